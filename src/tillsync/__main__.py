@@ -1,0 +1,5 @@
+"""python -m tillsync."""
+
+from tillsync.cli import main
+
+main()

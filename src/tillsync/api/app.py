@@ -1,0 +1,45 @@
+"""create_app: the HTTP API with its hub, live feed and (by default) an embedded worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from tillsync import __version__
+from tillsync.api import alerts, cin7_webhook, errors, events, sale_sync
+from tillsync.bootstrap import open_hub, run_until
+from tillsync.clock import Clock
+from tillsync.config import Settings
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_hub(settings, clock=clock) as hub:
+            app.state.hub = hub
+            stop = asyncio.Event()
+            loops = [hub.feed.run]
+            if settings.embedded_worker:
+                loops.append(hub.run_worker)
+            background = asyncio.create_task(run_until(stop, *loops))
+            try:
+                yield
+            finally:
+                stop.set()
+                await background
+
+    app = FastAPI(title="tillsync", version=__version__, lifespan=lifespan)
+    app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
+    errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
+    for module in (sale_sync, alerts, events, cin7_webhook):
+        app.include_router(module.router)
+
+    @app.get("/healthz", summary="Liveness: answers without touching the database")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    return app

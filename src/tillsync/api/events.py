@@ -1,0 +1,64 @@
+"""GET /api/events: the live stream of stock and alert changes (Server-Sent Events)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from fastapi.responses import StreamingResponse
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.services.feed import FeedEvent
+
+router = APIRouter()
+KEEPALIVE_SECONDS = 15.0
+
+
+def frame(event: FeedEvent) -> str:
+    return f"id: {event.id}\nevent: {event.type}\ndata: {json.dumps(event.data)}\n\n"
+
+
+@router.get(
+    "/api/events",
+    summary="Live stock and alert changes as Server-Sent Events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def events(
+    hub: HubDep,
+    caller: CallerDep,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> StreamingResponse:
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 2000\n: connected\n\n"
+        source = hub.feed.subscribe(caller.tenant_id, after=last_event_id).__aiter__()
+        pending: asyncio.Task[FeedEvent] | None = None
+        try:
+            while True:
+                pending = pending or asyncio.ensure_future(anext(source))
+                done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
+                if not done:
+                    yield ": keepalive\n\n"
+                    continue
+                try:
+                    event = pending.result()
+                except StopAsyncIteration:
+                    return
+                pending = None
+                yield frame(event)
+        finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await pending
+            await source.aclose()  # type: ignore[attr-defined]
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,108 @@
+"""POST /api/cin7/sale-sync: the POS's stock checks, holds and sales (seed 000's contract)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, ConfigDict, Field
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.schemas import LongText, Money, Quantity, Text
+from tillsync.services import inventory, sales
+from tillsync.services.inventory import Wanted
+
+router = APIRouter()
+ACTIONS = ("CHECK_INVENTORY", "RESERVE", "RELEASE", "RECORD_SALE")
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class CheckInventory(_Action):
+    action: Literal["CHECK_INVENTORY"]
+    sku: Text
+    quantity: Quantity
+    location: Text | None = None
+
+
+class Reserve(_Action):
+    action: Literal["RESERVE"]
+    sku: Text
+    quantity: Quantity
+    ttlSeconds: int | None = Field(default=None, ge=1, le=86_400, strict=True)  # noqa: N815
+    location: Text | None = None
+
+
+class Release(_Action):
+    action: Literal["RELEASE"]
+    reservationId: Text  # noqa: N815
+
+
+class SaleItem(_Action):
+    productId: LongText | None = None  # noqa: N815
+    sku: Text
+    name: LongText | None = None
+    quantity: Quantity
+    price: Money
+    tax: Money = Decimal(0)
+
+
+class RecordSale(_Action):
+    action: Literal["RECORD_SALE"]
+    saleId: Text  # noqa: N815
+    invoiceNumber: LongText | None = None  # noqa: N815
+    customerName: LongText | None = None  # noqa: N815
+    items: list[SaleItem] = Field(min_length=1, max_length=500)
+    reservationIds: list[Text] = Field(default_factory=list, max_length=500)  # noqa: N815
+    location: Text | None = None
+
+
+SaleSyncRequest = Annotated[
+    CheckInventory | Reserve | Release | RecordSale, Field(discriminator="action")
+]
+
+
+@router.post("/api/cin7/sale-sync", summary="Check stock, hold it, release it, or record a sale")
+async def sale_sync(
+    hub: HubDep, caller: CallerDep, body: Annotated[SaleSyncRequest, Body()]
+) -> dict[str, Any]:
+    uows = hub.uows
+    match body:
+        case CheckInventory():
+            return await inventory.check_inventory(
+                uows, caller, Wanted(body.sku, body.quantity), location=body.location
+            )
+        case Reserve():
+            ttl = body.ttlSeconds or hub.settings.reservation_ttl_seconds
+            return await inventory.reserve(
+                uows, caller, Wanted(body.sku, body.quantity), ttl_seconds=ttl,
+                location=body.location,
+            )
+        case Release():
+            return await inventory.release(uows, caller, body.reservationId)
+        case RecordSale():
+            return await sales.record_sale(uows, caller, _sale_input(body))
+
+
+def _sale_input(body: RecordSale) -> sales.SaleInput:
+    return sales.SaleInput(
+        sale_id=body.saleId,
+        invoice_number=body.invoiceNumber,
+        customer_name=body.customerName,
+        location=body.location,
+        reservation_ids=tuple(body.reservationIds),
+        items=tuple(
+            sales.LineInput(
+                sku=item.sku,
+                quantity=item.quantity,
+                price=item.price,
+                name=item.name,
+                tax=item.tax,
+                product_ref=item.productId,
+            )
+            for item in body.items
+        ),
+    )

@@ -1,0 +1,106 @@
+"""Wires the hub from its settings: database, vault, HTTP client, worker, live feed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from tillsync.clock import Clock, SystemClock
+from tillsync.config import Settings
+from tillsync.connectors.http import create_http_client
+from tillsync.domain.retry import RetryPolicy
+from tillsync.jobs.worker import Handler, Worker
+from tillsync.services import inventory
+from tillsync.services.cin7.handlers import handlers as cin7_handlers
+from tillsync.services.context import Services
+from tillsync.services.feed import EventFeed
+from tillsync.store.database import create_database
+from tillsync.store.migrate import upgrade
+from tillsync.store.uow import UnitsOfWork
+from tillsync.vault import load_vault
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 5.0
+EVENT_RETENTION = dt.timedelta(hours=24)
+
+
+def job_handlers(services: Services) -> dict[str, Handler]:
+    """Every provider registers its job kinds here; shared code never names a provider."""
+    return {**cin7_handlers(services)}
+
+
+@dataclass
+class Hub:
+    services: Services
+    feed: EventFeed
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def uows(self) -> UnitsOfWork:
+        return self.services.uows
+
+    def create_worker(self, *, retry_policy: RetryPolicy | None = None) -> Worker:
+        worker = Worker(
+            uows=self.uows,
+            handlers=job_handlers(self.services),
+            concurrency=self.settings.worker_concurrency,
+            lease_seconds=self.settings.job_lease_seconds,
+            poll_seconds=self.settings.job_poll_seconds,
+            retry_policy=retry_policy,
+        )
+        self.uows.on_commit(worker.wake)
+        return worker
+
+    async def run_worker(self, stop: asyncio.Event) -> None:
+        """The worker and its housekeeping until `stop` is set."""
+        await asyncio.gather(self.create_worker().run(stop), self._sweep(stop))
+
+    async def _sweep(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await inventory.expire_all_overdue(self.uows)
+                await self.feed.prune(older_than=self.uows.clock.now() - EVENT_RETENTION)
+            except Exception:
+                log.exception("housekeeping failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SWEEP_SECONDS)
+
+
+@asynccontextmanager
+async def open_hub(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Hub]:
+    """Migrate the database and open every resource of the hub; close them on exit."""
+    database = create_database(settings.resolved_database_url)
+    try:
+        await upgrade(database)
+        vault = load_vault(
+            keys=settings.secret_keys,
+            production=settings.environment == "production",
+            data_dir=settings.data_dir,
+        )
+        uows = UnitsOfWork(database, clock or SystemClock())
+        async with create_http_client(timeout=settings.provider_timeout_seconds) as http:
+            services = Services(settings=settings, uows=uows, vault=vault, http=http)
+            feed = EventFeed(uows, poll_seconds=settings.event_poll_seconds)
+            uows.on_commit(feed.wake)
+            yield Hub(services=services, feed=feed)
+    finally:
+        await database.dispose()
+
+
+async def run_until(stop: asyncio.Event, *tasks: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run background loops until `stop`; if one crashes, stop the others too."""
+    async def guarded(task: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+        try:
+            await task(stop)
+        finally:
+            stop.set()
+
+    await asyncio.gather(*(guarded(task) for task in tasks))

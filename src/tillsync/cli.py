@@ -1,0 +1,140 @@
+"""The tillsync command line."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from tillsync.config import Settings
+from tillsync.logs import configure_logging
+
+app = typer.Typer(help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants (businesses) and their API keys.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys of the credential vault.", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(keys_app, name="keys")
+console = Console()
+
+
+def _settings(**overrides: object) -> Settings:
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    return settings
+
+
+def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `main(stop)`; SIGINT and SIGTERM set `stop` for a clean shutdown."""
+
+    async def runner() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await main(stop)
+
+    asyncio.run(runner())
+
+
+async def serve_until(app_: object, *, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve an ASGI app with uvicorn until `stop` is set."""
+    server = uvicorn.Server(
+        uvicorn.Config(app_, host=host, port=port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    await asyncio.wait(
+        [task, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED
+    )
+    server.should_exit = True
+    await task
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    worker: Annotated[bool, typer.Option(help="Run an embedded worker.")] = True,
+) -> None:
+    """Run the HTTP API (with an embedded worker unless --no-worker)."""
+    from tillsync.api.app import create_app
+
+    settings = _settings(host=host, port=port, embedded_worker=worker)
+    console.print(f"tillsync listening on http://{settings.host}:{settings.port}")
+    run_until_signalled(
+        lambda stop: serve_until(
+            create_app(settings), host=settings.host, port=settings.port, stop=stop
+        )
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker alone (more processes or hosts can share one PostgreSQL)."""
+    from tillsync.bootstrap import open_hub
+
+    settings = _settings()
+
+    async def main(stop: asyncio.Event) -> None:
+        async with open_hub(settings) as hub:
+            await hub.run_worker(stop)
+
+    run_until_signalled(main)
+
+
+@tenant_app.command("create")
+def tenant_create(
+    name: str,
+    location: Annotated[str, typer.Option(help="Default stock location.")] = "Main Warehouse",
+) -> None:
+    """Create a tenant and print its API key (shown once)."""
+    from tillsync.bootstrap import open_hub
+    from tillsync.services.tenants import create_tenant
+
+    settings = _settings()
+
+    async def main() -> None:
+        async with open_hub(settings) as hub:
+            created = await create_tenant(hub.uows, name=name, default_location=location)
+        console.print(f"tenant  {created.tenant_id}  {created.name}")
+        console.print(f"api key {created.api_key}")
+        console.print("[yellow]The key is shown only now: keep it somewhere safe.[/yellow]")
+
+    asyncio.run(main())
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new random key for TILLSYNC_SECRET_KEYS."""
+    from tillsync.vault import generate_key
+
+    typer.echo(generate_key())
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port of the hub.")] = 9999,
+    state_dir: Annotated[Path, typer.Option(help="Where the sandbox keeps its files.")] = Path(
+        ".tillsync-sandbox"
+    ),
+    simulate: Annotated[bool, typer.Option(help="Run a simulated day of trade.")] = False,
+) -> None:
+    """Run the hub and every provider emulator on loopback, with a demo business connected."""
+    from tillsync.sandbox.runner import run_sandbox
+
+    settings = _settings(
+        port=port, data_dir=state_dir, host="127.0.0.1", log_level="WARNING"
+    )
+    run_until_signalled(
+        lambda stop: run_sandbox(settings, state_dir=state_dir, simulate=simulate, stop=stop)
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,34 @@
+"""Time as a port: the system clock for running code, a settable clock for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self._now = start or dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def advance(self, seconds: float) -> dt.datetime:
+        self._now += dt.timedelta(seconds=seconds)
+        return self._now
+
+    def set(self, moment: dt.datetime) -> None:
+        self._now = moment

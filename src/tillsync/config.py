@@ -1,0 +1,56 @@
+"""Settings from TILLSYNC_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TILLSYNC_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path(".tillsync")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 9999
+    public_url: str = ""
+    secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    embedded_worker: bool = True
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    job_poll_seconds: float = Field(default=0.2, gt=0)
+    event_poll_seconds: float = Field(default=0.2, gt=0)
+    reservation_ttl_seconds: int = Field(default=900, ge=1)
+    max_body_bytes: int = 1024 * 1024
+    provider_timeout_seconds: float = Field(default=20.0, gt=0)
+
+    @field_validator("secret_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The async driver URL: SQLite file under data_dir unless a URL is given."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'tillsync.db'}"
+        for plain, driver in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+        ):
+            if url.startswith(plain):
+                return driver + url.removeprefix(plain)
+        return url
+
+    @property
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -1,0 +1,117 @@
+"""The one error tree of tillsync.
+
+    TillsyncError
+    ├── ClientError                 a caller's request cannot be served (4xx)
+    │   ├── InvalidInput            422: a field is missing or wrong
+    │   ├── NotAuthenticated        401: no key, an unknown key, a bad webhook secret
+    │   ├── NotFound                404: the thing named does not exist for this tenant
+    │   ├── Conflict                409: the request clashes with what is stored
+    │   │   └── InsufficientStock   409: a sale or hold asks for more than is available
+    │   └── PayloadTooLarge         413
+    ├── ProviderError               a provider call failed; the class says what the job does next
+    │   ├── Retryable               network error, timeout, 5xx: try again later
+    │   │   └── Throttled           the provider asked us to slow down (wait given or not)
+    │   ├── AuthFailed              credentials refused: re-authorise, do not retry blindly
+    │   └── Permanent               validation, not found: retrying cannot help
+    └── ConfigurationError          the hub cannot start as configured
+
+Messages name the field or path and never carry a secret.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+class TillsyncError(Exception):
+    """Base of every error tillsync raises on purpose."""
+
+
+class ClientError(TillsyncError):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def body(self) -> dict[str, object]:
+        body: dict[str, object] = {"error": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+
+class InvalidInput(ClientError):
+    status_code = 422
+    code = "invalid_input"
+
+
+class NotAuthenticated(ClientError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class NotFound(ClientError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(ClientError):
+    status_code = 409
+    code = "conflict"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+    def __init__(
+        self, message: str, *, sku: str, available: Decimal, requested: Decimal, field: str
+    ) -> None:
+        super().__init__(message, field=field)
+        self.sku = sku
+        self.available = available
+        self.requested = requested
+
+
+class PayloadTooLarge(ClientError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class ProviderError(TillsyncError):
+    """A provider call failed. `kind` is the outcome class stored on the job."""
+
+    kind = "provider"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class Retryable(ProviderError):
+    kind = "retryable"
+
+
+class Throttled(Retryable):
+    kind = "throttled"
+
+    def __init__(
+        self, message: str, *, status: int | None = None, wait_seconds: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.wait_seconds = wait_seconds
+
+
+class AuthFailed(ProviderError):
+    kind = "auth"
+
+
+class Permanent(ProviderError):
+    kind = "permanent"
+
+
+class ConfigurationError(TillsyncError):
+    """The hub cannot start with the settings it was given."""

@@ -1,0 +1,1 @@
+"""The outbox: job store, worker and handlers."""

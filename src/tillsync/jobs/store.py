@@ -1,0 +1,164 @@
+"""The job store: enqueue inside the caller's transaction, claim under a lease, settle.
+
+Claiming is one statement on both databases: an UPDATE of the due rows chosen by a
+sub-select that PostgreSQL locks with FOR UPDATE SKIP LOCKED (so workers on many hosts
+never take the same row) and that SQLite runs under its single write lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.store.tables import Job, new_id
+
+DUE_STATES = ("pending", "retry")
+
+
+class LeaseLost(Exception):
+    """Another worker owns the job now: stop touching it."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    kind: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    tenant_id: str | None = None
+    connection_id: str | None = None
+    subject: str | None = None
+    priority: int = 100
+
+
+async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bool:
+    """Add a job unless one with the same kind and key exists. True when added."""
+    values = {
+        "id": new_id(),
+        "kind": job.kind,
+        "payload": job.payload,
+        "idempotency_key": job.idempotency_key,
+        "tenant_id": job.tenant_id,
+        "connection_id": job.connection_id,
+        "subject": job.subject,
+        "priority": job.priority,
+        "state": "pending",
+        "attempts": 0,
+        "checkpoint": {},
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    statement = insert(Job).values(**values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def claim(
+    session: AsyncSession, *, owner: str, limit: int, now: dt.datetime, lease_seconds: float
+) -> list[Job]:
+    """Lease up to `limit` due jobs (or jobs whose lease ran out) to `owner`."""
+    due = or_(
+        and_(Job.state.in_(DUE_STATES), Job.next_attempt_at <= now),
+        and_(Job.state == "syncing", Job.lease_expires_at < now),
+    )
+    chosen = (
+        select(Job.id)
+        .where(due)
+        .order_by(Job.priority, Job.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(Job)
+        .where(Job.id.in_(chosen))
+        .values(
+            state="syncing",
+            lease_owner=owner,
+            lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+            attempts=Job.attempts + 1,
+            started_at=now,
+        )
+        .returning(Job)
+        .execution_options(synchronize_session=False)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+def _owned(job_id: str, owner: str) -> Any:
+    return and_(Job.id == job_id, Job.lease_owner == owner, Job.state == "syncing")
+
+
+async def _guarded(session: AsyncSession, job_id: str, owner: str, **values: Any) -> None:
+    result = await session.execute(
+        update(Job)
+        .where(_owned(job_id, owner))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(result, "rowcount", 0):
+        raise LeaseLost(job_id)
+
+
+async def extend_lease(
+    session: AsyncSession, job_id: str, *, owner: str, until: dt.datetime
+) -> None:
+    await _guarded(session, job_id, owner, lease_expires_at=until)
+
+
+async def save_checkpoint(
+    session: AsyncSession, job_id: str, *, owner: str, checkpoint: dict[str, Any]
+) -> None:
+    await _guarded(session, job_id, owner, checkpoint=checkpoint)
+
+
+async def succeed(session: AsyncSession, job: Job, *, owner: str, now: dt.datetime) -> None:
+    await _guarded(
+        session,
+        job.id,
+        owner,
+        state="success",
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+        error_class=None,
+        completed_at=now,
+        duration_ms=_duration(job, now),
+    )
+
+
+async def reschedule(
+    session: AsyncSession,
+    job: Job,
+    *,
+    owner: str,
+    now: dt.datetime,
+    error: str,
+    error_class: str,
+    delay: float | None,
+) -> str:
+    """Put a failed attempt back for `delay` seconds, or end the job when delay is None."""
+    state = "failed" if delay is None else "retry"
+    values: dict[str, Any] = {
+        "state": state,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "last_error": error[:2000],
+        "error_class": error_class,
+    }
+    if delay is None:
+        values |= {"completed_at": now, "duration_ms": _duration(job, now)}
+    else:
+        values["next_attempt_at"] = now + dt.timedelta(seconds=delay)
+    await _guarded(session, job.id, owner, **values)
+    return state
+
+
+def _duration(job: Job, now: dt.datetime) -> int:
+    return int((now - job.created_at).total_seconds() * 1000)

@@ -1,0 +1,215 @@
+"""The worker: claims due jobs, runs their handlers under a lease, settles each outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tillsync.domain.retry import RetryPolicy
+from tillsync.errors import Permanent, ProviderError, Throttled
+from tillsync.jobs import store
+from tillsync.store.tables import Job
+from tillsync.store.uow import UnitsOfWork
+
+log = logging.getLogger(__name__)
+
+
+class InvalidPayload(Permanent):
+    """The job's payload cannot be read by its handler: it fails at once, never loops."""
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: its job, its checkpoint, and a way to save progress."""
+
+    job: Job
+    owner: str
+    uows: UnitsOfWork
+    checkpoint: dict[str, Any] = field(default_factory=dict)
+
+    def field(self, name: str) -> Any:
+        try:
+            return self.job.payload[name]
+        except (KeyError, TypeError) as exc:
+            raise InvalidPayload(f"job {self.job.kind} has no '{name}' in its payload") from exc
+
+    async def save(self, **changes: Any) -> None:
+        """Checkpoint after a step, so a retry resumes instead of repeating it."""
+        async with self.uows.begin() as uow:
+            await self.save_in(uow.session, **changes)
+            await uow.commit()
+
+    async def save_in(self, session: Any, **changes: Any) -> None:
+        """Checkpoint inside a transaction that also does the step's own writes."""
+        self.checkpoint = {**self.checkpoint, **changes}
+        await store.save_checkpoint(
+            session, self.job.id, owner=self.owner, checkpoint=self.checkpoint
+        )
+
+
+Handler = Callable[[JobContext], Awaitable[None]]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        uows: UnitsOfWork,
+        handlers: Mapping[str, Handler],
+        concurrency: int = 4,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 0.2,
+        retry_policy: RetryPolicy | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.uows = uows
+        self.handlers = handlers
+        self.concurrency = concurrency
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.name = name or worker_name()
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("worker started", extra={"worker": self.name})
+        try:
+            while not stop.is_set():
+                claimed = await self._claim_safely()
+                if not claimed:
+                    await self._idle(stop)
+        finally:
+            for task in self._running:
+                task.cancel()
+            await asyncio.gather(*self._running, return_exceptions=True)
+            log.info("worker stopped", extra={"worker": self.name})
+
+    async def run_until_idle(self, *, timeout: float = 30.0) -> None:
+        """Run every due job, then return (tests and one-shot commands)."""
+        async with asyncio.timeout(timeout):
+            while await self._claim_safely() or self._running:
+                if self._running:
+                    await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.poll_seconds):
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    async def _claim_safely(self) -> int:
+        free = self.concurrency - len(self._running)
+        if free <= 0:
+            await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+            return 1
+        try:
+            async with self.uows.begin() as uow:
+                jobs = await store.claim(
+                    uow.session,
+                    owner=self.name,
+                    limit=free,
+                    now=uow.now,
+                    lease_seconds=self.lease_seconds,
+                )
+                await uow.commit()
+        except Exception:
+            log.exception("claiming jobs failed", extra={"worker": self.name})
+            return 0
+        for job in jobs:
+            task = asyncio.create_task(self._run(job), name=f"job {job.kind} {job.id}")
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return len(jobs)
+
+    async def _run(self, job: Job) -> None:
+        context = JobContext(job=job, owner=self.name, uows=self.uows, checkpoint=job.checkpoint)
+        handler = self.handlers.get(job.kind)
+        work = asyncio.create_task(self._handle(handler, context))
+        heartbeat = asyncio.create_task(self._heartbeat(job, work))
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not work.cancelled():
+                raise
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+
+    async def _handle(self, handler: Handler | None, context: JobContext) -> None:
+        job = context.job
+        try:
+            if handler is None:
+                raise InvalidPayload(f"no handler for job kind '{job.kind}'")
+            await handler(context)
+        except store.LeaseLost:
+            log.warning("job lease lost", extra={"job_id": job.id, "kind": job.kind})
+            return
+        except ProviderError as exc:
+            await self._settle_failure(job, exc.message, exc.kind, exc)
+            return
+        except Exception as exc:
+            log.exception("job handler crashed", extra={"job_id": job.id, "kind": job.kind})
+            await self._settle_failure(job, f"{type(exc).__name__}: {exc}", "retryable", None)
+            return
+        await self._settle(lambda s, now: store.succeed(s, job, owner=self.name, now=now))
+        log.info("job succeeded", extra={"job_id": job.id, "kind": job.kind})
+
+    async def _settle_failure(
+        self, job: Job, message: str, kind: str, exc: ProviderError | None
+    ) -> None:
+        wait = exc.wait_seconds if isinstance(exc, Throttled) else None
+        delay = self.retry_policy.next_delay(outcome=kind, attempts=job.attempts, wait_hint=wait)
+
+        async def settle(session: Any, now: dt.datetime) -> None:
+            state = await store.reschedule(
+                session, job, owner=self.name, now=now, error=message, error_class=kind, delay=delay
+            )
+            log.warning(
+                "job attempt failed",
+                extra={"job_id": job.id, "kind": job.kind, "error_class": kind, "state": state,
+                       "attempts": job.attempts, "retry_in": delay, "error": message},
+            )
+
+        await self._settle(settle)
+
+    async def _settle(self, action: Callable[[Any, dt.datetime], Awaitable[None]]) -> None:
+        try:
+            async with self.uows.begin() as uow:
+                await action(uow.session, uow.now)
+                await uow.commit()
+        except store.LeaseLost:
+            log.warning("job settled by another worker")
+
+    async def _heartbeat(self, job: Job, work: asyncio.Task[None]) -> None:
+        interval = self.lease_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with self.uows.begin() as uow:
+                    until = uow.now + dt.timedelta(seconds=self.lease_seconds)
+                    await store.extend_lease(uow.session, job.id, owner=self.name, until=until)
+                    await uow.commit()
+            except store.LeaseLost:
+                work.cancel()
+                return
+            except Exception:
+                log.exception("lease renewal failed", extra={"job_id": job.id})

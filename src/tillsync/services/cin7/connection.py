@@ -1,0 +1,201 @@
+"""Connecting a tenant to CIN7 Core: check the keys, store them sealed, register webhooks."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from tillsync.connectors.cin7.client import DEFAULT_BASE_URL, Cin7Client
+from tillsync.errors import AuthFailed, InvalidInput, NotFound, ProviderError
+from tillsync.jobs.store import NewJob, enqueue
+from tillsync.services.context import Services
+from tillsync.store.tables import Connection, Tenant, WebhookRegistration
+from tillsync.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+PROVIDER = "cin7"
+WEBHOOK_TYPES = (
+    "Stock/AvailableStockLevelChanged",
+    "Product/Updated",
+    "Sale/ShipmentAuthorised",
+)
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "location": "Main Warehouse",
+    "customer": "Walk-in Customer",
+    "tax_rule": "Tax Exempt",
+    "revenue_account": "200",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    account_id: str
+    application_key: str
+    webhook_secret: str
+
+
+def credentials(services: Services, connection: Connection) -> Credentials:
+    return Credentials(**services.vault.open_json(connection.credentials))
+
+
+def client_for(services: Services, connection: Connection) -> Cin7Client:
+    creds = credentials(services, connection)
+    return Cin7Client(
+        services.http,
+        base_url=connection.base_url,
+        account_id=creds.account_id,
+        application_key=creds.application_key,
+    )
+
+
+async def load_connection(uow: UnitOfWork, connection_id: str | None) -> Connection:
+    connection = await uow.session.get(Connection, connection_id) if connection_id else None
+    if connection is None:
+        raise NotFound(f"no connection {connection_id}", field="connection_id")
+    return connection
+
+
+def webhook_url(services: Services, connection_id: str) -> str:
+    return f"{services.settings.resolved_public_url}/api/cin7/webhook?connection={connection_id}"
+
+
+async def connect(
+    services: Services,
+    *,
+    tenant_id: str,
+    account_id: str,
+    application_key: str,
+    base_url: str = DEFAULT_BASE_URL,
+    settings: dict[str, Any] | None = None,
+) -> Connection:
+    """Validate the pair with /me, store it sealed, register webhooks, queue the first sync."""
+    probe = Cin7Client(
+        services.http, base_url=base_url, account_id=account_id, application_key=application_key
+    )
+    try:
+        me = await probe.me()
+    except AuthFailed as exc:
+        raise InvalidInput(f"CIN7 refused the credentials: {exc.message}", field="apiKey") from exc
+    except ProviderError as exc:
+        raise InvalidInput(f"CIN7 could not be reached: {exc.message}", field="accountId") from exc
+    sealed = services.vault.seal_json(
+        {
+            "account_id": account_id,
+            "application_key": application_key,
+            "webhook_secret": secrets.token_urlsafe(32),
+        }
+    )
+    merged = {**DEFAULT_SETTINGS, **(settings or {})}
+    async with services.uows.begin() as uow:
+        connection = await uow.session.scalar(
+            select(Connection).where(
+                Connection.tenant_id == tenant_id, Connection.provider == PROVIDER
+            )
+        )
+        if connection is None:
+            connection = Connection(
+                tenant_id=tenant_id, provider=PROVIDER, role="warehouse", created_at=uow.now
+            )
+            uow.session.add(connection)
+        connection.base_url = base_url.rstrip("/")
+        connection.credentials = sealed
+        connection.account_name = str(me.get("Company") or "")
+        connection.settings = merged
+        connection.status = "active"
+        connection.error_count = 0
+        connection.updated_at = uow.now
+        tenant = await uow.session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound(f"no tenant {tenant_id}", field="tenant_id")
+        tenant.default_location = merged["location"]
+        await uow.session.flush()
+        await uow.commit()
+    await register_webhooks(services, connection)
+    async with services.uows.begin() as uow:
+        await enqueue_catalog_sync(uow, connection)
+        await uow.commit()
+    return connection
+
+
+async def enqueue_catalog_sync(uow: UnitOfWork, connection: Connection) -> None:
+    await enqueue(
+        uow.session,
+        NewJob(
+            kind="cin7.sync_catalog",
+            payload={},
+            idempotency_key=f"{connection.id}:catalog:{uow.now.isoformat()}",
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            priority=200,
+        ),
+        now=uow.now,
+    )
+
+
+async def register_webhooks(services: Services, connection: Connection) -> dict[str, str]:
+    """Create or update our hook for each type; one type failing does not stop the others."""
+    client = client_for(services, connection)
+    url = webhook_url(services, connection.id)
+    token = credentials(services, connection).webhook_secret
+    try:
+        existing = {
+            hook["Type"]: hook
+            for hook in (await client.list_webhooks())
+            if hook.get("ExternalURL") == url
+        }
+    except ProviderError as exc:
+        log.warning("listing CIN7 webhooks failed", extra={"error": exc.message})
+        existing = {}
+    outcome: dict[str, str] = {}
+    async with services.uows.begin() as uow:
+        for event_type in WEBHOOK_TYPES:
+            body = {
+                "Type": event_type,
+                "IsActive": True,
+                "ExternalURL": url,
+                "ExternalAuthorizationType": "bearerauth",
+                "ExternalBearerToken": token,
+            }
+            registration = await _registration(uow, connection, event_type)
+            try:
+                if event_type in existing:
+                    hooks = await client.update_webhook({**body, "ID": existing[event_type]["ID"]})
+                else:
+                    hooks = await client.create_webhook(body)
+                registration.external_id = str(hooks[0].get("ID")) if hooks else None
+                registration.status, registration.last_error = "active", None
+            except ProviderError as exc:
+                registration.status, registration.last_error = "failed", exc.message
+                log.warning(
+                    "registering a CIN7 webhook failed",
+                    extra={"event_type": event_type, "error": exc.message},
+                )
+            registration.updated_at = uow.now
+            outcome[event_type] = registration.status
+        await uow.commit()
+    return outcome
+
+
+async def _registration(
+    uow: UnitOfWork, connection: Connection, event_type: str
+) -> WebhookRegistration:
+    registration = await uow.session.scalar(
+        select(WebhookRegistration).where(
+            WebhookRegistration.connection_id == connection.id,
+            WebhookRegistration.event_type == event_type,
+        )
+    )
+    if registration is None:
+        registration = WebhookRegistration(
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            event_type=event_type,
+            status="pending",
+            updated_at=uow.now,
+        )
+        uow.session.add(registration)
+    return registration

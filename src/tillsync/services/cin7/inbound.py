@@ -1,0 +1,274 @@
+"""CIN7 changes flowing in: webhook deliveries (verified, stored, applied) and stock refreshes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from tillsync.connectors.cin7 import mapping, webhooks
+from tillsync.errors import InvalidInput, NotAuthenticated
+from tillsync.jobs.store import NewJob, enqueue
+from tillsync.jobs.worker import InvalidPayload, JobContext
+from tillsync.services.cin7.connection import client_for, credentials, load_connection
+from tillsync.services.context import Services
+from tillsync.services.ledger import Ledger
+from tillsync.store.tables import (
+    Connection,
+    InboxEntry,
+    Product,
+    Sale,
+    SaleLine,
+    StockLevel,
+    new_id,
+)
+from tillsync.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+ZERO = Decimal(0)
+
+
+async def receive_webhook(
+    services: Services, *, connection_id: str | None, headers: Mapping[str, str], body: bytes
+) -> dict[str, Any]:
+    """Verify, store and queue a delivery; answer at once. Duplicates are stored once."""
+    async with services.uows.read() as session:
+        connection = await session.get(Connection, connection_id) if connection_id else None
+    token = credentials(services, connection).webhook_secret if connection else None
+    if connection is None or token is None or not webhooks.verify(headers, expected_token=token):
+        log.warning(
+            "CIN7 webhook refused: unknown connection or wrong secret",
+            extra={"connection_id": connection_id, "bytes": len(body)},
+        )
+        raise NotAuthenticated("webhook secret missing or wrong", field="Authorization")
+    try:
+        events = webhooks.parse(body)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="body") from exc
+    stored = 0
+    async with services.uows.begin() as uow:
+        for event in events:
+            entry_id = new_id()
+            if await _store(uow, connection, entry_id, event):
+                stored += 1
+                await enqueue(
+                    uow.session,
+                    NewJob(
+                        kind="cin7.apply_webhook",
+                        payload={"inbox_id": entry_id},
+                        idempotency_key=entry_id,
+                        tenant_id=connection.tenant_id,
+                        connection_id=connection.id,
+                        priority=20,
+                    ),
+                    now=uow.now,
+                )
+        await uow.commit()
+    return {"received": len(events), "stored": stored, "duplicates": len(events) - stored}
+
+
+async def _store(
+    uow: UnitOfWork, connection: Connection, entry_id: str, event: webhooks.WebhookEvent
+) -> bool:
+    insert = sqlite_insert if uow.session.bind.dialect.name == "sqlite" else pg_insert
+    statement = (
+        insert(InboxEntry)
+        .values(
+            id=entry_id,
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            provider="cin7",
+            event_type=event.type,
+            dedupe_key=event.dedupe_key,
+            payload=event.data,
+            verdict="verified",
+            status="received",
+            received_at=uow.now,
+        )
+        .on_conflict_do_nothing()
+    )
+    return bool(getattr(await uow.session.execute(statement), "rowcount", 0))
+
+
+async def apply_webhook(services: Services, ctx: JobContext) -> None:
+    async with services.uows.begin() as uow:
+        entry = await uow.session.get(InboxEntry, ctx.field("inbox_id"))
+        if entry is None:
+            raise InvalidPayload(f"inbox entry {ctx.field('inbox_id')} does not exist")
+        connection = await load_connection(uow, entry.connection_id)
+    if entry.event_type == "Stock/AvailableStockLevelChanged":
+        await apply_stock(services, connection, mapping.stock_rows(entry.payload), entry)
+    elif entry.event_type == "Product/Updated":
+        await _apply_products(services, connection, entry)
+    elif entry.event_type.startswith("Sale/"):
+        await _record_external_sale(services, connection, entry)
+    async with services.uows.begin() as uow:
+        stored = await uow.session.get(InboxEntry, entry.id)
+        assert stored is not None
+        stored.status, stored.processed_at = "processed", uow.now
+        await uow.commit()
+
+
+async def apply_stock(
+    services: Services,
+    connection: Connection,
+    rows: Iterable[mapping.StockRow],
+    entry: InboxEntry | None = None,
+    *,
+    as_of: dt.datetime | None = None,
+    cause: str = "webhook",
+) -> None:
+    """Take CIN7's figures for each SKU × location (absolute states, so re-applying is a no-op)."""
+    async with services.uows.begin() as uow:
+        ledger = Ledger(uow, connection.tenant_id)
+        moment = as_of or (entry.received_at if entry else uow.now)
+        for row in rows:
+            product = await upsert_product(uow, connection, sku=row.sku, name=row.name)
+            stock = await ledger.ensure(product, row.location)
+            await ledger.report(
+                stock,
+                available=row.available,
+                on_hand=row.on_hand,
+                as_of=moment,
+                cause=cause,
+                reference=entry.id if entry else cause,
+            )
+        await ledger.settle()
+        await uow.commit()
+
+
+async def upsert_product(
+    uow: UnitOfWork,
+    connection: Connection,
+    *,
+    sku: str,
+    name: str | None,
+    fields: mapping.ProductFields | None = None,
+) -> Product:
+    product = await uow.session.scalar(
+        select(Product).where(Product.tenant_id == connection.tenant_id, Product.sku == sku)
+    )
+    if product is None:
+        product = Product(
+            tenant_id=connection.tenant_id, sku=sku, name=name or sku, updated_at=uow.now
+        )
+        uow.session.add(product)
+    if fields is not None:
+        product.name = fields.name
+        product.barcode = fields.barcode
+        product.price = fields.price
+        product.reorder_level = fields.reorder_level
+        product.active = fields.active
+        if fields.external_id:
+            product.external_ids = {**product.external_ids, connection.id: fields.external_id}
+        product.updated_at = uow.now
+    await uow.session.flush()
+    return product
+
+
+async def _apply_products(services: Services, connection: Connection, entry: InboxEntry) -> None:
+    async with services.uows.begin() as uow:
+        for detail in entry.payload.get("ProductDetailsList") or []:
+            fields = mapping.product_fields(detail)
+            await upsert_product(uow, connection, sku=fields.sku, name=fields.name, fields=fields)
+        await uow.commit()
+
+
+async def _record_external_sale(
+    services: Services, connection: Connection, entry: InboxEntry
+) -> None:
+    """A sale made in CIN7 by another channel; our own pushed sales come back and are skipped."""
+    data = entry.payload if isinstance(entry.payload, dict) else {}
+    sale_id = data.get("SaleTaskID") or data.get("SaleID")
+    if not sale_id:
+        raise InvalidPayload(f"{entry.event_type} delivery without a sale id")
+    remote = await client_for(services, connection).get_sale(str(sale_id))
+    external_id = remote.get("ExternalID")
+    async with services.uows.begin() as uow:
+        if external_id and await _ours(uow, connection.tenant_id, str(external_id)):
+            return
+        lines = (remote.get("Order") or {}).get("Lines") or []
+        sale = Sale(
+            tenant_id=connection.tenant_id,
+            source="external",
+            reference=str(sale_id),
+            connection_id=connection.id,
+            invoice_number=remote.get("OrderNumber"),
+            customer_name=remote.get("Customer"),
+            location=str(remote.get("Location") or ""),
+            total=sum(
+                (mapping.parse_decimal(line.get("Total")) or ZERO for line in lines), ZERO
+            ),
+            created_at=uow.now,
+        )
+        if await _exists(uow, sale):
+            return
+        uow.session.add(sale)
+        await uow.session.flush()
+        for position, line in enumerate(lines):
+            uow.session.add(
+                SaleLine(
+                    tenant_id=connection.tenant_id,
+                    sale_id=sale.id,
+                    position=position,
+                    sku=str(line.get("SKU") or ""),
+                    name=str(line.get("Name") or ""),
+                    quantity=mapping.parse_decimal(line.get("Quantity")) or ZERO,
+                    price=mapping.parse_decimal(line.get("Price")) or ZERO,
+                    tax=mapping.parse_decimal(line.get("Tax")) or ZERO,
+                    provider_product_id=line.get("ProductID"),
+                )
+            )
+        await uow.commit()
+
+
+async def _ours(uow: UnitOfWork, tenant_id: str, reference: str) -> bool:
+    found = await uow.session.scalar(
+        select(Sale.id).where(
+            Sale.tenant_id == tenant_id, Sale.source == "pos", Sale.reference == reference
+        )
+    )
+    return found is not None
+
+
+async def _exists(uow: UnitOfWork, sale: Sale) -> bool:
+    found = await uow.session.scalar(
+        select(Sale.id).where(
+            Sale.tenant_id == sale.tenant_id,
+            Sale.source == sale.source,
+            Sale.reference == sale.reference,
+        )
+    )
+    return found is not None
+
+
+async def refresh_stock(services: Services, ctx: JobContext) -> None:
+    """Fetch CIN7's current figures for a few SKUs; their time is the request's start."""
+    skus = ctx.field("skus")
+    async with services.uows.begin() as uow:
+        connection = await load_connection(uow, ctx.job.connection_id)
+        known = (
+            await uow.session.scalars(
+                select(StockLevel).where(
+                    StockLevel.tenant_id == connection.tenant_id, StockLevel.sku.in_(skus)
+                )
+            )
+        ).all()
+    client = client_for(services, connection)
+    for sku in skus:
+        asked_at = services.uows.clock.now()
+        rows = [row async for row in client.iter_availability(sku=sku)]
+        figures = {(r.sku, r.location): r for r in mapping.stock_rows(rows) if r.sku == sku}
+        for stock in known:  # omitted rows mean zero for a product CIN7 still has
+            if stock.sku == sku and (sku, stock.location) not in figures:
+                figures[(sku, stock.location)] = mapping.StockRow(
+                    sku=sku, location=stock.location, available=ZERO, on_hand=ZERO,
+                    product_id=None, name=None,
+                )
+        await apply_stock(services, connection, figures.values(), as_of=asked_at, cause="refresh")

@@ -1,0 +1,19 @@
+"""What use cases and job handlers need from the running hub, wired once in bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from tillsync.config import Settings
+from tillsync.store.uow import UnitsOfWork
+from tillsync.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    uows: UnitsOfWork
+    vault: Vault
+    http: httpx.AsyncClient

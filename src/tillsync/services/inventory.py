@@ -1,0 +1,221 @@
+"""Stock checks, reservations and their release: the POS's questions before a sale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tillsync.domain.ledger import StockFigures, check_message, format_quantity, is_whole
+from tillsync.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from tillsync.services.ledger import Ledger, figures
+from tillsync.services.tenants import Caller
+from tillsync.store.tables import InventoryCheck, Product, Reservation, StockLevel, new_id
+from tillsync.store.uow import UnitOfWork, UnitsOfWork
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """A quantity of a SKU asked for; `field` names it in error answers."""
+
+    sku: str
+    quantity: Decimal
+    field: str = "sku"
+    quantity_field: str = "quantity"
+
+
+async def load_product(uow: UnitOfWork, tenant_id: str, wanted: Wanted) -> Product:
+    product = await uow.session.scalar(
+        select(Product).where(Product.tenant_id == tenant_id, Product.sku == wanted.sku)
+    )
+    if product is None:
+        raise NotFound(f"unknown SKU '{wanted.sku}'", field=wanted.field)
+    if product.whole_units and not is_whole(wanted.quantity):
+        raise InvalidInput(
+            f"{wanted.sku} is sold in whole units; got {format_quantity(wanted.quantity)}",
+            field=wanted.quantity_field,
+        )
+    return product
+
+
+async def expire_overdue(ledger: Ledger, stock: StockLevel) -> None:
+    """Give back the stock of this row's reservations that ran out (before using its figures)."""
+    overdue = await ledger.uow.session.scalars(
+        select(Reservation.id).where(
+            Reservation.stock_level_id == stock.id,
+            Reservation.status == "active",
+            Reservation.expires_at <= ledger.uow.now,
+        )
+    )
+    for reservation_id in list(overdue):
+        await end_reservation(ledger, stock, reservation_id, status="expired")
+
+
+async def end_reservation(
+    ledger: Ledger, stock: StockLevel, reservation_id: str, *, status: str, sale_id: str | None = None
+) -> Decimal | None:
+    """Move an active reservation to `status` and release its hold; None if it was not active."""
+    quantity = await ledger.uow.session.scalar(
+        update(Reservation)
+        .where(Reservation.id == reservation_id, Reservation.status == "active")
+        .values(status=status, ended_at=ledger.uow.now, sale_id=sale_id)
+        .returning(Reservation.quantity)
+        .execution_options(synchronize_session=False)
+    )
+    if quantity is not None:
+        await ledger.release(
+            stock, quantity, figure="reserved", cause=f"reservation_{status}", reference=reservation_id
+        )
+    return quantity
+
+
+def _check_answer(stock: StockLevel | None, wanted: Wanted) -> dict[str, Any]:
+    current = figures(stock) if stock else StockFigures(ZERO, ZERO, ZERO)
+    level = current.available_to_sell
+    return {
+        "available": level >= wanted.quantity,
+        "currentStock": float(level),
+        "message": check_message(level, wanted.quantity),
+        "sku": wanted.sku,
+        "quantity": float(wanted.quantity),
+        "location": stock.location if stock else None,
+        "warehouseAvailable": float(current.warehouse_available),
+        "pending": float(current.pending),
+        "reserved": float(current.reserved),
+    }
+
+
+async def check_inventory(
+    uows: UnitsOfWork, caller: Caller, wanted: Wanted, *, location: str | None = None
+) -> dict[str, Any]:
+    where = location or caller.default_location
+    async with uows.begin() as uow:
+        await load_product(uow, caller.tenant_id, wanted)
+        ledger = Ledger(uow, caller.tenant_id)
+        stock = await ledger.find(wanted.sku, where)
+        if stock is not None:
+            await expire_overdue(ledger, stock)
+            await ledger.settle()
+        answer = _check_answer(stock, wanted)
+        uow.session.add(
+            InventoryCheck(
+                tenant_id=caller.tenant_id,
+                sku=wanted.sku,
+                location=where,
+                quantity=wanted.quantity,
+                available=answer["available"],
+                current_stock=Decimal(str(answer["currentStock"])),
+                checked_at=uow.now,
+            )
+        )
+        await uow.commit()
+    return answer
+
+
+async def reserve(
+    uows: UnitsOfWork,
+    caller: Caller,
+    wanted: Wanted,
+    *,
+    ttl_seconds: int,
+    location: str | None = None,
+) -> dict[str, Any]:
+    where = location or caller.default_location
+    async with uows.begin() as uow:
+        product = await load_product(uow, caller.tenant_id, wanted)
+        ledger = Ledger(uow, caller.tenant_id)
+        stock = await ledger.ensure(product, where)
+        await expire_overdue(ledger, stock)
+        reservation_id = new_id()
+        if not await ledger.try_hold(
+            stock, wanted.quantity, figure="reserved", cause="reservation", reference=reservation_id
+        ):
+            level = figures(stock).available_to_sell
+            raise InsufficientStock(
+                check_message(level, wanted.quantity),
+                sku=wanted.sku,
+                available=level,
+                requested=wanted.quantity,
+                field=wanted.quantity_field,
+            )
+        expires_at = uow.now + dt.timedelta(seconds=ttl_seconds)
+        uow.session.add(
+            Reservation(
+                id=reservation_id,
+                tenant_id=caller.tenant_id,
+                stock_level_id=stock.id,
+                sku=wanted.sku,
+                location=where,
+                quantity=wanted.quantity,
+                status="active",
+                expires_at=expires_at,
+                created_at=uow.now,
+            )
+        )
+        await ledger.settle()
+        await uow.commit()
+    left = figures(stock).available_to_sell
+    return {
+        "reserved": True,
+        "reservationId": reservation_id,
+        "sku": wanted.sku,
+        "quantity": float(wanted.quantity),
+        "location": where,
+        "expiresAt": expires_at.isoformat(),
+        "availableAfter": float(left),
+        "message": f"Reserved {format_quantity(wanted.quantity)} of {wanted.sku}",
+    }
+
+
+async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> dict[str, Any]:
+    async with uows.begin() as uow:
+        reservation = await uow.session.scalar(
+            select(Reservation).where(
+                Reservation.id == reservation_id, Reservation.tenant_id == caller.tenant_id
+            )
+        )
+        if reservation is None:
+            raise NotFound(f"no reservation '{reservation_id}'", field="reservationId")
+        if reservation.status == "consumed":
+            raise Conflict(
+                f"reservation '{reservation_id}' was used by a sale", field="reservationId"
+            )
+        ledger = Ledger(uow, caller.tenant_id)
+        stock = await uow.session.get(StockLevel, reservation.stock_level_id)
+        assert stock is not None
+        released = await end_reservation(ledger, stock, reservation_id, status="released")
+        await ledger.settle()
+        await uow.commit()
+    status = "released" if released is not None else reservation.status
+    return {
+        "released": released is not None,
+        "reservationId": reservation_id,
+        "status": status,
+        "message": f"Reservation {status}",
+    }
+
+
+async def expire_all_overdue(uows: UnitsOfWork) -> int:
+    """Sweep every tenant's run-out reservations so their stock shows again."""
+    async with uows.begin() as uow:
+        overdue = (
+            await uow.session.execute(
+                select(Reservation.tenant_id, Reservation.stock_level_id)
+                .where(Reservation.status == "active", Reservation.expires_at <= uow.now)
+                .distinct()
+                .limit(500)
+            )
+        ).all()
+        for tenant_id, stock_level_id in overdue:
+            stock = await uow.session.get(StockLevel, stock_level_id)
+            assert stock is not None
+            ledger = Ledger(uow, tenant_id)
+            await expire_overdue(ledger, stock)
+            await ledger.settle()
+        await uow.commit()
+    return len(overdue)

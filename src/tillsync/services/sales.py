@@ -1,0 +1,250 @@
+"""Recording a POS sale: the sale, its stock holds and its push jobs in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tillsync.domain.ledger import check_message
+from tillsync.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from tillsync.jobs.store import NewJob, enqueue
+from tillsync.services.inventory import Wanted, end_reservation, expire_overdue, load_product
+from tillsync.services.ledger import Ledger, figures
+from tillsync.services.tenants import Caller
+from tillsync.store.tables import (
+    Connection,
+    Job,
+    PendingMovement,
+    Reservation,
+    Sale,
+    SaleLine,
+    StockLevel,
+)
+from tillsync.store.uow import UnitOfWork, UnitsOfWork
+
+PUSH_PRIORITY = 10
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    sku: str
+    quantity: Decimal
+    price: Decimal
+    name: str | None = None
+    tax: Decimal = Decimal(0)
+    product_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleInput:
+    sale_id: str
+    items: tuple[LineInput, ...]
+    invoice_number: str | None = None
+    customer_name: str | None = None
+    location: str | None = None
+    reservation_ids: tuple[str, ...] = field(default_factory=tuple)
+
+    def fingerprint(self) -> str:
+        """Same sale id with a different body is a client bug, not a retry."""
+        data = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+async def record_sale(uows: UnitsOfWork, caller: Caller, sale: SaleInput) -> dict[str, Any]:
+    try:
+        async with uows.begin() as uow:
+            existing = await _existing(uow, caller, sale)
+            if existing is not None:
+                return existing
+            answer = await _record(uow, caller, sale)
+            await uow.commit()
+            return answer
+    except IntegrityError:
+        # The same saleId committed concurrently: answer with the sale that won.
+        async with uows.begin() as uow:
+            existing = await _existing(uow, caller, sale)
+        if existing is None:
+            raise
+        return existing
+
+
+async def _existing(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[str, Any] | None:
+    row = await uow.session.scalar(
+        select(Sale).where(
+            Sale.tenant_id == caller.tenant_id, Sale.source == "pos", Sale.reference == sale.sale_id
+        )
+    )
+    if row is None:
+        return None
+    if row.request_hash != sale.fingerprint():
+        raise Conflict(
+            f"saleId '{sale.sale_id}' was already recorded with different contents",
+            field="saleId",
+        )
+    states = list(await uow.session.scalars(select(Job.state).where(Job.subject == _subject(row))))
+    return _answer(row, sync_status=_sync_status(states), duplicate=True)
+
+
+async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[str, Any]:
+    location = sale.location or caller.default_location
+    products = [
+        await load_product(
+            uow,
+            caller.tenant_id,
+            Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity"),
+        )
+        for i, line in enumerate(sale.items)
+    ]
+    row = Sale(
+        tenant_id=caller.tenant_id,
+        source="pos",
+        reference=sale.sale_id,
+        invoice_number=sale.invoice_number,
+        customer_name=sale.customer_name,
+        location=location,
+        total=sum((line.quantity * line.price + line.tax for line in sale.items), Decimal(0)),
+        request_hash=sale.fingerprint(),
+        created_at=uow.now,
+    )
+    uow.session.add(row)
+    await uow.session.flush()
+    ledger = Ledger(uow, caller.tenant_id)
+    stocks = {p.sku: await ledger.ensure(p, location) for p in products}
+    await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
+    await _hold_lines(ledger, sale, stocks, sale_id=row.id)
+    for position, (line, product) in enumerate(zip(sale.items, products, strict=True)):
+        uow.session.add(
+            SaleLine(
+                tenant_id=caller.tenant_id,
+                sale_id=row.id,
+                position=position,
+                sku=line.sku,
+                name=line.name or product.name,
+                quantity=line.quantity,
+                price=line.price,
+                tax=line.tax,
+                provider_product_id=line.product_ref,
+            )
+        )
+    jobs = await _enqueue_pushes(uow, caller, row)
+    await ledger.settle()
+    return _answer(row, sync_status="pending" if jobs else "not_configured", duplicate=False)
+
+
+async def _consume_reservations(
+    ledger: Ledger, sale: SaleInput, stocks: dict[str, StockLevel], *, sale_id: str
+) -> None:
+    for i, reservation_id in enumerate(sale.reservation_ids):
+        name = f"reservationIds[{i}]"
+        reservation = await ledger.uow.session.scalar(
+            select(Reservation).where(
+                Reservation.id == reservation_id, Reservation.tenant_id == ledger.tenant_id
+            )
+        )
+        if reservation is None:
+            raise NotFound(f"no reservation '{reservation_id}'", field=name)
+        stock = stocks.get(reservation.sku)
+        if stock is None or stock.id != reservation.stock_level_id:
+            raise InvalidInput(
+                f"reservation '{reservation_id}' holds {reservation.sku} at "
+                f"{reservation.location}, which this sale does not sell there",
+                field=name,
+            )
+        if reservation.status == "consumed":
+            raise Conflict(f"reservation '{reservation_id}' was used by a sale", field=name)
+        # An expired or released hold is simply gone: the sale then needs free stock.
+        await end_reservation(ledger, stock, reservation_id, status="consumed", sale_id=sale_id)
+
+
+async def _hold_lines(
+    ledger: Ledger, sale: SaleInput, stocks: dict[str, StockLevel], *, sale_id: str
+) -> None:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    first_index: dict[str, int] = {}
+    for i, line in enumerate(sale.items):
+        totals[line.sku] += line.quantity
+        first_index.setdefault(line.sku, i)
+    for sku in sorted(totals):  # one lock order for every sale: no deadlocks between sales
+        stock, quantity = stocks[sku], totals[sku]
+        await expire_overdue(ledger, stock)
+        if not await ledger.try_hold(
+            stock, quantity, figure="pending", cause="sale", reference=sale.sale_id
+        ):
+            level = figures(stock).available_to_sell
+            raise InsufficientStock(
+                check_message(level, quantity),
+                sku=sku,
+                available=level,
+                requested=quantity,
+                field=f"items[{first_index[sku]}].quantity",
+            )
+        ledger.uow.session.add(
+            PendingMovement(
+                tenant_id=ledger.tenant_id,
+                stock_level_id=stock.id,
+                sale_id=sale_id,
+                quantity=quantity,
+                created_at=ledger.uow.now,
+            )
+        )
+
+
+async def _enqueue_pushes(uow: UnitOfWork, caller: Caller, sale: Sale) -> int:
+    """One push job per warehouse connection; its kind names the provider's handler."""
+    connections = await uow.session.scalars(
+        select(Connection).where(
+            Connection.tenant_id == caller.tenant_id,
+            Connection.role == "warehouse",
+            Connection.status != "disconnected",
+        )
+    )
+    count = 0
+    for connection in connections:
+        await enqueue(
+            uow.session,
+            NewJob(
+                kind=f"{connection.provider}.push_sale",
+                payload={"sale_id": sale.id},
+                idempotency_key=f"{connection.id}:{sale.id}",
+                tenant_id=caller.tenant_id,
+                connection_id=connection.id,
+                subject=_subject(sale),
+                priority=PUSH_PRIORITY,
+            ),
+            now=uow.now,
+        )
+        count += 1
+    return count
+
+
+def _subject(sale: Sale) -> str:
+    return f"sale:{sale.id}"
+
+
+def _sync_status(states: list[str]) -> str:
+    if not states:
+        return "not_configured"
+    for state in ("failed", "retry", "syncing", "pending"):
+        if state in states:
+            return state
+    return "success"
+
+
+def _answer(sale: Sale, *, sync_status: str, duplicate: bool) -> dict[str, Any]:
+    return {
+        "success": True,
+        "saleId": sale.reference,
+        "id": sale.id,
+        "syncStatus": sync_status,
+        "duplicate": duplicate,
+        "total": float(sale.total),
+        "message": "Sale already recorded" if duplicate else "Sale recorded",
+    }
+

@@ -1,0 +1,88 @@
+"""Tenants and their API keys. Keys are shown once and stored only as a SHA-256 hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tillsync.errors import NotAuthenticated, NotFound
+from tillsync.store.tables import ApiKey, Tenant
+from tillsync.store.uow import UnitsOfWork
+
+KEY_PREFIX = "tsk_"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The tenant an authenticated request acts for."""
+
+    tenant_id: str
+    default_location: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewTenant:
+    tenant_id: str
+    name: str
+    api_key: str
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create_tenant(
+    uows: UnitsOfWork, *, name: str, default_location: str = "Main Warehouse"
+) -> NewTenant:
+    async with uows.begin() as uow:
+        tenant = Tenant(name=name, default_location=default_location, created_at=uow.now)
+        uow.session.add(tenant)
+        await uow.session.flush()
+        key, row = new_api_key(tenant_id=tenant.id, name="default", now=uow.now)
+        uow.session.add(row)
+        await uow.commit()
+    return NewTenant(tenant_id=tenant.id, name=name, api_key=key)
+
+
+async def create_api_key(uows: UnitsOfWork, *, tenant_id: str, name: str) -> str:
+    async with uows.begin() as uow:
+        if await uow.session.get(Tenant, tenant_id) is None:
+            raise NotFound(f"no tenant {tenant_id}", field="tenant_id")
+        key, row = new_api_key(tenant_id=tenant_id, name=name, now=uow.now)
+        uow.session.add(row)
+        await uow.commit()
+    return key
+
+
+def new_api_key(*, tenant_id: str, name: str, now: dt.datetime) -> tuple[str, ApiKey]:
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(
+        tenant_id=tenant_id, name=name, prefix=key[:12], key_hash=hash_key(key), created_at=now
+    )
+    return key, row
+
+
+async def authenticate(uows: UnitsOfWork, authorization: str | None) -> Caller:
+    """Resolve `Authorization: Bearer <key>` to its tenant, or refuse with 401."""
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise NotAuthenticated(
+            "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
+        )
+    digest = hash_key(key.strip())
+    async with uows.read() as session:
+        row = (
+            await session.execute(
+                select(ApiKey.key_hash, Tenant.id, Tenant.default_location)
+                .join(Tenant, Tenant.id == ApiKey.tenant_id)
+                .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+            )
+        ).first()
+    if row is None or not hmac.compare_digest(row[0], digest):
+        raise NotAuthenticated("unknown API key", field="Authorization")
+    return Caller(tenant_id=row[1], default_location=row[2])

@@ -1,0 +1,1 @@
+"""Tables, engine, unit of work and migrations."""

@@ -1,0 +1,62 @@
+"""Fixtures shared by the whole suite: settings and a hub on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tillsync.bootstrap import Hub, open_hub
+from tillsync.config import Settings
+from tests.support import databases
+
+TEST_KEY = "yLR1Qc7j0m2P1yqk0lXx8g8w5pXlq2cUOX2x3lYw1aA"
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL database for the run, created fresh and dropped at the end."""
+    url = asyncio.run(databases.create_postgres_database())
+    try:
+        yield url
+    finally:
+        asyncio.run(databases.drop_postgres_database(url))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'tillsync.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    asyncio.run(databases.empty_postgres_database(url))
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        data_dir=tmp_path,
+        secret_keys=[TEST_KEY],
+        embedded_worker=False,
+        job_poll_seconds=0.05,
+        event_poll_seconds=0.05,
+        job_lease_seconds=5.0,
+        provider_timeout_seconds=5.0,
+        log_format="text",
+    )
+
+
+@pytest.fixture
+async def hub(settings: Settings) -> AsyncIterator[Hub]:
+    async with open_hub(settings) as opened:
+        yield opened

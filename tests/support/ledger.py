@@ -1,0 +1,45 @@
+"""Putting products and warehouse figures straight into a hub's ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tillsync.bootstrap import Hub
+from tillsync.services.ledger import Ledger
+from tillsync.store.tables import Product
+
+
+async def seed_stock(
+    hub: Hub,
+    tenant_id: str,
+    sku: str,
+    available: int | Decimal,
+    *,
+    location: str = "Main Warehouse",
+    name: str | None = None,
+    reorder_level: int = 0,
+    whole_units: bool = True,
+) -> None:
+    async with hub.uows.begin() as uow:
+        product = Product(
+            tenant_id=tenant_id,
+            sku=sku,
+            name=name or sku.title(),
+            reorder_level=Decimal(reorder_level),
+            whole_units=whole_units,
+            updated_at=uow.now,
+        )
+        uow.session.add(product)
+        await uow.session.flush()
+        ledger = Ledger(uow, tenant_id)
+        stock = await ledger.ensure(product, location)
+        await ledger.report(
+            stock,
+            available=Decimal(available),
+            on_hand=Decimal(available),
+            as_of=uow.now,
+            cause="test",
+            reference="seed",
+        )
+        await ledger.settle()
+        await uow.commit()
