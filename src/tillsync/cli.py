@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from tillsync.config import Settings
 from tillsync.logs import configure_logging
+from tillsync import serving
 
 app = typer.Typer(help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (businesses) and their API keys.", no_args_is_help=True)
@@ -42,20 +42,6 @@ def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> Non
     asyncio.run(runner())
 
 
-async def serve_until(app_: object, *, host: str, port: int, stop: asyncio.Event) -> None:
-    """Serve an ASGI app with uvicorn until `stop` is set."""
-    server = uvicorn.Server(
-        uvicorn.Config(app_, host=host, port=port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
-    )
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
-    await asyncio.wait(
-        [task, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED
-    )
-    server.should_exit = True
-    await task
-
-
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -66,12 +52,14 @@ def serve(
     from tillsync.api.app import create_app
 
     settings = _settings(host=host, port=port, embedded_worker=worker)
-    console.print(f"tillsync listening on http://{settings.host}:{settings.port}")
-    run_until_signalled(
-        lambda stop: serve_until(
-            create_app(settings), host=settings.host, port=settings.port, stop=stop
-        )
-    )
+
+    async def main(stop: asyncio.Event) -> None:
+        app_ = create_app(settings)
+        async with serving.serve(app_, host=settings.host, port=settings.port) as url:
+            console.print(f"tillsync listening on {url}")
+            await stop.wait()
+
+    run_until_signalled(main)
 
 
 @app.command()
@@ -129,7 +117,7 @@ def sandbox(
     from tillsync.sandbox.runner import run_sandbox
 
     settings = _settings(
-        port=port, data_dir=state_dir, host="127.0.0.1", log_level="WARNING"
+        port=port, data_dir=state_dir, host="127.0.0.1", log_level="WARNING", log_format="text"
     )
     run_until_signalled(
         lambda stop: run_sandbox(settings, state_dir=state_dir, simulate=simulate, stop=stop)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import Job, new_id
 
 DUE_STATES = ("pending", "retry")
@@ -53,9 +52,7 @@ async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bo
         "next_attempt_at": now,
         "created_at": now,
     }
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
-    statement = insert(Job).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
+    result = await session.execute(insert_unless_present(session, Job, values))
     return bool(getattr(result, "rowcount", 0))
 
 

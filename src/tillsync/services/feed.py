@@ -113,9 +113,9 @@ class EventFeed:
                 for event in backlog:
                     last = event.id
                     yield event
-            while (event := await queue.get()) is not None:
-                if event.id > last:
-                    yield event
+            while (live := await queue.get()) is not None:
+                if live.id > last:
+                    yield live
         finally:
             self._subscribers[tenant_id].discard(queue)
 

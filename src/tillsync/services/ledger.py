@@ -87,6 +87,7 @@ class Ledger:
             )
             self.uow.session.add(stock)
             await self.uow.session.flush()
+            self._touched[stock.id] = stock  # a new row is news: its stream event, its alerts
         return stock
 
     async def try_hold(

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
 
 SQLITE_BUSY_SECONDS = 30.0
 READ_ONLY = "tillsync_read_only"
@@ -66,3 +68,12 @@ def _sqlite_engine(url: str) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def insert_unless_present(
+    session: AsyncSession, model: type[DeclarativeBase] | Table, values: dict[str, Any]
+) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect."""
+    dialect = session.get_bind().dialect.name
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    return insert(model).values(**values).on_conflict_do_nothing()

@@ -187,6 +187,9 @@ class Sale(Base):
     source: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str] = mapped_column(String(200), doc="the POS saleId, or the provider's id")
     connection_id: Mapped[str | None] = mapped_column(String(36))
+    provider_reference: Mapped[str | None] = mapped_column(
+        String(200), index=True, doc="the warehouse's id of this sale once pushed"
+    )
     invoice_number: Mapped[str | None] = mapped_column(String(200))
     customer_name: Mapped[str | None] = mapped_column(String(300))
     location: Mapped[str] = mapped_column(String(200))

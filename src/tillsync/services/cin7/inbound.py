@@ -9,8 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tillsync.connectors.cin7 import mapping, webhooks
 from tillsync.errors import InvalidInput, NotAuthenticated
@@ -19,6 +17,7 @@ from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7.connection import client_for, credentials, load_connection
 from tillsync.services.context import Services
 from tillsync.services.ledger import Ledger
+from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import (
     Connection,
     InboxEntry,
@@ -76,24 +75,20 @@ async def receive_webhook(
 async def _store(
     uow: UnitOfWork, connection: Connection, entry_id: str, event: webhooks.WebhookEvent
 ) -> bool:
-    insert = sqlite_insert if uow.session.bind.dialect.name == "sqlite" else pg_insert
-    statement = (
-        insert(InboxEntry)
-        .values(
-            id=entry_id,
-            tenant_id=connection.tenant_id,
-            connection_id=connection.id,
-            provider="cin7",
-            event_type=event.type,
-            dedupe_key=event.dedupe_key,
-            payload=event.data,
-            verdict="verified",
-            status="received",
-            received_at=uow.now,
-        )
-        .on_conflict_do_nothing()
-    )
-    return bool(getattr(await uow.session.execute(statement), "rowcount", 0))
+    values = {
+        "id": entry_id,
+        "tenant_id": connection.tenant_id,
+        "connection_id": connection.id,
+        "provider": "cin7",
+        "event_type": event.type,
+        "dedupe_key": event.dedupe_key,
+        "payload": event.data,
+        "verdict": "verified",
+        "status": "received",
+        "received_at": uow.now,
+    }
+    result = await uow.session.execute(insert_unless_present(uow.session, InboxEntry, values))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def apply_webhook(services: Services, ctx: JobContext) -> None:
@@ -156,14 +151,21 @@ async def upsert_product(
     )
     if product is None:
         product = Product(
-            tenant_id=connection.tenant_id, sku=sku, name=name or sku, updated_at=uow.now
+            tenant_id=connection.tenant_id,
+            sku=sku,
+            name=name or sku,
+            reorder_level=ZERO,
+            whole_units=True,
+            active=True,
+            external_ids={},
+            updated_at=uow.now,
         )
         uow.session.add(product)
     if fields is not None:
         product.name = fields.name
         product.barcode = fields.barcode
         product.price = fields.price
-        product.reorder_level = fields.reorder_level
+        product.reorder_level = fields.reorder_level or ZERO
         product.active = fields.active
         if fields.external_id:
             product.external_ids = {**product.external_ids, connection.id: fields.external_id}
@@ -188,6 +190,14 @@ async def _record_external_sale(
     sale_id = data.get("SaleTaskID") or data.get("SaleID")
     if not sale_id:
         raise InvalidPayload(f"{entry.event_type} delivery without a sale id")
+    async with services.uows.read() as session:
+        pushed = await session.scalar(
+            select(Sale.id).where(
+                Sale.tenant_id == connection.tenant_id, Sale.provider_reference == str(sale_id)
+            )
+        )
+    if pushed is not None:
+        return  # our own sale coming back: nothing to learn, no call spent
     remote = await client_for(services, connection).get_sale(str(sale_id))
     external_id = remote.get("ExternalID")
     async with services.uows.begin() as uow:

@@ -37,7 +37,7 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
         for r in rows
     ]
     client = client_for(services, connection)
-    done = await _remote_progress(client, ctx, sale) if ctx.job.attempts > 1 else {}
+    done = await _remote_progress(services, client, ctx, sale) if ctx.job.attempts > 1 else {}
     if "cin7_sale_id" not in ctx.checkpoint:
         created = await client.create_sale(
             mapping.sale_body(
@@ -48,7 +48,7 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
                 note=f"POS sale {sale.reference} via tillsync",
             )
         )
-        await ctx.save(cin7_sale_id=str(created["ID"]))
+        await _remember(services, ctx, sale, str(created["ID"]))
     sale_id = ctx.checkpoint["cin7_sale_id"]
     if not (ctx.checkpoint.get("order_authorised") or done.get("order")):
         started = services.uows.clock.now()
@@ -56,7 +56,6 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
             mapping.order_body(
                 sale_id=sale_id,
                 lines=lines,
-                location=sale.location,
                 tax_rule=connection.settings["tax_rule"],
             )
         )
@@ -72,20 +71,31 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
                 invoice_date=today,
                 due_date=today,
                 account=connection.settings["revenue_account"],
+                tax_rule=connection.settings["tax_rule"],
             )
         )
     await ctx.save(invoiced=True)
 
 
+async def _remember(services: Services, ctx: JobContext, sale: Sale, cin7_id: str) -> None:
+    """Checkpoint CIN7's id and keep it on the sale, so its webhooks are known as ours."""
+    async with services.uows.begin() as uow:
+        await uow.session.execute(
+            update(Sale).where(Sale.id == sale.id).values(provider_reference=cin7_id)
+        )
+        await ctx.save_in(uow.session, cin7_sale_id=cin7_id)
+        await uow.commit()
+
+
 async def _remote_progress(
-    client: Cin7Client, ctx: JobContext, sale: Sale
+    services: Services, client: Cin7Client, ctx: JobContext, sale: Sale
 ) -> dict[str, bool]:
     """After an interrupted attempt: find what CIN7 already has, checkpoint it, report it."""
     if "cin7_sale_id" not in ctx.checkpoint:
         found = await client.find_sales_by_external_id(sale.reference)
         if not found:
             return {}
-        await ctx.save(cin7_sale_id=str(found[0]["SaleID"]))
+        await _remember(services, ctx, sale, str(found[0]["SaleID"]))
     remote = await client.get_sale(ctx.checkpoint["cin7_sale_id"])
     return {"order": mapping.order_authorised(remote), "invoice": mapping.invoiced(remote)}
 

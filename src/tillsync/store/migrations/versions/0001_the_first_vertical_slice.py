@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 19:33:47.991092
+Create Date: 2026-11-21 19:36:47.616819
 """
 
 from collections.abc import Sequence
@@ -228,6 +228,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("reference", sa.String(length=200), nullable=False),
         sa.Column("connection_id", sa.String(length=36), nullable=True),
+        sa.Column("provider_reference", sa.String(length=200), nullable=True),
         sa.Column("invoice_number", sa.String(length=200), nullable=True),
         sa.Column("customer_name", sa.String(length=300), nullable=True),
         sa.Column("location", sa.String(length=200), nullable=False),
@@ -246,6 +247,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("sales", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sales_provider_reference"), ["provider_reference"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_sales_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
@@ -538,6 +542,7 @@ def downgrade() -> None:
     op.drop_table("inbox")
     with op.batch_alter_table("sales", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sales_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_sales_provider_reference"))
 
     op.drop_table("sales")
     with op.batch_alter_table("products", schema=None) as batch_op:

@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo test check format lint types pytest bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/tillsync sandbox --simulate
+
+test: install format lint types pytest
+
+format:
+	$(BIN)/ruff format --check src tests bench scripts
+
+lint:
+	$(BIN)/ruff check src tests bench scripts
+
+types:
+	$(BIN)/mypy src
+
+pytest:
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/sale_sync.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .tillsync-sandbox .mypy_cache .ruff_cache .pytest_cache

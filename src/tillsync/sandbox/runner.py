@@ -1,0 +1,185 @@
+"""tillsync sandbox: the hub and every emulator on loopback, a demo barbershop connected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import select
+
+from tillsync.api.app import create_app
+from tillsync.bootstrap import Hub
+from tillsync.config import Settings
+from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
+from tillsync.emulators.cin7.commands import ProductSeed
+from tillsync.sandbox.catalog import BARBERSHOP
+from tillsync.serving import free_port, serve
+from tillsync.services.cin7.connection import connect
+from tillsync.services.tenants import create_tenant
+from tillsync.store.tables import Job
+
+console = Console(highlight=False)
+CIN7_API = "/ExternalApi/v2"
+READY_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    hub_url: str
+    api_key: str
+    tenant_id: str
+    cin7_url: str
+    cin7_account_id: str
+    cin7_application_key: str
+    hub: Hub
+    cin7: Cin7State
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "hub_url": self.hub_url,
+            "api_key": self.api_key,
+            "tenant_id": self.tenant_id,
+            "emulators": {
+                "cin7": {
+                    "url": self.cin7_url,
+                    "account_id": self.cin7_account_id,
+                    "application_key": self.cin7_application_key,
+                }
+            },
+        }
+
+
+def sandbox_settings(settings: Settings, state_dir: Path) -> Settings:
+    """A fresh SQLite file in the state folder unless a database URL was given."""
+    if settings.database_url:
+        return settings
+    database = state_dir / "sandbox.db"
+    for stale in state_dir.glob("sandbox.db*"):
+        stale.unlink()
+    return settings.model_copy(update={"database_url": f"sqlite:///{database}"})
+
+
+@asynccontextmanager
+async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[Sandbox]:
+    """Start everything, connect the demo business, wait for its catalog; then yield."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "sandbox.json").unlink(missing_ok=True)
+    settings = sandbox_settings(settings, state_dir)
+    if settings.port == 0:  # webhooks need the hub's address before it listens
+        settings = settings.model_copy(update={"port": free_port(settings.host)})
+    cin7 = Cin7State()
+    credentials = cin7.create_account(company="BookBarber Supply Warehouse")
+    cin7.seed_products(
+        credentials.account_id,
+        [
+            ProductSeed(
+                sku=p.sku,
+                name=p.name,
+                category=p.category,
+                barcode=p.barcode,
+                price_tier1=p.price,
+                average_cost=(p.price * Decimal("0.45")).quantize(Decimal("0.01")),
+                minimum_before_reorder=Decimal(p.reorder_level),
+                stock={"Main Warehouse": Decimal(p.stock)} if p.stock else {},
+            )
+            for p in BARBERSHOP
+        ],
+    )
+    app = create_app(settings)
+    async with AsyncExitStack() as stack:
+        cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
+        hub_url = await stack.enter_async_context(
+            serve(app, host=settings.host, port=settings.port)
+        )
+        hub: Hub = app.state.hub
+        tenant = await create_tenant(hub.uows, name="BookBarber Demo Barbershop")
+        await connect(
+            hub.services,
+            tenant_id=tenant.tenant_id,
+            account_id=credentials.account_id,
+            application_key=credentials.application_key,
+            base_url=cin7_url + CIN7_API,
+        )
+        await _catalog_synced(hub)
+        sandbox = Sandbox(
+            hub_url=hub_url,
+            api_key=tenant.api_key,
+            tenant_id=tenant.tenant_id,
+            cin7_url=cin7_url + CIN7_API,
+            cin7_account_id=credentials.account_id,
+            cin7_application_key=credentials.application_key,
+            hub=hub,
+            cin7=cin7,
+        )
+        manifest = state_dir / "sandbox.json"
+        manifest.write_text(json.dumps(sandbox.manifest(), indent=2) + "\n")
+        os.chmod(manifest, 0o600)
+        yield sandbox
+
+
+async def _catalog_synced(hub: Hub) -> None:
+    async with asyncio.timeout(READY_SECONDS):
+        while True:
+            async with hub.uows.read() as session:
+                states = set(
+                    await session.scalars(select(Job.state).where(Job.kind == "cin7.sync_catalog"))
+                )
+            if states == {"success"}:
+                return
+            if "failed" in states:
+                raise RuntimeError("the first catalog sync of the sandbox failed")
+            await asyncio.sleep(0.1)
+
+
+async def run_sandbox(
+    settings: Settings, *, state_dir: Path, simulate: bool, stop: asyncio.Event
+) -> None:
+    from tillsync.sandbox.simulation import simulate_day
+
+    async with open_sandbox(settings, state_dir=state_dir) as sandbox:
+        _welcome(sandbox, state_dir)
+        if simulate:
+            day = asyncio.create_task(simulate_day(sandbox, console=console, stop=stop))
+            await stop.wait()
+            day.cancel()
+            await asyncio.gather(day, return_exceptions=True)
+        else:
+            await stop.wait()
+        console.print("\nStopping the sandbox…")
+
+
+def _welcome(sandbox: Sandbox, state_dir: Path) -> None:
+    url, key = sandbox.hub_url, sandbox.api_key
+    console.rule("[bold]tillsync sandbox")
+    console.print(f"Hub           {url}")
+    console.print(f"API key       {key}")
+    console.print(f"CIN7 emulator {sandbox.cin7_url}  (account {sandbox.cin7_account_id})")
+    console.print(f"Details       {state_dir / 'sandbox.json'}")
+    console.rule("Try it (from another terminal)")
+    auth = f'-H "Authorization: Bearer {key}"'
+    console.print(
+        f"curl -X POST {url}/api/cin7/sale-sync \\\n  {auth} \\\n"
+        '  -H "Content-Type: application/json" \\\n'
+        """  -d '{"action": "CHECK_INVENTORY", "sku": "TOMB45SHAVECBLCK", "quantity": 5}'\n""",
+        soft_wrap=True,
+    )
+    console.print(
+        f"curl -X POST {url}/api/cin7/sale-sync \\\n  {auth} \\\n"
+        '  -H "Content-Type: application/json" \\\n'
+        """  -d '{"action": "RECORD_SALE", "saleId": "TEST-001", "invoiceNumber": "INV-TEST-001",\n"""
+        """       "items": [{"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream",\n"""
+        """                  "quantity": 1, "price": 29.99}]}'\n""",
+        soft_wrap=True,
+    )
+    console.print(f"curl {url}/api/cin7/webhook\n", soft_wrap=True)
+    console.print(f"curl {auth} {url}/api/alerts\n", soft_wrap=True)
+    console.print(f"curl -N {auth} {url}/api/events\n", soft_wrap=True)
+    console.rule("Press Ctrl+C to stop")

@@ -1,0 +1,102 @@
+"""Alerts and the live stream: a POS screen learns at once that a product ran out."""
+
+from decimal import Decimal
+
+import httpx
+
+from tillsync.services.ledger import Ledger
+from tillsync.store.tables import StockLevel
+from tests.integration.api.conftest import SKU
+from tests.support.hubs import RunningHub, TenantClient
+from tests.support.sse import listen
+from sqlalchemy import select
+
+
+async def _warehouse_reports(served: RunningHub, tenant_id: str, available: int) -> None:
+    async with served.hub.uows.begin() as uow:
+        stock = await uow.session.scalar(
+            select(StockLevel).where(StockLevel.tenant_id == tenant_id, StockLevel.sku == SKU)
+        )
+        assert stock is not None
+        ledger = Ledger(uow, tenant_id)
+        await ledger.report(
+            stock,
+            available=Decimal(available),
+            on_hand=Decimal(available),
+            as_of=uow.now,
+            cause="test",
+            reference="test",
+        )
+        await ledger.settle()
+        await uow.commit()
+
+
+async def test_selling_the_last_units_raises_out_of_stock_live(
+    shop: TenantClient, served: RunningHub
+) -> None:
+    async with listen(shop.http) as stream:
+        sale = {
+            "action": "RECORD_SALE",
+            "saleId": "LAST-10",
+            "items": [{"sku": SKU, "quantity": 10, "price": 29.99}],
+        }
+        assert (await shop.sale_sync(sale)).status_code == 200
+        changed = await stream.next("stock.changed", timeout=5)
+        assert changed.data["sku"] == SKU
+        assert changed.data["available_to_sell"] == "0.0000"
+        raised = await stream.next("alert.raised", timeout=5)
+        assert raised.data["alert_type"] == "out_of_stock"
+        assert raised.data["product_name"] == "Tomb45 Shaving Cream"
+    alerts = (await shop.http.get("/api/alerts")).json()["alerts"]
+    assert [a["alert_type"] for a in alerts] == ["out_of_stock"]
+    assert set(alerts[0]) >= {
+        "id", "product_sku", "product_name", "alert_type", "severity", "message",
+        "resolved", "created_at", "resolved_at",
+    }
+    assert alerts[0]["severity"] == "critical"
+
+
+async def test_restock_resolves_alerts(shop: TenantClient, served: RunningHub) -> None:
+    await _warehouse_reports(served, shop.tenant_id, 2)
+    low = (await shop.http.get("/api/alerts")).json()["alerts"]
+    assert [a["alert_type"] for a in low] == ["low_stock"]
+    await _warehouse_reports(served, shop.tenant_id, 0)
+    out = (await shop.http.get("/api/alerts")).json()["alerts"]
+    assert [a["alert_type"] for a in out] == ["out_of_stock"]
+    await _warehouse_reports(served, shop.tenant_id, 30)
+    assert (await shop.http.get("/api/alerts")).json()["alerts"] == []
+    history = (await shop.http.get("/api/alerts", params={"resolved": "true"})).json()["alerts"]
+    assert sorted(a["alert_type"] for a in history) == ["low_stock", "out_of_stock"]
+    assert all(a["resolved"] and a["resolved_at"] for a in history)
+
+
+async def test_the_stream_only_carries_the_callers_tenant(
+    shop: TenantClient, served: RunningHub
+) -> None:
+    async with served.tenant("Other Shop") as other, listen(other.http) as stream:
+        await _warehouse_reports(served, shop.tenant_id, 0)
+        frames = []
+        try:
+            frames.append(await stream.next("stock.changed", timeout=1))
+        except TimeoutError:
+            pass
+        assert frames == []
+
+
+async def test_the_stream_resumes_after_last_event_id(
+    shop: TenantClient, served: RunningHub
+) -> None:
+    async with listen(shop.http) as stream:
+        await _warehouse_reports(served, shop.tenant_id, 7)
+        first = await stream.next("stock.changed", timeout=5)
+    await _warehouse_reports(served, shop.tenant_id, 6)
+    headers = {"Last-Event-ID": str(first.id)}
+    async with listen(shop.http, headers=headers) as resumed:
+        missed = await resumed.next("stock.changed", timeout=5)
+    assert missed.data["warehouse_available"] == "6.0000"
+
+
+async def test_the_stream_needs_a_key(served: RunningHub) -> None:
+    async with httpx.AsyncClient(base_url=served.url) as anonymous:
+        answer = await anonymous.get("/api/events")
+    assert answer.status_code == 401
