@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import databases
 from tillsync.bootstrap import Hub, open_hub
 from tillsync.config import Settings
-from tests.support import databases
 
 TEST_KEY = "yLR1Qc7j0m2P1yqk0lXx8g8w5pXlq2cUOX2x3lYw1aA"
 BACKENDS = ("sqlite", "postgresql")

@@ -95,8 +95,11 @@ async def open_hub(settings: Settings, *, clock: Clock | None = None) -> AsyncIt
         await database.dispose()
 
 
-async def run_until(stop: asyncio.Event, *tasks: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+async def run_until(
+    stop: asyncio.Event, *tasks: Callable[[asyncio.Event], Awaitable[None]]
+) -> None:
     """Run background loops until `stop`; if one crashes, stop the others too."""
+
     async def guarded(task: Callable[[asyncio.Event], Awaitable[None]]) -> None:
         try:
             await task(stop)

@@ -11,11 +11,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from tillsync import serving
 from tillsync.config import Settings
 from tillsync.logs import configure_logging
-from tillsync import serving
 
-app = typer.Typer(help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.", no_args_is_help=True)
+app = typer.Typer(
+    help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.",
+    no_args_is_help=True,
+)
 tenant_app = typer.Typer(help="Tenants (businesses) and their API keys.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys of the credential vault.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")

@@ -64,7 +64,9 @@ class Vault:
                 raise ValueError(version)
             return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
         except KeyError as exc:
-            raise ConfigurationError("a secret was sealed with a key the hub no longer has") from exc
+            raise ConfigurationError(
+                "a secret was sealed with a key the hub no longer has"
+            ) from exc
         except (ValueError, InvalidTag, binascii.Error) as exc:
             raise ConfigurationError("a sealed secret is damaged") from exc
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import httpx
 
+from tests.support.servers import serve_app
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
 from tillsync.services.tenants import create_tenant
-from tests.support.servers import serve_app
 
 
 @dataclass

@@ -20,7 +20,7 @@ def field_path(loc: tuple[Any, ...] | list[Any], *, skip: frozenset[str] = froze
     """('body', 'items', 0, 'quantity') → 'items[0].quantity'."""
     path = ""
     for part in loc:
-        if part == "body" and not path or part in skip:
+        if (part == "body" and not path) or part in skip:
             continue
         if isinstance(part, int):
             path += f"[{part}]"
@@ -37,8 +37,10 @@ def _problem(error: dict[str, Any], skip: frozenset[str]) -> dict[str, str]:
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         expected = error.get("ctx", {}).get("expected_tags", "")
         problem = f"must be one of {expected}" if expected else "is required"
-        return {"field": str(error.get("ctx", {}).get("discriminator", "action")).strip("'"),
-                "problem": problem}
+        return {
+            "field": str(error.get("ctx", {}).get("discriminator", "action")).strip("'"),
+            "problem": problem,
+        }
     if kind == "missing":
         return {"field": field, "problem": "is required"}
     message = str(error.get("msg", "is invalid"))

@@ -78,7 +78,10 @@ async def sale_sync(
         case Reserve():
             ttl = body.ttlSeconds or hub.settings.reservation_ttl_seconds
             return await inventory.reserve(
-                uows, caller, Wanted(body.sku, body.quantity), ttl_seconds=ttl,
+                uows,
+                caller,
+                Wanted(body.sku, body.quantity),
+                ttl_seconds=ttl,
                 location=body.location,
             )
         case Release():

@@ -45,7 +45,9 @@ def alert_change(
     )
 
 
-def alert_message(alert_type: AlertType, *, name: str, level: Decimal, reorder_level: Decimal) -> str:
+def alert_message(
+    alert_type: AlertType, *, name: str, level: Decimal, reorder_level: Decimal
+) -> str:
     if alert_type is AlertType.OUT_OF_STOCK:
         return f"{name} is out of stock"
     return (

@@ -100,12 +100,11 @@ class Worker:
             await asyncio.gather(*self._running, return_exceptions=True)
             log.info("worker stopped", extra={"worker": self.name})
 
-    async def run_until_idle(self, *, timeout: float = 30.0) -> None:
+    async def run_until_idle(self) -> None:
         """Run every due job, then return (tests and one-shot commands)."""
-        async with asyncio.timeout(timeout):
-            while await self._claim_safely() or self._running:
-                if self._running:
-                    await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+        while await self._claim_safely() or self._running:
+            if self._running:
+                await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
 
     async def _idle(self, stop: asyncio.Event) -> None:
         self._wake.clear()
@@ -185,8 +184,15 @@ class Worker:
             )
             log.warning(
                 "job attempt failed",
-                extra={"job_id": job.id, "kind": job.kind, "error_class": kind, "state": state,
-                       "attempts": job.attempts, "retry_in": delay, "error": message},
+                extra={
+                    "job_id": job.id,
+                    "kind": job.kind,
+                    "error_class": kind,
+                    "state": state,
+                    "attempts": job.attempts,
+                    "retry_in": delay,
+                    "error": message,
+                },
             )
 
         await self._settle(settle)

@@ -17,19 +17,42 @@ class DemoProduct:
     barcode: str
 
 
-def _p(sku: str, name: str, category: str, price: str, stock: int, reorder: int, code: str) -> DemoProduct:
-    return DemoProduct(sku, name, category, Decimal(price), stock, reorder, code)
+def _p(*fields: str | int) -> DemoProduct:
+    sku, name, category, price, stock, reorder, code = fields
+    return DemoProduct(
+        str(sku), str(name), str(category), Decimal(str(price)), int(stock), int(reorder), str(code)
+    )
 
 
 BARBERSHOP = (
     _p("TOMB45SHAVECBLCK", "Tomb45 Shaving Cream", "Shaving", "29.99", 24, 5, "0850018843015"),
-    _p("TOMB45-POWERGLIDE", "Tomb45 PowerGlide Shave Gel", "Shaving", "18.50", 12, 4, "0850018843022"),
-    _p("REUZEL-BLUE-POMADE", "Reuzel Blue Strong Hold Pomade", "Hair Care", "24.00", 18, 6, "0852578006010"),
+    _p(
+        "TOMB45-POWERGLIDE",
+        "Tomb45 PowerGlide Shave Gel",
+        "Shaving",
+        "18.50",
+        12,
+        4,
+        "0850018843022",
+    ),
+    _p(
+        "REUZEL-BLUE-POMADE",
+        "Reuzel Blue Strong Hold Pomade",
+        "Hair Care",
+        "24.00",
+        18,
+        6,
+        "0852578006010",
+    ),
     _p("REUZEL-FIBER", "Reuzel Fiber Pomade", "Hair Care", "24.00", 3, 5, "0852578006034"),
     _p("LAYRITE-CEMENT", "Layrite Cement Hair Clay", "Hair Care", "22.00", 9, 4, "0857154002066"),
-    _p("BEARDOIL-SANDAL", "Sandalwood Beard Oil 30ml", "Beard Care", "19.95", 2, 4, "0850012345016"),
+    _p(
+        "BEARDOIL-SANDAL", "Sandalwood Beard Oil 30ml", "Beard Care", "19.95", 2, 4, "0850012345016"
+    ),
     _p("BEARDBALM-CEDAR", "Cedar Beard Balm", "Beard Care", "16.95", 0, 3, "0850012345023"),
-    _p("AFTERSHAVE-BAYRUM", "Bay Rum Aftershave Splash", "Shaving", "14.00", 15, 5, "0850012345030"),
+    _p(
+        "AFTERSHAVE-BAYRUM", "Bay Rum Aftershave Splash", "Shaving", "14.00", 15, 5, "0850012345030"
+    ),
     _p("STYPTIC-PEN", "Styptic Pencil", "Shaving", "4.50", 40, 10, "0850012345047"),
     _p("NECK-STRIPS", "Neck Strips (5 rolls)", "Tools", "9.00", 25, 8, "0850012345054"),
     _p("WAHL-GUARDS", "Wahl Attachment Guards Set", "Tools", "12.99", 6, 3, "0043917001234"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -21,9 +20,10 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.sandbox.catalog import BARBERSHOP
-from tillsync.serving import free_port, serve
+from tillsync.sandbox.simulation import simulate_day
 from tillsync.services.cin7.connection import connect
 from tillsync.services.tenants import create_tenant
+from tillsync.serving import free_port, serve
 from tillsync.store.tables import Job
 
 console = Console(highlight=False)
@@ -57,8 +57,10 @@ class Sandbox:
         }
 
 
-def sandbox_settings(settings: Settings, state_dir: Path) -> Settings:
-    """A fresh SQLite file in the state folder unless a database URL was given."""
+def prepare_state_dir(settings: Settings, state_dir: Path) -> Settings:
+    """A clean state folder, with a fresh SQLite file unless a database URL was given."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "sandbox.json").unlink(missing_ok=True)
     if settings.database_url:
         return settings
     database = state_dir / "sandbox.db"
@@ -70,9 +72,7 @@ def sandbox_settings(settings: Settings, state_dir: Path) -> Settings:
 @asynccontextmanager
 async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[Sandbox]:
     """Start everything, connect the demo business, wait for its catalog; then yield."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / "sandbox.json").unlink(missing_ok=True)
-    settings = sandbox_settings(settings, state_dir)
+    settings = prepare_state_dir(settings, state_dir)
     if settings.port == 0:  # webhooks need the hub's address before it listens
         settings = settings.model_copy(update={"port": free_port(settings.host)})
     cin7 = Cin7State()
@@ -121,7 +121,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         )
         manifest = state_dir / "sandbox.json"
         manifest.write_text(json.dumps(sandbox.manifest(), indent=2) + "\n")
-        os.chmod(manifest, 0o600)
+        manifest.chmod(0o600)
         yield sandbox
 
 
@@ -142,8 +142,6 @@ async def _catalog_synced(hub: Hub) -> None:
 async def run_sandbox(
     settings: Settings, *, state_dir: Path, simulate: bool, stop: asyncio.Event
 ) -> None:
-    from tillsync.sandbox.simulation import simulate_day
-
     async with open_sandbox(settings, state_dir=state_dir) as sandbox:
         _welcome(sandbox, state_dir)
         if simulate:
@@ -174,7 +172,8 @@ def _welcome(sandbox: Sandbox, state_dir: Path) -> None:
     console.print(
         f"curl -X POST {url}/api/cin7/sale-sync \\\n  {auth} \\\n"
         '  -H "Content-Type: application/json" \\\n'
-        """  -d '{"action": "RECORD_SALE", "saleId": "TEST-001", "invoiceNumber": "INV-TEST-001",\n"""
+        """  -d '{"action": "RECORD_SALE", "saleId": "TEST-001",\n"""
+        """       "invoiceNumber": "INV-TEST-001",\n"""
         """       "items": [{"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream",\n"""
         """                  "quantity": 1, "price": 29.99}]}'\n""",
         soft_wrap=True,

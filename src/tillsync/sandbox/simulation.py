@@ -15,7 +15,7 @@ from rich.console import Console
 
 from tillsync.sandbox.catalog import BARBERSHOP
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the runner imports this module to start the day
     from tillsync.sandbox.runner import Sandbox
 
 PRICES = {p.sku: p.price for p in BARBERSHOP}
@@ -33,8 +33,15 @@ class Step:
 def day_plan(seed: int = 45) -> list[Step]:
     """Walk-in sales through the day, a cycle count that finds a shelf empty, a delivery."""
     rng = random.Random(seed)
-    popular = ["TOMB45SHAVECBLCK", "REUZEL-BLUE-POMADE", "STYPTIC-PEN", "NECK-STRIPS",
-               "LAYRITE-CEMENT", "AFTERSHAVE-BAYRUM", "BEARDOIL-SANDAL"]
+    popular = [
+        "TOMB45SHAVECBLCK",
+        "REUZEL-BLUE-POMADE",
+        "STYPTIC-PEN",
+        "NECK-STRIPS",
+        "LAYRITE-CEMENT",
+        "AFTERSHAVE-BAYRUM",
+        "BEARDOIL-SANDAL",
+    ]
     plan = [Step("sale", rng.choice(popular), rng.choice((1, 1, 1, 2))) for _ in range(14)]
     plan.insert(3, Step("sale", "BEARDOIL-SANDAL", 2))
     plan.insert(6, Step("count", "REUZEL-FIBER", 0))
@@ -74,18 +81,19 @@ async def simulate_day(sandbox: Sandbox, *, console: Console, stop: asyncio.Even
 
 
 def _say(console: Console, text: str) -> None:
-    console.print(f"[dim]{dt.datetime.now().strftime('%H:%M:%S')}[/dim] {text}")
+    console.print(f"[dim]{dt.datetime.now(dt.UTC).strftime('%H:%M:%S')}[/dim] {text}")
 
 
 async def _sell(pos: httpx.AsyncClient, console: Console, step: Step, *, sale_id: str) -> None:
     """What a POS does: check, hold during checkout, then record the sale with its hold."""
     name = NAMES[step.sku]
-    check = (await _sale_sync(pos, action="CHECK_INVENTORY", sku=step.sku, quantity=step.quantity))
+    check = await _sale_sync(pos, action="CHECK_INVENTORY", sku=step.sku, quantity=step.quantity)
     if not check.get("available"):
         _say(console, f"POS   {name}: [red]{check.get('message')}[/red] - sale blocked")
         return
-    hold = await _sale_sync(pos, action="RESERVE", sku=step.sku, quantity=step.quantity,
-                            ttlSeconds=120)
+    hold = await _sale_sync(
+        pos, action="RESERVE", sku=step.sku, quantity=step.quantity, ttlSeconds=120
+    )
     price = float(PRICES[step.sku])
     sale = await _sale_sync(
         pos,
@@ -96,8 +104,11 @@ async def _sell(pos: httpx.AsyncClient, console: Console, step: Step, *, sale_id
         reservationIds=[hold["reservationId"]] if hold.get("reserved") else [],
     )
     if sale.get("success"):
-        _say(console, f"POS   sold {step.quantity} × {name} ({sale_id}), "
-                      f"push to CIN7: {sale.get('syncStatus')}")
+        _say(
+            console,
+            f"POS   sold {step.quantity} × {name} ({sale_id}), "
+            f"push to CIN7: {sale.get('syncStatus')}",
+        )
     else:
         _say(console, f"POS   {name}: [red]{sale.get('message')}[/red]")
 
@@ -114,8 +125,14 @@ async def _warehouse_sets(cin7: httpx.AsyncClient, console: Console, step: Step)
         "EffectiveDate": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "Status": "COMPLETED",
         "Reference": f"{step.kind} {step.sku}",
-        "Lines": [{"SKU": step.sku, "Quantity": step.quantity, "UnitCost": 5,
-                   "Location": "Main Warehouse"}],
+        "Lines": [
+            {
+                "SKU": step.sku,
+                "Quantity": step.quantity,
+                "UnitCost": 5,
+                "Location": "Main Warehouse",
+            }
+        ],
     }
     answer = await cin7.post("/stockadjustment", json=body)
     verb = "counted" if step.kind == "count" else "restocked"
@@ -135,5 +152,3 @@ async def _print_alerts(pos: httpx.AsyncClient, console: Console) -> None:
                     style = "red" if alert["severity"] == "critical" else "yellow"
                     verb = "raised" if event == "alert.raised" else "resolved"
                     _say(console, f"LIVE  [{style}]alert {verb}: {alert['message']}[/{style}]")
-
-

@@ -76,7 +76,9 @@ class EventFeed:
             condition = or_(condition, Event.id.in_(list(self._gaps)))
         async with self.uows.read() as session:
             rows = (
-                await session.scalars(select(Event).where(condition).order_by(Event.id).limit(BATCH))
+                await session.scalars(
+                    select(Event).where(condition).order_by(Event.id).limit(BATCH)
+                )
             ).all()
         for row in rows:
             self._gaps.pop(row.id, None)

@@ -57,7 +57,12 @@ async def expire_overdue(ledger: Ledger, stock: StockLevel) -> None:
 
 
 async def end_reservation(
-    ledger: Ledger, stock: StockLevel, reservation_id: str, *, status: str, sale_id: str | None = None
+    ledger: Ledger,
+    stock: StockLevel,
+    reservation_id: str,
+    *,
+    status: str,
+    sale_id: str | None = None,
 ) -> Decimal | None:
     """Move an active reservation to `status` and release its hold; None if it was not active."""
     quantity = await ledger.uow.session.scalar(
@@ -69,7 +74,11 @@ async def end_reservation(
     )
     if quantity is not None:
         await ledger.release(
-            stock, quantity, figure="reserved", cause=f"reservation_{status}", reference=reservation_id
+            stock,
+            quantity,
+            figure="reserved",
+            cause=f"reservation_{status}",
+            reference=reservation_id,
         )
     return quantity
 

@@ -247,4 +247,3 @@ def _answer(sale: Sale, *, sync_status: str, duplicate: bool) -> dict[str, Any]:
         "total": float(sale.total),
         "message": "Sale already recorded" if duplicate else "Sale recorded",
     }
-

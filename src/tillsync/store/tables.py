@@ -149,9 +149,7 @@ class PendingMovement(Base):
     __table_args__ = (Index(None, "stock_level_id", "released_at"),)
     id: Mapped[str] = _id()
     tenant_id: Mapped[str] = _tenant()
-    stock_level_id: Mapped[str] = mapped_column(
-        ForeignKey("stock_levels.id", ondelete="CASCADE")
-    )
+    stock_level_id: Mapped[str] = mapped_column(ForeignKey("stock_levels.id", ondelete="CASCADE"))
     sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[Decimal]
     created_at: Mapped[dt.datetime]
@@ -164,9 +162,7 @@ class Reservation(Base):
     __table_args__ = (Index(None, "stock_level_id", "status", "expires_at"),)
     id: Mapped[str] = _id()
     tenant_id: Mapped[str] = _tenant()
-    stock_level_id: Mapped[str] = mapped_column(
-        ForeignKey("stock_levels.id", ondelete="CASCADE")
-    )
+    stock_level_id: Mapped[str] = mapped_column(ForeignKey("stock_levels.id", ondelete="CASCADE"))
     sku: Mapped[str] = mapped_column(String(100))
     location: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[Decimal]

@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tillsync.config import Settings
 from tests.support.hubs import RunningHub, TenantClient, running_hub
 from tests.support.ledger import seed_stock
+from tillsync.config import Settings
 
 SKU = "TOMB45SHAVECBLCK"
 

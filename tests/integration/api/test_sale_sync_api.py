@@ -1,4 +1,4 @@
-"""POST /api/cin7/sale-sync over HTTP: the seed's actions, holds, and everything a client gets wrong."""
+"""POST /api/cin7/sale-sync over HTTP: the seed's actions, holds, and what clients get wrong."""
 
 import asyncio
 from typing import Any
@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tillsync.store.tables import InventoryCheck, Reservation, Sale, StockLevel
 from tests.integration.api.conftest import SKU
 from tests.support.hubs import RunningHub, TenantClient
+from tillsync.store.tables import InventoryCheck, Reservation, Sale, StockLevel
 
 SEED_SALE = {
     "action": "RECORD_SALE",
@@ -64,7 +64,9 @@ async def test_a_sale_beyond_stock_gets_the_seed_message(shop: TenantClient) -> 
     assert answer.json()["field"] == "items[0].quantity"
 
 
-async def test_fifty_concurrent_sales_never_oversell(shop: TenantClient, served: RunningHub) -> None:
+async def test_fifty_concurrent_sales_never_oversell(
+    shop: TenantClient, served: RunningHub
+) -> None:
     async def sell(n: int) -> int:
         body = dict(SEED_SALE, saleId=f"RACE-{n}")
         return (await shop.sale_sync(body)).status_code
@@ -137,7 +139,9 @@ async def test_bad_input_is_named_and_nothing_is_stored(
 
 async def test_malformed_json_is_a_400_naming_the_body(shop: TenantClient) -> None:
     answer = await shop.http.post(
-        "/api/cin7/sale-sync", content=b'{"action": "CHECK_', headers={"Content-Type": "application/json"}
+        "/api/cin7/sale-sync",
+        content=b'{"action": "CHECK_',
+        headers={"Content-Type": "application/json"},
     )
     assert answer.status_code == 400
     assert answer.json()["field"] == "body"
@@ -165,7 +169,12 @@ async def test_a_streamed_body_over_the_limit_is_refused(shop: TenantClient) -> 
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer tsk_unknown"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}],
+    [
+        {},
+        {"Authorization": "Bearer tsk_unknown"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer"},
+    ],
 )
 async def test_missing_or_unknown_key_is_a_401(served: RunningHub, headers: dict[str, str]) -> None:
     import httpx

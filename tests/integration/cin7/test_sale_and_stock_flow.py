@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from tillsync.sandbox.runner import Sandbox
 from tests.support.sse import listen
+from tillsync.sandbox.runner import Sandbox
 
 SKU = "TOMB45SHAVECBLCK"
 
@@ -80,7 +80,9 @@ async def _adjust(cin7: httpx.AsyncClient, sku: str, on_hand: int) -> None:
         json={
             "EffectiveDate": "2026-11-21T10:00:00",
             "Status": "COMPLETED",
-            "Lines": [{"SKU": sku, "Quantity": on_hand, "UnitCost": 5, "Location": "Main Warehouse"}],
+            "Lines": [
+                {"SKU": sku, "Quantity": on_hand, "UnitCost": 5, "Location": "Main Warehouse"}
+            ],
         },
     )
     assert answer.status_code == 200, answer.text
@@ -115,7 +117,9 @@ async def test_the_seeded_catalog_is_in_the_ledger_with_its_alerts(
     sandbox: Sandbox, pos: httpx.AsyncClient
 ) -> None:
     assert (await check(pos, SKU))["currentStock"] == 24
-    alerts = {a["product_sku"]: a["alert_type"] for a in (await pos.get("/api/alerts")).json()["alerts"]}
+    alerts = {
+        a["product_sku"]: a["alert_type"] for a in (await pos.get("/api/alerts")).json()["alerts"]
+    }
     assert alerts["BEARDBALM-CEDAR"] == "out_of_stock"
     assert alerts["REUZEL-FIBER"] == "low_stock"
     assert SKU not in alerts

@@ -5,13 +5,13 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.ledger import seed_stock
 from tillsync.bootstrap import Hub
 from tillsync.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 from tillsync.services.tenants import Caller, create_tenant
 from tillsync.store.tables import AuditEntry, Sale, StockLevel
-from tests.support.ledger import seed_stock
 
 
 async def _caller(hub: Hub) -> Caller:
@@ -27,7 +27,9 @@ def _sale(sale_id: str, sku: str, quantity: int, *reservations: str) -> sales.Sa
 async def _stock(hub: Hub, caller: Caller, sku: str) -> StockLevel:
     async with hub.uows.read() as session:
         row = await session.scalar(
-            select(StockLevel).where(StockLevel.tenant_id == caller.tenant_id, StockLevel.sku == sku)
+            select(StockLevel).where(
+                StockLevel.tenant_id == caller.tenant_id, StockLevel.sku == sku
+            )
         )
     assert row is not None
     return row
@@ -82,9 +84,12 @@ async def test_insufficient_stock_refuses_the_whole_sale_and_stores_nothing(hub:
     assert (await _stock(hub, caller, "TOMB45")).pending == D(0)
     async with hub.uows.read() as session:
         assert await session.scalar(select(func.count()).select_from(Sale)) == 0
-        assert await session.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.cause == "sale")
-        ) == 0
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.cause == "sale")
+            )
+            == 0
+        )
 
 
 async def test_a_reservation_is_consumed_by_the_sale_naming_it(hub: Hub) -> None:

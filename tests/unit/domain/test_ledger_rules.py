@@ -76,9 +76,7 @@ def test_an_open_alert_is_not_raised_twice() -> None:
 
 
 def test_restock_resolves_everything() -> None:
-    change = alert_change(
-        level=D(20), reorder_level=D(5), open_types=frozenset(AlertType)
-    )
+    change = alert_change(level=D(20), reorder_level=D(5), open_types=frozenset(AlertType))
     assert change.raise_type is None
     assert change.resolve_types == frozenset(AlertType)
 

@@ -19,7 +19,9 @@ from tillsync.domain.retry import RetryPolicy
         ("throttled", 1, 42.0, 42.0),
     ],
 )
-def test_next_delay(outcome: str, attempts: int, hint: float | None, expected: float | None) -> None:
+def test_next_delay(
+    outcome: str, attempts: int, hint: float | None, expected: float | None
+) -> None:
     assert RetryPolicy().next_delay(outcome=outcome, attempts=attempts, wait_hint=hint) == expected
 
 

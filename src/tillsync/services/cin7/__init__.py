@@ -1,1 +1,1 @@
-"""The CIN7 Core warehouse on the hub side: connect, push sales, apply its webhooks, pull its catalog."""
+"""CIN7 Core on the hub side: connect, push sales, apply webhooks, pull the catalog."""

@@ -57,8 +57,12 @@ async def sync_catalog(services: Services, ctx: JobContext) -> None:
         sums[(sku, tenant.default_location)] = (ZERO, ZERO)
     rows = [
         mapping.StockRow(
-            sku=sku, location=location, available=available, on_hand=on_hand,
-            product_id=None, name=None,
+            sku=sku,
+            location=location,
+            available=available,
+            on_hand=on_hand,
+            product_id=None,
+            name=None,
         )
         for (sku, location), (available, on_hand) in sorted(sums.items())
     ]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tillsync.connectors.cin7 import mapping, webhooks
-from tillsync.errors import InvalidInput, NotAuthenticated
+from tillsync.errors import ClientError, NotAuthenticated
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7.connection import client_for, credentials, load_connection
@@ -49,7 +49,7 @@ async def receive_webhook(
     try:
         events = webhooks.parse(body)
     except ValueError as exc:
-        raise InvalidInput(str(exc), field="body") from exc
+        raise ClientError(f"unreadable delivery: {exc}", field="body") from exc
     stored = 0
     async with services.uows.begin() as uow:
         for event in events:
@@ -212,9 +212,7 @@ async def _record_external_sale(
             invoice_number=remote.get("OrderNumber"),
             customer_name=remote.get("Customer"),
             location=str(remote.get("Location") or ""),
-            total=sum(
-                (mapping.parse_decimal(line.get("Total")) or ZERO for line in lines), ZERO
-            ),
+            total=sum((mapping.parse_decimal(line.get("Total")) or ZERO for line in lines), ZERO),
             created_at=uow.now,
         )
         if await _exists(uow, sale):
@@ -278,7 +276,11 @@ async def refresh_stock(services: Services, ctx: JobContext) -> None:
         for stock in known:  # omitted rows mean zero for a product CIN7 still has
             if stock.sku == sku and (sku, stock.location) not in figures:
                 figures[(sku, stock.location)] = mapping.StockRow(
-                    sku=sku, location=stock.location, available=ZERO, on_hand=ZERO,
-                    product_id=None, name=None,
+                    sku=sku,
+                    location=stock.location,
+                    available=ZERO,
+                    on_hand=ZERO,
+                    product_id=None,
+                    name=None,
                 )
         await apply_stock(services, connection, figures.values(), as_of=asked_at, cause="refresh")

@@ -1,0 +1,1 @@
+"""One package per provider, plus the HTTP helpers they share."""

@@ -1,0 +1,1 @@
+"""CIN7 Core (ex-DEAR) External API v2 connector."""

@@ -1,0 +1,1 @@
+"""Emulators of every provider, speaking their real APIs on loopback."""

@@ -1,0 +1,198 @@
+"""The emulator's state: accounts and their data, logs, settings, faults; no HTTP.
+
+Rules live in the services it holds (`catalog`, `stock`, `sales`, `subscriptions`); this
+class wires them to one clock and one event bus and offers the control surface in Python.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tillsync.clock import Clock, SystemClock
+from tillsync.emulators.cin7.catalog import Catalog
+from tillsync.emulators.cin7.commands import ProductSeed
+from tillsync.emulators.cin7.events import EventBus
+from tillsync.emulators.cin7.faults import Faults
+from tillsync.emulators.cin7.ratelimit import RateLimiter
+from tillsync.emulators.cin7.records import (
+    Account,
+    CallRecord,
+    Customer,
+    DeliveryRecord,
+    Location,
+    Product,
+    Webhook,
+)
+from tillsync.emulators.cin7.sales import Sales
+from tillsync.emulators.cin7.settings import Settings
+from tillsync.emulators.cin7.stock import Stock
+from tillsync.emulators.cin7.subscriptions import Subscriptions
+
+LOG_SIZE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    account_id: str
+    application_key: str
+
+
+class UnknownAccountError(LookupError):
+    pass
+
+
+class Cin7State:
+    def __init__(self, *, clock: Clock | None = None, settings: Settings | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self._initial_settings = settings or Settings()
+        self._initial_settings.validate()
+        self.settings = dataclasses.replace(self._initial_settings)
+        self.events = EventBus()
+        self.faults = Faults()
+        self.rate_limiter = RateLimiter(self.clock)
+        self.catalog = Catalog(clock=self.clock, events=self.events)
+        self.stock = Stock(events=self.events)
+        self.sales = Sales(clock=self.clock, events=self.events, stock=self.stock)
+        self.subscriptions = Subscriptions()
+        self.accounts: dict[str, Account] = {}
+        self.calls: deque[CallRecord] = deque(maxlen=LOG_SIZE)
+        self.deliveries: deque[DeliveryRecord] = deque(maxlen=LOG_SIZE)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group changes into one webhook delivery each, as one API call does."""
+        with self.events.batch():
+            yield
+
+    def create_account(
+        self,
+        *,
+        account_id: str | None = None,
+        application_key: str | None = None,
+        company: str | None = None,
+    ) -> Credentials:
+        account_id = account_id or str(uuid.uuid4())
+        if account_id in self.accounts:
+            raise ValueError(f"account {account_id!r} already exists")
+        key = application_key or str(uuid.uuid4())
+        self._check_key_is_free(key)
+        account = Account(id=account_id, company=company or "Demo Company", keys=[key])
+        self.catalog.seed_defaults(account)
+        self.accounts[account_id] = account
+        return Credentials(account_id, key)
+
+    def add_application_key(
+        self, account_id: str, application_key: str | None = None
+    ) -> Credentials:
+        """Another API application on the account: it has its own rate budget."""
+        account = self.account(account_id)
+        key = application_key or str(uuid.uuid4())
+        self._check_key_is_free(key)
+        account.keys.append(key)
+        return Credentials(account_id, key)
+
+    def _check_key_is_free(self, key: str) -> None:
+        if any(key in account.keys for account in self.accounts.values()):
+            raise ValueError("application key already in use")
+
+    def account(self, account_id: str) -> Account:
+        try:
+            return self.accounts[account_id]
+        except KeyError:
+            raise UnknownAccountError(f"unknown account {account_id!r}") from None
+
+    def authenticate(self, account_id: str, application_key: str) -> Account | None:
+        account = self.accounts.get(account_id)
+        if account is None or application_key not in account.keys:
+            return None
+        return account
+
+    def reset(self, *, keep_accounts: bool = True) -> None:
+        """Back to the seeded defaults; accounts and their keys stay unless told otherwise."""
+        self.events.discard()
+        kept = list(self.accounts.values()) if keep_accounts else []
+        self.accounts = {}
+        for old in kept:
+            account = Account(id=old.id, company=old.company, keys=list(old.keys))
+            self.catalog.seed_defaults(account)
+            self.accounts[account.id] = account
+        self.settings = dataclasses.replace(self._initial_settings)
+        self.faults.clear()
+        self.rate_limiter.clear()
+        self.calls.clear()
+        self.deliveries.clear()
+
+    def update_settings(self, **changes: Any) -> Settings:
+        self.settings.update(changes)
+        return self.settings
+
+    def seed_products(self, account_id: str, products: Iterable[ProductSeed]) -> list[Product]:
+        return self.catalog.seed_products(self.account(account_id), products)
+
+    def generate_products(self, account_id: str, *, count: int, prefix: str = "GEN") -> int:
+        return self.catalog.generate_products(self.account(account_id), count=count, prefix=prefix)
+
+    def add_location(self, account_id: str, name: str, *, bins: Iterable[str] = ()) -> Location:
+        return self.catalog.add_location(self.account(account_id), name, bins=bins)
+
+    def add_customer(self, account_id: str, name: str) -> Customer:
+        return self.catalog.add_customer(self.account(account_id), name)
+
+    def counts(self) -> dict[str, Any]:
+        per_account = {
+            account.id: {
+                "products": len(account.products),
+                "stock_rows": sum(len(p.rows) for p in account.products.values()),
+                "locations": len(account.locations),
+                "customers": len(account.customers),
+                "sales": len(account.sales),
+                "stock_adjustments": len(account.adjustments),
+                "webhooks": len(account.webhooks),
+                "active_webhooks": sum(w.is_active for w in account.webhooks.values()),
+            }
+            for account in self.accounts.values()
+        }
+        return {
+            "accounts": per_account,
+            "calls": len(self.calls),
+            "deliveries": len(self.deliveries),
+        }
+
+    def record_call(
+        self, *, method: str, path: str, application_key: str, status: int, throttled: bool
+    ) -> None:
+        self.calls.append(
+            CallRecord(self.clock.now(), method, path, application_key, status, throttled)
+        )
+
+    def calls_since(self, since: dt.datetime | None = None) -> list[CallRecord]:
+        return [call for call in self.calls if since is None or call.time >= since]
+
+    def webhook(self, account_id: str, webhook_id: str) -> Webhook | None:
+        account = self.accounts.get(account_id)
+        return None if account is None else account.webhooks.get(webhook_id)
+
+    def active_webhooks(self, account_id: str, event_type: str) -> list[Webhook]:
+        account = self.accounts.get(account_id)
+        if account is None:
+            return []
+        return [w for w in account.webhooks.values() if w.is_active and w.type == event_type]
+
+    def deactivate_webhook(self, account_id: str, webhook_id: str) -> None:
+        """What CIN7 does, silently, after the last failed delivery."""
+        webhook = self.webhook(account_id, webhook_id)
+        if webhook is not None:
+            webhook.is_active = False
+
+    def record_delivery(self, record: DeliveryRecord) -> None:
+        self.deliveries.append(record)
+
+    def deliveries_since(self, since: dt.datetime | None = None) -> list[DeliveryRecord]:
+        return [d for d in self.deliveries if since is None or d.time >= since]
