@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import httpx
 
-from tests.support.servers import serve_app
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
 from tillsync.services.tenants import create_tenant
+from tillsync.serving import serve as serve_app
 
 
 @dataclass
@@ -42,4 +42,5 @@ class TenantClient:
 async def running_hub(settings: Settings) -> AsyncIterator[RunningHub]:
     app = create_app(settings)
     async with serve_app(app) as url:
+        settings.public_url = url  # webhooks registered from here must reach this server
         yield RunningHub(url=url, hub=app.state.hub)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tillsync.domain.retry import RetryPolicy
-from tillsync.errors import Permanent, ProviderError, Throttled
+from tillsync.errors import ClientError, Permanent, ProviderError, Throttled
 from tillsync.jobs import store
 from tillsync.store.tables import Job
 from tillsync.store.uow import UnitsOfWork
@@ -164,6 +164,9 @@ class Worker:
             return
         except ProviderError as exc:
             await self._settle_failure(job, exc.message, exc.kind, exc)
+            return
+        except ClientError as exc:  # the job asks for something that is not there: no retry
+            await self._settle_failure(job, exc.message, "permanent", None)
             return
         except Exception as exc:
             log.exception("job handler crashed", extra={"job_id": job.id, "kind": job.kind})

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.servers import serve_app
 from tillsync.connectors.cin7.client import Cin7Client
 from tillsync.connectors.cin7.mapping import (
     SaleLine,
@@ -25,6 +24,7 @@ from tillsync.connectors.http import create_http_client
 from tillsync.emulators.cin7 import Cin7State, FaultRule, Settings, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.errors import AuthFailed, Permanent, Retryable, Throttled
+from tillsync.serving import serve as serve_app
 
 ACCOUNT = "acct-bookbarber"
 KEY = "key-pos"

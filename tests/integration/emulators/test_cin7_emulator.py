@@ -13,10 +13,10 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from tests.support.servers import serve_app
 from tillsync.clock import Clock, FakeClock
 from tillsync.emulators.cin7 import Cin7State, FaultRule, Settings, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
+from tillsync.serving import serve as serve_app
 
 ACCOUNT = "acct-bookbarber"
 KEY = "key-pos"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tillsync.connectors.cin7.client import DEFAULT_BASE_URL, Cin7Client
 from tillsync.errors import AuthFailed, InvalidInput, NotFound, ProviderError
 from tillsync.jobs.store import NewJob, enqueue
+from tillsync.jobs.worker import InvalidPayload
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Tenant, WebhookRegistration
 from tillsync.store.uow import UnitOfWork
@@ -55,7 +56,7 @@ def client_for(services: Services, connection: Connection) -> Cin7Client:
 async def load_connection(uow: UnitOfWork, connection_id: str | None) -> Connection:
     connection = await uow.session.get(Connection, connection_id) if connection_id else None
     if connection is None:
-        raise NotFound(f"no connection {connection_id}", field="connection_id")
+        raise InvalidPayload(f"the job's connection {connection_id} does not exist")
     return connection
 
 

@@ -22,11 +22,12 @@ from tillsync.store.tables import Connection, PendingMovement, Sale, SaleLine, S
 
 
 async def push_sale(services: Services, ctx: JobContext) -> None:
+    sale_id = ctx.field("sale_id")
     async with services.uows.begin() as uow:
         connection = await load_connection(uow, ctx.job.connection_id)
-        sale = await uow.session.get(Sale, ctx.field("sale_id"))
+        sale = await uow.session.get(Sale, sale_id)
         if sale is None or sale.tenant_id != connection.tenant_id:
-            raise InvalidPayload(f"sale {ctx.field('sale_id')} does not exist for this tenant")
+            raise InvalidPayload(f"sale {sale_id} does not exist for this tenant")
         rows = (
             await uow.session.scalars(
                 select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(SaleLine.position)
@@ -49,12 +50,12 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
             )
         )
         await _remember(services, ctx, sale, str(created["ID"]))
-    sale_id = ctx.checkpoint["cin7_sale_id"]
+    cin7_id = ctx.checkpoint["cin7_sale_id"]
     if not (ctx.checkpoint.get("order_authorised") or done.get("order")):
         started = services.uows.clock.now()
         await client.save_order(
             mapping.order_body(
-                sale_id=sale_id,
+                sale_id=cin7_id,
                 lines=lines,
                 tax_rule=connection.settings["tax_rule"],
             )
@@ -66,7 +67,7 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
         today = services.uows.clock.now().date()
         await client.create_invoice(
             mapping.invoice_body(
-                sale_id=sale_id,
+                sale_id=cin7_id,
                 lines=lines,
                 invoice_date=today,
                 due_date=today,

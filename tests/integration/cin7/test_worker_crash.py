@@ -1,0 +1,135 @@
+"""A worker killed in the middle of a CIN7 push: the next one finishes it, with one CIN7 sale."""
+
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from tests.integration.cin7.test_sale_and_stock_flow import (
+    available,
+    eventually,
+    sales_with_external_id,
+)
+from tests.support.hubs import RunningHub, running_hub
+from tests.support.processes import environment, tillsync_process
+from tillsync.config import Settings
+from tillsync.emulators.cin7 import Cin7State, FaultRule, create_cin7_emulator
+from tillsync.emulators.cin7.commands import ProductSeed
+from tillsync.services.cin7.connection import connect
+from tillsync.serving import serve
+
+SKU = "TOMB45SHAVECBLCK"
+
+
+@dataclass
+class World:
+    hub: RunningHub
+    state: Cin7State
+    pos: httpx.AsyncClient
+    cin7: httpx.AsyncClient
+    settings: Settings
+
+
+@pytest.fixture
+async def world(settings: Settings) -> AsyncIterator[World]:
+    """The hub without a worker of its own, connected to a CIN7 emulator with 20 in stock."""
+    state = Cin7State()
+    state.update_settings(rate_limit=None)
+    account = state.create_account()
+    state.seed_products(
+        account.account_id,
+        [ProductSeed(sku=SKU, name="Tomb45 Shaving Cream", stock={"Main Warehouse": Decimal(20)})],
+    )
+    async with (
+        serve(create_cin7_emulator(state)) as cin7_url,
+        running_hub(settings) as hub,
+        hub.tenant() as tenant,
+        httpx.AsyncClient(
+            base_url=f"{cin7_url}/ExternalApi/v2",
+            headers={
+                "api-auth-accountid": account.account_id,
+                "api-auth-applicationkey": account.application_key,
+            },
+        ) as cin7,
+    ):
+        await connect(
+            hub.hub.services,
+            tenant_id=tenant.tenant_id,
+            account_id=account.account_id,
+            application_key=account.application_key,
+            base_url=f"{cin7_url}/ExternalApi/v2",
+        )
+        await hub.hub.create_worker().run_until_idle()  # the first catalog sync
+        yield World(hub, state, tenant.http, cin7, settings)
+
+
+async def _sell(world: World, sale_id: str) -> None:
+    body = {
+        "action": "RECORD_SALE",
+        "saleId": sale_id,
+        "items": [{"sku": SKU, "quantity": 3, "price": 29.99}],
+    }
+    answer = await world.pos.post("/api/cin7/sale-sync", json=body)
+    assert answer.status_code == 200, answer.text
+
+
+async def _sync_status(world: World, sale_id: str) -> str:
+    body = {
+        "action": "RECORD_SALE",
+        "saleId": sale_id,
+        "items": [{"sku": SKU, "quantity": 3, "price": 29.99}],
+    }
+    return str((await world.pos.post("/api/cin7/sale-sync", json=body)).json()["syncStatus"])
+
+
+@pytest.mark.parametrize(
+    ("path", "action", "moment"),
+    [
+        ("/sale", "delay_after", "CIN7 created the sale but the answer never came back"),
+        ("/sale/order", "delay_before", "between creating the sale and authorising its order"),
+        ("/sale/invoice", "delay_after", "after the invoice was made, before its answer"),
+    ],
+)
+async def test_a_killed_worker_is_replaced_without_a_second_cin7_sale(
+    world: World, path: str, action: str, moment: str
+) -> None:
+    world.state.faults.add_rule(FaultRule(method="POST", path=path, action=action, seconds=60))
+    env = environment(world.settings, TILLSYNC_JOB_LEASE_SECONDS="2")
+    await _sell(world, "CRASH-1")
+    async with tillsync_process("worker", env=env) as first:
+
+        async def stuck() -> bool:
+            return not world.state.faults.rules  # the rule is used up: the call is in flight
+
+        await eventually(stuck, within=15)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+    world.state.faults.clear()
+    async with tillsync_process("worker", env=env):
+
+        async def pushed() -> bool:
+            return await _sync_status(world, "CRASH-1") == "success"
+
+        await eventually(pushed, within=20)
+    assert len(await sales_with_external_id(world.cin7, "CRASH-1")) == 1, moment
+    assert await available(world.cin7, SKU) == 17, moment
+
+
+async def test_a_dropped_connection_after_the_sale_is_created_is_not_repeated(
+    world: World,
+) -> None:
+    world.state.faults.add_rule(FaultRule(method="POST", path="/sale", action="reset_after"))
+    await _sell(world, "RESET-1")
+    worker = world.hub.hub.create_worker()
+    await worker.run_until_idle()  # first attempt: the sale is made, the answer is lost
+
+    async def retried() -> bool:
+        await worker.run_until_idle()
+        return await _sync_status(world, "RESET-1") == "success"
+
+    await eventually(retried, within=15)
+    assert len(await sales_with_external_id(world.cin7, "RESET-1")) == 1
+    assert await available(world.cin7, SKU) == 17

@@ -1,0 +1,132 @@
+"""The outbox and its worker on a real database: leases, outcomes, payloads it cannot read."""
+
+import asyncio
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from tillsync.bootstrap import Hub
+from tillsync.domain.retry import RetryPolicy
+from tillsync.errors import Permanent, Retryable, Throttled
+from tillsync.jobs import store
+from tillsync.jobs.worker import JobContext, Worker
+from tillsync.store.tables import Job
+
+
+async def _enqueue(hub: Hub, kind: str, payload: dict[str, object], key: str = "k1") -> bool:
+    async with hub.uows.begin() as uow:
+        added = await store.enqueue(
+            uow.session, store.NewJob(kind=kind, payload=payload, idempotency_key=key), now=uow.now
+        )
+        await uow.commit()
+    return added
+
+
+async def _job(hub: Hub) -> Job:
+    async with hub.uows.read() as session:
+        job = await session.scalar(select(Job))
+    assert job is not None
+    return job
+
+
+async def test_the_same_idempotency_key_is_enqueued_once(hub: Hub) -> None:
+    assert await _enqueue(hub, "demo", {}) is True
+    assert await _enqueue(hub, "demo", {}) is False
+    async with hub.uows.read() as session:
+        assert await session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+async def test_an_unreadable_payload_fails_at_once_and_never_loops(hub: Hub) -> None:
+    await _enqueue(hub, "cin7.push_sale", {"unexpected": True})
+    await hub.create_worker().run_until_idle()
+    job = await _job(hub)
+    assert (job.state, job.error_class, job.attempts) == ("failed", "permanent", 1)
+    assert job.last_error is not None
+    assert "sale_id" in job.last_error
+
+
+async def test_a_job_of_unknown_kind_fails_with_a_clear_error(hub: Hub) -> None:
+    await _enqueue(hub, "nobody.handles_this", {})
+    await hub.create_worker().run_until_idle()
+    job = await _job(hub)
+    assert job.state == "failed"
+    assert job.last_error == "no handler for job kind 'nobody.handles_this'"
+
+
+@pytest.mark.parametrize(
+    ("error", "state", "error_class", "delay"),
+    [
+        (Retryable("POST /sale: 502"), "retry", "retryable", 2.0),
+        (Throttled("POST /sale: 503", wait_seconds=30), "retry", "throttled", 30.0),
+        (Permanent("POST /sale: 400 Customer not found"), "failed", "permanent", None),
+        (RuntimeError("bug"), "retry", "retryable", 2.0),
+    ],
+)
+async def test_outcomes_settle_the_job(
+    hub: Hub, error: Exception, state: str, error_class: str, delay: float | None
+) -> None:
+    async def failing(_: JobContext) -> None:
+        raise error
+
+    await _enqueue(hub, "demo", {})
+    worker = Worker(uows=hub.uows, handlers={"demo": failing}, retry_policy=RetryPolicy())
+    before = hub.uows.clock.now()
+    await worker.run_until_idle()
+    job = await _job(hub)
+    assert (job.state, job.error_class) == (state, error_class)
+    if delay is not None:
+        wait = (job.next_attempt_at - before).total_seconds()
+        assert delay - 1 <= wait <= delay + 1
+
+
+async def test_a_checkpoint_survives_into_the_next_attempt(hub: Hub) -> None:
+    seen: list[dict[str, object]] = []
+
+    async def stepwise(ctx: JobContext) -> None:
+        seen.append(dict(ctx.checkpoint))
+        if "step" not in ctx.checkpoint:
+            await ctx.save(step=1)
+            raise Retryable("boom after step 1")
+
+    await _enqueue(hub, "demo", {})
+    worker = Worker(
+        uows=hub.uows, handlers={"demo": stepwise}, retry_policy=RetryPolicy(delays=(0,))
+    )
+    await worker.run_until_idle()
+    await worker.run_until_idle()
+    assert seen == [{}, {"step": 1}]
+    assert (await _job(hub)).state == "success"
+
+
+async def test_an_expired_lease_passes_the_job_to_another_worker(hub: Hub) -> None:
+    await _enqueue(hub, "demo", {})
+    async with hub.uows.begin() as uow:
+        [taken] = await store.claim(
+            uow.session, owner="a", limit=1, now=uow.now, lease_seconds=0.05
+        )
+        await uow.commit()
+    await asyncio.sleep(0.1)
+    async with hub.uows.begin() as uow:
+        later = uow.now
+        [again] = await store.claim(uow.session, owner="b", limit=1, now=later, lease_seconds=30)
+        await uow.commit()
+    assert again.id == taken.id
+    assert again.attempts == 2
+    async with hub.uows.begin() as uow:
+        with pytest.raises(store.LeaseLost):
+            await store.save_checkpoint(uow.session, taken.id, owner="a", checkpoint={"x": 1})
+
+
+async def test_a_leased_job_is_not_claimed_twice(hub: Hub) -> None:
+    await _enqueue(hub, "demo", {})
+    async with hub.uows.begin() as uow:
+        first = await store.claim(uow.session, owner="a", limit=5, now=uow.now, lease_seconds=30)
+        await uow.commit()
+    async with hub.uows.begin() as uow:
+        second = await store.claim(
+            uow.session, owner="b", limit=5, now=uow.now + dt.timedelta(seconds=1), lease_seconds=30
+        )
+        await uow.commit()
+    assert len(first) == 1
+    assert second == []
