@@ -16,9 +16,11 @@ from tillsync.connectors.http import create_http_client
 from tillsync.domain.retry import RetryPolicy
 from tillsync.jobs.worker import Handler, Worker
 from tillsync.services import inventory
+from tillsync.services.checklog import CheckLog
 from tillsync.services.cin7.handlers import handlers as cin7_handlers
 from tillsync.services.context import Services
 from tillsync.services.feed import EventFeed
+from tillsync.services.tenants import Authenticator
 from tillsync.store.database import create_database
 from tillsync.store.migrate import upgrade
 from tillsync.store.uow import UnitsOfWork
@@ -38,6 +40,8 @@ def job_handlers(services: Services) -> dict[str, Handler]:
 class Hub:
     services: Services
     feed: EventFeed
+    checks: CheckLog
+    authenticate: Authenticator
 
     @property
     def settings(self) -> Settings:
@@ -90,7 +94,13 @@ async def open_hub(settings: Settings, *, clock: Clock | None = None) -> AsyncIt
             services = Services(settings=settings, uows=uows, vault=vault, http=http)
             feed = EventFeed(uows, poll_seconds=settings.event_poll_seconds)
             uows.on_commit(feed.wake)
-            yield Hub(services=services, feed=feed)
+            checks = CheckLog(uows)
+            try:
+                yield Hub(
+                    services=services, feed=feed, checks=checks, authenticate=Authenticator(uows)
+                )
+            finally:
+                await checks.flush()
     finally:
         await database.dispose()
 

@@ -22,7 +22,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         async with open_hub(settings, clock=clock) as hub:
             app.state.hub = hub
             stop = asyncio.Event()
-            loops = [hub.feed.run]
+            loops = [hub.feed.run, hub.checks.run]
             if settings.embedded_worker:
                 loops.append(hub.run_worker)
             background = asyncio.create_task(run_until(stop, *loops))

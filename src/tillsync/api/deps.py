@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from tillsync.bootstrap import Hub
-from tillsync.services.tenants import Caller, authenticate
+from tillsync.services.tenants import Caller
 
 
 def get_hub(request: Request) -> Hub:
@@ -22,7 +22,7 @@ async def get_caller(
     hub: HubDep,
     authorization: Annotated[str | None, Header(description="Bearer <tenant API key>")] = None,
 ) -> Caller:
-    return await authenticate(hub.uows, authorization)
+    return await hub.authenticate(authorization)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

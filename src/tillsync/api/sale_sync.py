@@ -73,7 +73,7 @@ async def sale_sync(
     match body:
         case CheckInventory():
             return await inventory.check_inventory(
-                uows, caller, Wanted(body.sku, body.quantity), location=body.location
+                uows, hub.checks, caller, Wanted(body.sku, body.quantity), location=body.location
             )
         case Reserve():
             ttl = body.ttlSeconds or hub.settings.reservation_ttl_seconds

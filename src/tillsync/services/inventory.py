@@ -7,14 +7,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.domain.ledger import StockFigures, check_message, format_quantity, is_whole
+from tillsync.domain.ledger import (
+    StockFigures,
+    as_number,
+    check_message,
+    format_quantity,
+    is_whole,
+)
 from tillsync.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from tillsync.services.checklog import CheckLog
 from tillsync.services.ledger import Ledger, figures
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import InventoryCheck, Product, Reservation, StockLevel, new_id
-from tillsync.store.uow import UnitOfWork, UnitsOfWork
+from tillsync.store.types import Scaled
+from tillsync.store.uow import UnitsOfWork
 
 ZERO = Decimal(0)
 
@@ -29,8 +38,8 @@ class Wanted:
     quantity_field: str = "quantity"
 
 
-async def load_product(uow: UnitOfWork, tenant_id: str, wanted: Wanted) -> Product:
-    product = await uow.session.scalar(
+async def load_product(session: AsyncSession, tenant_id: str, wanted: Wanted) -> Product:
+    product = await session.scalar(
         select(Product).where(Product.tenant_id == tenant_id, Product.sku == wanted.sku)
     )
     if product is None:
@@ -83,47 +92,67 @@ async def end_reservation(
     return quantity
 
 
-def _check_answer(stock: StockLevel | None, wanted: Wanted) -> dict[str, Any]:
-    current = figures(stock) if stock else StockFigures(ZERO, ZERO, ZERO)
-    level = current.available_to_sell
-    return {
-        "available": level >= wanted.quantity,
-        "currentStock": float(level),
-        "message": check_message(level, wanted.quantity),
-        "sku": wanted.sku,
-        "quantity": float(wanted.quantity),
-        "location": stock.location if stock else None,
-        "warehouseAvailable": float(current.warehouse_available),
-        "pending": float(current.pending),
-        "reserved": float(current.reserved),
-    }
-
-
 async def check_inventory(
-    uows: UnitsOfWork, caller: Caller, wanted: Wanted, *, location: str | None = None
+    uows: UnitsOfWork,
+    checks: CheckLog,
+    caller: Caller,
+    wanted: Wanted,
+    *,
+    location: str | None = None,
 ) -> dict[str, Any]:
+    """Answer from the ledger alone, without taking the write lock."""
     where = location or caller.default_location
-    async with uows.begin() as uow:
-        await load_product(uow, caller.tenant_id, wanted)
-        ledger = Ledger(uow, caller.tenant_id)
-        stock = await ledger.find(wanted.sku, where)
-        if stock is not None:
-            await expire_overdue(ledger, stock)
-            await ledger.settle()
-        answer = _check_answer(stock, wanted)
-        uow.session.add(
-            InventoryCheck(
-                tenant_id=caller.tenant_id,
-                sku=wanted.sku,
-                location=where,
-                quantity=wanted.quantity,
-                available=answer["available"],
-                current_stock=Decimal(str(answer["currentStock"])),
-                checked_at=uow.now,
+    async with uows.read() as session:
+        await load_product(session, caller.tenant_id, wanted)
+        stock = await session.scalar(
+            select(StockLevel).where(
+                StockLevel.tenant_id == caller.tenant_id,
+                StockLevel.sku == wanted.sku,
+                StockLevel.location == where,
             )
         )
-        await uow.commit()
-    return answer
+        lapsed = ZERO
+        if stock is not None:  # holds that ran out count as free before the sweep frees them
+            lapsed = (
+                await session.scalar(
+                    select(
+                        func.coalesce(func.sum(Reservation.quantity), literal(ZERO, Scaled()))
+                    ).where(
+                        Reservation.stock_level_id == stock.id,
+                        Reservation.status == "active",
+                        Reservation.expires_at <= uows.clock.now(),
+                    )
+                )
+                or ZERO
+            )
+    current = (
+        StockFigures(stock.warehouse_available, stock.pending, stock.reserved - lapsed)
+        if stock is not None
+        else StockFigures(ZERO, ZERO, ZERO)
+    )
+    level = current.available_to_sell
+    checks.record(
+        InventoryCheck(
+            tenant_id=caller.tenant_id,
+            sku=wanted.sku,
+            location=where,
+            quantity=wanted.quantity,
+            available=level >= wanted.quantity,
+            current_stock=level,
+            checked_at=uows.clock.now(),
+        )
+    )
+    return {
+        "available": level >= wanted.quantity,
+        "currentStock": as_number(level),
+        "message": check_message(level, wanted.quantity),
+        "sku": wanted.sku,
+        "quantity": as_number(wanted.quantity),
+        "location": where,
+        "warehouseAvailable": as_number(current.warehouse_available),
+        "pending": as_number(current.pending),
+        "reserved": as_number(current.reserved),
+    }
 
 
 async def reserve(
@@ -136,7 +165,7 @@ async def reserve(
 ) -> dict[str, Any]:
     where = location or caller.default_location
     async with uows.begin() as uow:
-        product = await load_product(uow, caller.tenant_id, wanted)
+        product = await load_product(uow.session, caller.tenant_id, wanted)
         ledger = Ledger(uow, caller.tenant_id)
         stock = await ledger.ensure(product, where)
         await expire_overdue(ledger, stock)
@@ -173,10 +202,10 @@ async def reserve(
         "reserved": True,
         "reservationId": reservation_id,
         "sku": wanted.sku,
-        "quantity": float(wanted.quantity),
+        "quantity": as_number(wanted.quantity),
         "location": where,
         "expiresAt": expires_at.isoformat(),
-        "availableAfter": float(left),
+        "availableAfter": as_number(left),
         "message": f"Reserved {format_quantity(wanted.quantity)} of {wanted.sku}",
     }
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tillsync.domain.ledger import check_message
+from tillsync.domain.ledger import as_number, check_message
 from tillsync.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.inventory import Wanted, end_reservation, expire_overdue, load_product
@@ -96,7 +96,7 @@ async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[str,
     location = sale.location or caller.default_location
     products = [
         await load_product(
-            uow,
+            uow.session,
             caller.tenant_id,
             Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity"),
         )
@@ -244,6 +244,6 @@ def _answer(sale: Sale, *, sync_status: str, duplicate: bool) -> dict[str, Any]:
         "id": sale.id,
         "syncStatus": sync_status,
         "duplicate": duplicate,
-        "total": float(sale.total),
+        "total": as_number(sale.total),
         "message": "Sale already recorded" if duplicate else "Sale recorded",
     }

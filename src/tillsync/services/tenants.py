@@ -15,6 +15,7 @@ from tillsync.store.tables import ApiKey, Tenant
 from tillsync.store.uow import UnitsOfWork
 
 KEY_PREFIX = "tsk_"
+MAX_REMEMBERED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +68,44 @@ def new_api_key(*, tenant_id: str, name: str, now: dt.datetime) -> tuple[str, Ap
     return key, row
 
 
-async def authenticate(uows: UnitsOfWork, authorization: str | None) -> Caller:
-    """Resolve `Authorization: Bearer <key>` to its tenant, or refuse with 401."""
-    scheme, _, key = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise NotAuthenticated(
-            "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
-        )
-    digest = hash_key(key.strip())
-    async with uows.read() as session:
-        row = (
-            await session.execute(
-                select(ApiKey.key_hash, Tenant.id, Tenant.default_location)
-                .join(Tenant, Tenant.id == ApiKey.tenant_id)
-                .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+class Authenticator:
+    """Resolves `Authorization: Bearer <key>` to its tenant, or refuses with 401.
+
+    Answers are remembered for a few seconds, so a busy POS does not pay a database
+    round trip per request; a revoked key stops working within that time.
+    """
+
+    def __init__(self, uows: UnitsOfWork, *, ttl_seconds: float = 10.0) -> None:
+        self.uows = uows
+        self.ttl = dt.timedelta(seconds=ttl_seconds)
+        self._known: dict[str, tuple[Caller, dt.datetime]] = {}
+
+    async def __call__(self, authorization: str | None) -> Caller:
+        scheme, _, key = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise NotAuthenticated(
+                "missing API key: send 'Authorization: Bearer <key>'", field="Authorization"
             )
-        ).first()
-    if row is None or not hmac.compare_digest(row[0], digest):
-        raise NotAuthenticated("unknown API key", field="Authorization")
-    return Caller(tenant_id=row[1], default_location=row[2])
+        digest = hash_key(key.strip())
+        now = self.uows.clock.now()
+        known = self._known.get(digest)
+        if known is not None and known[1] > now:
+            return known[0]
+        caller = await self._lookup(digest)
+        if len(self._known) >= MAX_REMEMBERED:
+            self._known.clear()
+        self._known[digest] = (caller, now + self.ttl)
+        return caller
+
+    async def _lookup(self, digest: str) -> Caller:
+        async with self.uows.read() as session:
+            row = (
+                await session.execute(
+                    select(ApiKey.key_hash, Tenant.id, Tenant.default_location)
+                    .join(Tenant, Tenant.id == ApiKey.tenant_id)
+                    .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+                )
+            ).first()
+        if row is None or not hmac.compare_digest(row[0], digest):
+            raise NotAuthenticated("unknown API key", field="Authorization")
+        return Caller(tenant_id=row[1], default_location=row[2])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.clock import Clock
 from tillsync.store.database import READ_ONLY, Database
 from tillsync.store.tables import Event
+
+_writing: ContextVar[bool] = ContextVar("tillsync_unit_of_work_open", default=False)
 
 
 class UnitOfWork:
@@ -42,6 +46,9 @@ class UnitsOfWork:
         self.database = database
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
+        # SQLite has one writer at a time. Queueing this process's writers here is fair and
+        # costs nothing; left to SQLite's busy handler they would sleep and poll instead.
+        self._writer = asyncio.Lock() if database.is_sqlite else None
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Called after every commit in this process (wakes the worker and the event feed)."""
@@ -50,11 +57,20 @@ class UnitsOfWork:
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[UnitOfWork]:
         """A write transaction. Leaving without `commit()` rolls it back."""
-        async with self.database.sessions() as session:
-            uow = UnitOfWork(session, self.clock)
-            for listener in self._listeners:
-                uow.after_commit(listener)
-            yield uow  # closing the session rolls back whatever was not committed
+        if _writing.get():
+            raise RuntimeError("a unit of work is already open in this task")
+        token = _writing.set(True)
+        try:
+            async with self._write_turn(), self.database.sessions() as session:
+                uow = UnitOfWork(session, self.clock)
+                for listener in self._listeners:
+                    uow.after_commit(listener)
+                yield uow  # closing the session rolls back whatever was not committed
+        finally:
+            _writing.reset(token)
+
+    def _write_turn(self) -> AbstractAsyncContextManager[object]:
+        return self._writer if self._writer is not None else nullcontext()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -19,6 +19,7 @@ SEED_SALE = {
 
 
 async def _count(served: RunningHub, table: Any) -> int:
+    await served.hub.checks.flush()  # check log lines are written in batches
     async with served.hub.uows.read() as session:
         return int(await session.scalar(select(func.count()).select_from(table)) or 0)
 

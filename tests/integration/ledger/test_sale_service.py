@@ -111,7 +111,7 @@ async def test_release_gives_the_stock_back(hub: Hub) -> None:
     held = await inventory.reserve(hub.uows, caller, Wanted("TOMB45", D(2)), ttl_seconds=60)
     answer = await inventory.release(hub.uows, caller, held["reservationId"])
     assert answer["released"] is True
-    check = await inventory.check_inventory(hub.uows, caller, Wanted("TOMB45", D(2)))
+    check = await inventory.check_inventory(hub.uows, hub.checks, caller, Wanted("TOMB45", D(2)))
     assert check["available"] is True
 
 
@@ -119,7 +119,7 @@ async def test_unknown_sku_and_fractional_units_are_refused(hub: Hub) -> None:
     caller = await _caller(hub)
     await seed_stock(hub, caller.tenant_id, "TOMB45", 2)
     with pytest.raises(NotFound):
-        await inventory.check_inventory(hub.uows, caller, Wanted("NOPE", D(1)))
+        await inventory.check_inventory(hub.uows, hub.checks, caller, Wanted("NOPE", D(1)))
     with pytest.raises(InvalidInput) as refused:
         await inventory.reserve(hub.uows, caller, Wanted("TOMB45", D("1.5")), ttl_seconds=60)
     assert refused.value.field == "quantity"
