@@ -74,6 +74,9 @@ class InsufficientStock(Conflict):
         self.available = available
         self.requested = requested
 
+    def body(self) -> dict[str, object]:
+        return {**super().body(), "success": False, "sku": self.sku}
+
 
 class PayloadTooLarge(ClientError):
     status_code = 413

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from tillsync.bootstrap import Hub
 from tillsync.services.ledger import Ledger
 from tillsync.store.tables import Product
@@ -31,6 +33,24 @@ async def seed_stock(
         )
         uow.session.add(product)
         await uow.session.flush()
+        await uow.commit()
+    await report_stock(hub, tenant_id, sku, available, location=location)
+
+
+async def report_stock(
+    hub: Hub,
+    tenant_id: str,
+    sku: str,
+    available: int | Decimal,
+    *,
+    location: str = "Main Warehouse",
+) -> None:
+    """The warehouse reports a new figure for one SKU, as a webhook or a sync would."""
+    async with hub.uows.begin() as uow:
+        product = await uow.session.scalar(
+            select(Product).where(Product.tenant_id == tenant_id, Product.sku == sku)
+        )
+        assert product is not None
         ledger = Ledger(uow, tenant_id)
         stock = await ledger.ensure(product, location)
         await ledger.report(
@@ -39,7 +59,7 @@ async def seed_stock(
             on_hand=Decimal(available),
             as_of=uow.now,
             cause="test",
-            reference="seed",
+            reference="test",
         )
         await ledger.settle()
         await uow.commit()

@@ -17,9 +17,9 @@ from tillsync.domain.ledger import (
     format_quantity,
     is_whole,
 )
-from tillsync.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.services.checklog import CheckLog
-from tillsync.services.ledger import Ledger, figures
+from tillsync.services.ledger import Ledger, figures, refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import InventoryCheck, Product, Reservation, StockLevel, new_id
 from tillsync.store.types import Scaled
@@ -173,14 +173,7 @@ async def reserve(
         if not await ledger.try_hold(
             stock, wanted.quantity, figure="reserved", cause="reservation", reference=reservation_id
         ):
-            level = figures(stock).available_to_sell
-            raise InsufficientStock(
-                check_message(level, wanted.quantity),
-                sku=wanted.sku,
-                available=level,
-                requested=wanted.quantity,
-                field=wanted.quantity_field,
-            )
+            raise refusal(stock, wanted.quantity, field=wanted.quantity_field)
         expires_at = uow.now + dt.timedelta(seconds=ttl_seconds)
         uow.session.add(
             Reservation(

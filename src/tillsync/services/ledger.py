@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import and_, literal, select, update
 
 from tillsync.domain import alerts as rules
-from tillsync.domain.ledger import StockFigures
+from tillsync.domain.ledger import StockFigures, check_message
+from tillsync.errors import InsufficientStock
 from tillsync.store.tables import Alert, AuditEntry, PendingMovement, Product, StockLevel, new_id
 from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitOfWork
@@ -58,6 +59,18 @@ def alert_view(alert: Alert) -> dict[str, Any]:
         "created_at": alert.created_at.isoformat(),
         "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
     }
+
+
+def refusal(stock: StockLevel, quantity: Decimal, *, field: str) -> InsufficientStock:
+    """The answer to a hold the stock row could not take, with the POS's message."""
+    level = figures(stock).available_to_sell
+    return InsufficientStock(
+        check_message(level, quantity),
+        sku=stock.sku,
+        available=level,
+        requested=quantity,
+        field=field,
+    )
 
 
 class Ledger:

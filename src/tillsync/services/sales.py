@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tillsync.domain.ledger import as_number, check_message
-from tillsync.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from tillsync.domain.ledger import as_number
+from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.inventory import Wanted, end_reservation, expire_overdue, load_product
-from tillsync.services.ledger import Ledger, figures
+from tillsync.services.ledger import Ledger, refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import (
     Connection,
@@ -177,14 +177,7 @@ async def _hold_lines(
         if not await ledger.try_hold(
             stock, quantity, figure="pending", cause="sale", reference=sale.sale_id
         ):
-            level = figures(stock).available_to_sell
-            raise InsufficientStock(
-                check_message(level, quantity),
-                sku=sku,
-                available=level,
-                requested=quantity,
-                field=f"items[{first_index[sku]}].quantity",
-            )
+            raise refusal(stock, quantity, field=f"items[{first_index[sku]}].quantity")
         ledger.uow.session.add(
             PendingMovement(
                 tenant_id=ledger.tenant_id,

@@ -1,35 +1,17 @@
 """Alerts and the live stream: a POS screen learns at once that a product ran out."""
 
 import contextlib
-from decimal import Decimal
 
 import httpx
-from sqlalchemy import select
 
 from tests.integration.api.conftest import SKU
 from tests.support.hubs import RunningHub, TenantClient
+from tests.support.ledger import report_stock
 from tests.support.sse import listen
-from tillsync.services.ledger import Ledger
-from tillsync.store.tables import StockLevel
 
 
 async def _warehouse_reports(served: RunningHub, tenant_id: str, available: int) -> None:
-    async with served.hub.uows.begin() as uow:
-        stock = await uow.session.scalar(
-            select(StockLevel).where(StockLevel.tenant_id == tenant_id, StockLevel.sku == SKU)
-        )
-        assert stock is not None
-        ledger = Ledger(uow, tenant_id)
-        await ledger.report(
-            stock,
-            available=Decimal(available),
-            on_hand=Decimal(available),
-            as_of=uow.now,
-            cause="test",
-            reference="test",
-        )
-        await ledger.settle()
-        await uow.commit()
+    await report_stock(served.hub, tenant_id, SKU, available)
 
 
 async def test_selling_the_last_units_raises_out_of_stock_live(

@@ -1,0 +1,34 @@
+"""The command line as an operator uses it."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import TEST_KEY
+from tillsync.cli import app
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TILLSYNC_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("TILLSYNC_SECRET_KEYS", TEST_KEY)
+    monkeypatch.setenv("TILLSYNC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TILLSYNC_LOG_FORMAT", "text")
+    return tmp_path
+
+
+def test_tenant_create_prints_a_key_once_and_stores_only_its_hash(cli_env: Path) -> None:
+    result = CliRunner().invoke(app, ["tenant", "create", "Fade Factory"])
+    assert result.exit_code == 0, result.output
+    key = next(line.split()[-1] for line in result.output.splitlines() if "api key" in line)
+    assert key.startswith("tsk_")
+    assert key.encode() not in (cli_env / "cli.db").read_bytes()
+
+
+def test_keys_generate_prints_a_usable_key() -> None:
+    from tillsync.vault import decode_key
+
+    result = CliRunner().invoke(app, ["keys", "generate"])
+    assert result.exit_code == 0
+    assert len(decode_key(result.output.strip())) == 32
