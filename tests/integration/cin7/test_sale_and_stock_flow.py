@@ -73,6 +73,14 @@ async def test_a_sale_reaches_cin7_once_and_its_stock_drops_within_2s(
     await eventually(invoiced, within=5.0)
     assert len(await sales_with_external_id(cin7, "POS-12345")) == 1
 
+    async def reconciled() -> bool:
+        # CIN7's report now includes the sale: the hub stops holding it as pending.
+        answer = await check(pos, SKU)
+        return answer["pending"] == 0 and answer["warehouseAvailable"] == before - 2
+
+    await eventually(reconciled, within=5.0)
+    assert (await check(pos, SKU))["currentStock"] == before - 2
+
 
 async def _adjust(cin7: httpx.AsyncClient, sku: str, on_hand: int) -> None:
     answer = await cin7.post(
