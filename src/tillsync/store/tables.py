@@ -59,6 +59,7 @@ class Tenant(Base):
     __tablename__ = "tenants"
     id: Mapped[str] = _id()
     name: Mapped[str] = mapped_column(String(200))
+    notify_email: Mapped[str | None] = mapped_column(String(320))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     default_location: Mapped[str] = mapped_column(String(200), default="Main Warehouse")
     created_at: Mapped[dt.datetime]
@@ -90,6 +91,8 @@ class Connection(Base):
     credentials: Mapped[str] = mapped_column(Text, doc="vault-encrypted JSON")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
     last_sync_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -289,10 +292,101 @@ class Job(Base):
     checkpoint: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_error: Mapped[str | None] = mapped_column(Text)
     error_class: Mapped[str | None] = mapped_column(String(32))
+    provider_reference: Mapped[str | None] = mapped_column(
+        String(200), doc="what the provider calls the result (a CIN7 sale id)"
+    )
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]
     completed_at: Mapped[dt.datetime | None]
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+
+
+class JobAttempt(Base):
+    """One run of a job by one worker: the history behind retry counts and overlap checks."""
+
+    __tablename__ = "job_attempts"
+    __table_args__ = (Index(None, "job_id", "number"),)
+    id: Mapped[str] = _id()
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    tenant_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    worker: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class RateGrant(Base):
+    """One provider call allowed by a shared rate budget (a sliding-window log)."""
+
+    __tablename__ = "rate_grants"
+    __table_args__ = (Index(None, "budget", "granted_at"),)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    budget: Mapped[str] = mapped_column(String(100))
+    lane: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[dt.datetime]
+
+
+class RateBudget(Base):
+    """The lock row of one provider account's budget, and who is waiting on it."""
+
+    __tablename__ = "rate_budgets"
+    budget: Mapped[str] = mapped_column(String(100), primary_key=True)
+    waiting_lane: Mapped[str | None] = mapped_column(String(16))
+    waiting_until: Mapped[dt.datetime | None]
+    denied: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ScheduleSlot(Base):
+    """A periodic duty done once per slot, whichever worker gets there first."""
+
+    __tablename__ = "schedule_slots"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class Run(Base):
+    """One sync or reconciliation, as seed 001's sync log describes it."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index(None, "tenant_id", "started_at"),)
+    id: Mapped[str] = _id()
+    tenant_id: Mapped[str] = _tenant()
+    connection_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    job_id: Mapped[str | None] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    items_synced: Mapped[int] = mapped_column(Integer, default=0)
+    items_failed: Mapped[int] = mapped_column(Integer, default=0)
+    items_deleted: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime]
+    completed_at: Mapped[dt.datetime | None]
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+
+
+class Notification(Base):
+    """Something a seller must know; raised once per event, never once per retry."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("tenant_id", "dedupe_key"),)
+    id: Mapped[str] = _id()
+    tenant_id: Mapped[str] = _tenant()
+    connection_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    read_at: Mapped[dt.datetime | None]
 
 
 class InboxEntry(Base):
