@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     reservation_ttl_seconds: int = Field(default=900, ge=1)
     max_body_bytes: int = 1024 * 1024
     provider_timeout_seconds: float = Field(default=20.0, gt=0)
+    scheduler_seconds: float = Field(default=30.0, gt=0)
+    retention_days: int = Field(default=90, ge=1)
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "tillsync@localhost"
 
     @field_validator("secret_keys", mode="before")
     @classmethod

@@ -13,6 +13,8 @@
     │   │   └── Throttled           the provider asked us to slow down (wait given or not)
     │   ├── AuthFailed              credentials refused: re-authorise, do not retry blindly
     │   └── Permanent               validation, not found: retrying cannot help
+    ├── BudgetExhausted             our own rate budget for a provider has no call left now:
+    │                               the job steps aside until `wait_seconds` (no attempt spent)
     └── ConfigurationError          the hub cannot start as configured
 
 Messages name the field or path and never carry a secret.
@@ -114,6 +116,15 @@ class AuthFailed(ProviderError):
 
 class Permanent(ProviderError):
     kind = "permanent"
+
+
+class BudgetExhausted(TillsyncError):
+    """No call may leave for this provider account until `wait_seconds` have passed."""
+
+    def __init__(self, budget: str, *, wait_seconds: float) -> None:
+        super().__init__(f"rate budget {budget} is used up for {wait_seconds:.1f} s")
+        self.budget = budget
+        self.wait_seconds = wait_seconds
 
 
 class ConfigurationError(TillsyncError):

@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.store.database import insert_unless_present
-from tillsync.store.tables import Job, new_id
+from tillsync.store.tables import Job, JobAttempt, new_id
 
 DUE_STATES = ("pending", "retry")
 
@@ -85,7 +85,41 @@ async def claim(
         .returning(Job)
         .execution_options(synchronize_session=False)
     )
-    return list((await session.execute(statement)).scalars())
+    jobs = list((await session.execute(statement)).scalars())
+    for job in jobs:
+        session.add(
+            JobAttempt(
+                id=new_id(),
+                job_id=job.id,
+                tenant_id=job.tenant_id,
+                number=job.attempts,
+                worker=owner,
+                started_at=now,
+            )
+        )
+    return jobs
+
+
+async def finish_attempt(
+    session: AsyncSession,
+    job: Job,
+    *,
+    owner: str,
+    now: dt.datetime,
+    outcome: str,
+    error: str | None,
+) -> None:
+    await session.execute(
+        update(JobAttempt)
+        .where(
+            JobAttempt.job_id == job.id,
+            JobAttempt.number == job.attempts,
+            JobAttempt.worker == owner,
+            JobAttempt.finished_at.is_(None),
+        )
+        .values(finished_at=now, outcome=outcome, error=error[:2000] if error else None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _owned(job_id: str, owner: str) -> Any:
@@ -115,12 +149,22 @@ async def save_checkpoint(
     await _guarded(session, job_id, owner, checkpoint=checkpoint)
 
 
-async def succeed(session: AsyncSession, job: Job, *, owner: str, now: dt.datetime) -> None:
+async def succeed(
+    session: AsyncSession,
+    job: Job,
+    *,
+    owner: str,
+    now: dt.datetime,
+    reference: str | None = None,
+    state: str = "success",
+) -> None:
+    """End the job well; `state` may name a successor that carries it on ("batched")."""
     await _guarded(
         session,
         job.id,
         owner,
-        state="success",
+        state=state,
+        provider_reference=reference,
         lease_owner=None,
         lease_expires_at=None,
         last_error=None,
@@ -155,6 +199,22 @@ async def reschedule(
         values["next_attempt_at"] = now + dt.timedelta(seconds=delay)
     await _guarded(session, job.id, owner, **values)
     return state
+
+
+async def defer(
+    session: AsyncSession, job: Job, *, owner: str, now: dt.datetime, seconds: float
+) -> None:
+    """Step aside without spending an attempt: the job did not get to call anyone."""
+    await _guarded(
+        session,
+        job.id,
+        owner,
+        state="pending",
+        lease_owner=None,
+        lease_expires_at=None,
+        attempts=Job.attempts - 1,
+        next_attempt_at=now + dt.timedelta(seconds=seconds),
+    )
 
 
 def _duration(job: Job, now: dt.datetime) -> int:

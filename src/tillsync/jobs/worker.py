@@ -11,10 +11,12 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.retry import RetryPolicy
-from tillsync.errors import ClientError, Permanent, ProviderError, Throttled
+from tillsync.errors import BudgetExhausted, ClientError, Permanent, ProviderError, Throttled
 from tillsync.jobs import store
 from tillsync.store.tables import Job
 from tillsync.store.uow import UnitsOfWork
@@ -34,6 +36,10 @@ class JobContext:
     owner: str
     uows: UnitsOfWork
     checkpoint: dict[str, Any] = field(default_factory=dict)
+    reference: str | None = None
+    """What the provider calls the result; kept on the job when it succeeds."""
+    handed_over: bool = False
+    """Set when another job carries this one's effect on (a batch took the sale)."""
 
     def field(self, name: str) -> Any:
         try:
@@ -47,7 +53,7 @@ class JobContext:
             await self.save_in(uow.session, **changes)
             await uow.commit()
 
-    async def save_in(self, session: Any, **changes: Any) -> None:
+    async def save_in(self, session: AsyncSession, **changes: Any) -> None:
         """Checkpoint inside a transaction that also does the step's own writes."""
         self.checkpoint = {**self.checkpoint, **changes}
         await store.save_checkpoint(
@@ -56,6 +62,45 @@ class JobContext:
 
 
 Handler = Callable[[JobContext], Awaitable[None]]
+
+
+class JobHooks(Protocol):
+    """What the rest of the hub learns from each settled attempt, in the same transaction."""
+
+    async def policy(self, session: AsyncSession, job: Job) -> RetryPolicy | None: ...
+
+    async def succeeded(self, session: AsyncSession, job: Job, *, now: dt.datetime) -> None: ...
+
+    async def failed(
+        self,
+        session: AsyncSession,
+        job: Job,
+        *,
+        error_class: str,
+        message: str,
+        final: bool,
+        now: dt.datetime,
+    ) -> None: ...
+
+
+class NoHooks:
+    async def policy(self, session: AsyncSession, job: Job) -> RetryPolicy | None:
+        return None
+
+    async def succeeded(self, session: AsyncSession, job: Job, *, now: dt.datetime) -> None:
+        return None
+
+    async def failed(
+        self,
+        session: AsyncSession,
+        job: Job,
+        *,
+        error_class: str,
+        message: str,
+        final: bool,
+        now: dt.datetime,
+    ) -> None:
+        return None
 
 
 def worker_name() -> str:
@@ -72,6 +117,7 @@ class Worker:
         lease_seconds: float = 30.0,
         poll_seconds: float = 0.2,
         retry_policy: RetryPolicy | None = None,
+        hooks: JobHooks | None = None,
         name: str | None = None,
     ) -> None:
         self.uows = uows
@@ -80,6 +126,7 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.retry_policy = retry_policy or RetryPolicy()
+        self.hooks: JobHooks = hooks or NoHooks()
         self.name = name or worker_name()
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
@@ -141,8 +188,7 @@ class Worker:
 
     async def _run(self, job: Job) -> None:
         context = JobContext(job=job, owner=self.name, uows=self.uows, checkpoint=job.checkpoint)
-        handler = self.handlers.get(job.kind)
-        work = asyncio.create_task(self._handle(handler, context))
+        work = asyncio.create_task(self._handle(context))
         heartbeat = asyncio.create_task(self._heartbeat(job, work))
         try:
             await work
@@ -153,37 +199,57 @@ class Worker:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
 
-    async def _handle(self, handler: Handler | None, context: JobContext) -> None:
+    async def _handle(self, context: JobContext) -> None:
         job = context.job
+        handler = self.handlers.get(job.kind)
         try:
             if handler is None:
                 raise InvalidPayload(f"no handler for job kind '{job.kind}'")
             await handler(context)
         except store.LeaseLost:
             log.warning("job lease lost", extra={"job_id": job.id, "kind": job.kind})
-            return
+        except BudgetExhausted as exc:
+            await self._settle(job, "deferred", None, self._deferral(job, exc.wait_seconds))
         except ProviderError as exc:
-            await self._settle_failure(job, exc.message, exc.kind, exc)
-            return
+            await self._fail(job, exc.message, exc.kind, exc)
         except ClientError as exc:  # the job asks for something that is not there: no retry
-            await self._settle_failure(job, exc.message, "permanent", None)
-            return
+            await self._fail(job, exc.message, "permanent", None)
         except Exception as exc:
             log.exception("job handler crashed", extra={"job_id": job.id, "kind": job.kind})
-            await self._settle_failure(job, f"{type(exc).__name__}: {exc}", "retryable", None)
-            return
-        await self._settle(lambda s, now: store.succeed(s, job, owner=self.name, now=now))
-        log.info("job succeeded", extra={"job_id": job.id, "kind": job.kind})
+            await self._fail(job, f"{type(exc).__name__}: {exc}", "retryable", None)
+        else:
+            await self._settle(job, "success", None, self._success(context))
 
-    async def _settle_failure(
-        self, job: Job, message: str, kind: str, exc: ProviderError | None
-    ) -> None:
+    def _deferral(self, job: Job, wait: float) -> Callable[[AsyncSession, dt.datetime], Any]:
+        async def settle(session: AsyncSession, now: dt.datetime) -> None:
+            await store.defer(session, job, owner=self.name, now=now, seconds=wait)
+
+        return settle
+
+    def _success(self, context: JobContext) -> Callable[[AsyncSession, dt.datetime], Any]:
+        job = context.job
+
+        async def settle(session: AsyncSession, now: dt.datetime) -> None:
+            state = "batched" if context.handed_over else "success"
+            await store.succeed(
+                session, job, owner=self.name, now=now, reference=context.reference, state=state
+            )
+            await self.hooks.succeeded(session, job, now=now)
+            log.info("job succeeded", extra={"job_id": job.id, "kind": job.kind, "state": state})
+
+        return settle
+
+    async def _fail(self, job: Job, message: str, kind: str, exc: ProviderError | None) -> None:
         wait = exc.wait_seconds if isinstance(exc, Throttled) else None
-        delay = self.retry_policy.next_delay(outcome=kind, attempts=job.attempts, wait_hint=wait)
 
-        async def settle(session: Any, now: dt.datetime) -> None:
+        async def settle(session: AsyncSession, now: dt.datetime) -> None:
+            policy = await self.hooks.policy(session, job) or self.retry_policy
+            delay = policy.next_delay(outcome=kind, attempts=job.attempts, wait_hint=wait)
             state = await store.reschedule(
                 session, job, owner=self.name, now=now, error=message, error_class=kind, delay=delay
+            )
+            await self.hooks.failed(
+                session, job, error_class=kind, message=message, final=delay is None, now=now
             )
             log.warning(
                 "job attempt failed",
@@ -198,15 +264,24 @@ class Worker:
                 },
             )
 
-        await self._settle(settle)
+        await self._settle(job, kind, message, settle)
 
-    async def _settle(self, action: Callable[[Any, dt.datetime], Awaitable[None]]) -> None:
+    async def _settle(
+        self,
+        job: Job,
+        outcome: str,
+        error: str | None,
+        action: Callable[[AsyncSession, dt.datetime], Awaitable[None]],
+    ) -> None:
         try:
             async with self.uows.begin() as uow:
                 await action(uow.session, uow.now)
+                await store.finish_attempt(
+                    uow.session, job, owner=self.name, now=uow.now, outcome=outcome, error=error
+                )
                 await uow.commit()
         except store.LeaseLost:
-            log.warning("job settled by another worker")
+            log.warning("job settled by another worker", extra={"job_id": job.id})
 
     async def _heartbeat(self, job: Job, work: asyncio.Task[None]) -> None:
         interval = self.lease_seconds / 3
