@@ -9,17 +9,24 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from tillsync.clock import Clock, SystemClock
 from tillsync.config import Settings
 from tillsync.connectors.http import create_http_client
 from tillsync.domain.retry import RetryPolicy
+from tillsync.jobs.budget import RateBudgets
+from tillsync.jobs.scheduler import Duty, Scheduler
 from tillsync.jobs.worker import Handler, Worker
 from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
 from tillsync.services.cin7.handlers import handlers as cin7_handlers
+from tillsync.services.cin7.schedule import due_syncs
 from tillsync.services.context import Services
 from tillsync.services.feed import EventFeed
+from tillsync.services.health import ConnectionHooks
+from tillsync.services.mail import send_mail
+from tillsync.services.maintenance import RETENTION_KIND, apply_retention, due_retention
 from tillsync.services.tenants import Authenticator
 from tillsync.store.database import create_database
 from tillsync.store.migrate import upgrade
@@ -33,7 +40,16 @@ EVENT_RETENTION = dt.timedelta(hours=24)
 
 def job_handlers(services: Services) -> dict[str, Handler]:
     """Every provider registers its job kinds here; shared code never names a provider."""
-    return {**cin7_handlers(services)}
+    return {
+        **cin7_handlers(services),
+        "mail.send": partial(send_mail, services.settings),
+        RETENTION_KIND: partial(apply_retention, services),
+    }
+
+
+def schedule_duties() -> list[Duty]:
+    """Periodic work, each duty returning the jobs due now keyed by their time slot."""
+    return [due_syncs, due_retention]
 
 
 @dataclass
@@ -59,13 +75,19 @@ class Hub:
             lease_seconds=self.settings.job_lease_seconds,
             poll_seconds=self.settings.job_poll_seconds,
             retry_policy=retry_policy,
+            hooks=ConnectionHooks(self.settings),
         )
         self.uows.on_commit(worker.wake)
         return worker
 
+    def create_scheduler(self) -> Scheduler:
+        return Scheduler(self.uows, schedule_duties(), every=self.settings.scheduler_seconds)
+
     async def run_worker(self, stop: asyncio.Event) -> None:
-        """The worker and its housekeeping until `stop` is set."""
-        await asyncio.gather(self.create_worker().run(stop), self._sweep(stop))
+        """The worker, the scheduler and housekeeping until `stop` is set."""
+        await asyncio.gather(
+            self.create_worker().run(stop), self.create_scheduler().run(stop), self._sweep(stop)
+        )
 
     async def _sweep(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -91,7 +113,9 @@ async def open_hub(settings: Settings, *, clock: Clock | None = None) -> AsyncIt
         )
         uows = UnitsOfWork(database, clock or SystemClock())
         async with create_http_client(timeout=settings.provider_timeout_seconds) as http:
-            services = Services(settings=settings, uows=uows, vault=vault, http=http)
+            services = Services(
+                settings=settings, uows=uows, vault=vault, http=http, budgets=RateBudgets(uows)
+            )
             feed = EventFeed(uows, poll_seconds=settings.event_poll_seconds)
             uows.on_commit(feed.wake)
             checks = CheckLog(uows)

@@ -33,12 +33,13 @@ class NewJob:
     connection_id: str | None = None
     subject: str | None = None
     priority: int = 100
+    job_id: str | None = None
 
 
 async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bool:
     """Add a job unless one with the same kind and key exists. True when added."""
     values = {
-        "id": new_id(),
+        "id": job.job_id or new_id(),
         "kind": job.kind,
         "payload": job.payload,
         "idempotency_key": job.idempotency_key,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from tillsync.config import Settings
+from tillsync.jobs.budget import RateBudgets
 from tillsync.store.uow import UnitsOfWork
 from tillsync.vault import Vault
 
@@ -17,3 +18,4 @@ class Services:
     uows: UnitsOfWork
     vault: Vault
     http: httpx.AsyncClient
+    budgets: RateBudgets

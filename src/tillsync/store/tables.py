@@ -340,12 +340,15 @@ class RateBudget(Base):
     denied: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ScheduleSlot(Base):
-    """A periodic duty done once per slot, whichever worker gets there first."""
+class SyncStage(Base):
+    """Stock figures a resumable pull has read so far, summed per SKU × location."""
 
-    __tablename__ = "schedule_slots"
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    __tablename__ = "sync_stage"
+    run_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(100), primary_key=True)
+    location: Mapped[str] = mapped_column(String(200), primary_key=True)
+    available: Mapped[Decimal]
+    on_hand: Mapped[Decimal]
 
 
 class Run(Base):

@@ -61,6 +61,7 @@ async def world(settings: Settings) -> AsyncIterator[World]:
             account_id=account.account_id,
             application_key=account.application_key,
             base_url=f"{cin7_url}/ExternalApi/v2",
+            settings={"retry_interval_seconds": 1},
         )
         await hub.hub.create_worker().run_until_idle()  # the first catalog sync
         yield World(hub, state, tenant.http, cin7, settings)

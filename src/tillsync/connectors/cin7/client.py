@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from tillsync.connectors.budget import Gate
 from tillsync.connectors.cin7.errors import read
 from tillsync.connectors.http import dump_json, send
 from tillsync.errors import Permanent
@@ -35,8 +36,10 @@ class Cin7Client:
         base_url: str = DEFAULT_BASE_URL,
         account_id: str,
         application_key: str,
+        gate: Gate | None = None,
     ) -> None:
         self._http = http
+        self._gate = gate
         self._base_url = base_url.rstrip("/")
         self._headers = {
             "api-auth-accountid": account_id,
@@ -189,6 +192,8 @@ class Cin7Client:
         if body is not None:
             content = dump_json(body)
             headers["Content-Type"] = "application/json"
+        if self._gate is not None:
+            await self._gate()  # no call leaves without a grant from the shared budget
         request = self._http.build_request(
             method,
             self._base_url + path,

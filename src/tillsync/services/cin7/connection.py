@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tillsync.connectors.budget import BudgetSpec
 from tillsync.connectors.cin7.client import DEFAULT_BASE_URL, Cin7Client
 from tillsync.errors import AuthFailed, InvalidInput, NotFound, ProviderError
 from tillsync.jobs.store import NewJob, enqueue
@@ -19,6 +21,8 @@ from tillsync.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 PROVIDER = "cin7"
+RATE_CALLS = 60
+RATE_WINDOW_SECONDS = 60.0
 WEBHOOK_TYPES = (
     "Stock/AvailableStockLevelChanged",
     "Product/Updated",
@@ -43,13 +47,52 @@ def credentials(services: Services, connection: Connection) -> Credentials:
     return Credentials(**services.vault.open_json(connection.credentials))
 
 
-def client_for(services: Services, connection: Connection) -> Cin7Client:
+def budget_of(
+    account_id: str, application_key: str, settings: dict[str, Any]
+) -> tuple[str, BudgetSpec]:
+    """CIN7 counts 60 calls a minute per API application (its key); a setting may lower it."""
+    limit = settings.get("rate_limit") or {}
+    spec = BudgetSpec(
+        calls=int(limit.get("calls", RATE_CALLS)),
+        window_seconds=float(limit.get("window_seconds", RATE_WINDOW_SECONDS)),
+    )
+    digest = hashlib.sha256(f"{account_id}:{application_key}".encode()).hexdigest()[:16]
+    return f"cin7:{digest}", spec
+
+
+def client_for(
+    services: Services, connection: Connection, *, lane: str, wait: bool = False
+) -> Cin7Client:
+    """A client whose every call first takes a grant from the account's shared budget."""
     creds = credentials(services, connection)
-    return Cin7Client(
-        services.http,
+    return _client(
+        services,
         base_url=connection.base_url,
         account_id=creds.account_id,
         application_key=creds.application_key,
+        settings=connection.settings,
+        lane=lane,
+        wait=wait,
+    )
+
+
+def _client(
+    services: Services,
+    *,
+    base_url: str,
+    account_id: str,
+    application_key: str,
+    settings: dict[str, Any],
+    lane: str,
+    wait: bool,
+) -> Cin7Client:
+    budget, spec = budget_of(account_id, application_key, settings)
+    return Cin7Client(
+        services.http,
+        base_url=base_url,
+        account_id=account_id,
+        application_key=application_key,
+        gate=services.budgets.gate(budget, spec, lane=lane, wait=wait),
     )
 
 
@@ -74,8 +117,15 @@ async def connect(
     settings: dict[str, Any] | None = None,
 ) -> Connection:
     """Validate the pair with /me, store it sealed, register webhooks, queue the first sync."""
-    probe = Cin7Client(
-        services.http, base_url=base_url, account_id=account_id, application_key=application_key
+    merged = {**DEFAULT_SETTINGS, **(settings or {})}
+    probe = _client(
+        services,
+        base_url=base_url,
+        account_id=account_id,
+        application_key=application_key,
+        settings=merged,
+        lane="urgent",
+        wait=True,
     )
     try:
         me = await probe.me()
@@ -90,7 +140,6 @@ async def connect(
             "webhook_secret": secrets.token_urlsafe(32),
         }
     )
-    merged = {**DEFAULT_SETTINGS, **(settings or {})}
     async with services.uows.begin() as uow:
         connection = await uow.session.scalar(
             select(Connection).where(
@@ -139,7 +188,7 @@ async def enqueue_catalog_sync(uow: UnitOfWork, connection: Connection) -> None:
 
 async def register_webhooks(services: Services, connection: Connection) -> dict[str, str]:
     """Create or update our hook for each type; one type failing does not stop the others."""
-    client = client_for(services, connection)
+    client = client_for(services, connection, lane="urgent", wait=True)
     url = webhook_url(services, connection.id)
     token = credentials(services, connection).webhook_secret
     try:
@@ -151,34 +200,38 @@ async def register_webhooks(services: Services, connection: Connection) -> dict[
     except ProviderError as exc:
         log.warning("listing CIN7 webhooks failed", extra={"error": exc.message})
         existing = {}
-    outcome: dict[str, str] = {}
+    results: dict[str, tuple[str | None, str | None]] = {}  # type → (CIN7 id, error)
+    for event_type in WEBHOOK_TYPES:  # calls first: no transaction stays open across them
+        body = {
+            "Type": event_type,
+            "IsActive": True,
+            "ExternalURL": url,
+            "ExternalAuthorizationType": "bearerauth",
+            "ExternalBearerToken": token,
+        }
+        try:
+            if event_type in existing:
+                hooks = await client.update_webhook({**body, "ID": existing[event_type]["ID"]})
+            else:
+                hooks = await client.create_webhook(body)
+            results[event_type] = (str(hooks[0].get("ID")) if hooks else None, None)
+        except ProviderError as exc:
+            results[event_type] = (None, exc.message)
+            log.warning(
+                "registering a CIN7 webhook failed",
+                extra={"event_type": event_type, "error": exc.message},
+            )
     async with services.uows.begin() as uow:
-        for event_type in WEBHOOK_TYPES:
-            body = {
-                "Type": event_type,
-                "IsActive": True,
-                "ExternalURL": url,
-                "ExternalAuthorizationType": "bearerauth",
-                "ExternalBearerToken": token,
-            }
+        for event_type, (external_id, error) in results.items():
             registration = await _registration(uow, connection, event_type)
-            try:
-                if event_type in existing:
-                    hooks = await client.update_webhook({**body, "ID": existing[event_type]["ID"]})
-                else:
-                    hooks = await client.create_webhook(body)
-                registration.external_id = str(hooks[0].get("ID")) if hooks else None
-                registration.status, registration.last_error = "active", None
-            except ProviderError as exc:
-                registration.status, registration.last_error = "failed", exc.message
-                log.warning(
-                    "registering a CIN7 webhook failed",
-                    extra={"event_type": event_type, "error": exc.message},
-                )
+            registration.external_id = external_id or registration.external_id
+            registration.status = "failed" if error else "active"
+            registration.last_error = error
             registration.updated_at = uow.now
-            outcome[event_type] = registration.status
         await uow.commit()
-    return outcome
+    return {
+        event_type: "failed" if error else "active" for event_type, (_, error) in results.items()
+    }
 
 
 async def _registration(

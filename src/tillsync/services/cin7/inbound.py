@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tillsync.connectors.budget import lane_for
 from tillsync.connectors.cin7 import mapping, webhooks
 from tillsync.errors import ClientError, NotAuthenticated
 from tillsync.jobs.store import NewJob, enqueue
@@ -102,7 +103,7 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
     elif entry.event_type == "Product/Updated":
         await _apply_products(services, connection, entry)
     elif entry.event_type.startswith("Sale/"):
-        await _record_external_sale(services, connection, entry)
+        await _record_external_sale(services, connection, entry, lane=lane_for(ctx.job.priority))
     async with services.uows.begin() as uow:
         stored = await uow.session.get(InboxEntry, entry.id)
         assert stored is not None
@@ -183,7 +184,7 @@ async def _apply_products(services: Services, connection: Connection, entry: Inb
 
 
 async def _record_external_sale(
-    services: Services, connection: Connection, entry: InboxEntry
+    services: Services, connection: Connection, entry: InboxEntry, *, lane: str
 ) -> None:
     """A sale made in CIN7 by another channel; our own pushed sales come back and are skipped."""
     data = entry.payload if isinstance(entry.payload, dict) else {}
@@ -198,7 +199,7 @@ async def _record_external_sale(
         )
     if pushed is not None:
         return  # our own sale coming back: nothing to learn, no call spent
-    remote = await client_for(services, connection).get_sale(str(sale_id))
+    remote = await client_for(services, connection, lane=lane).get_sale(str(sale_id))
     external_id = remote.get("ExternalID")
     async with services.uows.begin() as uow:
         if external_id and await _ours(uow, connection.tenant_id, str(external_id)):
@@ -268,7 +269,7 @@ async def refresh_stock(services: Services, ctx: JobContext) -> None:
                 )
             )
         ).all()
-    client = client_for(services, connection)
+    client = client_for(services, connection, lane=lane_for(ctx.job.priority))
     for sku in skus:
         asked_at = services.uows.clock.now()
         rows = [row async for row in client.iter_availability(sku=sku)]

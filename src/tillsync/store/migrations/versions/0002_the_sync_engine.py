@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 20:09:33.641266
+Create Date: 2026-11-21 20:13:56.692113
 """
 
 from collections.abc import Sequence
@@ -47,16 +47,14 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "schedule_slots",
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("created_at", tillsync.store.types.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_schedule_slots")),
+        "sync_stage",
+        sa.Column("run_id", sa.String(length=36), nullable=False),
+        sa.Column("sku", sa.String(length=100), nullable=False),
+        sa.Column("location", sa.String(length=200), nullable=False),
+        sa.Column("available", tillsync.store.types.Scaled(), nullable=False),
+        sa.Column("on_hand", tillsync.store.types.Scaled(), nullable=False),
+        sa.PrimaryKeyConstraint("run_id", "sku", "location", name=op.f("pk_sync_stage")),
     )
-    with op.batch_alter_table("schedule_slots", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_schedule_slots_created_at"), ["created_at"], unique=False
-        )
-
     op.create_table(
         "job_attempts",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -187,10 +185,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_job_attempts_job_id_number"))
 
     op.drop_table("job_attempts")
-    with op.batch_alter_table("schedule_slots", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_schedule_slots_created_at"))
-
-    op.drop_table("schedule_slots")
+    op.drop_table("sync_stage")
     with op.batch_alter_table("rate_grants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rate_grants_budget_granted_at"))
 

@@ -1,0 +1,73 @@
+"""Sync history and statistics: seed 004's /api/v1/pos paths, dashboard stats, one sale's jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BeforeValidator
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.jobs.admin import JobState
+from tillsync.services import history
+
+router = APIRouter()
+
+
+def _blank_is_none(value: object) -> object:
+    """`?status=` (as clients that build the query string send it) means no filter."""
+    return None if value == "" else value
+
+
+StatusFilter = Annotated[
+    JobState | None,
+    BeforeValidator(_blank_is_none),
+    Query(description="Only logs shown with this status; `batched`: jobs handed to a batch"),
+]
+
+
+@router.get(
+    "/api/v1/pos/history/{business_id}", summary="Sync history: one log per job, newest first"
+)
+async def sync_history(
+    hub: HubDep,
+    caller: CallerDep,
+    *,
+    business_id: Annotated[str, Path(description="The caller's tenant id")],
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    status: StatusFilter = None,
+) -> dict[str, Any]:
+    history.check_business(caller, business_id)
+    page = await history.sync_logs(
+        hub.uows, caller.tenant_id, status=status, limit=limit, offset=offset
+    )
+    return {"success": True, "data": page}
+
+
+@router.get("/api/v1/pos/stats/{business_id}", summary="Sync statistics of the business")
+async def sync_stats(
+    hub: HubDep,
+    caller: CallerDep,
+    business_id: Annotated[str, Path(description="The caller's tenant id")],
+) -> dict[str, Any]:
+    history.check_business(caller, business_id)
+    stats = await history.sync_stats(hub.uows, caller.tenant_id)
+    return {"success": True, "data": {"stats": stats}}
+
+
+@router.get("/api/connections/stats", summary="Each connection's health and job counts")
+async def connection_stats(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
+    return {"connections": await history.connection_stats(hub.uows, caller.tenant_id)}
+
+
+@router.get(
+    "/api/sales/{sale_id:path}/history",
+    summary="One POS sale (by its saleId) and every job that carries it, with their attempts",
+)
+async def sale_history(
+    hub: HubDep,
+    caller: CallerDep,
+    sale_id: Annotated[str, Path(description="The POS saleId", max_length=200)],
+) -> dict[str, Any]:
+    return await history.sale_history(hub.uows, caller, sale_id)

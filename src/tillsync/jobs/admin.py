@@ -1,0 +1,113 @@
+"""Operator actions on the job queue: list jobs, put a failed one back to run again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.errors import Conflict, NotFound
+from tillsync.store.tables import Job
+from tillsync.store.uow import UnitsOfWork
+
+JobState = Literal["pending", "syncing", "retry", "success", "failed", "batched"]
+JOB_STATES: tuple[str, ...] = get_args(JobState)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSummary:
+    id: str
+    tenant_id: str | None
+    kind: str
+    state: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RetriedJob:
+    id: str
+    kind: str
+    attempts_before: int
+    last_error: str | None
+
+
+async def list_jobs(
+    uows: UnitsOfWork, *, state: str | None = None, kind: str | None = None, limit: int = 50
+) -> list[JobSummary]:
+    """Jobs of every tenant, newest first."""
+    query = select(Job).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
+    if state is not None:
+        query = query.where(Job.state == state)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    async with uows.read() as session:
+        return [_summary(job) for job in await session.scalars(query)]
+
+
+async def retry_failed(uows: UnitsOfWork, job_id: str) -> RetriedJob:
+    """Put a failed job back to pending, due now, with its attempts at zero.
+
+    `job_id` may be the short prefix `jobs list` prints. The checkpoint is kept, so a
+    multi-step effect resumes where it stopped; job_attempts keeps the earlier attempts.
+    """
+    async with uows.begin() as uow:
+        job = await _one(uow.session, job_id)
+        if job.state != "failed":
+            raise Conflict(
+                f"job {job.id} is {job.state}, not failed: only a failed job can be retried",
+                field="job_id",
+            )
+        retried = RetriedJob(
+            id=job.id, kind=job.kind, attempts_before=job.attempts, last_error=job.last_error
+        )
+        await uow.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.state == "failed")
+            .values(
+                state="pending",
+                attempts=0,
+                next_attempt_at=uow.now,
+                last_error=None,
+                error_class=None,
+                completed_at=None,
+                duration_ms=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+    return retried
+
+
+async def _one(session: AsyncSession, job_id: str) -> Job:
+    prefix = job_id.strip()
+    if not prefix:
+        raise NotFound("no job id given", field="job_id")
+    found = list(
+        await session.scalars(
+            select(Job).where(Job.id.startswith(prefix, autoescape=True)).limit(2)
+        )
+    )
+    if not found:
+        raise NotFound(f"no job {prefix}", field="job_id")
+    if len(found) > 1:
+        raise Conflict(f"'{prefix}' starts more than one job id: give more of it", field="job_id")
+    return found[0]
+
+
+def _summary(job: Job) -> JobSummary:
+    return JobSummary(
+        id=job.id,
+        tenant_id=job.tenant_id,
+        kind=job.kind,
+        state=job.state,
+        attempts=job.attempts,
+        next_attempt_at=job.next_attempt_at,
+        last_error=job.last_error,
+        created_at=job.created_at,
+    )

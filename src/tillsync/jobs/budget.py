@@ -1,0 +1,125 @@
+"""One rate budget per provider account, shared through the database by every process.
+
+Each budget is a sliding log of grants. A call may leave only with a grant; a grant is
+given when fewer than the lane's share of `calls` were granted in the last window (plus
+a margin for the time a request takes to arrive). Lanes give pushes precedence:
+
+- urgent (sale and order pushes) may use the whole budget;
+- normal (stock checks) leaves a little for urgent work;
+- bulk (backfills, reconciliation) leaves a little more, and steps aside entirely while
+  a higher lane has recently been refused, so a backlog of pushes drains first.
+
+A refused caller learns how long until a grant frees up. Workers then put the job back
+for that long (they never sleep holding a job); interactive callers may wait instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+
+from tillsync.connectors.budget import LANES, BudgetSpec, Gate
+from tillsync.errors import BudgetExhausted
+from tillsync.store.database import insert_unless_present
+from tillsync.store.tables import RateBudget, RateGrant
+from tillsync.store.uow import UnitsOfWork
+
+ARRIVAL_MARGIN_SECONDS = 1.0
+HEADROOM = {"urgent": 0.0, "normal": 0.02, "bulk": 0.05}
+INTERACTIVE_WAIT_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    granted: bool
+    wait_seconds: float
+
+
+def lane_limit(spec: BudgetSpec, lane: str) -> int:
+    return max(1, spec.calls - math.ceil(spec.calls * HEADROOM[lane]))
+
+
+class RateBudgets:
+    def __init__(self, uows: UnitsOfWork) -> None:
+        self.uows = uows
+
+    async def try_acquire(self, budget: str, spec: BudgetSpec, *, lane: str) -> Verdict:
+        if lane not in LANES:
+            raise ValueError(f"unknown lane {lane!r}")
+        window = dt.timedelta(seconds=spec.window_seconds + ARRIVAL_MARGIN_SECONDS)
+        async with self.uows.begin() as uow:
+            session, now = uow.session, uow.now
+            await session.execute(insert_unless_present(session, RateBudget, {"budget": budget}))
+            state = await session.scalar(
+                select(RateBudget).where(RateBudget.budget == budget).with_for_update()
+            )
+            assert state is not None
+            start = now - window
+            await session.execute(
+                delete(RateGrant).where(RateGrant.budget == budget, RateGrant.granted_at <= start)
+            )
+            used, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(RateGrant.granted_at)).where(
+                        RateGrant.budget == budget
+                    )
+                )
+            ).one()
+            outranked = (
+                state.waiting_until is not None
+                and state.waiting_until > now
+                and LANES.index(state.waiting_lane or "bulk") < LANES.index(lane)
+            )
+            if used < lane_limit(spec, lane) and not outranked:
+                session.add(RateGrant(budget=budget, lane=lane, granted_at=now))
+                await uow.commit()
+                return Verdict(granted=True, wait_seconds=0.0)
+            wait = max((oldest + window - now).total_seconds(), 0.05) if oldest else 0.05
+            if not outranked and (
+                state.waiting_until is None
+                or state.waiting_until <= now
+                or LANES.index(lane) < LANES.index(state.waiting_lane or "bulk")
+            ):
+                state.waiting_lane = lane
+                state.waiting_until = now + dt.timedelta(seconds=wait + 1.0)
+            state.denied += 1
+            await uow.commit()
+            return Verdict(granted=False, wait_seconds=wait)
+
+    async def acquire(
+        self, budget: str, spec: BudgetSpec, *, lane: str, wait: bool = False
+    ) -> None:
+        """Take a grant, or raise BudgetExhausted; with `wait`, sleep for one (bounded)."""
+        deadline = asyncio.get_running_loop().time() + INTERACTIVE_WAIT_SECONDS
+        while True:
+            verdict = await self.try_acquire(budget, spec, lane=lane)
+            if verdict.granted:
+                return
+            if not wait or asyncio.get_running_loop().time() + verdict.wait_seconds > deadline:
+                raise BudgetExhausted(budget, wait_seconds=verdict.wait_seconds)
+            await asyncio.sleep(verdict.wait_seconds)
+
+    async def usage(self, budget: str, spec: BudgetSpec) -> dict[str, float | int]:
+        """Grants in the current window, for health pages and benchmarks."""
+        window = dt.timedelta(seconds=spec.window_seconds)
+        async with self.uows.read() as session:
+            used = await session.scalar(
+                select(func.count()).where(
+                    RateGrant.budget == budget,
+                    RateGrant.granted_at > self.uows.clock.now() - window,
+                )
+            )
+            denied = await session.scalar(
+                select(RateBudget.denied).where(RateBudget.budget == budget)
+            )
+        return {"used": int(used or 0), "calls": spec.calls, "denied": int(denied or 0)}
+
+    def gate(self, budget: str, spec: BudgetSpec, *, lane: str, wait: bool = False) -> Gate:
+        async def gate() -> None:
+            await self.acquire(budget, spec, lane=lane, wait=wait)
+
+        return gate

@@ -1,0 +1,62 @@
+"""CIN7's periodic work: the interval sync and the daily safety sync at 03:00 tenant time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.jobs.scheduler import interval_slot
+from tillsync.jobs.store import NewJob
+from tillsync.store.tables import Connection, Tenant
+
+SYNC_KIND = "cin7.sync_catalog"
+DAILY_HOUR = 3
+DAILY_WINDOW = dt.timedelta(hours=2)
+SYNC_PRIORITY = 200
+
+
+async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]:
+    rows = await session.execute(
+        select(Connection, Tenant.timezone)
+        .join(Tenant, Tenant.id == Connection.tenant_id)
+        .where(Connection.provider == "cin7", Connection.status == "active")
+    )
+    jobs: list[NewJob] = []
+    for connection, timezone in rows:
+        settings = connection.settings
+        if not settings.get("auto_sync", True):
+            continue
+        minutes = float(settings.get("sync_interval_minutes", 15))
+        recent = connection.last_sync_at and now - connection.last_sync_at < dt.timedelta(
+            minutes=minutes
+        )
+        if not recent:
+            slot = interval_slot(now, minutes)
+            jobs.append(_sync(connection, key=f"interval:{slot}", reason="interval"))
+        local = now.astimezone(_zone(timezone))
+        opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
+        if opens <= local < opens + DAILY_WINDOW:
+            jobs.append(_sync(connection, key=f"daily:{local.date().isoformat()}", reason="daily"))
+    return jobs
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _sync(connection: Connection, *, key: str, reason: str) -> NewJob:
+    return NewJob(
+        kind=SYNC_KIND,
+        payload={"type": "automatic", "reason": reason},
+        idempotency_key=f"{connection.id}:{key}",
+        tenant_id=connection.tenant_id,
+        connection_id=connection.id,
+        priority=SYNC_PRIORITY,
+    )

@@ -1,0 +1,105 @@
+"""The scheduler: interval and daily syncs, retention, each once per slot across workers."""
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select, update
+
+from tillsync.bootstrap import Hub, open_hub
+from tillsync.clock import FakeClock
+from tillsync.config import Settings
+from tillsync.services.tenants import create_tenant
+from tillsync.store.tables import Connection, Job, Tenant
+
+START = dt.datetime(2026, 11, 21, 7, 50, tzinfo=dt.UTC)  # 02:50 in New York
+
+
+@pytest.fixture
+async def clocked(settings: Settings) -> AsyncIterator[tuple[Hub, FakeClock]]:
+    clock = FakeClock(START)
+    async with open_hub(settings, clock=clock) as hub:
+        tenant = await create_tenant(hub.uows, name="Fade Factory")
+        async with hub.uows.begin() as uow:
+            await uow.session.execute(
+                update(Tenant)
+                .where(Tenant.id == tenant.tenant_id)
+                .values(timezone="America/New_York")
+            )
+            uow.session.add(
+                Connection(
+                    tenant_id=tenant.tenant_id,
+                    provider="cin7",
+                    role="warehouse",
+                    base_url="http://cin7.test",
+                    credentials=hub.services.vault.seal_json({}),
+                    settings={"sync_interval_minutes": 15},
+                    created_at=uow.now,
+                    updated_at=uow.now,
+                )
+            )
+            await uow.commit()
+        yield hub, clock
+
+
+async def _keys(hub: Hub, kind: str) -> list[str]:
+    async with hub.uows.read() as session:
+        keys = await session.scalars(select(Job.idempotency_key).where(Job.kind == kind))
+        return sorted(key.split(":", 1)[-1] for key in keys)
+
+
+async def test_an_interval_sync_is_scheduled_once_per_slot(clocked: tuple[Hub, FakeClock]) -> None:
+    hub, clock = clocked
+    scheduler = hub.create_scheduler()
+    await scheduler.tick()
+    await scheduler.tick()
+    assert len(await _interval_keys(hub)) == 1
+    clock.advance(15 * 60)
+    await scheduler.tick()
+    assert len(await _interval_keys(hub)) == 2
+
+
+async def _interval_keys(hub: Hub) -> list[str]:
+    return [k for k in await _keys(hub, "cin7.sync_catalog") if k.startswith("interval")]
+
+
+async def test_several_workers_ticking_at_once_schedule_once(
+    clocked: tuple[Hub, FakeClock],
+) -> None:
+    hub, _ = clocked
+    await asyncio.gather(*(hub.create_scheduler().tick() for _ in range(5)))
+    assert len(await _keys(hub, "cin7.sync_catalog")) == 1
+    assert len(await _keys(hub, "maintenance.retention")) == 1
+
+
+async def test_the_daily_sync_runs_at_three_in_the_tenants_time_zone(
+    clocked: tuple[Hub, FakeClock],
+) -> None:
+    hub, clock = clocked
+    scheduler = hub.create_scheduler()
+    await scheduler.tick()  # 02:50 local: no daily run yet
+    assert not [k for k in await _keys(hub, "cin7.sync_catalog") if k.startswith("daily")]
+    clock.advance(11 * 60)  # 03:01 local
+    await scheduler.tick()
+    await scheduler.tick()
+    daily = [k for k in await _keys(hub, "cin7.sync_catalog") if k.startswith("daily")]
+    assert daily == ["daily:2026-11-21"]
+
+
+async def test_a_recent_sync_postpones_the_interval_one(clocked: tuple[Hub, FakeClock]) -> None:
+    hub, clock = clocked
+    async with hub.uows.begin() as uow:
+        await uow.session.execute(update(Connection).values(last_sync_at=clock.now()))
+        await uow.commit()
+    await hub.create_scheduler().tick()
+    assert await _keys(hub, "cin7.sync_catalog") == []
+
+
+async def test_auto_sync_off_schedules_nothing(clocked: tuple[Hub, FakeClock]) -> None:
+    hub, _ = clocked
+    async with hub.uows.begin() as uow:
+        await uow.session.execute(update(Connection).values(settings={"auto_sync": False}))
+        await uow.commit()
+    await hub.create_scheduler().tick()
+    assert await _keys(hub, "cin7.sync_catalog") == []
