@@ -198,6 +198,27 @@ def _trimmed(text: str | None, width: int = 60) -> str:
 
 
 @app.command()
+def emulator(
+    provider: Annotated[str, typer.Argument(help="Which provider: cin7.")] = "cin7",
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free one).")] = 0,
+) -> None:
+    """Run one provider emulator alone; its control surface is under /_emulator/."""
+    from tillsync.emulators import EMULATORS
+
+    if provider not in EMULATORS:
+        raise typer.BadParameter(f"choose one of: {', '.join(sorted(EMULATORS))}")
+    _settings()
+
+    async def main(stop: asyncio.Event) -> None:
+        async with serving.serve(EMULATORS[provider](), host=host, port=port) as url:
+            typer.echo(url)  # the first line is the address, for scripts
+            await stop.wait()
+
+    run_until_signalled(main)
+
+
+@app.command()
 def sandbox(
     port: Annotated[int, typer.Option(help="Port of the hub.")] = 9999,
     state_dir: Annotated[Path, typer.Option(help="Where the sandbox keeps its files.")] = Path(

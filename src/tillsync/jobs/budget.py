@@ -31,6 +31,7 @@ from tillsync.store.uow import UnitsOfWork
 ARRIVAL_MARGIN_SECONDS = 1.0
 HEADROOM = {"urgent": 0.0, "normal": 0.02, "bulk": 0.05}
 INTERACTIVE_WAIT_SECONDS = 30.0
+PRUNE_EVERY = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ def lane_limit(spec: BudgetSpec, lane: str) -> int:
 class RateBudgets:
     def __init__(self, uows: UnitsOfWork) -> None:
         self.uows = uows
+        self._known: set[str] = set()  # budgets whose lock row exists already
+        self._asked = 0
 
     async def try_acquire(self, budget: str, spec: BudgetSpec, *, lane: str) -> Verdict:
         if lane not in LANES:
@@ -53,22 +56,30 @@ class RateBudgets:
         window = dt.timedelta(seconds=spec.window_seconds + ARRIVAL_MARGIN_SECONDS)
         async with self.uows.begin() as uow:
             session, now = uow.session, uow.now
-            await session.execute(insert_unless_present(session, RateBudget, {"budget": budget}))
+            if budget not in self._known:
+                await session.execute(
+                    insert_unless_present(session, RateBudget, {"budget": budget})
+                )
+                self._known.add(budget)
             state = await session.scalar(
                 select(RateBudget).where(RateBudget.budget == budget).with_for_update()
             )
             assert state is not None
             start = now - window
-            await session.execute(
-                delete(RateGrant).where(RateGrant.budget == budget, RateGrant.granted_at <= start)
-            )
             used, oldest = (
                 await session.execute(
                     select(func.count(), func.min(RateGrant.granted_at)).where(
-                        RateGrant.budget == budget
+                        RateGrant.budget == budget, RateGrant.granted_at > start
                     )
                 )
             ).one()
+            self._asked += 1
+            if self._asked % PRUNE_EVERY == 0:  # the count above ignores old grants anyway
+                await session.execute(
+                    delete(RateGrant).where(
+                        RateGrant.budget == budget, RateGrant.granted_at <= start
+                    )
+                )
             outranked = (
                 state.waiting_until is not None
                 and state.waiting_until > now

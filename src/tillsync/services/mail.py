@@ -9,6 +9,7 @@ took the message, then the worker died before settling) from a new e-mail.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 from email.message import EmailMessage
 
@@ -23,13 +24,19 @@ MESSAGE_LENGTH = 300
 
 
 def compose(
-    settings: Settings, *, notification_id: str, to: str, subject: str, body: str
+    settings: Settings,
+    *,
+    notification_id: str,
+    to: str,
+    subject: str,
+    body: str,
+    now: dt.datetime,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = email.utils.formatdate(usegmt=True)
+    message["Date"] = email.utils.format_datetime(now.astimezone(dt.UTC), usegmt=True)
     domain = settings.mail_from.rpartition("@")[2] or "tillsync"
     message["Message-ID"] = f"<notification.{notification_id}@{domain}>"
     message.set_content(body)
@@ -45,6 +52,7 @@ async def send_mail(settings: Settings, ctx: JobContext) -> None:
         to=str(ctx.field("to")),
         subject=str(ctx.field("subject")),
         body=str(ctx.field("body")),
+        now=ctx.uows.clock.now(),
     )
     server = f"SMTP {settings.smtp_host}:{settings.smtp_port}"
     try:

@@ -104,9 +104,8 @@ def mail_body(
     lines += [
         f"Raised: {notification.created_at:%Y-%m-%d %H:%M} UTC",
         "",
-        f"All notifications: {settings.resolved_public_url}/api/notifications",
         "-- ",
-        "tillsync",
+        f"tillsync at {settings.resolved_public_url}",
     ]
     return "\n".join(lines) + "\n"
 

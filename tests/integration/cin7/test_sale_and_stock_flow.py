@@ -1,37 +1,15 @@
 """POS ↔ hub ↔ CIN7 over real HTTP: sales pushed once, warehouse changes flowing back live."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from tests.support.sse import listen
+from tests.support.world import available, eventually, sales_with_external_id
 from tillsync.sandbox.runner import Sandbox
 
 SKU = "TOMB45SHAVECBLCK"
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]], *, within: float) -> Any:
-    """Poll until `probe` returns something truthy; fail after `within` seconds."""
-    async with asyncio.timeout(within):
-        while not (result := await probe()):
-            await asyncio.sleep(0.05)
-        return result
-
-
-async def available(cin7: httpx.AsyncClient, sku: str) -> Decimal:
-    rows = (await cin7.get("/ref/productavailability", params={"Sku": sku})).json()
-    return sum(
-        (Decimal(str(r["Available"])) for r in rows["ProductAvailabilityList"] if r["SKU"] == sku),
-        Decimal(0),
-    )
-
-
-async def sales_with_external_id(cin7: httpx.AsyncClient, external_id: str) -> list[Any]:
-    rows = (await cin7.get("/saleList", params={"ExternalID": external_id})).json()["SaleList"]
-    return [row for row in rows if row["ExternalID"] == external_id]
 
 
 async def check(pos: httpx.AsyncClient, sku: str, quantity: int = 1) -> dict[str, Any]:

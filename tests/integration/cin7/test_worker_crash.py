@@ -2,69 +2,22 @@
 
 import signal
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from decimal import Decimal
 
-import httpx
 import pytest
 
-from tests.integration.cin7.test_sale_and_stock_flow import (
-    available,
-    eventually,
-    sales_with_external_id,
-)
-from tests.support.hubs import RunningHub, running_hub
 from tests.support.processes import environment, tillsync_process
+from tests.support.world import World, available, eventually, open_world, sales_with_external_id
 from tillsync.config import Settings
-from tillsync.emulators.cin7 import Cin7State, FaultRule, create_cin7_emulator
-from tillsync.emulators.cin7.commands import ProductSeed
-from tillsync.services.cin7.connection import connect
-from tillsync.serving import serve
+from tillsync.emulators.cin7 import FaultRule
 
 SKU = "TOMB45SHAVECBLCK"
-
-
-@dataclass
-class World:
-    hub: RunningHub
-    state: Cin7State
-    pos: httpx.AsyncClient
-    cin7: httpx.AsyncClient
-    settings: Settings
 
 
 @pytest.fixture
 async def world(settings: Settings) -> AsyncIterator[World]:
     """The hub without a worker of its own, connected to a CIN7 emulator with 20 in stock."""
-    state = Cin7State()
-    state.update_settings(rate_limit=None)
-    account = state.create_account()
-    state.seed_products(
-        account.account_id,
-        [ProductSeed(sku=SKU, name="Tomb45 Shaving Cream", stock={"Main Warehouse": Decimal(20)})],
-    )
-    async with (
-        serve(create_cin7_emulator(state)) as cin7_url,
-        running_hub(settings) as hub,
-        hub.tenant() as tenant,
-        httpx.AsyncClient(
-            base_url=f"{cin7_url}/ExternalApi/v2",
-            headers={
-                "api-auth-accountid": account.account_id,
-                "api-auth-applicationkey": account.application_key,
-            },
-        ) as cin7,
-    ):
-        await connect(
-            hub.hub.services,
-            tenant_id=tenant.tenant_id,
-            account_id=account.account_id,
-            application_key=account.application_key,
-            base_url=f"{cin7_url}/ExternalApi/v2",
-            settings={"retry_interval_seconds": 1},
-        )
-        await hub.hub.create_worker().run_until_idle()  # the first catalog sync
-        yield World(hub, state, tenant.http, cin7, settings)
+    async with open_world(settings) as opened:
+        yield opened
 
 
 async def _sell(world: World, sale_id: str) -> None:

@@ -1,9 +1,11 @@
 """Notification e-mail through a real SMTP server on loopback: once per event, never lost."""
 
+import datetime as dt
 import socket
 from collections.abc import AsyncIterator, Iterator
 from email import message_from_bytes, policy
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -89,6 +91,7 @@ async def test_three_failures_in_a_row_send_exactly_one_email(shop: Shop, mailbo
         settings={"retry_interval_seconds": INTERVAL, "max_retries": 10}
     )
     handler = Scripted(TIMEOUT)
+    third_attempt = shop.clock.now() + dt.timedelta(seconds=2 * INTERVAL)
     await _fail_three_times(shop, handler, connection_id)
     [notice] = await shop.notifications()
     assert notice.kind == "consecutive_failures"
@@ -96,6 +99,7 @@ async def test_three_failures_in_a_row_send_exactly_one_email(shop: Shop, mailbo
     assert mail["To"] == OWNER
     assert mail["From"] == "tillsync@fadefactory.test"
     assert mail["Subject"] == notice.title
+    assert parsedate_to_datetime(str(mail["Date"])) == third_attempt  # the hub's clock
     message_id = str(mail["Message-ID"]).strip()  # a long header may be folded
     assert message_id == f"<notification.{notice.id}@fadefactory.test>"
     body = mail.get_content()

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from tests.support.ledger import seed_stock
 from tillsync.bootstrap import Hub, job_handlers, open_hub
 from tillsync.clock import FakeClock
 from tillsync.config import Settings
@@ -18,10 +19,11 @@ from tillsync.services import sales
 from tillsync.services.health import ConnectionHooks
 from tillsync.services.tenants import Caller, create_tenant
 from tillsync.store.tables import Connection, Job
-from tests.support.ledger import seed_stock
 
 BASE = "http://cin7.test/ExternalApi/v2"
-THROTTLE_TEXT = b'[{"ErrorCode":400,"Exception":"You have reached 60 calls per 60 seconds API limit."}]'
+THROTTLE_TEXT = (
+    b'[{"ErrorCode":400,"Exception":"You have reached 60 calls per 60 seconds API limit."}]'
+)
 CREATED = {"ID": "5a1e0000-0000-0000-0000-000000000001", "Status": "ORDERING"}
 
 
@@ -80,8 +82,12 @@ async def _connected_sale(hub: Hub) -> str:
                 role="warehouse",
                 base_url=BASE,
                 credentials=hub.services.vault.seal_json(secrets),
-                settings={"customer": "Walk-in Customer", "tax_rule": "Tax Exempt",
-                          "revenue_account": "200", "push_mode": "per_sale"},
+                settings={
+                    "customer": "Walk-in Customer",
+                    "tax_rule": "Tax Exempt",
+                    "revenue_account": "200",
+                    "push_mode": "per_sale",
+                },
                 created_at=uow.now,
                 updated_at=uow.now,
             )

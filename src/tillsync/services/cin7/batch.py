@@ -14,7 +14,7 @@ resumed, never repeated or dropped.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import JobContext
@@ -33,6 +33,8 @@ async def coalesce(services: Services, ctx: JobContext, connection: Connection, 
         return False
     threshold = int(settings.get("batch_threshold", 5))
     most = int(settings.get("batch_max_sales", 100))
+    if mode == "auto" and await _waiting(services, connection) + 1 < threshold:
+        return False  # a quick read first: most pushes in a calm shop go alone
     async with services.uows.begin() as uow:
         waiting = (
             await uow.session.scalars(
@@ -92,3 +94,16 @@ async def coalesce(services: Services, ctx: JobContext, connection: Connection, 
         await uow.commit()
     ctx.handed_over = True
     return True
+
+
+async def _waiting(services: Services, connection: Connection) -> int:
+    async with services.uows.read() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                Job.kind == PUSH_KIND,
+                Job.connection_id == connection.id,
+                Job.state == "pending",
+                Job.attempts == 0,
+            )
+        )
+    return int(count or 0)

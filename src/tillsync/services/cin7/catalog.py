@@ -35,8 +35,8 @@ LABEL = "CIN7"
 
 
 async def sync_catalog(services: Services, ctx: JobContext) -> None:
-    async with services.uows.begin() as uow:
-        connection = await load_connection(uow, ctx.job.connection_id)
+    async with services.uows.read() as session:
+        connection = await load_connection(session, ctx.job.connection_id)
     if "run_id" not in ctx.checkpoint:
         run_id = await start_run(
             services.uows,
@@ -157,17 +157,14 @@ async def _apply(
             (r.sku, r.location): (r.available, r.on_hand)
             for r in await session.scalars(select(SyncStage).where(SyncStage.run_id == run_id))
         }
-        known = (
-            (
-                await session.execute(
-                    select(StockLevel.sku, StockLevel.location).where(
-                        StockLevel.tenant_id == connection.tenant_id
-                    )
+        known = [
+            (sku, location)
+            for sku, location in await session.execute(
+                select(StockLevel.sku, StockLevel.location).where(
+                    StockLevel.tenant_id == connection.tenant_id
                 )
             )
-            .tuples()
-            .all()
-        )
+        ]
         listed = set(
             await session.scalars(
                 select(Product.sku).where(

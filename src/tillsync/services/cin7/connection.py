@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import BudgetSpec
 from tillsync.connectors.cin7.client import DEFAULT_BASE_URL, Cin7Client
@@ -96,8 +97,8 @@ def _client(
     )
 
 
-async def load_connection(uow: UnitOfWork, connection_id: str | None) -> Connection:
-    connection = await uow.session.get(Connection, connection_id) if connection_id else None
+async def load_connection(session: AsyncSession, connection_id: str | None) -> Connection:
+    connection = await session.get(Connection, connection_id) if connection_id else None
     if connection is None:
         raise InvalidPayload(f"the job's connection {connection_id} does not exist")
     return connection

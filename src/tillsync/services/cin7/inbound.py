@@ -93,11 +93,11 @@ async def _store(
 
 
 async def apply_webhook(services: Services, ctx: JobContext) -> None:
-    async with services.uows.begin() as uow:
-        entry = await uow.session.get(InboxEntry, ctx.field("inbox_id"))
+    async with services.uows.read() as session:
+        entry = await session.get(InboxEntry, ctx.field("inbox_id"))
         if entry is None:
             raise InvalidPayload(f"inbox entry {ctx.field('inbox_id')} does not exist")
-        connection = await load_connection(uow, entry.connection_id)
+        connection = await load_connection(session, entry.connection_id)
     if entry.event_type == "Stock/AvailableStockLevelChanged":
         await apply_stock(services, connection, mapping.stock_rows(entry.payload), entry)
     elif entry.event_type == "Product/Updated":
@@ -260,10 +260,10 @@ async def _exists(uow: UnitOfWork, sale: Sale) -> bool:
 async def refresh_stock(services: Services, ctx: JobContext) -> None:
     """Fetch CIN7's current figures for a few SKUs; their time is the request's start."""
     skus = ctx.field("skus")
-    async with services.uows.begin() as uow:
-        connection = await load_connection(uow, ctx.job.connection_id)
+    async with services.uows.read() as session:
+        connection = await load_connection(session, ctx.job.connection_id)
         known = (
-            await uow.session.scalars(
+            await session.scalars(
                 select(StockLevel).where(
                     StockLevel.tenant_id == connection.tenant_id, StockLevel.sku.in_(skus)
                 )

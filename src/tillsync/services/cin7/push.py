@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
 from tillsync.connectors.cin7 import mapping
@@ -26,7 +27,6 @@ from tillsync.services.cin7.batch import coalesce
 from tillsync.services.cin7.connection import client_for, load_connection
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, PendingMovement, Sale, SaleLine, StockLevel
-from tillsync.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class Document:
 
 async def push_sale(services: Services, ctx: JobContext) -> None:
     sale_id = ctx.field("sale_id")
-    async with services.uows.begin() as uow:
-        connection = await load_connection(uow, ctx.job.connection_id)
-        sales = await _sales(uow, connection, [sale_id])
+    async with services.uows.read() as session:
+        connection = await load_connection(session, ctx.job.connection_id)
+        sales = await _sales(session, connection, [sale_id])
     if await coalesce(services, ctx, connection, sales[0]):
         return  # a batch carries this sale now
     sale = sales[0]
@@ -63,9 +63,9 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
 async def push_batch(services: Services, ctx: JobContext) -> None:
     """Several POS sales as one CIN7 sale: lines summed per SKU, the sale ids in its note."""
     sale_ids: list[str] = ctx.field("sale_ids")
-    async with services.uows.begin() as uow:
-        connection = await load_connection(uow, ctx.job.connection_id)
-        sales = await _sales(uow, connection, sale_ids)
+    async with services.uows.read() as session:
+        connection = await load_connection(session, ctx.job.connection_id)
+        sales = await _sales(session, connection, sale_ids)
     summed: dict[str, list[Any]] = defaultdict(lambda: ["", Decimal(0), Decimal(0), Decimal(0)])
     for line in await _lines(services, sale_ids):
         entry = summed[line.sku]
@@ -90,8 +90,8 @@ async def push_batch(services: Services, ctx: JobContext) -> None:
     await push_document(services, ctx, connection, document)
 
 
-async def _sales(uow: UnitOfWork, connection: Connection, sale_ids: list[str]) -> list[Sale]:
-    sales = list(await uow.session.scalars(select(Sale).where(Sale.id.in_(sale_ids))))
+async def _sales(session: AsyncSession, connection: Connection, sale_ids: list[str]) -> list[Sale]:
+    sales = list(await session.scalars(select(Sale).where(Sale.id.in_(sale_ids))))
     if len(sales) != len(set(sale_ids)) or any(s.tenant_id != connection.tenant_id for s in sales):
         raise InvalidPayload(f"sales {sale_ids} do not all exist for this tenant")
     return sorted(sales, key=lambda s: sale_ids.index(s.id))
@@ -150,7 +150,8 @@ async def push_document(
                 tax_rule=connection.settings["tax_rule"],
             )
         )
-    await ctx.save(invoiced=True)
+    # Done: the worker settles the job now. Were it to die first, the retry reads the
+    # invoice from CIN7 (attempts > 1) instead of making another.
 
 
 async def _remember(services: Services, ctx: JobContext, document: Document, cin7_id: str) -> None:

@@ -1,0 +1,109 @@
+"""A hub (no worker of its own) connected to a served CIN7 emulator, for engine tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from tests.support.hubs import RunningHub, running_hub
+from tillsync.config import Settings
+from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
+from tillsync.emulators.cin7.commands import ProductSeed
+from tillsync.services.cin7.connection import connect
+from tillsync.serving import serve
+
+SKU = "TOMB45SHAVECBLCK"
+
+
+@dataclass
+class World:
+    hub: RunningHub
+    state: Cin7State
+    pos: httpx.AsyncClient
+    cin7: httpx.AsyncClient
+    settings: Settings
+    tenant_id: str
+
+    async def sell(self, sale_id: str, quantity: int = 3, sku: str = SKU) -> dict[str, Any]:
+        body = {
+            "action": "RECORD_SALE",
+            "saleId": sale_id,
+            "items": [{"sku": sku, "quantity": quantity, "price": 29.99}],
+        }
+        answer = await self.pos.post("/api/cin7/sale-sync", json=body)
+        assert answer.status_code == 200, answer.text
+        result: dict[str, Any] = answer.json()
+        return result
+
+
+@asynccontextmanager
+async def open_world(
+    settings: Settings,
+    *,
+    stock: int = 20,
+    connection_settings: dict[str, Any] | None = None,
+    webhooks: bool = True,
+) -> AsyncIterator[World]:
+    state = Cin7State()
+    state.update_settings(rate_limit=None)
+    account = state.create_account()
+    state.seed_products(
+        account.account_id,
+        [
+            ProductSeed(
+                sku=SKU, name="Tomb45 Shaving Cream", stock={"Main Warehouse": Decimal(stock)}
+            )
+        ],
+    )
+    async with (
+        serve(create_cin7_emulator(state)) as cin7_url,
+        running_hub(settings) as hub,
+        hub.tenant() as tenant,
+        httpx.AsyncClient(
+            base_url=f"{cin7_url}/ExternalApi/v2",
+            headers={
+                "api-auth-accountid": account.account_id,
+                "api-auth-applicationkey": account.application_key,
+            },
+        ) as cin7,
+    ):
+        await connect(
+            hub.hub.services,
+            tenant_id=tenant.tenant_id,
+            account_id=account.account_id,
+            application_key=account.application_key,
+            base_url=f"{cin7_url}/ExternalApi/v2",
+            settings={"retry_interval_seconds": 1, **(connection_settings or {})},
+        )
+        if not webhooks:
+            for hook in (await cin7.get("/webhooks")).json()["Webhooks"]:
+                await cin7.delete("/webhooks", params={"ID": hook["ID"]})
+        await hub.hub.create_worker().run_until_idle()  # the first catalog sync
+        yield World(hub, state, tenant.http, cin7, settings, tenant.tenant_id)
+
+
+async def eventually(probe: Callable[[], Awaitable[Any]], *, within: float) -> Any:
+    """Poll until `probe` returns something truthy; fail after `within` seconds."""
+    async with asyncio.timeout(within):
+        while not (result := await probe()):
+            await asyncio.sleep(0.05)
+        return result
+
+
+async def available(cin7: httpx.AsyncClient, sku: str = SKU) -> Decimal:
+    rows = (await cin7.get("/ref/productavailability", params={"Sku": sku})).json()
+    return sum(
+        (Decimal(str(r["Available"])) for r in rows["ProductAvailabilityList"] if r["SKU"] == sku),
+        Decimal(0),
+    )
+
+
+async def sales_with_external_id(cin7: httpx.AsyncClient, external_id: str) -> list[Any]:
+    rows = (await cin7.get("/saleList", params={"ExternalID": external_id})).json()["SaleList"]
+    return [row for row in rows if row["ExternalID"] == external_id]
