@@ -17,10 +17,12 @@ from sqlalchemy import and_, literal, select, update
 from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures, check_message
 from tillsync.errors import InsufficientStock
+from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import Alert, AuditEntry, PendingMovement, Product, StockLevel, new_id
 from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitOfWork
 
+ZERO = Decimal(0)
 HOLD_FIELDS = ("pending", "reserved")
 
 
@@ -90,16 +92,23 @@ class Ledger:
 
     async def ensure(self, product: Product, location: str) -> StockLevel:
         stock = await self.find(product.sku, location)
-        if stock is None:
-            stock = StockLevel(
-                tenant_id=self.tenant_id,
-                product_id=product.id,
-                sku=product.sku,
-                location=location,
-                updated_at=self.uow.now,
-            )
-            self.uow.session.add(stock)
-            await self.uow.session.flush()
+        if stock is None:  # concurrent first sales or reports of a SKU: one row wins
+            values = {
+                "id": new_id(),
+                "tenant_id": self.tenant_id,
+                "product_id": product.id,
+                "sku": product.sku,
+                "location": location,
+                "warehouse_available": ZERO,
+                "warehouse_on_hand": ZERO,
+                "pending": ZERO,
+                "reserved": ZERO,
+                "updated_at": self.uow.now,
+            }
+            session = self.uow.session
+            await session.execute(insert_unless_present(session, StockLevel, values))
+            stock = await self.find(product.sku, location)
+            assert stock is not None
             self._touched[stock.id] = stock  # a new row is news: its stream event, its alerts
         return stock
 

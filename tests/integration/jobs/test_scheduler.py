@@ -43,6 +43,13 @@ async def clocked(settings: Settings) -> AsyncIterator[tuple[Hub, FakeClock]]:
         yield hub, clock
 
 
+async def _finish_syncs(hub: Hub) -> None:
+    """The queued pulls ran: a connection gets its next one only after."""
+    async with hub.uows.begin() as uow:
+        await uow.session.execute(update(Job).values(state="success"))
+        await uow.commit()
+
+
 async def _keys(hub: Hub, kind: str) -> list[str]:
     async with hub.uows.read() as session:
         keys = await session.scalars(select(Job.idempotency_key).where(Job.kind == kind))
@@ -56,6 +63,9 @@ async def test_an_interval_sync_is_scheduled_once_per_slot(clocked: tuple[Hub, F
     await scheduler.tick()
     assert len(await _interval_keys(hub)) == 1
     clock.advance(15 * 60)
+    await scheduler.tick()
+    assert len(await _interval_keys(hub)) == 1  # the first has not run yet: no second pull
+    await _finish_syncs(hub)
     await scheduler.tick()
     assert len(await _interval_keys(hub)) == 2
 
@@ -80,6 +90,7 @@ async def test_the_daily_sync_runs_at_three_in_the_tenants_time_zone(
     scheduler = hub.create_scheduler()
     await scheduler.tick()  # 02:50 local: no daily run yet
     assert not [k for k in await _keys(hub, "cin7.sync_catalog") if k.startswith("daily")]
+    await _finish_syncs(hub)
     clock.advance(11 * 60)  # 03:01 local
     await scheduler.tick()
     await scheduler.tick()

@@ -23,6 +23,7 @@ from tillsync.store.tables import (
     Connection,
     InboxEntry,
     Product,
+    Run,
     Sale,
     SaleLine,
     StockLevel,
@@ -98,16 +99,35 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
         if entry is None:
             raise InvalidPayload(f"inbox entry {ctx.field('inbox_id')} does not exist")
         connection = await load_connection(session, entry.connection_id)
+    items, entity = 1, "sale"
     if entry.event_type == "Stock/AvailableStockLevelChanged":
-        await apply_stock(services, connection, mapping.stock_rows(entry.payload), entry)
+        rows = mapping.stock_rows(entry.payload)
+        await apply_stock(services, connection, rows, entry)
+        items, entity = len(rows), "stock"
     elif entry.event_type == "Product/Updated":
-        await _apply_products(services, connection, entry)
+        items, entity = await _apply_products(services, connection, entry), "products"
     elif entry.event_type.startswith("Sale/"):
         await _record_external_sale(services, connection, entry, lane=lane_for(ctx.job.priority))
     async with services.uows.begin() as uow:
         stored = await uow.session.get(InboxEntry, entry.id)
         assert stored is not None
         stored.status, stored.processed_at = "processed", uow.now
+        uow.session.add(  # a webhook is a small sync of its own: it has its run record
+            Run(
+                tenant_id=connection.tenant_id,
+                connection_id=connection.id,
+                job_id=ctx.job.id,
+                type="webhook",
+                direction="pull",
+                entity=entity,
+                status="success",
+                items_synced=items,
+                details={"event_type": entry.event_type, "inbox_id": entry.id},
+                started_at=entry.received_at,
+                completed_at=uow.now,
+                duration_ms=int((uow.now - entry.received_at).total_seconds() * 1000),
+            )
+        )
         await uow.commit()
 
 
@@ -147,21 +167,23 @@ async def upsert_product(
     name: str | None,
     fields: mapping.ProductFields | None = None,
 ) -> Product:
-    product = await uow.session.scalar(
-        select(Product).where(Product.tenant_id == connection.tenant_id, Product.sku == sku)
-    )
-    if product is None:
-        product = Product(
-            tenant_id=connection.tenant_id,
-            sku=sku,
-            name=name or sku,
-            reorder_level=ZERO,
-            whole_units=True,
-            active=True,
-            external_ids={},
-            updated_at=uow.now,
-        )
-        uow.session.add(product)
+    mine = (Product.tenant_id == connection.tenant_id, Product.sku == sku)
+    product = await uow.session.scalar(select(Product).where(*mine))
+    if product is None:  # a webhook and a pull may meet a new SKU at once: one row wins
+        new = {
+            "id": new_id(),
+            "tenant_id": connection.tenant_id,
+            "sku": sku,
+            "name": name or sku,
+            "reorder_level": ZERO,
+            "whole_units": True,
+            "active": True,
+            "external_ids": {},
+            "updated_at": uow.now,
+        }
+        await uow.session.execute(insert_unless_present(uow.session, Product, new))
+        product = await uow.session.scalar(select(Product).where(*mine))
+        assert product is not None
     if fields is not None:
         product.name = fields.name
         product.barcode = fields.barcode
@@ -175,12 +197,14 @@ async def upsert_product(
     return product
 
 
-async def _apply_products(services: Services, connection: Connection, entry: InboxEntry) -> None:
+async def _apply_products(services: Services, connection: Connection, entry: InboxEntry) -> int:
+    details = entry.payload.get("ProductDetailsList") or []
     async with services.uows.begin() as uow:
-        for detail in entry.payload.get("ProductDetailsList") or []:
+        for detail in details:
             fields = mapping.product_fields(detail)
             await upsert_product(uow, connection, sku=fields.sku, name=fields.name, fields=fields)
         await uow.commit()
+    return len(details)
 
 
 async def _record_external_sale(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.jobs.scheduler import interval_slot
 from tillsync.jobs.store import NewJob
-from tillsync.store.tables import Connection, Tenant
+from tillsync.store.tables import Connection, Job, Tenant
 
 SYNC_KIND = "cin7.sync_catalog"
 DAILY_HOUR = 3
@@ -20,16 +20,29 @@ SYNC_PRIORITY = 200
 
 
 async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]:
+    busy = select(Job.connection_id).where(
+        Job.kind == SYNC_KIND, Job.state.in_(("pending", "retry", "syncing"))
+    )
     rows = await session.execute(
         select(Connection, Tenant.timezone)
         .join(Tenant, Tenant.id == Connection.tenant_id)
-        .where(Connection.provider == "cin7", Connection.status == "active")
+        .where(
+            Connection.provider == "cin7",
+            Connection.status == "active",
+            Connection.id.not_in(busy),  # one pull at a time per connection
+        )
     )
     jobs: list[NewJob] = []
     for connection, timezone in rows:
         settings = connection.settings
         if not settings.get("auto_sync", True):
             continue
+        local = now.astimezone(_zone(timezone))
+        opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
+        daily = f"daily:{local.date().isoformat()}"
+        if opens <= local < opens + DAILY_WINDOW and not await _exists(session, connection, daily):
+            jobs.append(_sync(connection, key=daily, reason="daily"))
+            continue  # one pull at a time: the interval one waits for the next tick
         minutes = float(settings.get("sync_interval_minutes", 15))
         recent = connection.last_sync_at and now - connection.last_sync_at < dt.timedelta(
             minutes=minutes
@@ -37,11 +50,14 @@ async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]
         if not recent:
             slot = interval_slot(now, minutes)
             jobs.append(_sync(connection, key=f"interval:{slot}", reason="interval"))
-        local = now.astimezone(_zone(timezone))
-        opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
-        if opens <= local < opens + DAILY_WINDOW:
-            jobs.append(_sync(connection, key=f"daily:{local.date().isoformat()}", reason="daily"))
     return jobs
+
+
+async def _exists(session: AsyncSession, connection: Connection, key: str) -> bool:
+    found = await session.scalar(
+        select(Job.id).where(Job.kind == SYNC_KIND, Job.idempotency_key == f"{connection.id}:{key}")
+    )
+    return found is not None
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -1,0 +1,202 @@
+"""The benches' rig: a CIN7 emulator in its own process, a hub with its worker, a tenant.
+
+The emulator enforces CIN7's 60 calls per minute per application key, with the minute
+scaled down by `scale` so a bench covers many windows in little wall time; the tenant's
+connection is given the same scaled budget, so the hub paces itself to what the
+emulator allows. The hub (API, embedded worker and scheduler, as `tillsync serve` runs
+them) lives in the bench's process, on SQLite in a temporary folder unless a database
+URL is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shlex
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from tillsync.api.app import create_app
+from tillsync.bootstrap import Hub
+from tillsync.config import Settings
+from tillsync.logs import configure_logging
+from tillsync.services.cin7.connection import connect
+from tillsync.services.tenants import create_tenant
+from tillsync.serving import serve
+from tillsync.store.tables import Job
+
+CIN7_API = "/ExternalApi/v2"
+CALLS_PER_MINUTE = 60  # CIN7's limit per API application
+STARTUP_SECONDS = 30.0
+
+Seed = Callable[[httpx.AsyncClient, str], Awaitable[None]]
+
+
+@dataclass
+class Rig:
+    hub: Hub
+    hub_url: str
+    api_key: str
+    tenant_id: str
+    connection_id: str
+    control: httpx.AsyncClient
+    """The emulator's control surface (`/_emulator/...`), outside the rate limit."""
+    cin7: httpx.AsyncClient
+    """The tenant's CIN7 account, as the hub sees it (each call counts against the limit)."""
+    window_seconds: float
+
+    async def calls(self, since: dt.datetime) -> list[dict[str, Any]]:
+        """The emulator's call log since `since`, times parsed."""
+        answer = await self.control.get("/_emulator/calls", params={"since": since.isoformat()})
+        answer.raise_for_status()
+        rows: list[dict[str, Any]] = answer.json()
+        for row in rows:
+            row["time"] = dt.datetime.fromisoformat(row["time"])
+        return rows
+
+    async def jobs(self, *kinds: str) -> list[Job]:
+        async with self.hub.uows.read() as session:
+            return list(
+                await session.scalars(
+                    select(Job)
+                    .where(Job.connection_id == self.connection_id, Job.kind.in_(kinds))
+                    .order_by(Job.created_at)
+                )
+            )
+
+
+def window_of(scale: float) -> float:
+    return 60.0 / scale
+
+
+def command_line() -> str:
+    return shlex.join([Path(sys.executable).name, *sys.argv])
+
+
+def backend_of(database_url: str | None) -> str:
+    return "PostgreSQL" if database_url else "SQLite (WAL, file in a temporary folder)"
+
+
+@asynccontextmanager
+async def emulator_process(folder: Path) -> AsyncIterator[str]:
+    """`tillsync emulator cin7` as its own process, so it does not share the hub's CPU."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
+    errors = folder / "emulator.log"
+    with errors.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tillsync",
+            "emulator",
+            "cin7",
+            "--port",
+            "0",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
+        )
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(STARTUP_SECONDS):
+            url = (await process.stdout.readline()).decode().strip()
+        if not url.startswith("http://"):
+            raise SystemExit(f"the emulator did not start:\n{errors.read_text()[-2000:]}")
+        yield url
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                async with asyncio.timeout(10):
+                    await process.wait()
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+@asynccontextmanager
+async def open_rig(
+    folder: Path,
+    *,
+    scale: float,
+    database_url: str | None,
+    seed: Seed,
+    connection_settings: dict[str, Any],
+) -> AsyncIterator[Rig]:
+    """Emulator seeded by `seed(control, account_id)` and rate-limited, hub up, tenant connected.
+
+    The connection's first catalog sync is queued by `connect`, as in production.
+    """
+    window = window_of(scale)
+    async with (
+        emulator_process(folder) as url,
+        httpx.AsyncClient(base_url=url, timeout=120) as control,
+    ):
+        account = (await control.post("/_emulator/accounts", json={})).json()
+        await seed(control, account["account_id"])
+        limits = {
+            "rate_limit": CALLS_PER_MINUTE,
+            "rate_window_seconds": window,
+            "throttle_style": "429",
+        }
+        (await control.put("/_emulator/settings", json=limits)).raise_for_status()
+        configure_logging(level="WARNING", fmt="text")
+        settings = Settings(
+            _env_file=None,  # the bench is configured by its arguments alone
+            data_dir=folder / "hub",
+            database_url=database_url or "",
+            log_level="WARNING",
+            log_format="text",
+        )
+        app = create_app(settings)
+        async with (
+            serve(app) as hub_url,
+            httpx.AsyncClient(
+                base_url=url + CIN7_API,
+                headers={
+                    "api-auth-accountid": account["account_id"],
+                    "api-auth-applicationkey": account["application_key"],
+                },
+                timeout=120,
+            ) as cin7,
+        ):
+            settings.public_url = hub_url  # CIN7's webhooks must reach this server
+            hub: Hub = app.state.hub
+            tenant = await create_tenant(hub.uows, name="Bench Barbershop")
+            budget = {"calls": CALLS_PER_MINUTE, "window_seconds": window}
+            connection = await connect(
+                hub.services,
+                tenant_id=tenant.tenant_id,
+                account_id=account["account_id"],
+                application_key=account["application_key"],
+                base_url=url + CIN7_API,
+                settings={"rate_limit": budget, **connection_settings},
+            )
+            yield Rig(
+                hub=hub,
+                hub_url=hub_url,
+                api_key=tenant.api_key,
+                tenant_id=tenant.tenant_id,
+                connection_id=connection.id,
+                control=control,
+                cin7=cin7,
+                window_seconds=window,
+            )
+
+
+def busiest_window(times: list[dt.datetime], window_seconds: float) -> int:
+    """Most calls inside any `window_seconds` (what the provider's rolling limit counts)."""
+    span = dt.timedelta(seconds=window_seconds)
+    most, first = 0, 0
+    for last, moment in enumerate(times):
+        while moment - times[first] >= span:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
