@@ -58,6 +58,7 @@ async def _keys(hub: Hub, kind: str) -> list[str]:
 
 async def test_an_interval_sync_is_scheduled_once_per_slot(clocked: tuple[Hub, FakeClock]) -> None:
     hub, clock = clocked
+    clock.set(dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC))  # noon in New York
     scheduler = hub.create_scheduler()
     await scheduler.tick()
     await scheduler.tick()
