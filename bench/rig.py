@@ -14,9 +14,11 @@ import asyncio
 import datetime as dt
 import os
 import shlex
+import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +29,13 @@ from sqlalchemy import select
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
+from tillsync.connectors.budget import BudgetSpec
+from tillsync.jobs.budget import ARRIVAL_MARGIN_SECONDS
 from tillsync.logs import configure_logging
-from tillsync.services.cin7.connection import connect
+from tillsync.services.cin7.connection import budget_of, connect
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve
-from tillsync.store.tables import Job
+from tillsync.store.tables import Job, JobAttempt
 
 CIN7_API = "/ExternalApi/v2"
 CALLS_PER_MINUTE = 60  # CIN7's limit per API application
@@ -52,6 +56,15 @@ class Rig:
     cin7: httpx.AsyncClient
     """The tenant's CIN7 account, as the hub sees it (each call counts against the limit)."""
     window_seconds: float
+    budget: str
+    spec: BudgetSpec
+    stop_hub: Callable[[], Awaitable[None]]
+    """Stop the hub and its worker early; the emulator keeps running until the rig ends."""
+
+    async def refusals(self) -> int:
+        """How often the hub's shared budget said "not yet" (`RateBudgets.usage`)."""
+        usage = await self.hub.services.budgets.usage(self.budget, self.spec)
+        return int(usage["denied"])
 
     async def calls(self, since: dt.datetime) -> list[dict[str, Any]]:
         """The emulator's call log since `since`, times parsed."""
@@ -61,6 +74,20 @@ class Rig:
         for row in rows:
             row["time"] = dt.datetime.fromisoformat(row["time"])
         return rows
+
+    async def attempts(self, job_ids: list[str]) -> tuple[Counter[str], Counter[str]]:
+        """Outcomes of these jobs' attempts, and the errors the failed ones ended with."""
+        async with self.hub.uows.read() as session:
+            rows = (
+                await session.execute(
+                    select(JobAttempt.outcome, JobAttempt.error).where(
+                        JobAttempt.job_id.in_(job_ids)
+                    )
+                )
+            ).all()
+        outcomes = Counter(str(outcome) for outcome, _ in rows)
+        errors = Counter(f"{outcome}: {error[:160]}" for outcome, error in rows if error)
+        return outcomes, errors
 
     async def jobs(self, *kinds: str) -> list[Job]:
         async with self.hub.uows.read() as session:
@@ -75,6 +102,27 @@ class Rig:
 
 def window_of(scale: float) -> float:
     return 60.0 / scale
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """`asyncio.run`, with SIGTERM handled like Ctrl+C: the emulator process always stops."""
+
+    async def guarded() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        await main
+
+    try:
+        asyncio.run(guarded())
+    except asyncio.CancelledError:
+        raise SystemExit(143) from None
+
+
+def hub_calls_per_minute(window_seconds: float, lane_limit: int = CALLS_PER_MINUTE) -> float:
+    """What the hub's budget lets through per scaled minute: its log spans the window plus a
+    fixed arrival margin, which weighs more the shorter the scaled minute."""
+    return lane_limit * window_seconds / (window_seconds + ARRIVAL_MARGIN_SECONDS)
 
 
 def command_line() -> str:
@@ -157,7 +205,6 @@ async def open_rig(
         )
         app = create_app(settings)
         async with (
-            serve(app) as hub_url,
             httpx.AsyncClient(
                 base_url=url + CIN7_API,
                 headers={
@@ -166,7 +213,9 @@ async def open_rig(
                 },
                 timeout=120,
             ) as cin7,
+            AsyncExitStack() as running,
         ):
+            hub_url = await running.enter_async_context(serve(app))
             settings.public_url = hub_url  # CIN7's webhooks must reach this server
             hub: Hub = app.state.hub
             tenant = await create_tenant(hub.uows, name="Bench Barbershop")
@@ -179,6 +228,9 @@ async def open_rig(
                 base_url=url + CIN7_API,
                 settings={"rate_limit": budget, **connection_settings},
             )
+            name, spec = budget_of(
+                account["account_id"], account["application_key"], connection.settings
+            )
             yield Rig(
                 hub=hub,
                 hub_url=hub_url,
@@ -188,6 +240,9 @@ async def open_rig(
                 control=control,
                 cin7=cin7,
                 window_seconds=window,
+                budget=name,
+                spec=spec,
+                stop_hub=running.aclose,
             )
 
 
