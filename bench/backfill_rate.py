@@ -25,12 +25,12 @@ from rig import (
     CALLS_PER_MINUTE,
     CIN7_API,
     Rig,
-    backend_of,
     busiest_window,
     command_line,
     hub_calls_per_minute,
     open_rig,
     run,
+    scaling,
     window_of,
 )
 from tillsync.connectors.budget import BudgetSpec
@@ -99,11 +99,7 @@ def report(figures: dict[str, Any], args: argparse.Namespace, window: float) -> 
     ceiling = hub_calls_per_minute(window, bulk) / CALLS_PER_MINUTE
     pages, gaps = figures["pages"], figures["gaps"]
     print(f"\nbackfill bench: {command_line()}")
-    print(
-        f"scale factor {args.scale:g}: CIN7's {CALLS_PER_MINUTE} calls a minute enforced by the "
-        f"emulator as {CALLS_PER_MINUTE} calls per {window:g} s (one call per {pace:.3f} s); "
-        f"{backend_of(args.database_url)}"
-    )
+    print(f"{scaling(args.scale, args.database_url)}; CIN7 allows one call per {pace:.3f} s")
     rows: list[tuple[str, Any]] = [
         ("job state", figures["state"]),
         ("products / availability rows", f"{figures['products']} / {figures['stock_rows']}"),

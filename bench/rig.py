@@ -33,6 +33,7 @@ from tillsync.connectors.budget import BudgetSpec
 from tillsync.jobs.budget import ARRIVAL_MARGIN_SECONDS
 from tillsync.logs import configure_logging
 from tillsync.services.cin7.connection import budget_of, connect
+from tillsync.services.health import DEFAULT_INTERVAL_SECONDS
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve
 from tillsync.store.tables import Job, JobAttempt
@@ -117,6 +118,24 @@ def run(main: Coroutine[Any, Any, None]) -> None:
         asyncio.run(guarded())
     except asyncio.CancelledError:
         raise SystemExit(143) from None
+
+
+def retry_interval(scale: float) -> float:
+    """The connection's retry schedule runs on the scaled clock too (default: 5 minutes)."""
+    return DEFAULT_INTERVAL_SECONDS / scale
+
+
+def scaling(scale: float, database_url: str | None) -> str:
+    """The header every bench prints: what was scaled, by how much, on which database."""
+    window = window_of(scale)
+    return (
+        f"scale factor {scale:g}: CIN7's {CALLS_PER_MINUTE} calls a minute enforced by the "
+        f"emulator as {CALLS_PER_MINUTE} calls per {window:g} s; the hub's budget of "
+        f"{CALLS_PER_MINUTE} per {window:g} s lets {hub_calls_per_minute(window):.1f} through "
+        f"per scaled minute (its fixed 1 s arrival margin; "
+        f"{hub_calls_per_minute(60.0):.1f} at scale 1); retries every {retry_interval(scale):g} s "
+        f"({DEFAULT_INTERVAL_SECONDS:g} s scaled); {backend_of(database_url)}"
+    )
 
 
 def hub_calls_per_minute(window_seconds: float, lane_limit: int = CALLS_PER_MINUTE) -> float:
@@ -219,14 +238,17 @@ async def open_rig(
             settings.public_url = hub_url  # CIN7's webhooks must reach this server
             hub: Hub = app.state.hub
             tenant = await create_tenant(hub.uows, name="Bench Barbershop")
-            budget = {"calls": CALLS_PER_MINUTE, "window_seconds": window}
+            scaled = {
+                "rate_limit": {"calls": CALLS_PER_MINUTE, "window_seconds": window},
+                "retry_interval_seconds": retry_interval(scale),
+            }
             connection = await connect(
                 hub.services,
                 tenant_id=tenant.tenant_id,
                 account_id=account["account_id"],
                 application_key=account["application_key"],
                 base_url=url + CIN7_API,
-                settings={"rate_limit": budget, **connection_settings},
+                settings={**scaled, **connection_settings},
             )
             name, spec = budget_of(
                 account["account_id"], account["application_key"], connection.settings

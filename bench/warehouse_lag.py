@@ -11,7 +11,7 @@ it was handed to) minus the moment the hub recorded it. Lags are printed in wall
 and scaled back to CIN7's real minute (× scale). Scaling back also multiplies what does not
 shrink with the minute (HTTP and database time, worker polling, and the budget's fixed 1 s
 arrival margin, which at scale 10 leaves the hub 60 calls per 7 s rather than per 6 s), so
-the real-time figures lean pessimistic; the header prints what the margin leaves.
+the real-time figures lean pessimistic; the header says what the margin leaves.
 `--push-mode per_sale` shows what happens without batching: three calls a sale against 60
 a minute is a backlog that only grows.
 
@@ -39,12 +39,11 @@ from rig import (
     CALLS_PER_MINUTE,
     CIN7_API,
     Rig,
-    backend_of,
     busiest_window,
     command_line,
-    hub_calls_per_minute,
     open_rig,
     run,
+    scaling,
     window_of,
 )
 from tillsync.store.tables import Sale
@@ -248,13 +247,8 @@ def report(
     carried = Counter(o.document for o in reached)
     print(f"\nwarehouse lag bench: {command_line()}")
     print(
-        f"scale factor {scale:g}: CIN7's {CALLS_PER_MINUTE} calls a minute enforced by the "
-        f"emulator as {CALLS_PER_MINUTE} calls per {window:g} s; {scale:g} sales a wall "
-        f"second = 1 sale a scaled second; {backend_of(args.database_url)}"
-    )
-    print(
-        f"the hub's budget lets {hub_calls_per_minute(window):.1f} calls through per scaled "
-        f"minute at this scale ({hub_calls_per_minute(60.0):.1f} at scale 1: fixed 1 s margin)"
+        f"{scaling(scale, args.database_url)}; {scale:g} sales a wall second = "
+        "1 sale a scaled second"
     )
     rows: list[tuple[str, Any]] = [
         ("push mode", args.push_mode),
