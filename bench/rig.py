@@ -86,7 +86,7 @@ class Rig:
                     )
                 )
             ).all()
-        outcomes = Counter(str(outcome) for outcome, _ in rows)
+        outcomes = Counter(outcome or "running" for outcome, _ in rows)
         errors = Counter(f"{outcome}: {error[:160]}" for outcome, error in rows if error)
         return outcomes, errors
 
