@@ -2,20 +2,9 @@
 
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import TEST_KEY
 from tillsync.cli import app
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TILLSYNC_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("TILLSYNC_SECRET_KEYS", TEST_KEY)
-    monkeypatch.setenv("TILLSYNC_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("TILLSYNC_LOG_FORMAT", "text")
-    return tmp_path
 
 
 def test_tenant_create_prints_a_key_once_and_stores_only_its_hash(cli_env: Path) -> None:

@@ -7,22 +7,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import TEST_KEY
 from tests.support.jobs import add_job, at
 from tillsync.bootstrap import open_hub
 from tillsync.cli import app
 from tillsync.config import Settings
 from tillsync.store.tables import Job
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TILLSYNC_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("TILLSYNC_SECRET_KEYS", TEST_KEY)
-    monkeypatch.setenv("TILLSYNC_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("TILLSYNC_LOG_FORMAT", "text")
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path
 
 
 def _add(**values: Any) -> str:
