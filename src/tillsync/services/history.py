@@ -181,6 +181,17 @@ async def sale_history(uows: UnitsOfWork, caller: Caller, sale_id: str) -> dict[
     }
 
 
+async def shown_states(session: AsyncSession, tenant_id: str, subject: str) -> list[str]:
+    """The states of a subject's jobs as history shows them: a batched job by its batch's."""
+    rows = await session.scalars(
+        select(_status)
+        .select_from(Job)
+        .outerjoin(_batch, _batch_joined)
+        .where(Job.tenant_id == tenant_id, Job.subject == subject)
+    )
+    return list(rows)
+
+
 def success_rate(successful: int, total: int) -> float:
     """successful / total × 100, rounded half up to one decimal; 0.0 with nothing done."""
     if total == 0:

@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from tillsync.domain.ledger import as_number
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.jobs.store import NewJob, enqueue
+from tillsync.services.history import shown_states
 from tillsync.services.inventory import Wanted, end_reservation, expire_overdue, load_product
 from tillsync.services.ledger import Ledger, refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import (
     Connection,
-    Job,
     PendingMovement,
     Reservation,
     Sale,
@@ -88,7 +88,7 @@ async def _existing(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[st
             f"saleId '{sale.sale_id}' was already recorded with different contents",
             field="saleId",
         )
-    states = list(await uow.session.scalars(select(Job.state).where(Job.subject == _subject(row))))
+    states = await shown_states(uow.session, caller.tenant_id, _subject(row))
     return _answer(row, sync_status=_sync_status(states), duplicate=True)
 
 
@@ -224,7 +224,7 @@ def _subject(sale: Sale) -> str:
 def _sync_status(states: list[str]) -> str:
     if not states:
         return "not_configured"
-    for state in ("failed", "retry", "syncing", "pending"):
+    for state in ("failed", "retry", "syncing", "pending", "batched"):
         if state in states:
             return state
     return "success"

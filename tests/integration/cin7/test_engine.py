@@ -81,6 +81,24 @@ async def test_pending_sales_are_coalesced_and_each_reaches_cin7_once(
             sum(1 for d in documents if d and d.startswith("tillsync-batch-")) == batches["success"]
         )
         assert await available(world.cin7) == Decimal(100 - 12)  # every sale once, none twice
+        # A POS retrying a sale that went out in a batch hears the batch's outcome.
+        retried = [await world.sell(f"C-{n}", quantity=1) for n in range(12)]
+        assert {(r["duplicate"], r["syncStatus"]) for r in retried} == {(True, "success")}
+
+
+async def test_a_retried_sale_answers_with_its_failed_batchs_state(settings: Settings) -> None:
+    async with open_world(
+        settings, stock=100, connection_settings={"push_mode": "batched"}
+    ) as world:
+        world.state.faults.add_rule(
+            FaultRule(method="POST", path="/sale", action="fail_before", status=400, times=None)
+        )
+        for n in range(8):
+            await world.sell(f"F-{n}", quantity=1)
+        await world.hub.hub.create_worker().run_until_idle()
+        assert (await _states(world, "cin7.push_sale"))["batched"] >= 2
+        retried = [await world.sell(f"F-{n}", quantity=1) for n in range(8)]
+        assert {r["syncStatus"] for r in retried} == {"failed"}
 
 
 async def test_auto_mode_pushes_a_lone_sale_by_itself(settings: Settings) -> None:
