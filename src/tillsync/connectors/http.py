@@ -39,7 +39,10 @@ def create_http_client(
     *, timeout: float, user_agent: str = DEFAULT_USER_AGENT
 ) -> httpx.AsyncClient:
     """One pooled client per process; it never retries or follows redirects on its own."""
-    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
+    # An idle pooled connection is dropped after 4 s, before servers close theirs (uvicorn
+    # after 5 s, many load balancers later). Reusing one the server is closing fails the
+    # request with an unknown outcome, which costs a whole retry interval to resolve.
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=4.0)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"User-Agent": user_agent, "Accept": "application/json"},
