@@ -23,6 +23,7 @@ from tillsync.services.checklog import CheckLog
 from tillsync.services.cin7.handlers import handlers as cin7_handlers
 from tillsync.services.cin7.schedule import due_syncs
 from tillsync.services.context import Services
+from tillsync.services.crm.handlers import handlers as crm_handlers
 from tillsync.services.feed import EventFeed
 from tillsync.services.health import ConnectionHooks
 from tillsync.services.mail import send_mail
@@ -42,6 +43,7 @@ def job_handlers(services: Services) -> dict[str, Handler]:
     """Every provider registers its job kinds here; shared code never names a provider."""
     return {
         **cin7_handlers(services),
+        **crm_handlers(services),
         "mail.send": partial(send_mail, services.settings),
         RETENTION_KIND: partial(apply_retention, services),
     }

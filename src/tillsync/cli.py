@@ -199,7 +199,7 @@ def _trimmed(text: str | None, width: int = 60) -> str:
 
 @app.command()
 def emulator(
-    provider: Annotated[str, typer.Argument(help="Which provider: cin7.")] = "cin7",
+    provider: Annotated[str, typer.Argument(help="Which provider: cin7 or crm.")] = "cin7",
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free one).")] = 0,
 ) -> None:

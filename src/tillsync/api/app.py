@@ -10,7 +10,17 @@ from typing import Any
 from fastapi import FastAPI
 
 from tillsync import __version__
-from tillsync.api import alerts, cin7_webhook, errors, events, history, notifications, sale_sync
+from tillsync.api import (
+    alerts,
+    cin7_webhook,
+    crm,
+    errors,
+    events,
+    history,
+    notifications,
+    sale_sync,
+    sales,
+)
 from tillsync.bootstrap import open_hub, run_until
 from tillsync.clock import Clock
 from tillsync.config import Settings
@@ -35,7 +45,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app = FastAPI(title="tillsync", version=__version__, lifespan=lifespan)
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
     errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
-    for module in (sale_sync, alerts, events, cin7_webhook, history, notifications):
+    for module in (sale_sync, sales, crm, alerts, events, cin7_webhook, history, notifications):
         app.include_router(module.router)
 
     @app.get("/healthz", summary="Liveness: answers without touching the database")

@@ -174,6 +174,9 @@ async def sale_history(uows: UnitsOfWork, caller: Caller, sale_id: str) -> dict[
             "total": as_number(sale.total),
             "invoice_number": sale.invoice_number,
             "customer_name": sale.customer_name,
+            "customer_id": sale.customer_id,
+            "currency": sale.currency,
+            "payment_method": sale.payment_method,
             "provider_reference": sale.provider_reference,
             "lines": [_line_view(line) for line in lines],
         },
@@ -190,6 +193,20 @@ async def shown_states(session: AsyncSession, tenant_id: str, subject: str) -> l
         .where(Job.tenant_id == tenant_id, Job.subject == subject)
     )
     return list(rows)
+
+
+async def subject_jobs(
+    session: AsyncSession, tenant_id: str, subject: str
+) -> list[tuple[Job, str, Connection | None]]:
+    """A subject's jobs, oldest first, each with the state history shows and its connection."""
+    rows = await session.execute(
+        select(Job, _status, Connection)
+        .outerjoin(_batch, _batch_joined)
+        .outerjoin(Connection, _connection_joined)
+        .where(Job.tenant_id == tenant_id, Job.subject == subject)
+        .order_by(Job.created_at, Job.id)
+    )
+    return [(job, str(state), connection) for job, state, connection in rows]
 
 
 def success_rate(successful: int, total: int) -> float:

@@ -1,16 +1,22 @@
-"""Recording a POS sale: the sale, its stock holds and its push jobs in one transaction."""
+"""Recording a POS sale: the sale, its stock holds and its outgoing jobs in one transaction.
+
+Both sale endpoints (seed 000's RECORD_SALE and seed 003's POST /api/sales) come through
+`record`; each shapes its own answer from the stored sale, inside the same transaction.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.ledger import as_number
 from tillsync.errors import Conflict, InvalidInput, NotFound
@@ -30,6 +36,11 @@ from tillsync.store.tables import (
 from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
 PUSH_PRIORITY = 10
+ROLE_JOBS = {"warehouse": "push_sale", "crm": "create_invoice"}
+"""The job a sale gives each connection role; its kind is `<provider>.<job>`."""
+CUSTOMER_ROLES = frozenset({"crm"})
+"""Roles that only hear of sales with a customer."""
+LATER_FIELDS = ("customer_id", "currency", "payment_method")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,37 +61,63 @@ class SaleInput:
     customer_name: str | None = None
     location: str | None = None
     reservation_ids: tuple[str, ...] = field(default_factory=tuple)
+    customer_id: str | None = None
+    currency: str | None = None
+    payment_method: str | None = None
 
     def fingerprint(self) -> str:
         """Same sale id with a different body is a client bug, not a retry."""
-        data = json.dumps(asdict(self), sort_keys=True, default=str)
-        return hashlib.sha256(data.encode()).hexdigest()
+        data = asdict(self)
+        # Fields added later count only when set: a sale stored before them still matches.
+        for name in LATER_FIELDS:
+            if data[name] is None:
+                del data[name]
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+Answer = Callable[[AsyncSession, Sale, bool], Awaitable[dict[str, Any]]]
+"""Shapes an endpoint's answer from the stored sale and whether it was a duplicate."""
 
 
 async def record_sale(uows: UnitsOfWork, caller: Caller, sale: SaleInput) -> dict[str, Any]:
+    """RECORD_SALE (seed 000): the sale with its push status in `syncStatus`."""
+    return await record(uows, caller, sale, answer=_sync_answer)
+
+
+async def record(
+    uows: UnitsOfWork, caller: Caller, sale: SaleInput, *, answer: Answer
+) -> dict[str, Any]:
+    """Record the sale once; a repeat with the same body gets the answer of the stored one."""
     try:
         async with uows.begin() as uow:
             existing = await _existing(uow, caller, sale)
             if existing is not None:
-                return existing
-            answer = await _record(uow, caller, sale)
+                return await answer(uow.session, existing, True)
+            row = await _record(uow, caller, sale)
+            result = await answer(uow.session, row, False)
             await uow.commit()
-            return answer
+            return result
     except IntegrityError:
         # The same saleId committed concurrently: answer with the sale that won.
         async with uows.begin() as uow:
             existing = await _existing(uow, caller, sale)
-        if existing is None:
-            raise
-        return existing
+            if existing is None:
+                raise
+            return await answer(uow.session, existing, True)
 
 
-async def _existing(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[str, Any] | None:
-    row = await uow.session.scalar(
+async def find(session: AsyncSession, caller: Caller, sale_id: str) -> Sale | None:
+    """The caller's POS sale with this saleId."""
+    return await session.scalar(
         select(Sale).where(
-            Sale.tenant_id == caller.tenant_id, Sale.source == "pos", Sale.reference == sale.sale_id
+            Sale.tenant_id == caller.tenant_id, Sale.source == "pos", Sale.reference == sale_id
         )
     )
+
+
+async def _existing(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale | None:
+    row = await find(uow.session, caller, sale.sale_id)
     if row is None:
         return None
     if row.request_hash != sale.fingerprint():
@@ -88,11 +125,15 @@ async def _existing(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[st
             f"saleId '{sale.sale_id}' was already recorded with different contents",
             field="saleId",
         )
-    states = await shown_states(uow.session, caller.tenant_id, _subject(row))
-    return _answer(row, sync_status=_sync_status(states), duplicate=True)
+    return row
 
 
-async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[str, Any]:
+async def _sync_answer(session: AsyncSession, sale: Sale, duplicate: bool) -> dict[str, Any]:
+    states = await shown_states(session, sale.tenant_id, subject(sale))
+    return _answer(sale, sync_status=_sync_status(states), duplicate=duplicate)
+
+
+async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale:
     location = sale.location or caller.default_location
     products = [
         await load_product(
@@ -108,6 +149,9 @@ async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[str,
         reference=sale.sale_id,
         invoice_number=sale.invoice_number,
         customer_name=sale.customer_name,
+        customer_id=sale.customer_id,
+        currency=sale.currency,
+        payment_method=sale.payment_method,
         location=location,
         total=sum((line.quantity * line.price + line.tax for line in sale.items), Decimal(0)),
         request_hash=sale.fingerprint(),
@@ -133,9 +177,9 @@ async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> dict[str,
                 provider_product_id=line.product_ref,
             )
         )
-    jobs = await _enqueue_pushes(uow, caller, row)
+    await _enqueue_jobs(uow, caller, row)
     await ledger.settle()
-    return _answer(row, sync_status="pending" if jobs else "not_configured", duplicate=False)
+    return row
 
 
 async def _consume_reservations(
@@ -189,35 +233,36 @@ async def _hold_lines(
         )
 
 
-async def _enqueue_pushes(uow: UnitOfWork, caller: Caller, sale: Sale) -> int:
-    """One push job per warehouse connection; its kind names the provider's handler."""
+async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:
+    """One job per connection that must hear of the sale: warehouse pushes, CRM invoices."""
     connections = await uow.session.scalars(
-        select(Connection).where(
+        select(Connection)
+        .where(
             Connection.tenant_id == caller.tenant_id,
-            Connection.role == "warehouse",
+            Connection.role.in_(tuple(ROLE_JOBS)),
             Connection.status != "disconnected",
         )
+        .order_by(Connection.role, Connection.id)
     )
-    count = 0
     for connection in connections:
+        if connection.role in CUSTOMER_ROLES and not sale.customer_id:
+            continue
         await enqueue(
             uow.session,
             NewJob(
-                kind=f"{connection.provider}.push_sale",
+                kind=f"{connection.provider}.{ROLE_JOBS[connection.role]}",
                 payload={"sale_id": sale.id},
                 idempotency_key=f"{connection.id}:{sale.id}",
                 tenant_id=caller.tenant_id,
                 connection_id=connection.id,
-                subject=_subject(sale),
+                subject=subject(sale),
                 priority=PUSH_PRIORITY,
             ),
             now=uow.now,
         )
-        count += 1
-    return count
 
 
-def _subject(sale: Sale) -> str:
+def subject(sale: Sale) -> str:
     return f"sale:{sale.id}"
 
 

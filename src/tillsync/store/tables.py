@@ -191,6 +191,9 @@ class Sale(Base):
     )
     invoice_number: Mapped[str | None] = mapped_column(String(200))
     customer_name: Mapped[str | None] = mapped_column(String(300))
+    customer_id: Mapped[str | None] = mapped_column(String(200), doc="the CRM's customer")
+    currency: Mapped[str | None] = mapped_column(String(3))
+    payment_method: Mapped[str | None] = mapped_column(String(100))
     location: Mapped[str] = mapped_column(String(200))
     total: Mapped[Decimal]
     request_hash: Mapped[str | None] = mapped_column(String(64))
@@ -293,7 +296,7 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     error_class: Mapped[str | None] = mapped_column(String(32))
     provider_reference: Mapped[str | None] = mapped_column(
-        String(200), doc="what the provider calls the result (a CIN7 sale id)"
+        String(200), doc="what the provider calls the result (a CIN7 sale id, an invoice number)"
     )
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]

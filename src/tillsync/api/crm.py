@@ -1,0 +1,65 @@
+"""The tenant's CRM connection (seed 003): connect, look, test, disconnect."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.services.crm import connection
+
+router = APIRouter(prefix="/api/crm", tags=["crm"])
+
+Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class CrmSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    currency: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
+    ] = Field(default="USD", description="For sales that name no currency")
+    payment_method: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ] = Field(default="other", description="For sales that name no payment method")
+    retry_interval_seconds: float = Field(default=300, ge=1, le=86_400)
+    max_retries: int = Field(default=12, ge=0, le=1000)
+
+
+class CrmConnectionBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    url: Url = Field(description="The CRM's address, such as http://localhost:3001")
+    apiKey: Secret  # noqa: N815
+    settings: CrmSettings | None = None
+
+
+@router.put("/connection", summary="Connect the CRM: the key is tried before it is stored")
+async def put_connection(
+    hub: HubDep, caller: CallerDep, body: Annotated[CrmConnectionBody, Body()]
+) -> dict[str, Any]:
+    return await connection.connect(
+        hub.services,
+        tenant_id=caller.tenant_id,
+        url=body.url,
+        api_key=body.apiKey,
+        settings=body.settings.model_dump() if body.settings else None,
+    )
+
+
+@router.get("/connection", summary="The CRM connection, its key masked")
+async def get_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
+    return await connection.describe(hub.services, caller.tenant_id)
+
+
+@router.post("/connection/test", summary="Try the stored key against the CRM now")
+async def test_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
+    return await connection.test(hub.services, caller.tenant_id)
+
+
+@router.delete("/connection", summary="Forget the CRM key; history stays")
+async def delete_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
+    return await connection.disconnect(hub.services, caller.tenant_id)

@@ -1,0 +1,99 @@
+"""POST /api/sales (seed 003): a POS sale, with a paid CRM invoice when a customer is set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.sale_sync import SaleItem
+from tillsync.api.schemas import LongText, Text
+from tillsync.errors import InvalidInput, NotFound
+from tillsync.services import sales
+from tillsync.services.sale_status import sale_status
+
+router = APIRouter()
+
+Currency = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class NewSale(BaseModel):
+    """Seed 003's sale. Without `saleId` the hub makes one, but a retry then makes a twin."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    saleId: Text | None = None  # noqa: N815
+    customerId: Text | None = None  # noqa: N815
+    customerName: LongText | None = None  # noqa: N815
+    currency: Currency | None = Field(default=None, description="ISO 4217 code, such as USD")
+    paymentMethod: ShortText | None = None  # noqa: N815
+    invoiceNumber: LongText | None = None  # noqa: N815
+    items: list[SaleItem] = Field(min_length=1, max_length=500)
+    reservationIds: list[Text] = Field(default_factory=list, max_length=500)  # noqa: N815
+    location: Text | None = None
+
+
+@router.post(
+    "/api/sales",
+    summary="Record a sale; with a customer, the CRM gets a paid invoice for it",
+)
+async def create_sale(
+    hub: HubDep, caller: CallerDep, body: Annotated[NewSale, Body()]
+) -> dict[str, Any]:
+    sale = _sale_input(body, now=hub.uows.clock.now())
+    return await sales.record(hub.uows, caller, sale, answer=sale_status)
+
+
+@router.get("/api/sales/{sale_id}", summary="A sale's answer as POST gave it, with today's states")
+async def get_sale(
+    hub: HubDep,
+    caller: CallerDep,
+    sale_id: Annotated[str, Path(description="The POS saleId", max_length=200)],
+) -> dict[str, Any]:
+    async with hub.uows.read() as session:
+        sale = await sales.find(session, caller, sale_id)
+        if sale is None:
+            raise NotFound(f"no sale '{sale_id}'", field="sale_id")
+        return await sale_status(session, sale, True)
+
+
+def _sale_input(body: NewSale, *, now: dt.datetime) -> sales.SaleInput:
+    customer_name = body.customerName or None
+    if body.customerId is not None and customer_name is None:
+        raise InvalidInput(
+            "customerName is required with customerId: the CRM invoices a named customer",
+            field="customerName",
+        )
+    return sales.SaleInput(
+        sale_id=body.saleId or _new_sale_id(now),
+        invoice_number=body.invoiceNumber,
+        customer_name=customer_name,
+        customer_id=body.customerId,
+        currency=body.currency,
+        payment_method=body.paymentMethod,
+        location=body.location,
+        reservation_ids=tuple(body.reservationIds),
+        items=tuple(
+            sales.LineInput(
+                sku=item.sku,
+                quantity=item.quantity,
+                price=item.price,
+                name=item.name,
+                tax=item.tax,
+                product_ref=item.productId,
+            )
+            for item in body.items
+        ),
+    )
+
+
+def _new_sale_id(now: dt.datetime) -> str:
+    """Seed 003's form: POS_<epoch milliseconds>_<random>."""
+    return f"POS_{int(now.timestamp() * 1000)}_{secrets.token_hex(3)}"

@@ -1,0 +1,1 @@
+"""The CRM connection and the invoices of customer sales (seed 003)."""
