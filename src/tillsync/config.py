@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     port: int = 9999
     public_url: str = ""
     secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cin7_base_url: str = Field(
+        default="", description="Where CIN7 Core is (an emulator, a proxy); empty: the real one"
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
 

@@ -3,11 +3,13 @@
     TillsyncError
     ├── ClientError                 a caller's request cannot be served (4xx)
     │   ├── InvalidInput            422: a field is missing or wrong
+    │   ├── CredentialsRefused      400: the provider said no to the credentials given
     │   ├── NotAuthenticated        401: no key, an unknown key, a bad webhook secret
     │   ├── NotFound                404: the thing named does not exist for this tenant
     │   ├── Conflict                409: the request clashes with what is stored
     │   │   └── InsufficientStock   409: a sale or hold asks for more than is available
-    │   └── PayloadTooLarge         413
+    │   ├── PayloadTooLarge         413
+    │   └── RateLimited             429: the provider account's rate budget is used up for now
     ├── ProviderError               a provider call failed; the class says what the job does next
     │   ├── Retryable               network error, timeout, 5xx: try again later
     │   │   └── Throttled           the provider asked us to slow down (wait given or not)
@@ -50,6 +52,10 @@ class InvalidInput(ClientError):
     code = "invalid_input"
 
 
+class CredentialsRefused(ClientError):
+    code = "credentials_refused"
+
+
 class NotAuthenticated(ClientError):
     status_code = 401
     code = "not_authenticated"
@@ -83,6 +89,11 @@ class InsufficientStock(Conflict):
 class PayloadTooLarge(ClientError):
     status_code = 413
     code = "payload_too_large"
+
+
+class RateLimited(ClientError):
+    status_code = 429
+    code = "rate_limited"
 
 
 class ProviderError(TillsyncError):

@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from tillsync import __version__
 from tillsync.api import (
     alerts,
+    catalog,
+    cin7_credentials,
     cin7_webhook,
     crm,
     errors,
@@ -24,6 +26,7 @@ from tillsync.api import (
 from tillsync.bootstrap import open_hub, run_until
 from tillsync.clock import Clock
 from tillsync.config import Settings
+from tillsync.services.cin7.credentials import TenantLocks
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -31,6 +34,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_hub(settings, clock=clock) as hub:
             app.state.hub = hub
+            app.state.cin7_credential_locks = TenantLocks()
             stop = asyncio.Event()
             loops = [hub.feed.run, hub.checks.run]
             if settings.embedded_worker:
@@ -46,6 +50,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
     errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
     for module in (sale_sync, sales, crm, alerts, events, cin7_webhook, history, notifications):
+        app.include_router(module.router)
+    for module in (cin7_credentials, catalog):
         app.include_router(module.router)
 
     @app.get("/healthz", summary="Liveness: answers without touching the database")

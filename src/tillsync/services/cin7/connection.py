@@ -45,6 +45,8 @@ class Credentials:
 
 
 def credentials(services: Services, connection: Connection) -> Credentials:
+    if not connection.credentials:  # removed by DELETE /api/cin7/credentials; history stays
+        raise NotFound("the CIN7 connection is disconnected", field="connection")
     return Credentials(**services.vault.open_json(connection.credentials))
 
 

@@ -1,0 +1,43 @@
+"""GET /api/catalog: the tenant's products with their available-to-sell figure per location."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.services.products import catalog_page
+
+router = APIRouter(tags=["catalog"])
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000
+
+
+@router.get("/api/catalog", summary="Products by SKU, searched and paged, with stock per location")
+async def catalog(
+    hub: HubDep,
+    caller: CallerDep,
+    *,
+    search: Annotated[
+        str | None,
+        Query(max_length=100, description="Part of a SKU, name or barcode (any case)"),
+    ] = None,
+    active: Annotated[
+        bool | None, Query(description="Only active (true) or inactive (false) products")
+    ] = None,
+    location: Annotated[
+        str | None, Query(max_length=200, description="Only this location's figures")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> dict[str, Any]:
+    return await catalog_page(
+        hub.uows,
+        caller.tenant_id,
+        search=search.strip() if search else None,
+        active=active,
+        location=location,
+        limit=limit,
+        offset=offset,
+    )

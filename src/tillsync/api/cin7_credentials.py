@@ -1,0 +1,101 @@
+"""/api/cin7/credentials (seed 001): put the CIN7 pair, see it masked, remove it.
+
+Bad input here is a 400 (the seed's contract), not the 422 of other routes: a missing or
+over-long field, a body that is not JSON, and CIN7's own refusal all answer 400 naming the
+field. Values are never echoed back, in an answer or in an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.errors import validation_body
+from tillsync.services.cin7 import credentials
+
+MAX_ACCOUNT_ID = 100
+MAX_API_KEY = 200
+# Header-safe: CIN7 receives both as HTTP header values (printable ASCII, no spaces).
+_HEADER_SAFE = r"^[\x21-\x7e]+$"
+_ERROR = {"description": "bad input or CIN7 refused the credentials; `field` names which"}
+
+
+class _BadInputIs400(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except RequestValidationError as exc:
+                body = validation_body(list(exc.errors()), skip=frozenset())
+                return JSONResponse(body, status_code=400)
+
+        return route
+
+
+router = APIRouter(route_class=_BadInputIs400, tags=["cin7"])
+
+
+class CredentialsBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    accountId: Annotated[  # noqa: N815 (seed 001's names)
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=MAX_ACCOUNT_ID, pattern=_HEADER_SAFE
+        ),
+    ]
+    apiKey: Annotated[  # noqa: N815
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=MAX_API_KEY, pattern=_HEADER_SAFE
+        ),
+    ]
+
+
+def _locks(request: Request) -> credentials.TenantLocks:
+    locks: credentials.TenantLocks = request.app.state.cin7_credential_locks
+    return locks
+
+
+@router.get("/api/cin7/credentials", summary="The CIN7 credentials, masked, and their status")
+async def get_credentials(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
+    return await credentials.show(hub.services, caller.tenant_id)
+
+
+@router.put(
+    "/api/cin7/credentials",
+    summary="Check the CIN7 pair with CIN7, store it sealed, register webhooks, start a sync",
+    responses={400: _ERROR, 429: {"description": "CIN7's rate limit is used up for now"}},
+)
+async def put_credentials(
+    hub: HubDep, caller: CallerDep, body: CredentialsBody, request: Request
+) -> dict[str, Any]:
+    async with _locks(request).hold(caller.tenant_id):
+        await credentials.put(
+            hub.services,
+            tenant_id=caller.tenant_id,
+            account_id=body.accountId,
+            api_key=body.apiKey,
+        )
+        view = await credentials.show(hub.services, caller.tenant_id)
+    return {"success": True, "message": "CIN7 connected", **view}
+
+
+@router.delete(
+    "/api/cin7/credentials",
+    summary="Remove the CIN7 credentials and our webhooks at CIN7; history is kept",
+    responses={404: {"description": "no credentials are stored"}},
+)
+async def delete_credentials(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
+    async with _locks(request).hold(caller.tenant_id):
+        answer = await credentials.remove(hub.services, caller.tenant_id)
+    return answer
