@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.schemas import Currency
 from tillsync.services.crm import connection
 
 router = APIRouter(prefix="/api/crm", tags=["crm"])
@@ -19,9 +20,7 @@ Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 class CrmSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    currency: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
-    ] = Field(default="USD", description="For sales that name no currency")
+    currency: Currency = Field(default="USD", description="For sales that name no currency")
     payment_method: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
     ] = Field(default="other", description="For sales that name no payment method")

@@ -11,16 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.sale_sync import SaleItem
-from tillsync.api.schemas import LongText, Text
+from tillsync.api.schemas import Currency, LongText, Text
 from tillsync.errors import InvalidInput, NotFound
 from tillsync.services import sales
 from tillsync.services.sale_status import sale_status
 
 router = APIRouter()
 
-Currency = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
-]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
