@@ -105,14 +105,14 @@ class Hub:
 @asynccontextmanager
 async def open_hub(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Hub]:
     """Migrate the database and open every resource of the hub; close them on exit."""
+    vault = load_vault(  # before the database: a hub without its key touches nothing
+        keys=settings.secret_keys,
+        production=settings.environment == "production",
+        data_dir=settings.data_dir,
+    )
     database = create_database(settings.resolved_database_url)
     try:
         await upgrade(database)
-        vault = load_vault(
-            keys=settings.secret_keys,
-            production=settings.environment == "production",
-            data_dir=settings.data_dir,
-        )
         uows = UnitsOfWork(database, clock or SystemClock())
         async with create_http_client(timeout=settings.provider_timeout_seconds) as http:
             services = Services(

@@ -30,8 +30,16 @@ console = Console()
 
 
 def _settings(**overrides: object) -> Settings:
+    from tillsync.errors import ConfigurationError
+    from tillsync.vault import check_keys
+
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure_logging(level=settings.log_level, fmt=settings.log_format)
+    try:
+        check_keys(keys=settings.secret_keys, production=settings.environment == "production")
+    except ConfigurationError as exc:
+        console.print(f"tillsync cannot start: {exc}", style="bold red", markup=False)
+        raise typer.Exit(2) from exc
     return settings
 
 
@@ -109,6 +117,65 @@ def keys_generate() -> None:
     from tillsync.vault import generate_key
 
     typer.echo(generate_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch: Annotated[int, typer.Option(min=1, max=1000, help="Rows per transaction.")] = 50,
+) -> None:
+    """Re-encrypt every stored secret with the first key of TILLSYNC_SECRET_KEYS.
+
+    The hub may keep running. Put the new key first and keep every older key after it, in
+    this command's settings and in every hub process (each must know the new key before
+    this runs); remove an old key only once this reports nothing left under it.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from tillsync.bootstrap import open_hub
+    from tillsync.services.rotation import rotate_secrets
+
+    settings = _settings()
+    if not settings.secret_keys:
+        console.print(
+            "Set TILLSYNC_SECRET_KEYS: the new key first, then every key still in use "
+            f"(a development key is in {settings.data_dir / 'secret.key'}).",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(2)
+
+    async def main() -> None:
+        async with open_hub(settings) as hub:
+            columns = (TextColumn("re-encrypting secrets"), BarColumn(), MofNCompleteColumn())
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task("rotate", total=None)
+                result = await rotate_secrets(
+                    hub.uows,
+                    hub.services.vault,
+                    batch=batch,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        console.print(
+            f"{result.rewritten} secret(s) re-encrypted with the first key, "
+            f"{result.current} already under it ({result.looked_at} looked at).",
+            markup=False,
+        )
+        if result.changed_meanwhile:
+            console.print(
+                f"{result.changed_meanwhile} changed while this ran: run it again.",
+                style="yellow",
+                markup=False,
+            )
+        for row in result.unreadable:
+            console.print(
+                f"{row}: no key opens it (add the key it was sealed with)",
+                style="red",
+                markup=False,
+            )
+        if not result.complete:
+            raise typer.Exit(1)
+
+    asyncio.run(main())
 
 
 @jobs_app.command("list")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import logging
@@ -84,20 +85,44 @@ class Vault:
 
 def load_vault(*, keys: list[str], production: bool, data_dir: Path) -> Vault:
     """Keys from settings; in development a generated key kept in data_dir, loudly."""
+    check_keys(keys=keys, production=production)
     if keys:
         return Vault([decode_key(key) for key in keys])
-    if production:
-        raise ConfigurationError(
-            "TILLSYNC_SECRET_KEYS is required in production (generate one: tillsync keys generate)"
-        )
     path = data_dir / "secret.key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(generate_key())
-        path.chmod(0o600)
+    _create_key_file(path)
     log.warning(
         "DEVELOPMENT KEY IN USE: secrets are encrypted with a generated key stored beside the "
         "database. Set TILLSYNC_SECRET_KEYS for anything but development.",
         extra={"key_file": str(path)},
     )
     return Vault([decode_key(path.read_text().strip())])
+
+
+def check_keys(*, keys: list[str], production: bool) -> None:
+    """Refuse at once what `load_vault` would refuse, before anything else starts."""
+    if production and not keys:
+        raise ConfigurationError(
+            "TILLSYNC_SECRET_KEYS is required in production (generate one: tillsync keys generate)"
+        )
+    for key in keys:
+        decode_key(key)
+
+
+def _create_key_file(path: Path) -> None:
+    """Created once, readable by its owner only; processes starting together agree on it.
+
+    The key is written whole to a private file first, then linked into place: a process
+    never reads a half-written key, and the first link wins.
+    """
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{generate_key()[:8]}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(generate_key())
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        draft.unlink()
