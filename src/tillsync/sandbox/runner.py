@@ -19,9 +19,11 @@ from tillsync.bootstrap import Hub
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
+from tillsync.emulators.crm import CrmState, create_crm_emulator
 from tillsync.sandbox.catalog import BARBERSHOP
 from tillsync.sandbox.simulation import simulate_day
 from tillsync.services.cin7.connection import connect
+from tillsync.services.crm import connection as crm_connection
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
 from tillsync.store.tables import Job
@@ -41,6 +43,9 @@ class Sandbox:
     cin7_application_key: str
     hub: Hub
     cin7: Cin7State
+    crm_url: str
+    crm_api_key: str
+    crm: CrmState
 
     def manifest(self) -> dict[str, Any]:
         return {
@@ -52,7 +57,8 @@ class Sandbox:
                     "url": self.cin7_url,
                     "account_id": self.cin7_account_id,
                     "application_key": self.cin7_application_key,
-                }
+                },
+                "crm": {"url": self.crm_url, "api_key": self.crm_api_key},
             },
         }
 
@@ -93,9 +99,12 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             for p in BARBERSHOP
         ],
     )
+    crm = CrmState()
+    crm_key = crm.add_key()
     app = create_app(settings)
     async with AsyncExitStack() as stack:
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
+        crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
         hub_url = await stack.enter_async_context(
             serve(app, host=settings.host, port=settings.port)
         )
@@ -108,6 +117,9 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             application_key=credentials.application_key,
             base_url=cin7_url + CIN7_API,
         )
+        await crm_connection.connect(
+            hub.services, tenant_id=tenant.tenant_id, url=crm_url, api_key=crm_key
+        )
         await _catalog_synced(hub)
         sandbox = Sandbox(
             hub_url=hub_url,
@@ -118,6 +130,9 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             cin7_application_key=credentials.application_key,
             hub=hub,
             cin7=cin7,
+            crm_url=crm_url,
+            crm_api_key=crm_key,
+            crm=crm,
         )
         manifest = state_dir / "sandbox.json"
         manifest.write_text(json.dumps(sandbox.manifest(), indent=2) + "\n")
@@ -160,6 +175,7 @@ def _welcome(sandbox: Sandbox, state_dir: Path) -> None:
     console.print(f"Hub           {url}")
     console.print(f"API key       {key}")
     console.print(f"CIN7 emulator {sandbox.cin7_url}  (account {sandbox.cin7_account_id})")
+    console.print(f"CRM emulator  {sandbox.crm_url}  (invoices at /_emulator/invoices)")
     console.print(f"Details       {state_dir / 'sandbox.json'}")
     console.rule("Try it (from another terminal)")
     auth = f'-H "Authorization: Bearer {key}"'
@@ -174,6 +190,16 @@ def _welcome(sandbox: Sandbox, state_dir: Path) -> None:
         '  -H "Content-Type: application/json" \\\n'
         """  -d '{"action": "RECORD_SALE", "saleId": "TEST-001",\n"""
         """       "invoiceNumber": "INV-TEST-001",\n"""
+        """       "items": [{"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream",\n"""
+        """                  "quantity": 1, "price": 29.99}]}'\n""",
+        soft_wrap=True,
+    )
+    console.print(
+        f"curl -X POST {url}/api/sales \\\n  {auth} \\\n"
+        '  -H "Content-Type: application/json" \\\n'
+        """  -d '{"saleId": "POS-TEST-002", "customerId": "cust-1", """
+        """"customerName": "Marcus Fade",\n"""
+        """       "currency": "USD", "paymentMethod": "card",\n"""
         """       "items": [{"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream",\n"""
         """                  "quantity": 1, "price": 29.99}]}'\n""",
         soft_wrap=True,

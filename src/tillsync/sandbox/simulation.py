@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from rich.console import Console
@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # the runner imports this module to start the day
 PRICES = {p.sku: p.price for p in BARBERSHOP}
 NAMES = {p.sku: p.name for p in BARBERSHOP}
 PACE_SECONDS = 4.0
+CUSTOMERS = (("cust-001", "Marcus Fade"), ("cust-002", "Dee Taper"), ("cust-003", "Lou Lineup"))
+"""Regulars the cashier picks at checkout: their sales also become paid CRM invoices."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ async def simulate_day(sandbox: Sandbox, *, console: Console, stop: asyncio.Even
                 if stop.is_set():
                     return
                 if step.kind == "sale":
-                    await _sell(pos, console, step, sale_id=f"SIM-{number:04d}")
+                    customer = CUSTOMERS[number % len(CUSTOMERS)] if number % 3 == 1 else None
+                    await _sell(pos, console, step, sale_id=f"SIM-{number:04d}", customer=customer)
                 else:
                     await _warehouse_sets(cin7, console, step)
                 await asyncio.sleep(PACE_SECONDS)
@@ -84,7 +87,14 @@ def _say(console: Console, text: str) -> None:
     console.print(f"[dim]{dt.datetime.now(dt.UTC).strftime('%H:%M:%S')}[/dim] {text}")
 
 
-async def _sell(pos: httpx.AsyncClient, console: Console, step: Step, *, sale_id: str) -> None:
+async def _sell(
+    pos: httpx.AsyncClient,
+    console: Console,
+    step: Step,
+    *,
+    sale_id: str,
+    customer: tuple[str, str] | None = None,
+) -> None:
     """What a POS does: check, hold during checkout, then record the sale with its hold."""
     name = NAMES[step.sku]
     check = await _sale_sync(pos, action="CHECK_INVENTORY", sku=step.sku, quantity=step.quantity)
@@ -95,6 +105,11 @@ async def _sell(pos: httpx.AsyncClient, console: Console, step: Step, *, sale_id
         pos, action="RESERVE", sku=step.sku, quantity=step.quantity, ttlSeconds=120
     )
     price = float(PRICES[step.sku])
+    if customer is not None:
+        await _sell_to(
+            pos, console, step, sale_id=sale_id, customer=customer, hold=hold, price=price
+        )
+        return
     sale = await _sale_sync(
         pos,
         action="RECORD_SALE",
@@ -108,6 +123,39 @@ async def _sell(pos: httpx.AsyncClient, console: Console, step: Step, *, sale_id
             console,
             f"POS   sold {step.quantity} × {name} ({sale_id}), "
             f"push to CIN7: {sale.get('syncStatus')}",
+        )
+    else:
+        _say(console, f"POS   {name}: [red]{sale.get('message')}[/red]")
+
+
+async def _sell_to(
+    pos: httpx.AsyncClient,
+    console: Console,
+    step: Step,
+    *,
+    sale_id: str,
+    customer: tuple[str, str],
+    hold: dict[str, object],
+    price: float,
+) -> None:
+    """A sale to a known customer, through seed 003's POST /api/sales: the CRM invoices it."""
+    name = NAMES[step.sku]
+    body = {
+        "saleId": sale_id,
+        "customerId": customer[0],
+        "customerName": customer[1],
+        "currency": "USD",
+        "paymentMethod": "card",
+        "items": [{"sku": step.sku, "name": name, "quantity": step.quantity, "price": price}],
+        "reservationIds": [hold["reservationId"]] if hold.get("reserved") else [],
+    }
+    sale: dict[str, Any] = (await pos.post("/api/sales", json=body)).json()
+    if sale.get("success"):
+        crm = sale["crmStatus"]["state"]
+        _say(
+            console,
+            f"POS   sold {step.quantity} × {name} to {customer[1]} ({sale_id}), "
+            f"push to CIN7: {sale['inventoryStatus']['state']}, CRM invoice: {crm}",
         )
     else:
         _say(console, f"POS   {name}: [red]{sale.get('message')}[/red]")
