@@ -82,6 +82,8 @@ async def test_a_refused_key_is_named_and_not_stored(
         ({"url": "not a url", "apiKey": "k" * 20}, 422, "url"),
         ({"url": "http://me:pw@crm.example", "apiKey": "k" * 20}, 422, "url"),
         ({"url": "http://crm.example", "apiKey": "k" * 501}, 422, "apiKey"),
+        ({"url": "http://crm.example", "apiKey": "ключ-0123456789"}, 422, "apiKey"),
+        ({"url": "http://crm.example", "apiKey": "key with\nnewline"}, 422, "apiKey"),
         (
             {"url": "http://crm.example", "apiKey": "k" * 20, "settings": {"x": 1}},
             422,

@@ -237,3 +237,13 @@ async def test_a_wrong_key_fails_the_job_with_one_notice_and_leaves_the_sale(
     assert status["inventoryStatus"]["state"] == "pushed"
     assert second["success"] is True
     assert len(await sales_with_external_id(world.cin7, "POS_2")) == 1
+
+
+async def test_a_sale_id_a_header_cannot_carry_is_sent_percent_encoded(
+    world: World, crm: Crm
+) -> None:
+    await post_sale(world.pos, dict(CUSTOMER_SALE, saleId="Café 7/A"))
+    await _deliver(world)
+    [invoice] = crm.state.invoices
+    assert invoice.reference == "Café 7/A"
+    assert [c.idempotency_key for c in crm.state.creates()] == ["Caf%C3%A9%207%2FA"]

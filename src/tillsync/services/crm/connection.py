@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ ROLE = "crm"
 DISCONNECTED = "disconnected"
 DEFAULT_SETTINGS: dict[str, Any] = {"currency": "USD", "payment_method": "other"}
 SHOWN_PREFIX, SHOWN_SUFFIX = 8, 4
+KEY_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,9 @@ async def connect(
 ) -> dict[str, Any]:
     """Try the key against the CRM, then store it sealed; nothing is stored if it fails."""
     address = base_url(url)
+    if not KEY_CHARACTERS.fullmatch(api_key):
+        # It travels in a header: anything else could not be sent, or would split the header.
+        raise InvalidInput("apiKey must be printable ASCII without spaces", field="apiKey")
     probe = CrmClient(services.http, base_url=address, api_key=api_key)
     try:
         await probe.check()

@@ -1,12 +1,15 @@
 """The `crm.create_invoice` job: one paid invoice per customer sale, never two.
 
-The sale's POS id goes as `Idempotency-Key` and as the invoice's `reference`. After an
+The sale's POS id goes as `Idempotency-Key` (percent-encoded when it is not plain ASCII)
+and as the invoice's `reference`. After an
 uncertain outcome (a timeout, a dropped answer, a 5xx, a worker killed mid-call: any
 attempt after the first that has no checkpoint) the invoice is looked up by reference
 before one is created, so a CRM that ignores the key still gets one invoice.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -61,9 +64,14 @@ async def create_invoice(services: Services, ctx: JobContext) -> None:
             issued_at=sale.created_at,
             lines=lines,
         ),
-        idempotency_key=sale.reference,
+        idempotency_key=idempotency_key(sale.reference),
     )
     await _remember(ctx, *mapping.invoice_ref(created, where=f"POST {INVOICES_PATH}"))
+
+
+def idempotency_key(sale_reference: str) -> str:
+    """The POS sale id, percent-encoded where a header could not carry it as it is."""
+    return quote(sale_reference, safe="")
 
 
 async def _remember(ctx: JobContext, invoice_id: str, number: str) -> None:
