@@ -29,7 +29,7 @@ async def world(settings: Settings) -> AsyncIterator[World]:
 
 @pytest.fixture
 async def crm(world: World) -> AsyncIterator[Crm]:
-    async with connected_crm(world.hub.hub, world.tenant_id, retry_interval_seconds=1) as crm:
+    async with connected_crm(world.hub.hub, world.tenant_id, retry_interval_seconds=0.3) as crm:
         yield crm
 
 
