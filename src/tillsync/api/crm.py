@@ -13,7 +13,13 @@ from tillsync.services.crm import connection
 
 router = APIRouter(prefix="/api/crm", tags=["crm"])
 
-Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Secret = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=500, pattern=r"^[\x21-\x7e]+$"
+    ),
+]
+"""It travels in a header: printable ASCII, no spaces."""
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
