@@ -3,17 +3,51 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support import databases
+from tests.support.secrets import REMEMBERED, LogCapture, leaks, secrets_of
 from tillsync.bootstrap import Hub, open_hub
 from tillsync.config import Settings
 
 TEST_KEY = "yLR1Qc7j0m2P1yqk0lXx8g8w5pXlq2cUOX2x3lYw1aA"
 BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def log_capture() -> Iterator[LogCapture]:
+    """Every log record of the run, at INFO and above as production writes them."""
+    capture = LogCapture()
+    capture.install()
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(min(level, logging.INFO))
+    try:
+        yield capture
+    finally:
+        root.setLevel(level)
+        capture.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def no_credential_in_logs(
+    request: pytest.FixtureRequest, log_capture: LogCapture
+) -> Iterator[None]:
+    """After every test: none of the credentials it used is in a log line it caused."""
+    log_capture.clear()
+    yield
+    secrets = {TEST_KEY, *REMEMBERED}
+    settings = request.node.funcargs.get("settings")
+    if isinstance(settings, Settings):
+        secrets |= set(settings.secret_keys)
+        secrets |= secrets_of(settings.database_url, secrets)
+    found = leaks(log_capture.lines(), secrets)
+    log_capture.clear()
+    assert not found, "credentials in log lines:\n" + "\n".join(found)
 
 
 @pytest.fixture(scope="session")
