@@ -14,6 +14,7 @@ from tillsync.api import (
     alerts,
     catalog,
     cin7_credentials,
+    cin7_health,
     cin7_webhook,
     crm,
     errors,
@@ -27,6 +28,7 @@ from tillsync.bootstrap import open_hub, run_until
 from tillsync.clock import Clock
 from tillsync.config import Settings
 from tillsync.services.cin7.credentials import TenantLocks
+from tillsync.services.cin7.health import HealthCache
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -34,6 +36,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_hub(settings, clock=clock) as hub:
             app.state.hub = hub
+            app.state.cin7_health = HealthCache(hub.uows.clock)
             app.state.cin7_credential_locks = TenantLocks()
             stop = asyncio.Event()
             loops = [hub.feed.run, hub.checks.run]
@@ -51,7 +54,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
     for module in (sale_sync, sales, crm, alerts, events, cin7_webhook, history, notifications):
         app.include_router(module.router)
-    for module in (cin7_credentials, catalog):
+    for module in (cin7_credentials, cin7_health, catalog):
         app.include_router(module.router)
 
     @app.get("/healthz", summary="Liveness: answers without touching the database")

@@ -12,6 +12,7 @@ from tillsync.services.products import catalog_page
 router = APIRouter(tags=["catalog"])
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL refuses NUL in text: refused here, not a 500
 
 
 @router.get("/api/catalog", summary="Products by SKU, searched and paged, with stock per location")
@@ -21,13 +22,14 @@ async def catalog(
     *,
     search: Annotated[
         str | None,
-        Query(max_length=100, description="Part of a SKU, name or barcode (any case)"),
+        Query(max_length=100, pattern=PRINTABLE, description="Part of a SKU, name or barcode"),
     ] = None,
     active: Annotated[
         bool | None, Query(description="Only active (true) or inactive (false) products")
     ] = None,
     location: Annotated[
-        str | None, Query(max_length=200, description="Only this location's figures")
+        str | None,
+        Query(max_length=200, pattern=PRINTABLE, description="Only this location's figures"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.errors import validation_body
 from tillsync.services.cin7 import credentials
+from tillsync.services.cin7.health import HealthCache
 
 MAX_ACCOUNT_ID = 100
 MAX_API_KEY = 200
@@ -61,6 +62,11 @@ class CredentialsBody(BaseModel):
     ]
 
 
+def _forget_health(request: Request, tenant_id: str) -> None:
+    cache: HealthCache = request.app.state.cin7_health
+    cache.forget(tenant_id)
+
+
 def _locks(request: Request) -> credentials.TenantLocks:
     locks: credentials.TenantLocks = request.app.state.cin7_credential_locks
     return locks
@@ -86,6 +92,7 @@ async def put_credentials(
             account_id=body.accountId,
             api_key=body.apiKey,
         )
+        _forget_health(request, caller.tenant_id)
         view = await credentials.show(hub.services, caller.tenant_id)
     return {"success": True, "message": "CIN7 connected", **view}
 
@@ -98,4 +105,5 @@ async def put_credentials(
 async def delete_credentials(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
     async with _locks(request).hold(caller.tenant_id):
         answer = await credentials.remove(hub.services, caller.tenant_id)
+        _forget_health(request, caller.tenant_id)
     return answer

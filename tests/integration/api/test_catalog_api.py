@@ -133,6 +133,8 @@ async def test_paging_walks_the_whole_catalog_once(served: RunningHub, shop: Ten
         ({"offset": 1_000_001}, "offset"),
         ({"active": "maybe"}, "active"),
         ({"search": "x" * 101}, "search"),
+        ({"search": "nul\x00"}, "search"),
+        ({"location": "Main\nWarehouse"}, "location"),
     ],
 )
 async def test_bad_paging_and_filters_are_refused_naming_the_field(
