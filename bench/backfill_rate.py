@@ -7,7 +7,10 @@ catalog sync (the backfill: every products page, then every availability page, 1
 rows a page, in the bulk lane); the bench follows that job to its end and reads the
 emulator's call log for the calls made meanwhile.
 
-    python bench/backfill_rate.py [--products 30000] [--scale 10] [--database-url URL]
+CIN7's real minute is the default (about a minute and a half for 30,000 products); a
+scaled minute also scales the budget's arrival margin up against it (see rig.scaling).
+
+    python bench/backfill_rate.py [--products 30000] [--scale 1] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
+import statistics
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,7 @@ from rig import (
     busiest_window,
     command_line,
     hub_calls_per_minute,
+    margin_of,
     open_rig,
     run,
     scaling,
@@ -80,7 +86,7 @@ async def measure(rig: Rig, job: Job) -> dict[str, Any]:
         # n pages make n-1 gaps: the first call opens the span, it does not use it up
         "rate_paging": (len(pages) - 1) / (paging * per_second) if paging else 0.0,
         "busiest": busiest_window([c["time"] for c in calls], rig.window_seconds),
-        "gaps": {name: mean_gap(times) for name, times in phases.items()},
+        "gaps": {name: median_gap(times) for name, times in phases.items()},
         "apply": (job.completed_at - pages[-1]["time"]).total_seconds() if pages else 0.0,
         "attempts": (await rig.attempts([job.id]))[0],
         "refusals": await rig.refusals(),
@@ -88,8 +94,11 @@ async def measure(rig: Rig, job: Job) -> dict[str, Any]:
     }
 
 
-def mean_gap(times: list[dt.datetime]) -> float:
-    return (times[-1] - times[0]).total_seconds() / (len(times) - 1) if len(times) > 1 else 0.0
+def median_gap(times: list[dt.datetime]) -> float:
+    """The typical time between two page calls: a wait for the budget's window is one gap
+    among many and does not hide how long the hub takes over a page."""
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)]
+    return statistics.median(gaps) if gaps else 0.0
 
 
 def report(figures: dict[str, Any], args: argparse.Namespace, window: float) -> None:
@@ -115,9 +124,12 @@ def report(figures: dict[str, Any], args: argparse.Namespace, window: float) -> 
         ("  last page call to done (apply)", f"{figures['apply']:.1f} s wall"),
         ("achieved rate over the job", f"{figures['rate_job']:.1%} of the budget"),
         ("achieved rate while paging", f"{figures['rate_paging']:.1%} of the budget"),
-        ("bulk lane's ceiling", f"{ceiling:.1%} ({bulk} grants per {window:g} s + 1 s margin)"),
-        ("mean gap, products pages", f"{gaps['products']:.3f} s"),
-        ("mean gap, availability pages", f"{gaps['availability']:.3f} s"),
+        (
+            "bulk lane's ceiling",
+            f"{ceiling:.1%} ({bulk} grants per {window:g} s + {margin_of(window):g} s margin)",
+        ),
+        ("median gap, products pages", f"{gaps['products']:.3f} s"),
+        ("median gap, availability pages", f"{gaps['availability']:.3f} s"),
         ("busiest rolling window", f"{figures['busiest']} calls (limit {CALLS_PER_MINUTE})"),
         ("budget refusals (hub)", figures["refusals"]),
         ("job attempts by outcome", dict(figures["attempts"])),
@@ -129,8 +141,8 @@ def report(figures: dict[str, Any], args: argparse.Namespace, window: float) -> 
     slowest = max(gaps.values())
     if slowest > 1.5 * pace:
         print(
-            f"  → hub-bound: a page took the hub up to {slowest:.2f} s while the budget allows a "
-            f"call every {pace:.3f} s; this figure measures the hub, not the budget's pacing"
+            f"  → hub-bound: a page typically took the hub {slowest:.2f} s while the budget "
+            f"allows a call every {pace:.3f} s; this figure measures the hub, not the budget"
         )
 
 
@@ -156,7 +168,7 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=30_000)
     parser.add_argument(
-        "--scale", type=float, default=10.0, help="CIN7's minute lasts 60/scale seconds"
+        "--scale", type=float, default=1.0, help="CIN7's minute lasts 60/scale seconds"
     )
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up after (s)")

@@ -30,7 +30,7 @@ from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
 from tillsync.connectors.budget import BudgetSpec
-from tillsync.jobs.budget import ARRIVAL_MARGIN_SECONDS
+from tillsync.jobs.budget import arrival_margin
 from tillsync.logs import configure_logging
 from tillsync.services.cin7.connection import budget_of, connect
 from tillsync.services.health import DEFAULT_INTERVAL_SECONDS
@@ -132,16 +132,20 @@ def scaling(scale: float, database_url: str | None) -> str:
         f"scale factor {scale:g}: CIN7's {CALLS_PER_MINUTE} calls a minute enforced by the "
         f"emulator as {CALLS_PER_MINUTE} calls per {window:g} s; the hub's budget of "
         f"{CALLS_PER_MINUTE} per {window:g} s lets {hub_calls_per_minute(window):.1f} through "
-        f"per scaled minute (its fixed 1 s arrival margin; "
+        f"per scaled minute (its {margin_of(window):g} s arrival margin; "
         f"{hub_calls_per_minute(60.0):.1f} at scale 1); retries every {retry_interval(scale):g} s "
         f"({DEFAULT_INTERVAL_SECONDS:g} s scaled); {backend_of(database_url)}"
     )
 
 
 def hub_calls_per_minute(window_seconds: float, lane_limit: int = CALLS_PER_MINUTE) -> float:
-    """What the hub's budget lets through per scaled minute: its log spans the window plus a
-    fixed arrival margin, which weighs more the shorter the scaled minute."""
-    return lane_limit * window_seconds / (window_seconds + ARRIVAL_MARGIN_SECONDS)
+    """What the hub's budget lets through per scaled minute: its log spans the window plus an
+    arrival margin, which has a floor and so weighs more the shorter the scaled minute."""
+    return lane_limit * window_seconds / (window_seconds + margin_of(window_seconds))
+
+
+def margin_of(window_seconds: float) -> float:
+    return arrival_margin(BudgetSpec(calls=CALLS_PER_MINUTE, window_seconds=window_seconds))
 
 
 def command_line() -> str:

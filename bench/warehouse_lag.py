@@ -9,8 +9,8 @@ every push has ended (or --drain-minutes more have passed).
 A sale's lag is the moment the job carrying it succeeded (its own push, or the batch push
 it was handed to) minus the moment the hub recorded it. Lags are printed in wall seconds
 and scaled back to CIN7's real minute (× scale). Scaling back also multiplies what does not
-shrink with the minute (HTTP and database time, worker polling, and the budget's fixed 1 s
-arrival margin, which at scale 10 leaves the hub 60 calls per 7 s rather than per 6 s), so
+shrink with the minute (HTTP and database time, worker polling, and the budget's arrival
+margin, half a second at least, which at scale 10 leaves the hub 60 calls per 6.5 s, not 6 s), so
 the real-time figures lean pessimistic; the header says what the margin leaves.
 `--push-mode per_sale` shows what happens without batching: three calls a sale against 60
 a minute is a backlog that only grows.

@@ -29,10 +29,11 @@ from tillsync.store.tables import RateBudget, RateGrant
 from tillsync.store.uow import UnitsOfWork
 
 ARRIVAL_MARGIN_SECONDS = 1.0
+"""The most a grant's window is widened by: the time between a grant and the call's arrival."""
+MIN_ARRIVAL_MARGIN_SECONDS = 0.5
 HEADROOM = {"urgent": 0.0, "normal": 0.02, "bulk": 0.05}
 INTERACTIVE_WAIT_SECONDS = 30.0
 PRUNE_EVERY = 100
-POOL_SECONDS = 1.0
 MAX_BLOCK = 50
 
 
@@ -47,10 +48,27 @@ def block_size(spec: BudgetSpec) -> int:
 
     A budget of 60 a minute is granted one call at a time; a generous one (thousands a
     minute) in small blocks, so its bookkeeping does not cost a transaction per call.
-    Grants left unused expire after POOL_SECONDS: at most a block a second is wasted.
+    A grant taken ahead is used within half the arrival margin or not at all, so a call
+    still arrives inside the window its grant was counted in.
     """
     per_second = spec.calls / spec.window_seconds
-    return max(1, min(MAX_BLOCK, int(per_second * POOL_SECONDS / 4)))
+    return max(1, min(MAX_BLOCK, int(per_second * pool_seconds(spec) / 4)))
+
+
+def arrival_margin(spec: BudgetSpec) -> float:
+    """How much wider than the provider's window the hub counts its grants.
+
+    A call arrives a little after its grant (a commit, a request on the wire), and by a
+    varying amount: counting over a slightly wider window keeps the provider's own count
+    under its limit. One second for CIN7's minute; a window scaled down (tests, benchmarks)
+    gets a proportional share, never under half a second.
+    """
+    share = spec.window_seconds / 60
+    return min(ARRIVAL_MARGIN_SECONDS, max(MIN_ARRIVAL_MARGIN_SECONDS, share))
+
+
+def pool_seconds(spec: BudgetSpec) -> float:
+    return arrival_margin(spec) / 2
 
 
 def lane_limit(spec: BudgetSpec, lane: str) -> int:
@@ -70,7 +88,7 @@ class RateBudgets:
         """Up to `count` grants at once (`granted` says how many; 0 is a refusal)."""
         if lane not in LANES:
             raise ValueError(f"unknown lane {lane!r}")
-        window = dt.timedelta(seconds=spec.window_seconds + ARRIVAL_MARGIN_SECONDS)
+        window = _counted_window(spec)
         async with self.uows.begin() as uow:
             session, now = uow.session, uow.now
             if budget not in self._known:
@@ -84,6 +102,8 @@ class RateBudgets:
                 select(RateBudget).where(RateBudget.budget == budget).with_for_update()
             )
             assert state is not None
+            # Grants are stamped after the lock is held: the transaction may have waited.
+            now = self.uows.clock.now()
             start = now - window
             used, oldest = (
                 await session.execute(
@@ -137,12 +157,23 @@ class RateBudgets:
         while True:
             verdict = await self.try_acquire(budget, spec, lane=lane, count=block_size(spec))
             if verdict.granted:
-                expiry = loop.time() + POOL_SECONDS
+                expiry = loop.time() + pool_seconds(spec)
                 pool.extend([expiry] * (verdict.granted - 1))
                 return
             if not wait or asyncio.get_running_loop().time() + verdict.wait_seconds > deadline:
                 raise BudgetExhausted(budget, wait_seconds=verdict.wait_seconds)
             await asyncio.sleep(verdict.wait_seconds)
+
+    async def room(self, budget: str, spec: BudgetSpec, *, lane: str) -> int:
+        """Grants the lane could take right now (a read: nothing is reserved)."""
+        async with self.uows.read() as session:
+            used = await session.scalar(
+                select(func.count()).where(
+                    RateGrant.budget == budget,
+                    RateGrant.granted_at > self.uows.clock.now() - _counted_window(spec),
+                )
+            )
+        return lane_limit(spec, lane) - int(used or 0)
 
     async def usage(self, budget: str, spec: BudgetSpec) -> dict[str, float | int]:
         """Grants in the current window, for health pages and benchmarks."""
@@ -164,3 +195,7 @@ class RateBudgets:
             await self.acquire(budget, spec, lane=lane, wait=wait)
 
         return gate
+
+
+def _counted_window(spec: BudgetSpec) -> dt.timedelta:
+    return dt.timedelta(seconds=spec.window_seconds + arrival_margin(spec))

@@ -34,6 +34,7 @@ class NewJob:
     subject: str | None = None
     priority: int = 100
     job_id: str | None = None
+    not_before: dt.datetime | None = None
 
 
 async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bool:
@@ -50,7 +51,7 @@ async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bo
         "state": "pending",
         "attempts": 0,
         "checkpoint": {},
-        "next_attempt_at": now,
+        "next_attempt_at": job.not_before or now,
         "created_at": now,
     }
     result = await session.execute(insert_unless_present(session, Job, values))
@@ -148,6 +149,13 @@ async def save_checkpoint(
     session: AsyncSession, job_id: str, *, owner: str, checkpoint: dict[str, Any]
 ) -> None:
     await _guarded(session, job_id, owner, checkpoint=checkpoint)
+
+
+async def save_payload(
+    session: AsyncSession, job_id: str, *, owner: str, payload: dict[str, Any]
+) -> None:
+    """Change what a running job carries (a batch that grows before it sends anything)."""
+    await _guarded(session, job_id, owner, payload=payload)
 
 
 async def succeed(

@@ -9,21 +9,41 @@ enough stock is available at that instant, so concurrent checkouts can never ove
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, literal, select, update
 
 from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures, check_message
 from tillsync.errors import InsufficientStock
-from tillsync.store.database import insert_unless_present
+from tillsync.store.database import insert_all_unless_present, insert_unless_present
 from tillsync.store.tables import Alert, AuditEntry, PendingMovement, Product, StockLevel, new_id
 from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitOfWork
 
+T = TypeVar("T")
 ZERO = Decimal(0)
 HOLD_FIELDS = ("pending", "reserved")
+CHUNK = 500
+"""Keys per IN list: well inside every database's limit on bound parameters."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The warehouse's figures for one product at one location."""
+
+    product: Product
+    location: str
+    available: Decimal
+    on_hand: Decimal
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def exact(quantity: Decimal) -> Any:
@@ -166,6 +186,77 @@ class Ledger:
             self._touched.pop(stock.id, None)
         return bool(delta or released)
 
+    async def report_all(
+        self, reports: Sequence[Report], *, as_of: dt.datetime, cause: str, reference: str
+    ) -> None:
+        """Many warehouse figures at once; rows the hub has never seen are created in bulk."""
+        found = await self.find_all({(r.product.sku, r.location) for r in reports})
+        fresh = [r for r in reports if (r.product.sku, r.location) not in found]
+        opened = await self._open(fresh, as_of=as_of, cause=cause, reference=reference)
+        for r in reports:
+            stock = found.get((r.product.sku, r.location))
+            if stock is None and (r.product.sku, r.location) not in opened:
+                stock = await self.ensure(r.product, r.location)  # created meanwhile elsewhere
+            if stock is not None:
+                await self.report(
+                    stock,
+                    available=r.available,
+                    on_hand=r.on_hand,
+                    as_of=as_of,
+                    cause=cause,
+                    reference=reference,
+                )
+
+    async def find_all(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        """The stock rows of these SKU × location keys that exist."""
+        found: dict[tuple[str, str], StockLevel] = {}
+        for skus in chunks(sorted({sku for sku, _ in keys})):
+            rows = await self.uow.session.scalars(
+                select(StockLevel).where(
+                    StockLevel.tenant_id == self.tenant_id, StockLevel.sku.in_(skus)
+                )
+            )
+            found |= {
+                (row.sku, row.location): row for row in rows if (row.sku, row.location) in keys
+            }
+        return found
+
+    async def _open(
+        self, reports: Sequence[Report], *, as_of: dt.datetime, cause: str, reference: str
+    ) -> set[tuple[str, str]]:
+        """Insert new rows holding the reported figures; the keys this call created."""
+        if not reports:
+            return set()
+        values = {
+            (r.product.sku, r.location): {
+                "id": new_id(),
+                "tenant_id": self.tenant_id,
+                "product_id": r.product.id,
+                "sku": r.product.sku,
+                "location": r.location,
+                "warehouse_available": r.available,
+                "warehouse_on_hand": r.on_hand,
+                "as_of": as_of,
+                "pending": ZERO,
+                "reserved": ZERO,
+                "updated_at": self.uow.now,
+            }
+            for r in reports
+        }
+        for part in chunks(list(values.values())):
+            await insert_all_unless_present(self.uow.session, StockLevel, list(part))
+        opened: set[tuple[str, str]] = set()
+        for key, stock in (await self.find_all(set(values))).items():
+            if stock.id != values[key]["id"]:
+                continue  # another writer created it first: it is reported like any row
+            opened.add(key)
+            self._touched[stock.id] = stock
+            if stock.warehouse_available:
+                self._audit(
+                    stock, "warehouse_available", stock.warehouse_available, cause, reference
+                )
+        return opened
+
     async def _release_included(
         self, stock: StockLevel, as_of: dt.datetime, reference: str
     ) -> Decimal:
@@ -216,26 +307,42 @@ class Ledger:
 
     async def settle(self) -> None:
         """Emit one stock event per touched row and bring its alerts up to date."""
-        for stock in self._touched.values():
-            self.uow.emit(tenant_id=self.tenant_id, type="stock.changed", data=stock_view(stock))
-            await self._update_alerts(stock)
+        touched = list(self._touched.values())
         self._touched.clear()
+        products, open_alerts = await self._alert_context(touched)
+        for stock in touched:
+            self.uow.emit(tenant_id=self.tenant_id, type="stock.changed", data=stock_view(stock))
+            alerts = open_alerts.get((stock.sku, stock.location), {})
+            self._update_alerts(stock, products[stock.product_id], alerts)
+        await self.uow.session.flush()
 
-    async def _update_alerts(self, stock: StockLevel) -> None:
+    async def _alert_context(
+        self, touched: list[StockLevel]
+    ) -> tuple[dict[str, Product], dict[tuple[str, str], dict[rules.AlertType, Alert]]]:
+        """The products and open alerts of the touched rows, a few queries for any number."""
         session = self.uow.session
-        product = await session.get(Product, stock.product_id)
-        assert product is not None
-        open_alerts = {
-            rules.AlertType(alert.alert_type): alert
-            for alert in await session.scalars(
+        products: dict[str, Product] = {}
+        for ids in chunks(sorted({stock.product_id for stock in touched})):
+            products |= {
+                p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(ids)))
+            }
+        open_alerts: dict[tuple[str, str], dict[rules.AlertType, Alert]] = {}
+        for skus in chunks(sorted({stock.sku for stock in touched})):
+            alerts = await session.scalars(
                 select(Alert).where(
                     Alert.tenant_id == self.tenant_id,
-                    Alert.sku == stock.sku,
-                    Alert.location == stock.location,
+                    Alert.sku.in_(skus),
                     Alert.resolved.is_(False),
                 )
             )
-        }
+            for alert in alerts:
+                per_row = open_alerts.setdefault((alert.sku, alert.location), {})
+                per_row[rules.AlertType(alert.alert_type)] = alert
+        return products, open_alerts
+
+    def _update_alerts(
+        self, stock: StockLevel, product: Product, open_alerts: dict[rules.AlertType, Alert]
+    ) -> None:
         level = figures(stock).net_stock
         change = rules.alert_change(
             level=level,
@@ -265,9 +372,8 @@ class Ledger:
                 resolved=False,
                 created_at=self.uow.now,
             )
-            session.add(alert)
+            self.uow.session.add(alert)
             self._emit_alert("alert.raised", alert)
-        await session.flush()
 
     def _emit_alert(self, type: str, alert: Alert) -> None:
         self.uow.emit(tenant_id=self.tenant_id, type=type, data=alert_view(alert))

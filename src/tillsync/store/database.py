@@ -79,6 +79,17 @@ def insert_unless_present(
     session: AsyncSession, model: type[DeclarativeBase] | Table, values: dict[str, Any]
 ) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect."""
+    return _insert(session, model).values(**values).on_conflict_do_nothing()
+
+
+async def insert_all_unless_present(
+    session: AsyncSession, model: type[DeclarativeBase] | Table, rows: list[dict[str, Any]]
+) -> None:
+    """Many rows at once (batched by the driver), skipping those whose key exists already."""
+    if rows:
+        await session.execute(_insert(session, model).on_conflict_do_nothing(), rows)
+
+
+def _insert(session: AsyncSession, model: type[DeclarativeBase] | Table) -> Any:
     dialect = session.get_bind().dialect.name
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    return insert(model).values(**values).on_conflict_do_nothing()
+    return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(model)

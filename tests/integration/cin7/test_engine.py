@@ -86,10 +86,32 @@ async def test_pending_sales_are_coalesced_and_each_reaches_cin7_once(
         assert {(r["duplicate"], r["syncStatus"]) for r in retried} == {(True, "success")}
 
 
+async def test_a_batch_takes_in_the_sales_that_arrive_before_it_sends(settings: Settings) -> None:
+    lingering = {"push_mode": "batched", "batch_linger_seconds": 1.0}
+    async with open_world(settings, stock=100, connection_settings=lingering) as world:
+        worker = world.hub.hub.create_worker()
+        worker.concurrency = 1  # one push at a time: which path each sale takes is certain
+        for n in range(3):
+            await world.sell(f"L-{n}", quantity=1)
+        await worker.run_until_idle()  # the first push forms a batch of three, due in 1 s
+        for n in range(3, 5):
+            await world.sell(f"L-{n}", quantity=1)
+        await worker.run_until_idle()  # a push joins the lingering batch, and takes L-4 along
+        assert _documents(world) == []
+        await asyncio.sleep(1.1)
+        for n in range(5, 7):
+            await world.sell(f"L-{n}", quantity=1)
+        await worker.run_until_idle()  # the batch is due first and takes in L-5 and L-6
+        assert await _states(world, "cin7.push_sale") == {"batched": 7}
+        assert await _states(world, "cin7.push_batch") == {"success": 1}
+        (document,) = _documents(world)
+        assert str(document).startswith("tillsync-batch-")
+        assert await available(world.cin7) == Decimal(100 - 7)
+
+
 async def test_a_retried_sale_answers_with_its_failed_batchs_state(settings: Settings) -> None:
-    async with open_world(
-        settings, stock=100, connection_settings={"push_mode": "batched"}
-    ) as world:
+    at_once = {"push_mode": "batched", "batch_linger_seconds": 0}
+    async with open_world(settings, stock=100, connection_settings=at_once) as world:
         world.state.faults.add_rule(
             FaultRule(method="POST", path="/sale", action="fail_before", status=400, times=None)
         )

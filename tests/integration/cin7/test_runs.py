@@ -2,14 +2,23 @@
 
 import asyncio
 import logging
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.support.world import eventually, open_world
+from tests.support.world import World, eventually, open_world
 from tillsync.config import Settings
 from tillsync.services.cin7.connection import enqueue_catalog_sync
-from tillsync.store.tables import Connection, Job, Product, Run
+from tillsync.store.tables import (
+    Alert,
+    AuditEntry,
+    Connection,
+    Job,
+    Product,
+    Run,
+    StockLevel,
+)
 
 
 async def test_a_long_pull_under_a_tight_budget_resumes_and_records_one_run(
@@ -85,3 +94,48 @@ async def test_a_webhook_is_recorded_as_a_webhook_run(settings: Settings) -> Non
     assert runs[0].entity == "stock"
     assert runs[0].status == "success"
     assert runs[0].items_synced == 1
+
+
+async def _pull(world: World) -> None:
+    hub = world.hub.hub
+    async with hub.uows.begin() as uow:
+        connection = await uow.session.scalar(select(Connection))
+        assert connection is not None
+        await enqueue_catalog_sync(uow, connection)
+        await uow.commit()
+    await hub.create_worker().run_until_idle()
+
+
+async def test_a_second_pull_writes_only_what_changed_at_cin7(settings: Settings) -> None:
+    async with open_world(settings, webhooks=False) as world:
+        (account,) = world.state.accounts
+        world.state.generate_products(account, count=1200, prefix="GEN")  # two pages each
+        await _pull(world)
+        hub = world.hub.hub
+        async with hub.uows.read() as session:
+            first = await session.scalar(select(func.count()).select_from(AuditEntry))
+            rows = await session.scalar(select(func.count()).select_from(StockLevel))
+            out = await session.scalar(
+                select(func.count()).where(Alert.resolved.is_(False), Alert.sku.like("GEN-%"))
+            )
+        assert rows == 1201
+        assert out == 120  # every tenth generated product has no stock: its row is omitted
+        adjustment = {
+            "EffectiveDate": "2026-11-21T10:00:00",
+            "Status": "COMPLETED",
+            "Lines": [
+                {"SKU": "GEN-000007", "Quantity": 40, "UnitCost": 5, "Location": "Main Warehouse"}
+            ],
+        }
+        assert (await world.cin7.post("/stockadjustment", json=adjustment)).status_code == 200
+        await _pull(world)
+        async with hub.uows.read() as session:
+            entries = (
+                await session.scalars(select(AuditEntry).order_by(AuditEntry.created_at))
+            ).all()
+            as_of = set(await session.scalars(select(StockLevel.as_of)))
+            changed = await session.scalar(select(StockLevel).where(StockLevel.sku == "GEN-000007"))
+    assert [(e.sku, e.delta) for e in entries[first:]] == [("GEN-000007", Decimal(40 - 7))]
+    assert changed is not None
+    assert changed.warehouse_available == 40
+    assert len(as_of) == 1  # every row is confirmed as of the second pull

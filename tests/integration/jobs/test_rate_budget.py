@@ -99,3 +99,18 @@ async def test_concurrent_acquirers_never_exceed_the_budget(hub: Hub) -> None:
         *(budgets.try_acquire("race", spec, lane="urgent") for _ in range(40))
     )
     assert sum(v.granted for v in verdicts) == 15
+
+
+async def test_a_short_window_is_widened_by_a_proportional_margin_with_a_floor(
+    clocked: tuple[RateBudgets, FakeClock],
+) -> None:
+    budgets, clock = clocked
+    short = BudgetSpec(calls=5, window_seconds=6)  # CIN7's minute scaled down ten times
+    granted = [await budgets.try_acquire("scaled", short, lane="urgent") for _ in range(6)]
+    assert [v.granted for v in granted] == [1, 1, 1, 1, 1, 0]
+    clock.advance(6.4)  # past the window, not past its half-second margin
+    assert (await budgets.try_acquire("scaled", short, lane="urgent")).granted == 0
+    assert (await budgets.room("scaled", short, lane="urgent")) == 0
+    clock.advance(0.2)
+    assert (await budgets.room("scaled", short, lane="urgent")) == 5
+    assert (await budgets.try_acquire("scaled", short, lane="urgent")).granted == 1

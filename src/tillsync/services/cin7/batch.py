@@ -1,109 +1,261 @@
 """Coalescing pending POS sales into one CIN7 document when the budget cannot keep up.
 
 A CIN7 sale costs three calls, and CIN7 allows 60 a minute: a shop selling once a second
-would fall further behind every minute. So when a push starts and enough other sales
-of the same location are still waiting (connection setting `push_mode`: "auto", the
-default, batches once `batch_threshold` are waiting; "batched" always; "per_sale"
-never), the waiting pushes are handed to one batch job in a single transaction.
+would fall further behind every minute. The connection setting `push_mode` decides:
+"per_sale" pushes every sale alone; "batched" hands every push that finds others waiting
+to a batch; "auto" (the default) pushes a sale alone while the shop is calm and batches
+once pushing every waiting sale alone would take the budget past half, `batch_threshold`
+pushes are waiting, or a batch is forming.
+
+A batch is one `cin7.push_batch` job. It is due after a short linger (by default the time
+the budget needs for two documents, so batches use at most half of it; the setting
+`batch_linger_seconds` overrides it), and until it has sent anything it keeps growing: a
+push that starts while it lingers or waits for the budget joins it, and when it starts it
+takes in every push that queued meanwhile (up to `batch_max_sales`). So the busier the
+shop, the more sales its three calls carry, and a sale waits about one linger.
 
 Only pushes that have never sent anything are taken (no attempt spent, no checkpoint),
-so no sale can reach CIN7 both alone and in a batch; the batch itself is pushed like a
-sale, with its own ExternalID, checkpoints and look-ups, so a batch failing half-way is
+and only a batch that has never sent anything grows, so no sale can reach CIN7 both alone
+and in a batch, and no document changes after CIN7 has seen it. The batch is pushed like
+a sale, with its own ExternalID, checkpoints and look-ups, so a batch failing half-way is
 resumed, never repeated or dropped.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.connectors.budget import BudgetSpec, lane_for
+from tillsync.jobs import store
+from tillsync.jobs.budget import lane_limit
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import JobContext
+from tillsync.services.cin7.connection import budget_for
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Job, Sale, new_id
 
 PUSH_KIND = "cin7.push_sale"
 BATCH_KIND = "cin7.push_batch"
+CALLS_PER_DOCUMENT = 3
+"""Sale, authorised order, invoice."""
+
+
+@dataclass(frozen=True, slots=True)
+class Batching:
+    mode: str
+    threshold: int
+    most: int
+    linger: float | None
+    """Seconds a new batch gathers sales before it is pushed (None: as the budget says)."""
+
+    @classmethod
+    def of(cls, connection: Connection) -> Batching:
+        settings = connection.settings
+        linger = settings.get("batch_linger_seconds")
+        return cls(
+            mode=str(settings.get("push_mode", "auto")),
+            threshold=int(settings.get("batch_threshold", 5)),
+            most=int(settings.get("batch_max_sales", 100)),
+            linger=None if linger is None else float(linger),
+        )
+
+    def linger_for(self, spec: BudgetSpec) -> float:
+        """By default, long enough that batches use at most half the budget."""
+        if self.linger is not None:
+            return self.linger
+        return 2 * CALLS_PER_DOCUMENT * spec.window_seconds / spec.calls
+
+
+def unsent(ctx: JobContext) -> bool:
+    """True while the job has sent nothing: every earlier claim stepped aside for the budget."""
+    return ctx.job.attempts == 1 and not ctx.checkpoint
 
 
 async def coalesce(services: Services, ctx: JobContext, connection: Connection, sale: Sale) -> bool:
-    """Hand this push and the waiting ones to a new batch job; True if it did."""
-    settings = connection.settings
-    mode = settings.get("push_mode", "auto")
-    if mode == "per_sale" or ctx.job.attempts != 1 or ctx.checkpoint:
+    """Hand this push, and the pushes waiting beside it, to a batch; True if it did."""
+    batching = Batching.of(connection)
+    if batching.mode == "per_sale" or not unsent(ctx):
         return False
-    threshold = int(settings.get("batch_threshold", 5))
-    most = int(settings.get("batch_max_sales", 100))
-    if mode == "auto" and await _waiting(services, connection) + 1 < threshold:
-        return False  # a quick read first: most pushes in a calm shop go alone
+    waiting, forming = await _queue(services, ctx, connection)
+    budget, spec = budget_for(services, connection)
+    room = await services.budgets.room(budget, spec, lane=lane_for(ctx.job.priority))
+    # Pushing every waiting sale alone would take the budget past half: the shop is busy.
+    busy = room - (waiting + 1) * CALLS_PER_DOCUMENT < lane_limit(spec, "urgent") / 2
+    if batching.mode == "auto" and not (busy or forming or waiting + 1 >= batching.threshold):
+        return False  # most pushes in a calm shop go alone
     async with services.uows.begin() as uow:
-        waiting = (
-            await uow.session.scalars(
-                select(Job)
-                .where(
-                    Job.kind == PUSH_KIND,
-                    Job.connection_id == connection.id,
-                    Job.state == "pending",
-                    Job.attempts == 0,
-                    Job.id != ctx.job.id,
-                )
-                .order_by(Job.created_at)
-                .limit(most * 2)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        fresh = [job for job in waiting if not job.checkpoint]
-        rows = await uow.session.execute(
-            select(Sale.id, Sale.location).where(
-                Sale.id.in_([str(job.payload.get("sale_id")) for job in fresh])
-            )
+        session, now = uow.session, uow.now
+        batch = await _open_batch(session, connection, sale.location, batching)
+        carried = [*batch.payload["sale_ids"], sale.id] if batch else [sale.id]
+        taken = await _waiting(
+            session, connection, sale.location, batching.most - len(carried), ctx.job.id
         )
-        locations = {row[0]: row[1] for row in rows}
-        taken = [j for j in fresh if locations.get(str(j.payload.get("sale_id"))) == sale.location]
-        taken = taken[: most - 1]
-        if not taken or (mode == "auto" and len(taken) + 1 < threshold):
-            return False
-        batch_id, batch_job_id = new_id(), new_id()
-        handed = {"batch_job_id": batch_job_id}
-        result = await uow.session.execute(
-            update(Job)
-            .where(Job.id.in_([j.id for j in taken]), Job.state == "pending", Job.attempts == 0)
-            .values(state="batched", checkpoint=handed, completed_at=uow.now)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) != len(taken):
+        if batch is None and not taken and not busy:
+            return False  # nobody to share a document with, and the budget has room
+        sale_ids = carried + [_sale_of(job) for job in taken]
+        if batch is None:
+            batch_job_id = await _new_batch(
+                session,
+                ctx,
+                connection=connection,
+                location=sale.location,
+                sale_ids=sale_ids,
+                now=now,
+                linger=batching.linger_for(spec),
+            )
+        elif await _grow(session, batch, sale_ids):
+            batch_job_id = batch.id
+        else:
+            return False  # it was claimed meanwhile
+        if not await _hand(session, taken, batch_job_id, now):
             return False  # someone claimed one meanwhile: leaving the block rolls back
-        await enqueue(
-            uow.session,
-            NewJob(
-                kind=BATCH_KIND,
-                payload={
-                    "batch_id": batch_id,
-                    "location": sale.location,
-                    "sale_ids": [sale.id] + [j.payload["sale_id"] for j in taken],
-                },
-                idempotency_key=f"batch:{batch_id}",
-                tenant_id=connection.tenant_id,
-                connection_id=connection.id,
-                subject=f"batch:{batch_id}",
-                priority=ctx.job.priority,
-                job_id=batch_job_id,
-            ),
-            now=uow.now,
-        )
-        await ctx.save_in(uow.session, **handed)
+        await ctx.save_in(session, batch_job_id=batch_job_id)
         await uow.commit()
     ctx.handed_over = True
     return True
 
 
-async def _waiting(services: Services, connection: Connection) -> int:
+async def absorb(services: Services, ctx: JobContext, connection: Connection) -> None:
+    """An unsent batch takes in the pushes that queued while it waited for the budget."""
+    sale_ids: list[str] = list(ctx.field("sale_ids"))
+    room = Batching.of(connection).most - len(sale_ids)
+    if not unsent(ctx) or room <= 0:
+        return
+    async with services.uows.begin() as uow:
+        location = str(ctx.field("location"))
+        taken = await _waiting(uow.session, connection, location, room, ctx.job.id)
+        if not taken or not await _hand(uow.session, taken, ctx.job.id, uow.now):
+            return
+        payload = {**ctx.job.payload, "sale_ids": sale_ids + [_sale_of(job) for job in taken]}
+        await store.save_payload(uow.session, ctx.job.id, owner=ctx.owner, payload=payload)
+        await uow.commit()
+    ctx.job.payload = payload
+
+
+async def _queue(services: Services, ctx: JobContext, connection: Connection) -> tuple[int, bool]:
+    """A quick read: how many other pushes wait, and whether a batch is forming."""
     async with services.uows.read() as session:
-        count = await session.scalar(
-            select(func.count()).where(
-                Job.kind == PUSH_KIND,
-                Job.connection_id == connection.id,
-                Job.state == "pending",
-                Job.attempts == 0,
-            )
+        waiting = await session.scalar(
+            select(func.count()).where(*_fresh_pushes(connection), Job.id != ctx.job.id)
         )
-    return int(count or 0)
+        forming = await session.scalar(select(func.count()).where(*_open_batches(connection)))
+    return int(waiting or 0), bool(forming)
+
+
+def _fresh_pushes(connection: Connection) -> tuple[Any, ...]:
+    return (
+        Job.kind == PUSH_KIND,
+        Job.connection_id == connection.id,
+        Job.state == "pending",
+        Job.attempts == 0,
+    )
+
+
+def _open_batches(connection: Connection) -> tuple[Any, ...]:
+    return (
+        Job.kind == BATCH_KIND,
+        Job.connection_id == connection.id,
+        Job.state == "pending",
+        Job.attempts == 0,
+    )
+
+
+async def _open_batch(
+    session: AsyncSession, connection: Connection, location: str, batching: Batching
+) -> Job | None:
+    """A batch of this location that has sent nothing and has room, locked for us."""
+    batches = await session.scalars(
+        select(Job)
+        .where(*_open_batches(connection))
+        .order_by(Job.created_at)
+        .with_for_update(skip_locked=True)
+    )
+    for batch in batches:
+        payload = batch.payload
+        if (
+            not batch.checkpoint
+            and payload.get("location") == location
+            and len(payload.get("sale_ids", ())) < batching.most
+        ):
+            return batch
+    return None
+
+
+async def _waiting(
+    session: AsyncSession, connection: Connection, location: str, most: int, exclude: str
+) -> list[Job]:
+    """Up to `most` fresh pushes of this location, oldest first, locked for us."""
+    if most <= 0:
+        return []
+    jobs = await session.scalars(
+        select(Job)
+        .join(Sale, Sale.id == Job.payload["sale_id"].as_string())
+        .where(*_fresh_pushes(connection), Job.id != exclude, Sale.location == location)
+        .order_by(Job.created_at)
+        .limit(most)
+        .with_for_update(skip_locked=True, of=Job)
+    )
+    return [job for job in jobs if not job.checkpoint]
+
+
+async def _new_batch(
+    session: AsyncSession,
+    ctx: JobContext,
+    *,
+    connection: Connection,
+    location: str,
+    sale_ids: list[str],
+    now: dt.datetime,
+    linger: float,
+) -> str:
+    batch_id, batch_job_id = new_id(), new_id()
+    await enqueue(
+        session,
+        NewJob(
+            kind=BATCH_KIND,
+            payload={"batch_id": batch_id, "location": location, "sale_ids": sale_ids},
+            idempotency_key=f"batch:{batch_id}",
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            subject=f"batch:{batch_id}",
+            priority=ctx.job.priority,
+            job_id=batch_job_id,
+            not_before=now + dt.timedelta(seconds=linger),
+        ),
+        now=now,
+    )
+    return batch_job_id
+
+
+async def _grow(session: AsyncSession, batch: Job, sale_ids: list[str]) -> bool:
+    result = await session.execute(
+        update(Job)
+        .where(Job.id == batch.id, Job.state == "pending", Job.attempts == 0)
+        .values(payload={**batch.payload, "sale_ids": sale_ids})
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def _hand(
+    session: AsyncSession, jobs: list[Job], batch_job_id: str, now: dt.datetime
+) -> bool:
+    """Mark the pushes as carried by the batch; False if any was claimed meanwhile."""
+    if not jobs:
+        return True
+    result = await session.execute(
+        update(Job)
+        .where(Job.id.in_([job.id for job in jobs]), Job.state == "pending", Job.attempts == 0)
+        .values(state="batched", checkpoint={"batch_job_id": batch_job_id}, completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == len(jobs)
+
+
+def _sale_of(job: Job) -> str:
+    return str(job.payload["sale_id"])

@@ -63,6 +63,11 @@ def budget_of(
     return f"cin7:{digest}", spec
 
 
+def budget_for(services: Services, connection: Connection) -> tuple[str, BudgetSpec]:
+    creds = credentials(services, connection)
+    return budget_of(creds.account_id, creds.application_key, connection.settings)
+
+
 def client_for(
     services: Services, connection: Connection, *, lane: str, wait: bool = False
 ) -> Cin7Client:

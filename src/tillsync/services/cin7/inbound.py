@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +18,8 @@ from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7.connection import client_for, credentials, load_connection
 from tillsync.services.context import Services
-from tillsync.services.ledger import Ledger
-from tillsync.store.database import insert_unless_present
+from tillsync.services.ledger import Ledger, Report, chunks
+from tillsync.store.database import insert_all_unless_present, insert_unless_present
 from tillsync.store.tables import (
     Connection,
     InboxEntry,
@@ -141,22 +142,53 @@ async def apply_stock(
     cause: str = "webhook",
 ) -> None:
     """Take CIN7's figures for each SKU × location (absolute states, so re-applying is a no-op)."""
+    rows = list(rows)
     async with services.uows.begin() as uow:
         ledger = Ledger(uow, connection.tenant_id)
-        moment = as_of or (entry.received_at if entry else uow.now)
-        for row in rows:
-            product = await upsert_product(uow, connection, sku=row.sku, name=row.name)
-            stock = await ledger.ensure(product, row.location)
-            await ledger.report(
-                stock,
-                available=row.available,
-                on_hand=row.on_hand,
-                as_of=moment,
-                cause=cause,
-                reference=entry.id if entry else cause,
-            )
+        products = await upsert_products(uow, connection, [Seen(r.sku, r.name) for r in rows])
+        await ledger.report_all(
+            [Report(products[r.sku], r.location, r.available, r.on_hand) for r in rows],
+            as_of=as_of or (entry.received_at if entry else uow.now),
+            cause=cause,
+            reference=entry.id if entry else cause,
+        )
         await ledger.settle()
         await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A SKU CIN7 mentioned: by name only (a stock row) or with every field (a product)."""
+
+    sku: str
+    name: str | None
+    fields: mapping.ProductFields | None = None
+
+
+async def upsert_products(
+    uow: UnitOfWork, connection: Connection, seen: Iterable[Seen]
+) -> dict[str, Product]:
+    """The catalog rows of these SKUs, created when new and updated where CIN7's fields differ.
+
+    A webhook and a pull may meet a new SKU at once: the insert skips rows that exist, and
+    the rows are read back, so one row wins. Only products whose fields changed are written.
+    """
+    latest = {item.sku: item for item in seen}
+    products = await _products(uow, connection.tenant_id, list(latest))
+    missing = [item for sku, item in latest.items() if sku not in products]
+    for part in chunks(missing):
+        await insert_all_unless_present(
+            uow.session,
+            Product,
+            [_new_product(item, connection, uow.now) for item in part],
+        )
+    if missing:
+        products |= await _products(uow, connection.tenant_id, [item.sku for item in missing])
+    for sku, item in latest.items():
+        if item.fields is not None:  # new rows hold these already: nothing is written twice
+            _take_fields(products[sku], item.fields, connection.id, uow.now)
+    await uow.session.flush()
+    return products
 
 
 async def upsert_product(
@@ -167,42 +199,69 @@ async def upsert_product(
     name: str | None,
     fields: mapping.ProductFields | None = None,
 ) -> Product:
-    mine = (Product.tenant_id == connection.tenant_id, Product.sku == sku)
-    product = await uow.session.scalar(select(Product).where(*mine))
-    if product is None:  # a webhook and a pull may meet a new SKU at once: one row wins
-        new = {
-            "id": new_id(),
-            "tenant_id": connection.tenant_id,
-            "sku": sku,
-            "name": name or sku,
-            "reorder_level": ZERO,
-            "whole_units": True,
-            "active": True,
-            "external_ids": {},
-            "updated_at": uow.now,
-        }
-        await uow.session.execute(insert_unless_present(uow.session, Product, new))
-        product = await uow.session.scalar(select(Product).where(*mine))
-        assert product is not None
-    if fields is not None:
-        product.name = fields.name
-        product.barcode = fields.barcode
-        product.price = fields.price
-        product.reorder_level = fields.reorder_level or ZERO
-        product.active = fields.active
-        if fields.external_id:
-            product.external_ids = {**product.external_ids, connection.id: fields.external_id}
-        product.updated_at = uow.now
-    await uow.session.flush()
-    return product
+    return (await upsert_products(uow, connection, [Seen(sku, name, fields)]))[sku]
+
+
+async def _products(uow: UnitOfWork, tenant_id: str, skus: list[str]) -> dict[str, Product]:
+    found: dict[str, Product] = {}
+    for part in chunks(skus):
+        rows = await uow.session.scalars(
+            select(Product).where(Product.tenant_id == tenant_id, Product.sku.in_(part))
+        )
+        found |= {product.sku: product for product in rows}
+    return found
+
+
+def _new_product(item: Seen, connection: Connection, now: dt.datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "tenant_id": connection.tenant_id,
+        "sku": item.sku,
+        "name": item.name or item.sku,
+        "barcode": None,
+        "price": None,
+        "reorder_level": ZERO,
+        "whole_units": True,
+        "active": True,
+        "external_ids": {},
+        "updated_at": now,
+    }
+    if item.fields is not None:
+        values |= _fields(item.fields, {}, connection.id)
+    return values
+
+
+def _fields(
+    fields: mapping.ProductFields, external_ids: dict[str, Any], connection_id: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": fields.name,
+        "barcode": fields.barcode,
+        "price": fields.price,
+        "reorder_level": fields.reorder_level or ZERO,
+        "active": fields.active,
+    }
+    if fields.external_id:
+        values["external_ids"] = {**external_ids, connection_id: fields.external_id}
+    return values
+
+
+def _take_fields(
+    product: Product, fields: mapping.ProductFields, connection_id: str, now: dt.datetime
+) -> None:
+    values = _fields(fields, product.external_ids, connection_id)
+    changed = {name: value for name, value in values.items() if getattr(product, name) != value}
+    for name, value in changed.items():
+        setattr(product, name, value)
+    if changed:
+        product.updated_at = now
 
 
 async def _apply_products(services: Services, connection: Connection, entry: InboxEntry) -> int:
     details = entry.payload.get("ProductDetailsList") or []
     async with services.uows.begin() as uow:
-        for detail in details:
-            fields = mapping.product_fields(detail)
-            await upsert_product(uow, connection, sku=fields.sku, name=fields.name, fields=fields)
+        found = [mapping.product_fields(detail) for detail in details]
+        await upsert_products(uow, connection, [Seen(f.sku, f.name, f) for f in found])
         await uow.commit()
     return len(details)
 

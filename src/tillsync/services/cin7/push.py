@@ -23,7 +23,7 @@ from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.client import Cin7Client
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
-from tillsync.services.cin7.batch import coalesce
+from tillsync.services.cin7.batch import absorb, coalesce
 from tillsync.services.cin7.connection import client_for, load_connection
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, PendingMovement, Sale, SaleLine, StockLevel
@@ -62,9 +62,11 @@ async def push_sale(services: Services, ctx: JobContext) -> None:
 
 async def push_batch(services: Services, ctx: JobContext) -> None:
     """Several POS sales as one CIN7 sale: lines summed per SKU, the sale ids in its note."""
-    sale_ids: list[str] = ctx.field("sale_ids")
     async with services.uows.read() as session:
         connection = await load_connection(session, ctx.job.connection_id)
+    await absorb(services, ctx, connection)
+    sale_ids: list[str] = ctx.field("sale_ids")
+    async with services.uows.read() as session:
         sales = await _sales(session, connection, sale_ids)
     summed: dict[str, list[Any]] = defaultdict(lambda: ["", Decimal(0), Decimal(0), Decimal(0)])
     for line in await _lines(services, sale_ids):
