@@ -69,7 +69,9 @@ async def claim(
     chosen = (
         select(Job.id)
         .where(due)
-        .order_by(Job.priority, Job.next_attempt_at)
+        # Among due jobs the oldest goes first: a job that stepped aside for the budget keeps
+        # its place ahead of newer ones (a half-sent document before a fresh sale).
+        .order_by(Job.priority, Job.created_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .scalar_subquery()

@@ -130,3 +130,18 @@ async def test_a_leased_job_is_not_claimed_twice(hub: Hub) -> None:
         await uow.commit()
     assert len(first) == 1
     assert second == []
+
+
+async def test_a_job_that_stepped_aside_keeps_its_place_ahead_of_newer_ones(hub: Hub) -> None:
+    await _enqueue(hub, "demo", {}, key="older")
+    async with hub.uows.begin() as uow:
+        [older] = await store.claim(uow.session, owner="a", limit=1, now=uow.now, lease_seconds=30)
+        await store.defer(uow.session, older, owner="a", now=uow.now, seconds=0.2)
+        await uow.commit()
+    await _enqueue(hub, "demo", {}, key="newer")  # due at once, before the older one is again
+    async with hub.uows.begin() as uow:
+        later = uow.now + dt.timedelta(seconds=1)
+        [first] = await store.claim(uow.session, owner="b", limit=1, now=later, lease_seconds=30)
+        await uow.commit()
+    assert first.id == older.id
+    assert first.attempts == 1  # stepping aside spent no attempt
