@@ -22,6 +22,7 @@ from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
 from tillsync.services.cin7.handlers import handlers as cin7_handlers
 from tillsync.services.cin7.schedule import due_syncs
+from tillsync.services.cin7.watchdog import due_watchdogs
 from tillsync.services.context import Services
 from tillsync.services.crm.handlers import handlers as crm_handlers
 from tillsync.services.feed import EventFeed
@@ -51,7 +52,7 @@ def job_handlers(services: Services) -> dict[str, Handler]:
 
 def schedule_duties() -> list[Duty]:
     """Periodic work, each duty returning the jobs due now keyed by their time slot."""
-    return [due_syncs, due_retention]
+    return [due_syncs, due_watchdogs, due_retention]
 
 
 @dataclass

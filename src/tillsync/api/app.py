@@ -15,6 +15,7 @@ from tillsync.api import (
     catalog,
     cin7_credentials,
     cin7_health,
+    cin7_sync,
     cin7_webhook,
     crm,
     errors,
@@ -54,7 +55,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
     for module in (sale_sync, sales, crm, alerts, events, cin7_webhook, history, notifications):
         app.include_router(module.router)
-    for module in (cin7_credentials, cin7_health, catalog):
+    for module in (cin7_credentials, cin7_health, catalog, cin7_sync):
         app.include_router(module.router)
 
     @app.get("/healthz", summary="Liveness: answers without touching the database")

@@ -45,6 +45,7 @@ class Gateway:
             if isinstance(response, DroppedConnection)
             else response.status_code,
             throttled=throttled,
+            query=request.url.query,
         )
         return response
 

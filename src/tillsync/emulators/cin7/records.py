@@ -284,6 +284,8 @@ class CallRecord:
     application_key: str
     status: int
     throttled: bool
+    query: str = ""
+    """The query string as sent, so a test can see which filters and pages a caller asked."""
 
 
 @dataclass(frozen=True, slots=True)

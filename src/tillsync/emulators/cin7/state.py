@@ -166,10 +166,17 @@ class Cin7State:
         }
 
     def record_call(
-        self, *, method: str, path: str, application_key: str, status: int, throttled: bool
+        self,
+        *,
+        method: str,
+        path: str,
+        application_key: str,
+        status: int,
+        throttled: bool,
+        query: str = "",
     ) -> None:
         self.calls.append(
-            CallRecord(self.clock.now(), method, path, application_key, status, throttled)
+            CallRecord(self.clock.now(), method, path, application_key, status, throttled, query)
         )
 
     def calls_since(self, since: dt.datetime | None = None) -> list[CallRecord]:

@@ -1,4 +1,8 @@
-"""CIN7's periodic work: the interval sync and the daily safety sync at 03:00 tenant time."""
+"""CIN7's periodic work: the interval sync and the daily safety sync at 03:00 tenant time.
+
+The daily safety sync is a reconciliation: a full pull that also reports the drift it
+repairs and checks our webhooks, so the night costs one full pull, not two.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.jobs.scheduler import interval_slot
 from tillsync.jobs.store import NewJob
+from tillsync.services.cin7.pulls import PRIORITIES, SYNC_KIND
 from tillsync.store.tables import Connection, Job, Tenant
 
-SYNC_KIND = "cin7.sync_catalog"
 DAILY_HOUR = 3
 DAILY_WINDOW = dt.timedelta(hours=2)
-SYNC_PRIORITY = 200
 
 
 async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]:
@@ -29,6 +32,7 @@ async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]
         .where(
             Connection.provider == "cin7",
             Connection.status == "active",
+            Connection.credentials != "",  # disconnected: nothing to pull with
             Connection.id.not_in(busy),  # one pull at a time per connection
         )
     )
@@ -41,7 +45,7 @@ async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]
         opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
         daily = f"daily:{local.date().isoformat()}"
         if opens <= local < opens + DAILY_WINDOW and not await _exists(session, connection, daily):
-            jobs.append(_sync(connection, key=daily, reason="daily"))
+            jobs.append(_sync(connection, key=daily, reason="daily", mode="reconcile"))
             continue  # one pull at a time: the interval one waits for the next tick
         minutes = float(settings.get("sync_interval_minutes", 15))
         recent = connection.last_sync_at and now - connection.last_sync_at < dt.timedelta(
@@ -49,7 +53,7 @@ async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]
         )
         if not recent:
             slot = interval_slot(now, minutes)
-            jobs.append(_sync(connection, key=f"interval:{slot}", reason="interval"))
+            jobs.append(_sync(connection, key=f"interval:{slot}", reason="interval", mode="full"))
     return jobs
 
 
@@ -67,12 +71,13 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _sync(connection: Connection, *, key: str, reason: str) -> NewJob:
+def _sync(connection: Connection, *, key: str, reason: str, mode: str) -> NewJob:
     return NewJob(
         kind=SYNC_KIND,
-        payload={"type": "automatic", "reason": reason},
+        payload={"type": "automatic", "reason": reason, "mode": mode},
         idempotency_key=f"{connection.id}:{key}",
         tenant_id=connection.tenant_id,
         connection_id=connection.id,
-        priority=SYNC_PRIORITY,
+        subject=mode,
+        priority=PRIORITIES[mode],
     )

@@ -1,0 +1,82 @@
+"""CIN7 pulls on request (seed 001's sync and quick sync, and reconciliation) and drift reports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.services.cin7 import drift, pulls
+
+router = APIRouter(tags=["cin7"])
+RunId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
+PageNo = Annotated[int, Query(ge=1, le=100_000, description="Page, from 1")]
+Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page")]
+_QUEUED: dict[int | str, dict[str, Any]] = {
+    409: {"description": "one of the same kind is queued or running; `runId` names it"},
+    404: {"description": "CIN7 is not connected for this tenant"},
+}
+
+
+async def _queue(hub: HubDep, caller: CallerDep, mode: str) -> JSONResponse:
+    queued = await pulls.request_pull(hub.services, tenant_id=caller.tenant_id, mode=mode)
+    body = {"runId": queued.run_id, "jobId": queued.job_id, "mode": mode, "status": "queued"}
+    return JSONResponse(body, status_code=202)
+
+
+@router.post(
+    "/api/cin7/sync",
+    status_code=202,
+    responses=_QUEUED,
+    summary="Queue a full sync of products and stock (every page, no page cap)",
+)
+async def full_sync(hub: HubDep, caller: CallerDep) -> JSONResponse:
+    return await _queue(hub, caller, "full")
+
+
+@router.post(
+    "/api/cin7/quick-sync",
+    status_code=202,
+    responses=_QUEUED,
+    summary="Queue a sync of what changed at CIN7 since the last successful one",
+)
+async def quick_sync(hub: HubDep, caller: CallerDep) -> JSONResponse:
+    return await _queue(hub, caller, "quick")
+
+
+@router.post(
+    "/api/cin7/reconcile",
+    status_code=202,
+    responses=_QUEUED,
+    summary="Queue a reconciliation: compare every SKU and location, repair, report drift",
+)
+async def reconcile(hub: HubDep, caller: CallerDep) -> JSONResponse:
+    return await _queue(hub, caller, "reconcile")
+
+
+@router.get("/api/cin7/sync/{run_id}", summary="A pull's run and its progress (pages done / total)")
+async def progress(hub: HubDep, caller: CallerDep, run_id: RunId) -> dict[str, Any]:
+    return await pulls.pull_progress(hub.services, tenant_id=caller.tenant_id, run_id=run_id)
+
+
+@router.get("/api/cin7/reconcile/reports", summary="Drift reports, latest first")
+async def reports(
+    hub: HubDep, caller: CallerDep, page: PageNo = 1, limit: Limit = 20
+) -> dict[str, Any]:
+    async with hub.uows.read() as session:
+        return await drift.list_reports(session, tenant_id=caller.tenant_id, page=page, limit=limit)
+
+
+@router.get(
+    "/api/cin7/reconcile/reports/{report_id}",
+    summary="One drift report with its differences (paged)",
+)
+async def report(
+    hub: HubDep, caller: CallerDep, report_id: RunId, page: PageNo = 1, limit: Limit = 100
+) -> dict[str, Any]:
+    async with hub.uows.read() as session:
+        return await drift.one_report(
+            session, tenant_id=caller.tenant_id, report_id=report_id, page=page, limit=limit
+        )

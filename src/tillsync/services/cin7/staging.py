@@ -1,0 +1,334 @@
+"""Stock figures a pull has staged, and their settling into the ledger once the listing ends.
+
+Availability rows are summed per SKU × location in `sync_stage` as pages arrive (a SKU's
+rows may straddle pages). Settling walks the staged figures and the ledger side by side,
+a window of SKUs at a time, so memory stays flat however large the catalog: rows whose
+figures differ (or that hold pending sales the figures now include) go through the
+ledger, with audit, events and alerts; the rest are only confirmed as of the pull.
+
+CIN7 omits availability rows whose quantities are all zero, so absence means zero, but
+only for what is known to exist: a row the hub holds, or a product CIN7 still lists (which
+gets a zero row at the tenant's default location). A reconciliation also records each
+difference it repairs in its drift report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Collection
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.connectors.cin7 import mapping
+from tillsync.services.cin7 import drift
+from tillsync.services.cin7.inbound import Seen, upsert_products
+from tillsync.services.context import Services
+from tillsync.services.ledger import Ledger, Report, chunks, exact
+from tillsync.store.database import insert_all_unless_present
+from tillsync.store.tables import (
+    Connection,
+    PendingMovement,
+    Product,
+    StockLevel,
+    SyncStage,
+    Tenant,
+)
+
+ZERO = Decimal(0)
+APPLY_BATCH = 500
+WINDOW = 2000
+"""SKUs settled together: a few thousand rows in memory at a time."""
+
+Key = tuple[str, str]
+Where = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    id: str
+    available: Decimal
+    on_hand: Decimal
+    as_of: dt.datetime | None
+
+
+@dataclass
+class Settled:
+    compared: int = 0
+    changed: int = 0
+
+
+async def stage(session: AsyncSession, run_id: str, rows: list[mapping.StockRow]) -> None:
+    """Add a page's figures to the staging table (a SKU's rows may straddle pages)."""
+    staged: set[Key] = set()
+    for skus in chunks(sorted({row.sku for row in rows})):
+        found = await session.execute(
+            select(SyncStage.sku, SyncStage.location).where(
+                SyncStage.run_id == run_id, SyncStage.sku.in_(skus)
+            )
+        )
+        staged |= {(sku, location) for sku, location in found}
+    fresh = [
+        {"run_id": run_id, "sku": r.sku, "location": r.location}
+        | {"available": r.available, "on_hand": r.on_hand}
+        for r in rows
+        if (r.sku, r.location) not in staged
+    ]
+    for part in chunks(fresh):
+        await insert_all_unless_present(session, SyncStage, list(part))
+    for row in rows:
+        if (row.sku, row.location) in staged:
+            await session.execute(
+                update(SyncStage)
+                .where(
+                    SyncStage.run_id == run_id,
+                    SyncStage.sku == row.sku,
+                    SyncStage.location == row.location,
+                )
+                .values(
+                    available=SyncStage.available + exact(row.available),
+                    on_hand=SyncStage.on_hand + exact(row.on_hand),
+                )
+            )
+
+
+async def settle(
+    services: Services,
+    connection: Connection,
+    run_id: str,
+    *,
+    as_of: dt.datetime,
+    scope: Collection[str] | None = None,
+    reconcile: bool = False,
+) -> Settled:
+    """Staged figures into the ledger; `scope` limits it to those SKUs (a quick pull's)."""
+    async with services.uows.read() as session:
+        tenant = await session.get(Tenant, connection.tenant_id)
+        assert tenant is not None
+    tally = Settled()
+    cause = "reconciliation" if reconcile else "sync"
+    async for where in _windows(services, connection.tenant_id, run_id, scope):
+        changed, confirmed, differences = await _compare(
+            services,
+            tenant_id=connection.tenant_id,
+            run_id=run_id,
+            where=where,
+            default_location=tenant.default_location,
+            as_of=as_of,
+        )
+        tally.compared += len(changed) + len(confirmed)
+        tally.changed += len(changed)
+        for rows in chunks(changed, APPLY_BATCH):
+            keys = {(r.sku, r.location) for r in rows}
+            found = [d for d in differences if (d.sku, d.location) in keys] if reconcile else []
+            await _apply(
+                services,
+                connection,
+                list(rows),
+                as_of=as_of,
+                cause=cause,
+                run_id=run_id,
+                differences=found,
+            )
+        async with services.uows.begin() as uow:
+            for ids in chunks(confirmed):
+                await uow.session.execute(
+                    update(StockLevel)
+                    .where(
+                        StockLevel.id.in_(ids),
+                        or_(StockLevel.as_of.is_(None), StockLevel.as_of < as_of),
+                    )
+                    .values(as_of=as_of)
+                )
+            await uow.commit()
+    async with services.uows.begin() as uow:
+        await uow.session.execute(delete(SyncStage).where(SyncStage.run_id == run_id))
+        await uow.commit()
+    return tally
+
+
+async def _windows(
+    services: Services, tenant_id: str, run_id: str, scope: Collection[str] | None
+) -> AsyncIterator[Where]:
+    """Filters on a SKU column, each covering the next window of SKUs, in order."""
+    if scope is not None:
+        for part in chunks(sorted(scope), WINDOW):
+            yield _among(list(part))
+        return
+    low: str | None = None
+    while True:
+        async with services.uows.read() as session:
+            after = _between(low, None)
+            ends = []
+            for column, owner in (
+                (Product.sku, Product.tenant_id == tenant_id),
+                (SyncStage.sku, SyncStage.run_id == run_id),
+            ):
+                skus = (
+                    await session.scalars(
+                        select(column).where(owner, after(column)).order_by(column).limit(WINDOW)
+                    )
+                ).all()
+                ends.append(skus[-1] if len(skus) == WINDOW else None)
+        full = [end for end in ends if end is not None]
+        high = min(full) if full else None
+        yield _between(low, high)
+        if high is None:
+            return
+        low = high
+
+
+def _among(skus: list[str]) -> Where:
+    def where(column: Any) -> Any:
+        return column.in_(skus)
+
+    return where
+
+
+def _between(low: str | None, high: str | None) -> Where:
+    def where(column: Any) -> Any:
+        parts = []
+        if low is not None:
+            parts.append(column > low)
+        if high is not None:
+            parts.append(column <= high)
+        return and_(true(), *parts)
+
+    return where
+
+
+async def _compare(
+    services: Services,
+    *,
+    tenant_id: str,
+    run_id: str,
+    where: Where,
+    default_location: str,
+    as_of: dt.datetime,
+) -> tuple[list[mapping.StockRow], list[str], list[drift.Difference]]:
+    async with services.uows.read() as session:
+        staged: dict[Key, tuple[Decimal, Decimal]] = {
+            (sku, location): (available, on_hand)
+            for sku, location, available, on_hand in await session.execute(
+                select(
+                    SyncStage.sku, SyncStage.location, SyncStage.available, SyncStage.on_hand
+                ).where(SyncStage.run_id == run_id, where(SyncStage.sku))
+            )
+        }
+        known = {
+            (sku, location): Known(id_, available, on_hand, stamp)
+            for id_, sku, location, available, on_hand, stamp in await session.execute(
+                select(
+                    StockLevel.id,
+                    StockLevel.sku,
+                    StockLevel.location,
+                    StockLevel.warehouse_available,
+                    StockLevel.warehouse_on_hand,
+                    StockLevel.as_of,
+                ).where(StockLevel.tenant_id == tenant_id, where(StockLevel.sku))
+            )
+        }
+        releasable = set(
+            await session.scalars(
+                select(PendingMovement.stock_level_id)
+                .join(StockLevel, StockLevel.id == PendingMovement.stock_level_id)
+                .where(
+                    PendingMovement.tenant_id == tenant_id,
+                    PendingMovement.released_at.is_(None),
+                    PendingMovement.confirmed_at <= as_of,
+                    where(StockLevel.sku),
+                )
+                .distinct()
+            )
+        )
+        listed = set(
+            await session.scalars(
+                select(Product.sku).where(
+                    Product.tenant_id == tenant_id, Product.active.is_(True), where(Product.sku)
+                )
+            )
+        )
+    located = {sku for sku, _ in staged} | {sku for sku, _ in known}
+    for key in known:
+        staged.setdefault(key, (ZERO, ZERO))
+    for sku in listed - located:
+        staged[(sku, default_location)] = (ZERO, ZERO)
+    changed: list[mapping.StockRow] = []
+    confirmed: list[str] = []
+    differences: list[drift.Difference] = []
+    for (sku, location), (available, on_hand) in sorted(staged.items()):
+        stock = known.get((sku, location))
+        if stock is not None and stock.as_of is not None and stock.as_of > as_of:
+            continue  # a later report has come in: it stands
+        differ = stock is None or (stock.available, stock.on_hand) != (available, on_hand)
+        if differ or (stock is not None and stock.id in releasable):
+            changed.append(mapping.StockRow(sku, location, available, on_hand, None, None))
+        else:
+            assert stock is not None
+            confirmed.append(stock.id)
+        if differ:
+            differences += _stock_differences(sku, location, stock, available, on_hand)
+    return changed, confirmed, differences
+
+
+def _stock_differences(
+    sku: str, location: str, stock: Known | None, available: Decimal, on_hand: Decimal
+) -> list[drift.Difference]:
+    if stock is None:
+        if not (available or on_hand):
+            return []  # the hub had no row and CIN7 has none: both mean zero
+        ours: tuple[Decimal | None, Decimal | None] = (None, None)
+    else:
+        ours = (stock.available, stock.on_hand)
+    note = None if stock is not None else "the hub had no row here"
+    if stock is not None and not (available or on_hand):
+        note = "CIN7 omits rows whose quantities are all zero"
+    return [
+        drift.Difference("stock", name, hub, cin7, False, sku=sku, location=location, note=note)
+        for name, hub, cin7 in (("available", ours[0], available), ("on_hand", ours[1], on_hand))
+        if hub != cin7
+    ]
+
+
+async def _apply(
+    services: Services,
+    connection: Connection,
+    rows: list[mapping.StockRow],
+    *,
+    as_of: dt.datetime,
+    cause: str,
+    run_id: str,
+    differences: list[drift.Difference],
+) -> None:
+    async with services.uows.begin() as uow:
+        ledger = Ledger(uow, connection.tenant_id)
+        products = await upsert_products(uow, connection, [Seen(r.sku, None) for r in rows])
+        await ledger.report_all(
+            [Report(products[r.sku], r.location, r.available, r.on_hand) for r in rows],
+            as_of=as_of,
+            cause=cause,
+            reference=run_id,
+        )
+        if differences:
+            now = await ledger.find_all({(d.sku or "", d.location or "") for d in differences})
+            differences = [replace(d, fixed=_took(now, d)) for d in differences]
+            await drift.record(
+                uow.session,
+                tenant_id=connection.tenant_id,
+                run_id=run_id,
+                differences=differences,
+                now=uow.now,
+            )
+        await ledger.settle()
+        await uow.commit()
+
+
+def _took(now: dict[Key, StockLevel], difference: drift.Difference) -> bool:
+    """Whether the ledger holds CIN7's figure (a later report may have superseded it)."""
+    stock = now.get((difference.sku or "", difference.location or ""))
+    return stock is not None and getattr(stock, f"warehouse_{difference.field}") == (
+        difference.provider
+    )
