@@ -23,7 +23,11 @@ app = typer.Typer(
 tenant_app = typer.Typer(help="Tenants (businesses) and their API keys.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys of the credential vault.", no_args_is_help=True)
 jobs_app = typer.Typer(help="The job queue: look at jobs, retry failed ones.", no_args_is_help=True)
+sync_app = typer.Typer(
+    help="Pull from a provider now and follow its progress.", no_args_is_help=True
+)
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(sync_app, name="sync")
 app.add_typer(keys_app, name="keys")
 app.add_typer(jobs_app, name="jobs")
 console = Console()
@@ -251,6 +255,29 @@ def jobs_retry(job_id: Annotated[str, typer.Argument(help="The job id or its pre
             console.print(f"its last error was: {_trimmed(retried.last_error, 200)}", markup=False)
 
     asyncio.run(main())
+
+
+@sync_app.command("cin7")
+def sync_cin7(
+    full: Annotated[
+        bool, typer.Option(help="Every product and stock row, not only changes.")
+    ] = False,
+    reconcile: Annotated[
+        bool, typer.Option(help="A full pull that also reports the drift it repairs.")
+    ] = False,
+    tenant: Annotated[str | None, typer.Option(help="Tenant id (needed with several).")] = None,
+    here: Annotated[
+        bool, typer.Option(help="Run a worker in this process too (no hub running).")
+    ] = False,
+) -> None:
+    """Sync CIN7 now (changes only, unless --full) and follow the run with a progress bar."""
+    from tillsync.cli_progress import follow_pull
+
+    settings = _settings()
+    mode = "reconcile" if reconcile else "full" if full else "quick"
+    status = asyncio.run(follow_pull(settings, console, mode=mode, tenant=tenant, here=here))
+    if status != "success":
+        raise typer.Exit(1)
 
 
 def _when(moment: dt.datetime) -> str:

@@ -219,3 +219,18 @@ def expected_pages(point: dict[str, Any]) -> int | None:
         rows = point.get("stock_total", products)
         stock = math.ceil(int(rows) / int(size)) if rows else 1
     return max(1, math.ceil(int(products) / int(size))) + int(stock)
+
+
+async def only_tenant(session: AsyncSession) -> str:
+    """The tenant of the one CIN7 connection, for commands run without `--tenant`."""
+    tenants = list(
+        await session.scalars(
+            select(Connection.tenant_id)
+            .where(Connection.provider == PROVIDER, Connection.credentials != "")
+            .limit(2)
+        )
+    )
+    if len(tenants) != 1:
+        found = "no tenant has" if not tenants else "several tenants have"
+        raise NotFound(f"{found} CIN7 connected: name one with --tenant", field="tenant")
+    return tenants[0]
