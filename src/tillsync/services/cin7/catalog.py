@@ -59,7 +59,7 @@ async def sync_catalog(services: Services, ctx: JobContext) -> None:
         if ctx.checkpoint["phase"] == "products":
             await _pull_products(services, ctx, connection, client)
         if ctx.checkpoint["phase"] == "stock":
-            await _pull_stock(services, ctx, client, run_id)
+            await _pull_stock(services, ctx, connection, client)
         if ctx.checkpoint["phase"] == "apply":
             await _apply(services, ctx, connection)
         if ctx.checkpoint["phase"] == "webhooks":
@@ -296,12 +296,16 @@ async def _retire_vanished(uow: UnitOfWork, connection: Connection, ctx: JobCont
     return len(gone)
 
 
-async def _pull_stock(services: Services, ctx: JobContext, client: Cin7Client, run_id: str) -> None:
-    skus = ctx.checkpoint.get("skus") if ctx.checkpoint["mode"] == "quick" else None
+async def _pull_stock(
+    services: Services, ctx: JobContext, connection: Connection, client: Cin7Client
+) -> None:
+    mode, run_id = ctx.checkpoint["mode"], ctx.checkpoint["run_id"]
+    skus = ctx.checkpoint.get("skus") if mode == "quick" else None
     if skus is not None:
         await _pull_stock_of(services, ctx, client, run_id, skus)
         return
     size = ctx.checkpoint["page_size"]
+    as_of = dt.datetime.fromisoformat(ctx.checkpoint["stock_as_of"])
 
     async def fetch(page: int) -> dict[str, Any]:
         return await client.availability(page=page, limit=size)
@@ -309,8 +313,9 @@ async def _pull_stock(services: Services, ctx: JobContext, client: Cin7Client, r
     pages = _pages(fetch, ctx.checkpoint["page"], "ProductAvailabilityList", size)
     async with contextlib.aclosing(pages):
         async for page, envelope, rows, last in pages:
+            found = mapping.stock_rows(rows)
             async with services.uows.begin() as uow:
-                await staging.stage(uow.session, run_id, mapping.stock_rows(rows))
+                await staging.stage(uow.session, run_id, found)
                 progress: dict[str, Any] = {
                     "rows": ctx.checkpoint["rows"] + len(rows),
                     "pages": ctx.checkpoint["pages"] + 1,
@@ -321,6 +326,8 @@ async def _pull_stock(services: Services, ctx: JobContext, client: Cin7Client, r
                     progress["stock_total"] = envelope["Total"]
                 await ctx.save_in(uow.session, **progress)
                 await uow.commit()
+            if mode == "full":  # a reconciliation compares once the listing is whole
+                await staging.settle_page(services, connection, run_id, found, as_of=as_of)
 
 
 async def _pull_stock_of(

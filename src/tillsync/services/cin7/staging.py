@@ -150,6 +150,44 @@ async def settle(
     return tally
 
 
+async def settle_page(
+    services: Services,
+    connection: Connection,
+    run_id: str,
+    rows: list[mapping.StockRow],
+    *,
+    as_of: dt.datetime,
+) -> None:
+    """While a full listing goes on: take the figures staged so far for this page's SKUs.
+
+    This keeps the hub busy while it waits for CIN7's budget, instead of after the last
+    page. Omitted rows cannot be known before the listing ends, so only figures present
+    are taken here; a SKU whose rows straddle pages is taken again with its sum, and the
+    final `settle` confirms or zeroes the rest.
+    """
+    if not rows:
+        return
+    changed, _, _ = await _compare(
+        services,
+        tenant_id=connection.tenant_id,
+        run_id=run_id,
+        where=_among(sorted({row.sku for row in rows})),
+        default_location="",
+        as_of=as_of,
+        complete=False,
+    )
+    for part in chunks(changed, APPLY_BATCH):
+        await _apply(
+            services,
+            connection,
+            list(part),
+            as_of=as_of,
+            cause="sync",
+            run_id=run_id,
+            differences=[],
+        )
+
+
 async def _windows(
     services: Services, tenant_id: str, run_id: str, scope: Collection[str] | None
 ) -> AsyncIterator[Where]:
@@ -208,6 +246,7 @@ async def _compare(
     where: Where,
     default_location: str,
     as_of: dt.datetime,
+    complete: bool = True,
 ) -> tuple[list[mapping.StockRow], list[str], list[drift.Difference]]:
     async with services.uows.read() as session:
         staged: dict[Key, tuple[Decimal, Decimal]] = {
@@ -251,11 +290,12 @@ async def _compare(
                 )
             )
         )
-    located = {sku for sku, _ in staged} | {sku for sku, _ in known}
-    for key in known:
-        staged.setdefault(key, (ZERO, ZERO))
-    for sku in listed - located:
-        staged[(sku, default_location)] = (ZERO, ZERO)
+    if complete:  # absence is zero only once the whole listing is in
+        located = {sku for sku, _ in staged} | {sku for sku, _ in known}
+        for key in known:
+            staged.setdefault(key, (ZERO, ZERO))
+        for sku in listed - located:
+            staged[(sku, default_location)] = (ZERO, ZERO)
     changed: list[mapping.StockRow] = []
     confirmed: list[str] = []
     differences: list[drift.Difference] = []
@@ -266,8 +306,7 @@ async def _compare(
         differ = stock is None or (stock.available, stock.on_hand) != (available, on_hand)
         if differ or (stock is not None and stock.id in releasable):
             changed.append(mapping.StockRow(sku, location, available, on_hand, None, None))
-        else:
-            assert stock is not None
+        elif stock is not None and (stock.as_of is None or stock.as_of < as_of):
             confirmed.append(stock.id)
         if differ:
             differences += _stock_differences(sku, location, stock, available, on_hand)
