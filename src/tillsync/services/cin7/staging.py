@@ -39,7 +39,7 @@ from tillsync.store.tables import (
 )
 
 ZERO = Decimal(0)
-APPLY_BATCH = 500
+APPLY_BATCH = 1000
 WINDOW = 2000
 """SKUs settled together: a few thousand rows in memory at a time."""
 
