@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_KEY
+from tillsync import cli
 
 
 @pytest.fixture
@@ -15,4 +16,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TILLSYNC_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TILLSYNC_LOG_FORMAT", "text")
     monkeypatch.setenv("COLUMNS", "200")
+    # The console was made at import, before COLUMNS was set: give it the same width, so
+    # tables read the same whether or not the tests write to a terminal.
+    monkeypatch.setattr(cli.console, "width", 200)
     return tmp_path
