@@ -97,15 +97,19 @@ def _sale_input(body: RecordSale) -> sales.SaleInput:
         customer_name=body.customerName,
         location=body.location,
         reservation_ids=tuple(body.reservationIds),
-        items=tuple(
-            sales.LineInput(
-                sku=item.sku,
-                quantity=item.quantity,
-                price=item.price,
-                name=item.name,
-                tax=item.tax,
-                product_ref=item.productId,
-            )
-            for item in body.items
-        ),
+        items=line_inputs(body.items),
+    )
+
+
+def line_inputs(items: list[SaleItem]) -> tuple[sales.LineInput, ...]:
+    return tuple(
+        sales.LineInput(
+            sku=item.sku,
+            quantity=item.quantity,
+            price=item.price,
+            name=item.name,
+            tax=item.tax,
+            product_ref=item.productId,
+        )
+        for item in items
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tillsync.api.deps import CallerDep, HubDep
-from tillsync.api.sale_sync import SaleItem
+from tillsync.api.sale_sync import SaleItem, line_inputs
 from tillsync.api.schemas import Currency, LongText, Text
 from tillsync.errors import InvalidInput, NotFound
 from tillsync.services import sales
@@ -77,17 +77,7 @@ def _sale_input(body: NewSale, *, now: dt.datetime) -> sales.SaleInput:
         payment_method=body.paymentMethod,
         location=body.location,
         reservation_ids=tuple(body.reservationIds),
-        items=tuple(
-            sales.LineInput(
-                sku=item.sku,
-                quantity=item.quantity,
-                price=item.price,
-                name=item.name,
-                tax=item.tax,
-                product_ref=item.productId,
-            )
-            for item in body.items
-        ),
+        items=line_inputs(body.items),
     )
 
 
