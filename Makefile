@@ -34,7 +34,7 @@ types:
 	$(BIN)/mypy src
 
 pytest:
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3
 
 bench: install
 	$(BIN)/python bench/sale_sync.py
