@@ -231,7 +231,7 @@ async def register_webhooks(services: Services, connection: Connection) -> dict[
             )
     async with services.uows.begin() as uow:
         for event_type, (external_id, error) in results.items():
-            registration = await _registration(uow, connection, event_type)
+            registration = await registration_row(uow, connection, event_type)
             registration.external_id = external_id or registration.external_id
             registration.status = "failed" if error else "active"
             registration.last_error = error
@@ -242,9 +242,10 @@ async def register_webhooks(services: Services, connection: Connection) -> dict[
     }
 
 
-async def _registration(
+async def registration_row(
     uow: UnitOfWork, connection: Connection, event_type: str
 ) -> WebhookRegistration:
+    """The connection's row for one webhook type, added (pending) when there is none yet."""
     registration = await uow.session.scalar(
         select(WebhookRegistration).where(
             WebhookRegistration.connection_id == connection.id,

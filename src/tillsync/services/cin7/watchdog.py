@@ -34,6 +34,7 @@ from tillsync.services.cin7.connection import (
     client_for,
     credentials,
     load_connection,
+    registration_row,
     webhook_url,
 )
 from tillsync.services.context import Services
@@ -197,21 +198,7 @@ async def _settle(
     """The registration row, and for a repair its notification, drift item and checkpoint."""
     async with services.uows.begin() as uow:
         session = uow.session
-        registration = await session.scalar(
-            select(WebhookRegistration).where(
-                WebhookRegistration.connection_id == connection.id,
-                WebhookRegistration.event_type == event_type,
-            )
-        )
-        if registration is None:
-            registration = WebhookRegistration(
-                tenant_id=connection.tenant_id,
-                connection_id=connection.id,
-                event_type=event_type,
-                status="pending",
-                updated_at=uow.now,
-            )
-            session.add(registration)
+        registration = await registration_row(uow, connection, event_type)
         status = "failed" if repair is not None and not repair.fixed else "active"
         error = repair.error if repair is not None else None
         current = (registration.status, registration.last_error, registration.external_id)
