@@ -17,7 +17,8 @@ from tillsync.errors import AuthFailed, InvalidInput, NotFound, ProviderError
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload
 from tillsync.services.context import Services
-from tillsync.store.tables import Connection, Tenant, WebhookRegistration
+from tillsync.store.database import insert_unless_present
+from tillsync.store.tables import Connection, Tenant, WebhookRegistration, new_id
 from tillsync.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -245,20 +246,26 @@ async def register_webhooks(services: Services, connection: Connection) -> dict[
 async def registration_row(
     uow: UnitOfWork, connection: Connection, event_type: str
 ) -> WebhookRegistration:
-    """The connection's row for one webhook type, added (pending) when there is none yet."""
-    registration = await uow.session.scalar(
-        select(WebhookRegistration).where(
-            WebhookRegistration.connection_id == connection.id,
-            WebhookRegistration.event_type == event_type,
-        )
+    """The connection's row for one webhook type, added (pending) when there is none yet.
+
+    Connecting and the watchdog may meet a new type at once: the insert skips a row that
+    exists, and the row is read back, so one row wins.
+    """
+    mine = (
+        WebhookRegistration.connection_id == connection.id,
+        WebhookRegistration.event_type == event_type,
     )
+    registration = await uow.session.scalar(select(WebhookRegistration).where(*mine))
     if registration is None:
-        registration = WebhookRegistration(
-            tenant_id=connection.tenant_id,
-            connection_id=connection.id,
-            event_type=event_type,
-            status="pending",
-            updated_at=uow.now,
-        )
-        uow.session.add(registration)
+        new = {
+            "id": new_id(),
+            "tenant_id": connection.tenant_id,
+            "connection_id": connection.id,
+            "event_type": event_type,
+            "status": "pending",
+            "updated_at": uow.now,
+        }
+        await uow.session.execute(insert_unless_present(uow.session, WebhookRegistration, new))
+        registration = await uow.session.scalar(select(WebhookRegistration).where(*mine))
+        assert registration is not None
     return registration
