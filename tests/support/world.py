@@ -107,3 +107,39 @@ async def available(cin7: httpx.AsyncClient, sku: str = SKU) -> Decimal:
 async def sales_with_external_id(cin7: httpx.AsyncClient, external_id: str) -> list[Any]:
     rows = (await cin7.get("/saleList", params={"ExternalID": external_id})).json()["SaleList"]
     return [row for row in rows if row["ExternalID"] == external_id]
+
+
+async def sell_elsewhere(state: Cin7State, account_id: str, base_url: str) -> str:
+    """A sale keyed in CIN7 by another channel (no ExternalID), authorised and shipped."""
+    staff = state.add_application_key(account_id)
+    headers = {
+        "api-auth-accountid": staff.account_id,
+        "api-auth-applicationkey": staff.application_key,
+    }
+    async with httpx.AsyncClient(base_url=base_url, headers=headers) as cin7:
+        sale = (
+            await cin7.post(
+                "/sale", json={"Customer": "Walk-in Customer", "Location": "Main Warehouse"}
+            )
+        ).json()
+        order = await cin7.post(
+            "/sale/order",
+            json={
+                "SaleID": sale["ID"],
+                "Status": "AUTHORISED",
+                "AutoPickPackShipMode": "AUTOPICKPACKSHIP",
+                "Lines": [
+                    {
+                        "SKU": SKU,
+                        "Name": "Tomb45 Shaving Cream",
+                        "Quantity": 1,
+                        "Price": 29.99,
+                        "Tax": 0,
+                        "TaxRule": "Tax Exempt",
+                        "Total": 29.99,
+                    }
+                ],
+            },
+        )
+        assert order.status_code == 200, order.text
+    return str(sale["ID"])

@@ -1,11 +1,12 @@
 """The webhook watchdog: hooks CIN7 switched off come back, and what was missed arrives."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
-from tests.support.world import SKU, World, eventually, open_world
+from tests.support.world import SKU, World, eventually, open_world, sell_elsewhere
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import FaultRule
 from tillsync.jobs.store import NewJob, enqueue
@@ -15,12 +16,15 @@ from tillsync.store.tables import (
     Notification,
     Product,
     Run,
+    Sale,
+    SaleLine,
     StockLevel,
     WebhookRegistration,
 )
 
 FAST = {"rate_limit": {"calls": 100_000, "window_seconds": 1}}
 BROKEN = ("Stock/AvailableStockLevelChanged", "Product/Updated")
+SHIPPED = "Sale/ShipmentAuthorised"
 
 
 async def _hooks(world: World) -> dict[str, dict[str, Any]]:
@@ -43,6 +47,43 @@ async def _watch(world: World, key: str) -> None:
         await enqueue(uow.session, job, now=uow.now)
         await uow.commit()
     await hub.create_worker().run_until_idle()
+
+
+async def _switch_off(world: World, event_type: str) -> None:
+    """What CIN7 does, silently, once a webhook's deliveries have failed for long enough."""
+    (account_id,) = world.state.accounts
+    world.state.deactivate_webhook(account_id, (await _hooks(world))[event_type]["ID"])
+
+
+async def _sell_elsewhere(world: World) -> str:
+    (account_id,) = world.state.accounts
+    return await sell_elsewhere(world.state, account_id, str(world.cin7.base_url))
+
+
+async def _external_sales(world: World) -> list[tuple[str, list[tuple[str, Decimal, Decimal]]]]:
+    """Each external sale's CIN7 id with its lines (SKU, quantity, price)."""
+    async with world.hub.hub.uows.read() as session:
+        sales = list(await session.scalars(select(Sale).where(Sale.source == "external")))
+        lines = list(await session.scalars(select(SaleLine).order_by(SaleLine.position)))
+    return [
+        (sale.reference, [(ln.sku, ln.quantity, ln.price) for ln in lines if ln.sale_id == sale.id])
+        for sale in sales
+    ]
+
+
+async def _quick_runs(world: World) -> list[Run]:
+    async with world.hub.hub.uows.read() as session:
+        query = select(Run).where(Run.details["mode"].as_string() == "quick")
+        return list(await session.scalars(query.order_by(Run.started_at)))
+
+
+def _sale_calls(world: World) -> list[str]:
+    """The queries of the hub's GET /sale calls since the log was last cleared."""
+    return [
+        c.query
+        for c in world.state.calls
+        if c.method == "GET" and c.path.lower().endswith("/v2/sale")
+    ]
 
 
 async def _adjust(world: World, quantity: int) -> None:
@@ -148,3 +189,57 @@ async def test_one_type_failing_to_come_back_does_not_stop_the_others(settings: 
         async with world.hub.hub.uows.read() as session:
             statuses = set(await session.scalars(select(WebhookRegistration.status)))
         assert statuses == {"active"}
+
+
+async def test_sales_made_elsewhere_while_the_sale_webhook_was_off_are_recorded_once(
+    settings: Settings,
+) -> None:
+    async with open_world(settings, connection_settings=FAST) as world:
+        hub = world.hub.hub
+        await _switch_off(world, SHIPPED)
+        await world.sell("pos-1")  # our own sale, pushed and shipped while the hook is off
+        await hub.create_worker().run_until_idle()
+        async with hub.uows.read() as session:
+            pushed = await session.scalar(select(Sale.provider_reference))
+        assert pushed is not None
+        elsewhere = await _sell_elsewhere(world)
+        await hub.create_worker().run_until_idle()
+        assert await _external_sales(world) == []  # no webhook told the hub
+
+        world.state.calls.clear()
+        await _watch(world, "watchdog:1")
+        line = (SKU, Decimal(1), Decimal("29.99"))
+        assert await _external_sales(world) == [(elsewhere, [line])]
+        assert _sale_calls(world) == [f"ID={elsewhere}"]  # our own sale cost no call
+        assert (await _hooks(world))[SHIPPED]["IsActive"]
+        async with hub.uows.read() as session:
+            notes = list(await session.scalars(select(Notification.title)))
+        assert notes == [f"CIN7 switched off the {SHIPPED} webhook"]
+        (run,) = await _quick_runs(world)
+        assert (run.status, run.details["sales"]) == ("success", 1)
+        progress = (await world.pos.get(f"/api/cin7/sync/{run.id}")).json()
+        assert progress["salesFound"] == 1
+
+        await _switch_off(world, SHIPPED)  # off again: the same sales are listed once more
+        world.state.calls.clear()
+        await _watch(world, "watchdog:2")
+        assert await _external_sales(world) == [(elsewhere, [line])]
+        assert _sale_calls(world) == []
+        assert [(r.status, r.details["sales"]) for r in await _quick_runs(world)] == [
+            ("success", 1),
+            ("success", 0),
+        ]
+
+
+async def test_a_sale_shipped_while_cin7_still_retried_is_caught_up_past_the_latest_pull(
+    settings: Settings,
+) -> None:
+    async with open_world(settings, connection_settings=FAST) as world:
+        await _switch_off(world, SHIPPED)
+        elsewhere = await _sell_elsewhere(world)
+        (account,) = world.state.accounts.values()
+        # Shipped half an hour ago while CIN7 retried its delivery in vain: the hub's latest
+        # pull (the first, just now) began after it, and pulls do not fetch sales.
+        account.sales[elsewhere].last_modified -= dt.timedelta(minutes=30)
+        await _watch(world, "watchdog:1")
+        assert [reference for reference, _ in await _external_sales(world)] == [elsewhere]

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.world import sell_elsewhere
 from tillsync.sandbox.runner import Sandbox
 from tillsync.services.cin7.connection import credentials
 from tillsync.store.tables import AuditEntry, Connection, InboxEntry, Job, Sale, StockLevel
@@ -128,39 +129,7 @@ async def test_a_duplicate_sale_event_records_one_external_sale(
 
 @pytest.fixture
 async def cin7_sale_elsewhere(sandbox: Sandbox) -> str:
-    """A sale keyed in CIN7 by another channel (no ExternalID), authorised and shipped."""
-    staff = sandbox.cin7.add_application_key(sandbox.cin7_account_id)
-    headers = {
-        "api-auth-accountid": staff.account_id,
-        "api-auth-applicationkey": staff.application_key,
-    }
-    async with httpx.AsyncClient(base_url=sandbox.cin7_url, headers=headers) as cin7:
-        sale = (
-            await cin7.post(
-                "/sale", json={"Customer": "Walk-in Customer", "Location": "Main Warehouse"}
-            )
-        ).json()
-        order = await cin7.post(
-            "/sale/order",
-            json={
-                "SaleID": sale["ID"],
-                "Status": "AUTHORISED",
-                "AutoPickPackShipMode": "AUTOPICKPACKSHIP",
-                "Lines": [
-                    {
-                        "SKU": SKU,
-                        "Name": "Tomb45 Shaving Cream",
-                        "Quantity": 1,
-                        "Price": 29.99,
-                        "Tax": 0,
-                        "TaxRule": "Tax Exempt",
-                        "Total": 29.99,
-                    }
-                ],
-            },
-        )
-        assert order.status_code == 200, order.text
-    return str(sale["ID"])
+    return await sell_elsewhere(sandbox.cin7, sandbox.cin7_account_id, sandbox.cin7_url)
 
 
 async def test_the_emulators_own_deliveries_record_an_external_sale(

@@ -20,6 +20,7 @@ from tillsync.connectors.cin7.mapping import (
     parse_decimal,
     product_fields,
     sale_body,
+    shipment_authorised,
     stock_rows,
 )
 from tillsync.connectors.http import dump_json
@@ -321,3 +322,21 @@ def test_order_authorised(sale: dict[str, Any], authorised: bool) -> None:
 )
 def test_invoiced(sale: dict[str, Any], done: bool) -> None:
     assert invoiced(sale) is done
+
+
+@pytest.mark.parametrize(
+    ("row", "shipped"),
+    [
+        ({"CombinedShippingStatus": "SHIPPED", "FulFilmentStatus": "FULFILLED"}, True),
+        ({"CombinedShippingStatus": "PARTIALLY SHIPPED"}, True),
+        ({"FulFilmentStatus": "PARTIALLY FULFILLED"}, True),
+        ({"CombinedShippingStatus": "NOT SHIPPED", "FulFilmentStatus": "NOT FULFILLED"}, False),
+        ({"CombinedShippingStatus": "SHIPPING"}, False),
+        ({"CombinedShippingStatus": "NOT AVAILABLE"}, False),
+        ({"CombinedShippingStatus": "VOIDED"}, False),
+        ({"CombinedShippingStatus": None}, False),
+        ({}, False),
+    ],
+)
+def test_shipment_authorised_reads_whole_statuses(row: dict[str, Any], shipped: bool) -> None:
+    assert shipment_authorised(row) is shipped

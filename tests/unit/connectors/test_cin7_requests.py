@@ -155,3 +155,17 @@ async def test_find_by_external_id_asks_cin7_to_filter_and_still_checks() -> Non
     assert await cin7.find_sales_by_external_id("k-1") == [rows[0]]
     assert seen[0].url.path.endswith("/saleList")
     assert seen[0].url.params["ExternalID"] == "k-1"
+
+
+async def test_sales_updated_since_are_asked_for_in_cin7s_utc_format() -> None:
+    seen: list[httpx.Request] = []
+    cin7 = client(lambda _: httpx.Response(200, json={"Total": 0, "Page": 3, "SaleList": []}), seen)
+    since = dt.datetime(2026, 1, 5, 14, 30, 5, 123000, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    answer = await cin7.sales(page=3, limit=200, updated_since=since)
+    assert answer["SaleList"] == []
+    assert seen[0].url.path.endswith("/saleList")
+    assert dict(seen[0].url.params) == {
+        "UpdatedSince": "2026-01-05T12:30:05",
+        "Page": "3",
+        "Limit": "200",
+    }

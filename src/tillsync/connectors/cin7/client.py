@@ -15,7 +15,7 @@ from tillsync.connectors.cin7.errors import read
 from tillsync.connectors.http import dump_json, send
 from tillsync.errors import Permanent
 
-__all__ = ["DEFAULT_BASE_URL", "MAX_LIMIT", "Cin7Client"]
+__all__ = ["DEFAULT_BASE_URL", "MAX_LIMIT", "Cin7Client", "last_page"]
 
 DEFAULT_BASE_URL = "https://inventory.dearsystems.com/ExternalApi/v2"
 MAX_LIMIT = 1000
@@ -107,6 +107,16 @@ class Cin7Client:
     async def get_sale(self, sale_id: str) -> dict[str, Any]:
         return _object(await self._call("GET", "/sale", params={"ID": sale_id}), "GET /sale")
 
+    async def sales(
+        self, *, page: int, limit: int = MAX_LIMIT, updated_since: dt.datetime | None = None
+    ) -> dict[str, Any]:
+        """One page of /saleList: `{"Total", "Page", "SaleList"}`, one row per sale.
+
+        `updated_since` filters on the sale's LastModifiedOn (sent as UTC, CIN7's format).
+        """
+        params = {"UpdatedSince": updated_since}
+        return await self._page("/saleList", params, page=page, limit=limit)
+
     async def find_sales_by_external_id(self, external_id: str) -> list[dict[str, Any]]:
         """/saleList rows whose ExternalID is exactly `external_id` (the filter may be loose)."""
         params = {"ExternalID": external_id}
@@ -174,8 +184,7 @@ class Cin7Client:
                 seen.add(fingerprint)
             for row in rows:
                 yield row
-            total = envelope.get("Total")
-            if len(rows) < limit or (isinstance(total, int) and page * limit >= total):
+            if last_page(envelope, rows, page=page, limit=limit):
                 return
             page += 1
 
@@ -202,6 +211,12 @@ class Cin7Client:
             content=content,
         )
         return read(await send(self._http, request))
+
+
+def last_page(envelope: dict[str, Any], rows: list[Any], *, page: int, limit: int) -> bool:
+    """Whether `page` is a listing's last: a short page, or `Page * Limit >= Total`."""
+    total = envelope.get("Total")
+    return len(rows) < limit or (isinstance(total, int) and page * limit >= total)
 
 
 def _product_params(

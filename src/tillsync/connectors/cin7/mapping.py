@@ -22,6 +22,7 @@ __all__ = [
     "parse_decimal",
     "product_fields",
     "sale_body",
+    "shipment_authorised",
     "stock_rows",
 ]
 
@@ -265,6 +266,7 @@ _AFTER_ORDER = frozenset(
 )
 _ORDER_DONE = frozenset({"AUTHORISED", "AUTH_NO_ALLOC", "FULFILLED", "CLOSED"})
 _INVOICE_DONE = frozenset({"AUTHORISED", "PAID", "PARTIALLY PAID"})
+_SHIPPED = frozenset({"SHIPPED", "PARTIALLY SHIPPED", "FULFILLED", "PARTIALLY FULFILLED"})
 
 
 def order_authorised(sale: Mapping[str, Any]) -> bool:
@@ -288,6 +290,13 @@ def invoiced(sale: Mapping[str, Any]) -> bool:
     if combined is not None:
         return "INVOICED" in _parts(combined)
     return bool(_parts(sale.get("Status")) & {"INVOICED", "CREDITED", "COMPLETED"})
+
+
+def shipment_authorised(sale: Mapping[str, Any]) -> bool:
+    """Whether a shipment of the sale is authorised, what Sale/ShipmentAuthorised announces,
+    from a /saleList row (its `CombinedShippingStatus` or `FulFilmentStatus`)."""
+    shipping = _parts(sale.get("CombinedShippingStatus")) | _parts(sale.get("FulFilmentStatus"))
+    return bool(shipping & _SHIPPED)
 
 
 def _parts(status: object) -> set[str]:

@@ -14,6 +14,10 @@ One job kind runs three modes (`pulls.MODES`):
 - **reconcile**: a full pull whose apply step records every difference it repairs in a
   drift report, followed by a check of our webhooks at CIN7.
 
+A pull the webhook watchdog queues after restoring a Sale/ webhook also catches up on the
+sales made at CIN7 by other channels meanwhile (`missed_sales`), after its apply step, and
+counts those it records in the run's `details["sales"]`.
+
 After every page the pull checkpoints where it is, in the same transaction as what the
 page brought, so a pull that steps aside for the rate budget, or is interrupted, resumes at
 the next page.
@@ -34,7 +38,7 @@ from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.client import MAX_LIMIT, Cin7Client
 from tillsync.errors import BudgetExhausted
 from tillsync.jobs.worker import InvalidPayload, JobContext
-from tillsync.services.cin7 import drift, pulls, staging, watchdog
+from tillsync.services.cin7 import drift, missed_sales, pulls, staging, watchdog
 from tillsync.services.cin7.connection import client_for, load_connection
 from tillsync.services.cin7.inbound import Seen, upsert_products
 from tillsync.services.context import Services
@@ -65,6 +69,8 @@ async def sync_catalog(services: Services, ctx: JobContext) -> None:
             await _pull_stock(services, ctx, connection, client)
         if ctx.checkpoint["phase"] == "apply":
             await _apply(services, ctx, connection)
+        if ctx.checkpoint["phase"] == "sales":
+            await missed_sales.catch_up(services, ctx, connection, client)
         if ctx.checkpoint["phase"] == "webhooks":
             lane = lane_for(ctx.job.priority)
             await watchdog.check_webhooks(
@@ -103,6 +109,11 @@ async def _begin(services: Services, ctx: JobContext, connection: Connection) ->
                 overlap = float(overlap)
                 plan["since"] = (since - dt.timedelta(seconds=overlap)).isoformat()
                 plan["skus"] = None if payload.get("stock") == "all" else []
+        if payload.get("sales_since"):  # the watchdog restored a Sale webhook
+            start = dt.datetime.fromisoformat(str(payload["sales_since"]))
+            if "since" in plan:
+                start = min(start, dt.datetime.fromisoformat(plan["since"]))
+            plan |= {"sales_since": start.isoformat(), "sales": 0}
         await uow.commit()
     run_id = run.id if run is not None else None
     if run_id is None:
@@ -139,7 +150,7 @@ def _tally(ctx: JobContext) -> RunTally:
     }
     if point.get("requested", details["mode"]) != details["mode"]:
         details["requested"] = point["requested"]
-    for name in ("compared", "changed"):
+    for name in ("compared", "changed", "sales"):
         if name in point:
             details[name] = point[name]
     return RunTally(
@@ -383,4 +394,6 @@ async def _apply(services: Services, ctx: JobContext, connection: Connection) ->
         reconcile=point["mode"] == "reconcile",
     )
     following = "webhooks" if point["mode"] == "reconcile" else "done"
+    if "sales_since" in point:
+        following = "sales"
     await ctx.save(phase=following, compared=settled.compared, changed=settled.changed)

@@ -16,6 +16,7 @@ from tillsync.connectors.cin7 import mapping, webhooks
 from tillsync.errors import ClientError, NotAuthenticated
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
+from tillsync.services.cin7 import external_sales
 from tillsync.services.cin7.connection import client_for, credentials, load_connection
 from tillsync.services.context import Services
 from tillsync.services.ledger import Ledger, Report, chunks
@@ -25,8 +26,6 @@ from tillsync.store.tables import (
     InboxEntry,
     Product,
     Run,
-    Sale,
-    SaleLine,
     StockLevel,
     new_id,
 )
@@ -274,70 +273,8 @@ async def _record_external_sale(
     sale_id = data.get("SaleTaskID") or data.get("SaleID")
     if not sale_id:
         raise InvalidPayload(f"{entry.event_type} delivery without a sale id")
-    async with services.uows.read() as session:
-        pushed = await session.scalar(
-            select(Sale.id).where(
-                Sale.tenant_id == connection.tenant_id, Sale.provider_reference == str(sale_id)
-            )
-        )
-    if pushed is not None:
-        return  # our own sale coming back: nothing to learn, no call spent
-    remote = await client_for(services, connection, lane=lane).get_sale(str(sale_id))
-    external_id = remote.get("ExternalID")
-    async with services.uows.begin() as uow:
-        if external_id and await _ours(uow, connection.tenant_id, str(external_id)):
-            return
-        lines = (remote.get("Order") or {}).get("Lines") or []
-        sale = Sale(
-            tenant_id=connection.tenant_id,
-            source="external",
-            reference=str(sale_id),
-            connection_id=connection.id,
-            invoice_number=remote.get("OrderNumber"),
-            customer_name=remote.get("Customer"),
-            location=str(remote.get("Location") or ""),
-            total=sum((mapping.parse_decimal(line.get("Total")) or ZERO for line in lines), ZERO),
-            created_at=uow.now,
-        )
-        if await _exists(uow, sale):
-            return
-        uow.session.add(sale)
-        await uow.session.flush()
-        for position, line in enumerate(lines):
-            uow.session.add(
-                SaleLine(
-                    tenant_id=connection.tenant_id,
-                    sale_id=sale.id,
-                    position=position,
-                    sku=str(line.get("SKU") or ""),
-                    name=str(line.get("Name") or ""),
-                    quantity=mapping.parse_decimal(line.get("Quantity")) or ZERO,
-                    price=mapping.parse_decimal(line.get("Price")) or ZERO,
-                    tax=mapping.parse_decimal(line.get("Tax")) or ZERO,
-                    provider_product_id=line.get("ProductID"),
-                )
-            )
-        await uow.commit()
-
-
-async def _ours(uow: UnitOfWork, tenant_id: str, reference: str) -> bool:
-    found = await uow.session.scalar(
-        select(Sale.id).where(
-            Sale.tenant_id == tenant_id, Sale.source == "pos", Sale.reference == reference
-        )
-    )
-    return found is not None
-
-
-async def _exists(uow: UnitOfWork, sale: Sale) -> bool:
-    found = await uow.session.scalar(
-        select(Sale.id).where(
-            Sale.tenant_id == sale.tenant_id,
-            Sale.source == sale.source,
-            Sale.reference == sale.reference,
-        )
-    )
-    return found is not None
+    client = client_for(services, connection, lane=lane)
+    await external_sales.record(services, connection, str(sale_id), client=client)
 
 
 async def refresh_stock(services: Services, ctx: JobContext) -> None:

@@ -197,6 +197,7 @@ def progress_view(run: Run, job: Job | None) -> dict[str, Any]:
         "itemsDeleted": run.items_deleted,
         "driftFound": run.drift_found,
         "driftFixed": run.drift_fixed,
+        "salesFound": (point if running else run.details or {}).get("sales"),
         "startedAt": run.started_at.isoformat(),
         "completedAt": run.completed_at.isoformat() if run.completed_at else None,
         "durationMs": run.duration_ms,
@@ -208,7 +209,8 @@ def expected_pages(point: dict[str, Any]) -> int | None:
     """Pages a pull will read in all, from the totals CIN7 gave on each phase's first page.
 
     Before availability's first page its total is unknown: products' count stands in for
-    it (one row per product at one location is the common case).
+    it (one row per product at one location is the common case). A catch-up of missed
+    sales adds its pages once its first page gave their total.
     """
     size = point.get("page_size")
     products = point.get("products_total")
@@ -218,7 +220,9 @@ def expected_pages(point: dict[str, Any]) -> int | None:
     if stock is None:
         rows = point.get("stock_total", products)
         stock = math.ceil(int(rows) / int(size)) if rows else 1
-    return max(1, math.ceil(int(products) / int(size))) + int(stock)
+    sales = point.get("sales_total")
+    missed = 0 if sales is None else max(1, math.ceil(int(sales) / int(size)))
+    return max(1, math.ceil(int(products) / int(size))) + int(stock) + missed
 
 
 async def only_tenant(session: AsyncSession) -> str:

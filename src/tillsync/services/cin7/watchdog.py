@@ -8,7 +8,12 @@ committed on its own with its registration row and one notification, so a retry 
 repeats nor loses one; one type failing does not stop the others and is left in its
 registration (status, last error) for the health endpoint. Then a quick sync is queued to
 fetch what the missed deliveries would have brought (all of availability when stock
-deliveries were missed, as CIN7's availability cannot be asked for changes only).
+deliveries were missed, as CIN7's availability cannot be asked for changes only; the sales
+other channels shipped meanwhile when a Sale/ webhook was repaired).
+
+Those sales are asked for from the earliest a missed delivery can date from, not from the
+last pull (pulls do not fetch sales): one watchdog interval before this check (the last
+found the webhook on) less the ≈76 minutes CIN7 retries a delivery before switching it off.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ WATCHDOG_KIND = "cin7.webhook_watchdog"
 DEFAULT_MINUTES = 15.0
 PRIORITY = 100
 STOCK_TYPE = "Stock/AvailableStockLevelChanged"
+SALE_PREFIX = "Sale/"
+RETRY_SPAN = dt.timedelta(minutes=90)
+"""How long CIN7 retries a delivery before switching its webhook off (≈76 min), with a margin."""
 FOUND = {
     "inactive": "CIN7 switched off",
     "missing": "CIN7 no longer has",
@@ -70,7 +78,7 @@ async def due_watchdogs(session: AsyncSession, now: dt.datetime) -> Sequence[New
     for connection in connections:
         if not connection.credentials:
             continue  # disconnected: nothing of ours is left at CIN7
-        minutes = float(connection.settings.get("webhook_watchdog_minutes", DEFAULT_MINUTES))
+        minutes = _minutes(connection)
         jobs.append(
             NewJob(
                 kind=WATCHDOG_KIND,
@@ -95,7 +103,10 @@ async def watch_webhooks(services: Services, ctx: JobContext) -> None:
     repaired = ctx.checkpoint.get("repaired", [])
     if not repaired or ctx.checkpoint.get("caught_up"):
         return
-    options = {"stock": "all"} if STOCK_TYPE in repaired else {}
+    options: dict[str, Any] = {"stock": "all"} if STOCK_TYPE in repaired else {}
+    if any(event_type.startswith(SALE_PREFIX) for event_type in repaired):
+        missed = ctx.job.created_at - dt.timedelta(minutes=_minutes(connection)) - RETRY_SPAN
+        options["sales_since"] = missed.isoformat()
     async with services.uows.begin() as uow:
         with contextlib.suppress(pulls.PullInProgress):  # one queued fetches the same
             await pulls.queue_pull(
@@ -103,6 +114,10 @@ async def watch_webhooks(services: Services, ctx: JobContext) -> None:
             )
         await ctx.save_in(uow.session, caught_up=True)
         await uow.commit()
+
+
+def _minutes(connection: Connection) -> float:
+    return float(connection.settings.get("webhook_watchdog_minutes", DEFAULT_MINUTES))
 
 
 async def check_webhooks(
