@@ -1,7 +1,7 @@
 """The one error tree of tillsync.
 
     TillsyncError
-    ├── ClientError                 a caller's request cannot be served (4xx)
+    ├── ClientError                 a caller's request cannot be served (4xx, or 502)
     │   ├── InvalidInput            422: a field is missing or wrong
     │   ├── CredentialsRefused      400: the provider said no to the credentials given
     │   ├── NotAuthenticated        401: no key, an unknown key, a bad webhook secret
@@ -9,7 +9,8 @@
     │   ├── Conflict                409: the request clashes with what is stored
     │   │   └── InsufficientStock   409: a sale or hold asks for more than is available
     │   ├── PayloadTooLarge         413
-    │   └── RateLimited             429: the provider account's rate budget is used up for now
+    │   ├── RateLimited             429: the provider account's rate budget is used up for now
+    │   └── ProviderUnavailable     502: the provider the request needs cannot be reached now
     ├── ProviderError               a provider call failed; the class says what the job does next
     │   ├── Retryable               network error, timeout, 5xx: try again later
     │   │   └── Throttled           the provider asked us to slow down (wait given or not)
@@ -94,6 +95,13 @@ class PayloadTooLarge(ClientError):
 class RateLimited(ClientError):
     status_code = 429
     code = "rate_limited"
+
+
+class ProviderUnavailable(ClientError):
+    """Not the caller's fault and not ours: the answer a gateway gives when upstream fails."""
+
+    status_code = 502
+    code = "provider_unavailable"
 
 
 class ProviderError(TillsyncError):

@@ -70,6 +70,11 @@ class EventFeed:
                 queue.put_nowait(None)
 
     async def _poll(self, now: float) -> None:
+        if not any(self._subscribers.values()):  # nobody listens: only keep up with the end
+            async with self.uows.read() as session:
+                self._cursor = await session.scalar(select(func.max(Event.id))) or self._cursor
+            self._gaps.clear()
+            return
         self._gaps = {i: seen for i, seen in self._gaps.items() if now - seen < GAP_SECONDS}
         condition = Event.id > self._cursor
         if self._gaps:

@@ -9,17 +9,17 @@ enough stock is available at that instant, so concurrent checkouts can never ove
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, literal, select, update
+from sqlalchemy import and_, insert, literal, select, update
 
 from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures, check_message
 from tillsync.errors import InsufficientStock
-from tillsync.store.database import insert_all_unless_present, insert_unless_present
+from tillsync.store.database import insert_all_returning_new, insert_unless_present
 from tillsync.store.tables import Alert, AuditEntry, PendingMovement, Product, StockLevel, new_id
 from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitOfWork
@@ -29,6 +29,19 @@ ZERO = Decimal(0)
 HOLD_FIELDS = ("pending", "reserved")
 CHUNK = 500
 """Keys per IN list: well inside every database's limit on bound parameters."""
+SHOWN = (
+    "id",
+    "sku",
+    "product_name",
+    "location",
+    "alert_type",
+    "severity",
+    "message",
+    "resolved",
+    "created_at",
+    "resolved_at",
+)
+"""An alert's columns that its view shows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +81,20 @@ def stock_view(stock: StockLevel) -> dict[str, Any]:
     }
 
 
-def alert_view(alert: Alert) -> dict[str, Any]:
+def alert_view(alert: Alert | Mapping[str, Any]) -> dict[str, Any]:
+    """An alert as the API and the stream show it, from the row or its values."""
+    row = alert if isinstance(alert, Mapping) else {name: getattr(alert, name) for name in SHOWN}
     return {
-        "id": alert.id,
-        "product_sku": alert.sku,
-        "product_name": alert.product_name,
-        "location": alert.location,
-        "alert_type": alert.alert_type,
-        "severity": alert.severity,
-        "message": alert.message,
-        "resolved": alert.resolved,
-        "created_at": alert.created_at.isoformat(),
-        "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        "id": row["id"],
+        "product_sku": row["sku"],
+        "product_name": row["product_name"],
+        "location": row["location"],
+        "alert_type": row["alert_type"],
+        "severity": row["severity"],
+        "message": row["message"],
+        "resolved": row["resolved"],
+        "created_at": row["created_at"].isoformat(),
+        "resolved_at": row["resolved_at"].isoformat() if row["resolved_at"] else None,
     }
 
 
@@ -100,6 +115,8 @@ class Ledger:
         self.uow = uow
         self.tenant_id = tenant_id
         self._touched: dict[str, StockLevel] = {}
+        self._products: dict[str, Product] = {}
+        """Products this ledger was given, so their alerts need not load them again."""
 
     async def find(self, sku: str, location: str) -> StockLevel | None:
         return await self.uow.session.scalar(
@@ -190,6 +207,7 @@ class Ledger:
         self, reports: Sequence[Report], *, as_of: dt.datetime, cause: str, reference: str
     ) -> None:
         """Many warehouse figures at once; rows the hub has never seen are created in bulk."""
+        self._products |= {r.product.id: r.product for r in reports}
         found = await self.find_all({(r.product.sku, r.location) for r in reports})
         fresh = [r for r in reports if (r.product.sku, r.location) not in found]
         opened = await self._open(fresh, as_of=as_of, cause=cause, reference=reference)
@@ -243,14 +261,13 @@ class Ledger:
             }
             for r in reports
         }
-        for part in chunks(list(values.values())):
-            await insert_all_unless_present(self.uow.session, StockLevel, list(part))
         opened: set[tuple[str, str]] = set()
-        for key, stock in (await self.find_all(set(values))).items():
-            if stock.id != values[key]["id"]:
-                continue  # another writer created it first: it is reported like any row
-            opened.add(key)
-            self._touched[stock.id] = stock
+        for part in chunks(list(values.values())):
+            # a key another writer created first is not answered: it is reported like any row
+            created = await insert_all_returning_new(self.uow.session, StockLevel, list(part))
+            for stock in created:
+                opened.add((stock.sku, stock.location))
+                self._touched[stock.id] = stock
             if stock.warehouse_available:
                 self._audit(
                     stock, "warehouse_available", stock.warehouse_available, cause, reference
@@ -291,18 +308,19 @@ class Ledger:
         self, stock: StockLevel, figure: str, delta: Decimal, cause: str, reference: str
     ) -> None:
         current = self._touched.get(stock.id, stock)
-        self.uow.session.add(
-            AuditEntry(
-                tenant_id=self.tenant_id,
-                sku=stock.sku,
-                location=stock.location,
-                figure=figure,
-                delta=delta,
-                value_after=getattr(current, figure),
-                cause=cause,
-                reference=reference,
-                created_at=self.uow.now,
-            )
+        self.uow.append(
+            AuditEntry,
+            {
+                "tenant_id": self.tenant_id,
+                "sku": stock.sku,
+                "location": stock.location,
+                "figure": figure,
+                "delta": delta,
+                "value_after": getattr(current, figure),
+                "cause": cause,
+                "reference": reference,
+                "created_at": self.uow.now,
+            },
         )
 
     async def settle(self) -> None:
@@ -310,10 +328,13 @@ class Ledger:
         touched = list(self._touched.values())
         self._touched.clear()
         products, open_alerts = await self._alert_context(touched)
+        raised: list[dict[str, Any]] = []
         for stock in touched:
             self.uow.emit(tenant_id=self.tenant_id, type="stock.changed", data=stock_view(stock))
             alerts = open_alerts.get((stock.sku, stock.location), {})
-            self._update_alerts(stock, products[stock.product_id], alerts)
+            raised += self._update_alerts(stock, products[stock.product_id], alerts)
+        for part in chunks(raised):  # in bulk, and before the next look at open alerts
+            await self.uow.session.execute(insert(Alert), list(part))
         await self.uow.session.flush()
 
     async def _alert_context(
@@ -321,8 +342,9 @@ class Ledger:
     ) -> tuple[dict[str, Product], dict[tuple[str, str], dict[rules.AlertType, Alert]]]:
         """The products and open alerts of the touched rows, a few queries for any number."""
         session = self.uow.session
-        products: dict[str, Product] = {}
-        for ids in chunks(sorted({stock.product_id for stock in touched})):
+        wanted = {stock.product_id for stock in touched}
+        products = {id_: self._products[id_] for id_ in wanted if id_ in self._products}
+        for ids in chunks(sorted(wanted - products.keys())):
             products |= {
                 p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(ids)))
             }
@@ -342,7 +364,8 @@ class Ledger:
 
     def _update_alerts(
         self, stock: StockLevel, product: Product, open_alerts: dict[rules.AlertType, Alert]
-    ) -> None:
+    ) -> list[dict[str, Any]]:
+        """Resolve what no longer holds; the row of an alert to raise, if one is due."""
         level = figures(stock).net_stock
         change = rules.alert_change(
             level=level,
@@ -352,28 +375,30 @@ class Ledger:
         for alert_type in change.resolve_types:
             alert = open_alerts[alert_type]
             alert.resolved, alert.resolved_at = True, self.uow.now
-            self._emit_alert("alert.resolved", alert)
-        if change.raise_type is not None:
-            alert = Alert(
-                id=new_id(),
-                tenant_id=self.tenant_id,
-                product_id=product.id,
-                sku=stock.sku,
-                product_name=product.name,
-                location=stock.location,
-                alert_type=change.raise_type.value,
-                severity=rules.SEVERITY[change.raise_type],
-                message=rules.alert_message(
-                    change.raise_type,
-                    name=product.name,
-                    level=level,
-                    reorder_level=product.reorder_level,
-                ),
-                resolved=False,
-                created_at=self.uow.now,
-            )
-            self.uow.session.add(alert)
-            self._emit_alert("alert.raised", alert)
+            self._emit_alert("alert.resolved", alert_view(alert))
+        if change.raise_type is None:
+            return []
+        row: dict[str, Any] = {
+            "id": new_id(),
+            "tenant_id": self.tenant_id,
+            "product_id": product.id,
+            "sku": stock.sku,
+            "product_name": product.name,
+            "location": stock.location,
+            "alert_type": change.raise_type.value,
+            "severity": rules.SEVERITY[change.raise_type],
+            "message": rules.alert_message(
+                change.raise_type,
+                name=product.name,
+                level=level,
+                reorder_level=product.reorder_level,
+            ),
+            "resolved": False,
+            "created_at": self.uow.now,
+            "resolved_at": None,
+        }
+        self._emit_alert("alert.raised", alert_view(row))
+        return [row]
 
-    def _emit_alert(self, type: str, alert: Alert) -> None:
-        self.uow.emit(tenant_id=self.tenant_id, type=type, data=alert_view(alert))
+    def _emit_alert(self, type: str, view: dict[str, Any]) -> None:
+        self.uow.emit(tenant_id=self.tenant_id, type=type, data=view)

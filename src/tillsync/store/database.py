@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,35 @@ async def insert_all_unless_present(
     """Many rows at once (batched by the driver), skipping those whose key exists already."""
     if rows:
         await session.execute(_insert(session, model).on_conflict_do_nothing(), rows)
+
+
+async def insert_all_returning_new(
+    session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]
+) -> list[Any]:
+    """As `insert_all_unless_present`, answering with the rows this call created."""
+    if not rows:
+        return []
+    statement = _insert(session, model).on_conflict_do_nothing().returning(model)
+    return list(await session.scalars(statement, rows))
+
+
+async def add_all(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    summed: Sequence[str],
+) -> None:
+    """Insert rows, or where a row's key exists already, add the `summed` columns to it.
+
+    The rows must have distinct keys (one statement may not change a row twice).
+    """
+    if not rows:
+        return
+    statement = _insert(session, model)
+    table: Any = model.__table__
+    totals = {name: table.c[name] + statement.excluded[name] for name in summed}
+    key = [column.name for column in table.primary_key]
+    await session.execute(statement.on_conflict_do_update(index_elements=key, set_=totals), rows)
 
 
 def _insert(session: AsyncSession, model: type[DeclarativeBase] | Table) -> Any:

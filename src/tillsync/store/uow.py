@@ -9,13 +9,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from contextvars import ContextVar
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.clock import Clock
 from tillsync.store.database import READ_ONLY, Database
-from tillsync.store.tables import Event
+from tillsync.store.tables import Base, Event
 
 _writing: ContextVar[bool] = ContextVar("tillsync_unit_of_work_open", default=False)
+INSERT_BATCH = 1000
 
 
 class UnitOfWork:
@@ -24,15 +26,33 @@ class UnitOfWork:
         self.clock = clock
         self.now: dt.datetime = clock.now()
         self._after_commit: list[Callable[[], None]] = []
+        self._appended: dict[type[Base], list[dict[str, Any]]] = {}
 
     def emit(self, *, tenant_id: str, type: str, data: dict[str, Any]) -> None:
         """Add a live-stream event; it becomes visible with the transaction."""
-        self.session.add(Event(tenant_id=tenant_id, type=type, data=data, created_at=self.now))
+        self.append(
+            Event, {"tenant_id": tenant_id, "type": type, "data": data, "created_at": self.now}
+        )
+
+    def append(self, model: type[Base], row: dict[str, Any]) -> None:
+        """A row only ever added (an event, an audit entry): inserted with the others at commit.
+
+        Such rows are never read back or changed in their own transaction, so they skip the
+        session's bookkeeping and go in as one multi-row insert per table, in the order given.
+        """
+        self._appended.setdefault(model, []).append(row)
+
+    async def write_appended(self) -> None:
+        appended, self._appended = self._appended, {}
+        for model, rows in appended.items():
+            for start in range(0, len(rows), INSERT_BATCH):
+                await self.session.execute(insert(model), rows[start : start + INSERT_BATCH])
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
     async def commit(self) -> None:
+        await self.write_appended()
         await self.session.commit()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:

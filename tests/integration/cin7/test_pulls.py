@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.support.world import SKU, World, open_world
 from tillsync.config import Settings
-from tillsync.emulators.cin7.records import Account
+from tillsync.emulators.cin7.records import Account, StockRow
 from tillsync.store.tables import Product, Run, SaleLine, StockLevel
 
 FAST = {"rate_limit": {"calls": 100_000, "window_seconds": 1}}
@@ -184,3 +184,24 @@ async def test_quick_sync_after_a_handful_of_changes_fetches_only_them(settings:
         "quick",
         "manual",
     )
+
+
+async def test_a_skus_rows_straddling_pages_are_summed(settings: Settings) -> None:
+    # One row a page: the shaving cream's two bins in the back room come on two pages.
+    async with open_world(settings, connection_settings={**FAST, "page_size": 1}) as world:
+        account = _account(world)
+        back_room = world.state.add_location(account.id, "Back Room", bins=["A", "B"])
+        product = account.product_by_sku(SKU)
+        assert product is not None
+        for bin_name, on_hand in (("A", 4), ("B", 7)):
+            row = StockRow(back_room, bin_name, None, None, on_hand=Decimal(on_hand))
+            product.rows.append(row)
+        run_id = await _request(world, "/api/cin7/sync")
+        await world.hub.hub.create_worker().run_until_idle()
+        assert (await _progress(world, run_id))["status"] == "success"
+        async with world.hub.hub.uows.read() as session:
+            level = await session.scalar(
+                select(StockLevel).where(StockLevel.sku == SKU, StockLevel.location == "Back Room")
+            )
+    assert level is not None
+    assert (level.warehouse_available, level.warehouse_on_hand) == (Decimal(11), Decimal(11))

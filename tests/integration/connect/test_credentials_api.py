@@ -94,12 +94,26 @@ async def test_cin7_refusing_the_pair_is_a_400_with_its_message_and_nothing_is_s
     assert shown["apiKey"] is None
 
 
-async def test_an_unreachable_cin7_is_a_400_not_a_500(shop: Shop, settings: Any) -> None:
+async def test_an_unreachable_cin7_is_a_502_and_stores_nothing(shop: Shop, settings: Any) -> None:
     settings.cin7_base_url = "http://127.0.0.1:9/ExternalApi/v2"  # nothing listens on port 9
     answer = await shop.put(shop.account.account_id, shop.account.application_key)
-    assert answer.status_code == 400, answer.text
+    assert answer.status_code == 502, answer.text
+    assert answer.json()["error"] == "provider_unavailable"
     assert "could not be reached" in answer.json()["message"]
     assert await shop.connection() is None
+
+
+@pytest.mark.parametrize(("status", "expected"), [(500, 502), (503, 429), (429, 429)])
+async def test_cin7_failing_to_answer_me_is_not_a_refusal(
+    shop: Shop, status: int, expected: int
+) -> None:
+    rule = FaultRule(method="GET", path="/me", action="fail_before", status=status, times=None)
+    shop.cin7.faults.add_rule(rule)
+    answer = await shop.put(shop.account.account_id, shop.account.application_key)
+    assert answer.status_code == expected, answer.text
+    assert answer.json()["error"] != "credentials_refused"
+    assert await shop.connection() is None
+    assert _hooks(shop) == []
 
 
 @pytest.mark.parametrize(

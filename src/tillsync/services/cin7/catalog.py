@@ -35,7 +35,7 @@ from sqlalchemy import delete, exists, select, text
 
 from tillsync.connectors.budget import lane_for
 from tillsync.connectors.cin7 import mapping
-from tillsync.connectors.cin7.client import MAX_LIMIT, Cin7Client
+from tillsync.connectors.cin7.client import MAX_LIMIT, Cin7Client, last_page
 from tillsync.errors import BudgetExhausted
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7 import drift, missed_sales, pulls, staging, watchdog
@@ -48,8 +48,8 @@ from tillsync.store.tables import Connection, Product, Run, SyncSeen
 from tillsync.store.uow import UnitOfWork
 
 LABEL = "CIN7"
-STATISTICS_EVERY = 10
-"""Pages between two refreshes of PostgreSQL's planner statistics during a pull."""
+STATISTICS_FROM = 8
+"""A pull refreshes PostgreSQL's planner statistics at this page, and each time it doubles."""
 ANALYSED = ("products", "stock_levels", "sync_stage", "sync_seen", "pending_movements")
 QUICK_STOCK_LIMIT = 50
 DEFAULT_OVERLAP_SECONDS = 300.0
@@ -176,7 +176,7 @@ async def _pages(
     page, envelope = first, await fetch(first)
     while True:
         rows = envelope.get(key) or []
-        last = _last_page(envelope, rows, page, size)
+        last = last_page(envelope, rows, page=page, limit=size)
         upcoming = None if last else asyncio.create_task(fetch(page + 1))
         await asyncio.sleep(0)  # let the next call take its grant before this page's writes
         try:
@@ -189,11 +189,6 @@ async def _pages(
         if upcoming is None:
             return
         page, envelope = page + 1, await upcoming
-
-
-def _last_page(envelope: dict[str, Any], rows: list[Any], page: int, size: int) -> bool:
-    total = envelope.get("Total")
-    return len(rows) < size or (isinstance(total, int) and page * size >= total)
 
 
 async def _pull_products(
@@ -238,13 +233,13 @@ async def _pull_products(
 
 
 async def _keep_statistics(services: Services, page: int) -> None:
-    """On PostgreSQL, refresh the planner's statistics every few pages of a pull.
+    """On PostgreSQL, refresh the planner's statistics as a pull doubles what it has read.
 
     A first pull grows the catalog from empty to its full size in minutes, faster than
     autovacuum analyses it (if it runs at all): with statistics of empty tables the planner
     keeps choosing plans that get slower with every page.
     """
-    if page % STATISTICS_EVERY:
+    if page < STATISTICS_FROM or page & (page - 1):
         return
     async with services.uows.begin() as uow:
         if uow.session.get_bind().dialect.name == "postgresql":
@@ -354,10 +349,12 @@ async def _pull_stock(
                 }
                 if isinstance(envelope.get("Total"), int):
                     progress["stock_total"] = envelope["Total"]
+                if mode != "reconcile":  # a reconciliation compares once the listing is whole
+                    settled = await staging.settle_page(uow, connection, run_id, found, as_of=as_of)
+                    progress["compared"] = ctx.checkpoint.get("compared", 0) + settled.compared
+                    progress["changed"] = ctx.checkpoint.get("changed", 0) + settled.changed
                 await ctx.save_in(uow.session, **progress)
                 await uow.commit()
-            if mode == "full":  # a reconciliation compares once the listing is whole
-                await staging.settle_page(services, connection, run_id, found, as_of=as_of)
             await _keep_statistics(services, page)
 
 
@@ -392,8 +389,13 @@ async def _apply(services: Services, ctx: JobContext, connection: Connection) ->
         as_of=dt.datetime.fromisoformat(point["stock_as_of"]),
         scope=skus,
         reconcile=point["mode"] == "reconcile",
+        pages_settled=point["mode"] != "reconcile",
     )
     following = "webhooks" if point["mode"] == "reconcile" else "done"
     if "sales_since" in point:
         following = "sales"
-    await ctx.save(phase=following, compared=settled.compared, changed=settled.changed)
+    await ctx.save(
+        phase=following,
+        compared=point.get("compared", 0) + settled.compared,
+        changed=point.get("changed", 0) + settled.changed,
+    )

@@ -13,7 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import BudgetSpec
 from tillsync.connectors.cin7.client import DEFAULT_BASE_URL, Cin7Client
-from tillsync.errors import AuthFailed, InvalidInput, NotFound, ProviderError
+from tillsync.errors import (
+    AuthFailed,
+    InvalidInput,
+    NotFound,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    Retryable,
+    Throttled,
+)
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload
 from tillsync.services.context import Services
@@ -140,8 +149,14 @@ async def connect(
         me = await probe.me()
     except AuthFailed as exc:
         raise InvalidInput(f"CIN7 refused the credentials: {exc.message}", field="apiKey") from exc
+    except Throttled as exc:
+        raise RateLimited(f"CIN7 asked to slow down: {exc.message}", field="apiKey") from exc
+    except Retryable as exc:
+        raise ProviderUnavailable(
+            f"CIN7 could not be reached: {exc.message}; nothing was stored, try again later"
+        ) from exc
     except ProviderError as exc:
-        raise InvalidInput(f"CIN7 could not be reached: {exc.message}", field="accountId") from exc
+        raise InvalidInput(f"CIN7 refused the account: {exc.message}", field="accountId") from exc
     sealed = services.vault.seal_json(
         {
             "account_id": account_id,

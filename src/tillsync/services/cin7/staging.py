@@ -15,20 +15,20 @@ difference it repairs in its drift report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, true, update
+from sqlalchemy import and_, delete, exists, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.cin7 import mapping
 from tillsync.services.cin7 import drift
 from tillsync.services.cin7.inbound import Seen, upsert_products
 from tillsync.services.context import Services
-from tillsync.services.ledger import Ledger, Report, chunks, exact
-from tillsync.store.database import insert_all_unless_present
+from tillsync.services.ledger import Ledger, Report, chunks
+from tillsync.store.database import add_all
 from tillsync.store.tables import (
     Connection,
     PendingMovement,
@@ -37,9 +37,9 @@ from tillsync.store.tables import (
     SyncStage,
     Tenant,
 )
+from tillsync.store.uow import UnitOfWork
 
 ZERO = Decimal(0)
-APPLY_BATCH = 1000
 WINDOW = 2000
 """SKUs settled together: a few thousand rows in memory at a time."""
 
@@ -62,37 +62,17 @@ class Settled:
 
 
 async def stage(session: AsyncSession, run_id: str, rows: list[mapping.StockRow]) -> None:
-    """Add a page's figures to the staging table (a SKU's rows may straddle pages)."""
-    staged: set[Key] = set()
-    for skus in chunks(sorted({row.sku for row in rows})):
-        found = await session.execute(
-            select(SyncStage.sku, SyncStage.location).where(
-                SyncStage.run_id == run_id, SyncStage.sku.in_(skus)
-            )
-        )
-        staged |= {(sku, location) for sku, location in found}
-    fresh = [
+    """Add a page's figures to the staging table: a SKU's rows may straddle pages.
+
+    The rows are one per SKU × location, as `mapping.stock_rows` sums them.
+    """
+    values = [
         {"run_id": run_id, "sku": r.sku, "location": r.location}
         | {"available": r.available, "on_hand": r.on_hand}
         for r in rows
-        if (r.sku, r.location) not in staged
     ]
-    for part in chunks(fresh):
-        await insert_all_unless_present(session, SyncStage, list(part))
-    for row in rows:
-        if (row.sku, row.location) in staged:
-            await session.execute(
-                update(SyncStage)
-                .where(
-                    SyncStage.run_id == run_id,
-                    SyncStage.sku == row.sku,
-                    SyncStage.location == row.location,
-                )
-                .values(
-                    available=SyncStage.available + exact(row.available),
-                    on_hand=SyncStage.on_hand + exact(row.on_hand),
-                )
-            )
+    for part in chunks(values):
+        await add_all(session, SyncStage, list(part), ("available", "on_hand"))
 
 
 async def settle(
@@ -103,47 +83,46 @@ async def settle(
     as_of: dt.datetime,
     scope: Collection[str] | None = None,
     reconcile: bool = False,
+    pages_settled: bool = False,
 ) -> Settled:
-    """Staged figures into the ledger; `scope` limits it to those SKUs (a quick pull's)."""
+    """Staged figures into the ledger; `scope` limits it to those SKUs (a quick pull's).
+
+    With `pages_settled`, every staged figure has been taken page by page (`settle_page`):
+    only what the listing left out remains, and the database finds it rather than a walk
+    through the whole catalog.
+    """
     async with services.uows.read() as session:
         tenant = await session.get(Tenant, connection.tenant_id)
         assert tenant is not None
     tally = Settled()
     cause = "reconciliation" if reconcile else "sync"
-    async for where in _windows(services, connection.tenant_id, run_id, scope):
-        changed, confirmed, differences = await _compare(
-            services,
-            tenant_id=connection.tenant_id,
-            run_id=run_id,
-            where=where,
-            default_location=tenant.default_location,
-            as_of=as_of,
-        )
-        tally.compared += len(changed) + len(confirmed)
-        tally.changed += len(changed)
-        for rows in chunks(changed, APPLY_BATCH):
-            keys = {(r.sku, r.location) for r in rows}
-            found = [d for d in differences if (d.sku, d.location) in keys] if reconcile else []
+    if pages_settled and scope is None:
+        windows = _omitted(services, connection.tenant_id, run_id, as_of)
+    else:
+        windows = _windows(services, connection.tenant_id, run_id, scope)
+    async for where in windows:
+        async with services.uows.begin() as uow:
+            changed, confirmed, differences = await _compare(
+                uow.session,
+                tenant_id=connection.tenant_id,
+                run_id=run_id,
+                where=where,
+                default_location=tenant.default_location,
+                as_of=as_of,
+            )
             await _apply(
-                services,
+                uow,
                 connection,
-                list(rows),
+                changed,
                 as_of=as_of,
                 cause=cause,
                 run_id=run_id,
-                differences=found,
+                differences=differences if reconcile else [],
             )
-        async with services.uows.begin() as uow:
-            for ids in chunks(confirmed):
-                await uow.session.execute(
-                    update(StockLevel)
-                    .where(
-                        StockLevel.id.in_(ids),
-                        or_(StockLevel.as_of.is_(None), StockLevel.as_of < as_of),
-                    )
-                    .values(as_of=as_of)
-                )
+            await _confirm(uow.session, confirmed, as_of)
             await uow.commit()
+        tally.compared += len(changed) + len(confirmed)
+        tally.changed += len(changed)
     async with services.uows.begin() as uow:
         await uow.session.execute(delete(SyncStage).where(SyncStage.run_id == run_id))
         await uow.commit()
@@ -151,24 +130,24 @@ async def settle(
 
 
 async def settle_page(
-    services: Services,
+    uow: UnitOfWork,
     connection: Connection,
     run_id: str,
     rows: list[mapping.StockRow],
     *,
     as_of: dt.datetime,
-) -> None:
-    """While a full listing goes on: take the figures staged so far for this page's SKUs.
+) -> Settled:
+    """While a full listing goes on, in the page's own transaction: take its figures.
 
     This keeps the hub busy while it waits for CIN7's budget, instead of after the last
     page. Omitted rows cannot be known before the listing ends, so only figures present
     are taken here; a SKU whose rows straddle pages is taken again with its sum, and the
-    final `settle` confirms or zeroes the rest.
+    final `settle` zeroes what the listing left out.
     """
     if not rows:
-        return
-    changed, _, _ = await _compare(
-        services,
+        return Settled()
+    changed, confirmed, _ = await _compare(
+        uow.session,
         tenant_id=connection.tenant_id,
         run_id=run_id,
         where=_among(sorted({row.sku for row in rows})),
@@ -176,16 +155,54 @@ async def settle_page(
         as_of=as_of,
         complete=False,
     )
-    for part in chunks(changed, APPLY_BATCH):
-        await _apply(
-            services,
-            connection,
-            list(part),
-            as_of=as_of,
-            cause="sync",
-            run_id=run_id,
-            differences=[],
+    await _apply(uow, connection, changed, as_of=as_of, cause="sync", run_id=run_id)
+    await _confirm(uow.session, confirmed, as_of)
+    return Settled(compared=len(changed) + len(confirmed), changed=len(changed))
+
+
+async def _confirm(session: AsyncSession, ids: list[str], as_of: dt.datetime) -> None:
+    """Rows whose figures the pull found unchanged are known good as of the pull."""
+    for part in chunks(ids):
+        await session.execute(
+            update(StockLevel)
+            .where(
+                StockLevel.id.in_(part),
+                or_(StockLevel.as_of.is_(None), StockLevel.as_of < as_of),
+            )
+            .values(as_of=as_of)
         )
+
+
+async def _omitted(
+    services: Services, tenant_id: str, run_id: str, as_of: dt.datetime
+) -> AsyncIterator[Where]:
+    """Windows of the SKUs a settled listing left out, in order (found in two queries).
+
+    Those are the SKUs of rows the hub holds that the listing did not cover (unless a
+    later report stands), and of products CIN7 lists that have neither a staged figure
+    nor a row: absence means zero for both, as CIN7 omits rows whose quantities are all
+    zero. Only SKUs are held in memory: a few megabytes for the largest catalogs.
+    """
+    covered = exists().where(
+        SyncStage.run_id == run_id,
+        SyncStage.sku == StockLevel.sku,
+        SyncStage.location == StockLevel.location,
+    )
+    held = select(StockLevel.sku).where(
+        StockLevel.tenant_id == tenant_id,
+        or_(StockLevel.as_of.is_(None), StockLevel.as_of < as_of),
+        ~covered,
+    )
+    bare = select(Product.sku).where(
+        Product.tenant_id == tenant_id,
+        Product.active.is_(True),
+        ~exists().where(SyncStage.run_id == run_id, SyncStage.sku == Product.sku),
+        ~exists().where(StockLevel.tenant_id == tenant_id, StockLevel.sku == Product.sku),
+    )
+    async with services.uows.read() as session:
+        skus = set(await session.scalars(held.distinct())) | set(await session.scalars(bare))
+    for part in chunks(sorted(skus), WINDOW):
+        yield _among(list(part))
 
 
 async def _windows(
@@ -239,7 +256,7 @@ def _between(low: str | None, high: str | None) -> Where:
 
 
 async def _compare(
-    services: Services,
+    session: AsyncSession,
     *,
     tenant_id: str,
     run_id: str,
@@ -248,48 +265,47 @@ async def _compare(
     as_of: dt.datetime,
     complete: bool = True,
 ) -> tuple[list[mapping.StockRow], list[str], list[drift.Difference]]:
-    async with services.uows.read() as session:
-        staged: dict[Key, tuple[Decimal, Decimal]] = {
-            (sku, location): (available, on_hand)
-            for sku, location, available, on_hand in await session.execute(
-                select(
-                    SyncStage.sku, SyncStage.location, SyncStage.available, SyncStage.on_hand
-                ).where(SyncStage.run_id == run_id, where(SyncStage.sku))
-            )
-        }
-        known = {
-            (sku, location): Known(id_, available, on_hand, stamp)
-            for id_, sku, location, available, on_hand, stamp in await session.execute(
-                select(
-                    StockLevel.id,
-                    StockLevel.sku,
-                    StockLevel.location,
-                    StockLevel.warehouse_available,
-                    StockLevel.warehouse_on_hand,
-                    StockLevel.as_of,
-                ).where(StockLevel.tenant_id == tenant_id, where(StockLevel.sku))
-            )
-        }
-        releasable = set(
-            await session.scalars(
-                select(PendingMovement.stock_level_id)
-                .join(StockLevel, StockLevel.id == PendingMovement.stock_level_id)
-                .where(
-                    PendingMovement.tenant_id == tenant_id,
-                    PendingMovement.released_at.is_(None),
-                    PendingMovement.confirmed_at <= as_of,
-                    where(StockLevel.sku),
-                )
-                .distinct()
+    staged: dict[Key, tuple[Decimal, Decimal]] = {
+        (sku, location): (available, on_hand)
+        for sku, location, available, on_hand in await session.execute(
+            select(SyncStage.sku, SyncStage.location, SyncStage.available, SyncStage.on_hand).where(
+                SyncStage.run_id == run_id, where(SyncStage.sku)
             )
         )
-        listed = set(
-            await session.scalars(
-                select(Product.sku).where(
-                    Product.tenant_id == tenant_id, Product.active.is_(True), where(Product.sku)
-                )
+    }
+    known = {
+        (sku, location): Known(id_, available, on_hand, stamp)
+        for id_, sku, location, available, on_hand, stamp in await session.execute(
+            select(
+                StockLevel.id,
+                StockLevel.sku,
+                StockLevel.location,
+                StockLevel.warehouse_available,
+                StockLevel.warehouse_on_hand,
+                StockLevel.as_of,
+            ).where(StockLevel.tenant_id == tenant_id, where(StockLevel.sku))
+        )
+    }
+    releasable = set(
+        await session.scalars(
+            select(PendingMovement.stock_level_id)
+            .join(StockLevel, StockLevel.id == PendingMovement.stock_level_id)
+            .where(
+                PendingMovement.tenant_id == tenant_id,
+                PendingMovement.released_at.is_(None),
+                PendingMovement.confirmed_at <= as_of,
+                where(StockLevel.sku),
+            )
+            .distinct()
+        )
+    )
+    listed = set(
+        await session.scalars(
+            select(Product.sku).where(
+                Product.tenant_id == tenant_id, Product.active.is_(True), where(Product.sku)
             )
         )
+    )
     if complete:  # absence is zero only once the whole listing is in
         located = {sku for sku, _ in staged} | {sku for sku, _ in known}
         for key in known:
@@ -333,36 +349,35 @@ def _stock_differences(
 
 
 async def _apply(
-    services: Services,
+    uow: UnitOfWork,
     connection: Connection,
     rows: list[mapping.StockRow],
     *,
     as_of: dt.datetime,
     cause: str,
     run_id: str,
-    differences: list[drift.Difference],
+    differences: Sequence[drift.Difference] = (),
 ) -> None:
-    async with services.uows.begin() as uow:
-        ledger = Ledger(uow, connection.tenant_id)
-        products = await upsert_products(uow, connection, [Seen(r.sku, None) for r in rows])
-        await ledger.report_all(
-            [Report(products[r.sku], r.location, r.available, r.on_hand) for r in rows],
-            as_of=as_of,
-            cause=cause,
-            reference=run_id,
+    if not rows:
+        return
+    ledger = Ledger(uow, connection.tenant_id)
+    products = await upsert_products(uow, connection, [Seen(r.sku, None) for r in rows])
+    await ledger.report_all(
+        [Report(products[r.sku], r.location, r.available, r.on_hand) for r in rows],
+        as_of=as_of,
+        cause=cause,
+        reference=run_id,
+    )
+    if differences:
+        now = await ledger.find_all({(d.sku or "", d.location or "") for d in differences})
+        await drift.record(
+            uow.session,
+            tenant_id=connection.tenant_id,
+            run_id=run_id,
+            differences=[replace(d, fixed=_took(now, d)) for d in differences],
+            now=uow.now,
         )
-        if differences:
-            now = await ledger.find_all({(d.sku or "", d.location or "") for d in differences})
-            differences = [replace(d, fixed=_took(now, d)) for d in differences]
-            await drift.record(
-                uow.session,
-                tenant_id=connection.tenant_id,
-                run_id=run_id,
-                differences=differences,
-                now=uow.now,
-            )
-        await ledger.settle()
-        await uow.commit()
+    await ledger.settle()
 
 
 def _took(now: dict[Key, StockLevel], difference: drift.Difference) -> bool:
