@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, insert, literal, select, update
+from sqlalchemy import and_, false, insert, literal, select, update
 
 from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures, check_message
@@ -354,7 +354,7 @@ class Ledger:
                 select(Alert).where(
                     Alert.tenant_id == self.tenant_id,
                     Alert.sku.in_(skus),
-                    Alert.resolved.is_(False),
+                    Alert.resolved == false(),  # as the open alerts' index says: it is used
                 )
             )
             for alert in alerts:
