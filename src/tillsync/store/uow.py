@@ -42,7 +42,7 @@ class UnitOfWork:
         """
         self._appended.setdefault(model, []).append(row)
 
-    async def write_appended(self) -> None:
+    async def _write_appended(self) -> None:
         appended, self._appended = self._appended, {}
         for model, rows in appended.items():
             for start in range(0, len(rows), INSERT_BATCH):
@@ -52,7 +52,7 @@ class UnitOfWork:
         self._after_commit.append(callback)
 
     async def commit(self) -> None:
-        await self.write_appended()
+        await self._write_appended()
         await self.session.commit()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
