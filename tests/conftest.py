@@ -87,6 +87,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         job_lease_seconds=5.0,
         provider_timeout_seconds=5.0,
         log_format="text",
+        allow_private_addresses=True,  # the emulators listen on loopback
     )
 
 

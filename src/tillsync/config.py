@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     cin7_base_url: str = Field(
         default="", description="Where CIN7 Core is (an emulator, a proxy); empty: the real one"
     )
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Let tenants point the hub at loopback, private and link-local addresses",
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
 

@@ -22,6 +22,7 @@ def environment(settings: Settings, **extra: str) -> dict[str, str]:
         "TILLSYNC_PUBLIC_URL": settings.resolved_public_url,
         "TILLSYNC_JOB_POLL_SECONDS": "0.05",
         "TILLSYNC_LOG_FORMAT": "text",
+        "TILLSYNC_ALLOW_PRIVATE_ADDRESSES": "true",
     }
     return env | extra
 

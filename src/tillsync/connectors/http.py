@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tillsync.connectors import outbound
 from tillsync.errors import AuthFailed, Permanent, ProviderError, Retryable, Throttled
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "describe",
     "dump_json",
     "error_class",
+    "media_type",
     "parse_retry_after",
     "retry_after",
     "send",
@@ -33,12 +35,24 @@ DEFAULT_USER_AGENT = "tillsync/0.1"
 # is real ends as `failed` once the job queue's bounded schedule runs out.
 _RETRYABLE = frozenset({408, 409, 425, 429})
 _AUTH = frozenset({401, 403})
+# Named in messages when an answer is not JSON; any other type is "unknown", so a message
+# never carries text an answering server chose.
+_KNOWN_TYPES = frozenset(
+    {"text/html", "text/plain", "text/xml", "application/xml", "application/octet-stream"}
+)
 
 
 def create_http_client(
-    *, timeout: float, user_agent: str = DEFAULT_USER_AGENT
+    *,
+    timeout: float,
+    user_agent: str = DEFAULT_USER_AGENT,
+    resolver: outbound.Resolver = outbound.resolve,
 ) -> httpx.AsyncClient:
-    """One pooled client per process; it never retries or follows redirects on its own."""
+    """One pooled client per process; it never retries or follows redirects on its own.
+
+    Requests to an address a tenant set carry `OutboundPolicy.extensions()` and go through
+    a pool of their own that connects only to public addresses (see `outbound`).
+    """
     # An idle pooled connection is dropped after 4 s, before servers close theirs (uvicorn
     # after 5 s, many load balancers later). Reusing one the server is closing fails the
     # request with an unknown outcome, which costs a whole retry interval to resolve.
@@ -48,7 +62,10 @@ def create_http_client(
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         # An unknown CIN7 path can answer with a redirect loop: a 3xx is an error, not a hop.
         follow_redirects=False,
-        transport=httpx.AsyncHTTPTransport(limits=limits, retries=0),
+        transport=outbound.OutboundTransport(
+            trusted=httpx.AsyncHTTPTransport(limits=limits, retries=0),
+            public_only=outbound.public_only_transport(limits=limits, resolver=resolver),
+        ),
     )
 
 
@@ -179,12 +196,18 @@ def decode_json(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        kind = response.headers.get("Content-Type", "unknown").split(";")[0].strip() or "unknown"
+        kind = media_type(response)
         raise Permanent(
             f"{describe(response.request)} answered HTTP {response.status_code} "
             f"with a body that is not JSON ({kind}): check the base URL and path",
             status=response.status_code,
         ) from exc
+
+
+def media_type(response: httpx.Response) -> str:
+    """The answer's media type for a message when it is a common one, else "unknown"."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return kind if kind in _KNOWN_TYPES else "unknown"
 
 
 def dump_json(value: Any) -> bytes:

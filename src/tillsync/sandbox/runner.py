@@ -77,8 +77,12 @@ def prepare_state_dir(settings: Settings, state_dir: Path) -> Settings:
 
 @asynccontextmanager
 async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[Sandbox]:
-    """Start everything, connect the demo business, wait for its catalog; then yield."""
+    """Start everything, connect the demo business, wait for its catalog; then yield.
+
+    The emulators listen on loopback, so the hub is let call private addresses.
+    """
     settings = prepare_state_dir(settings, state_dir)
+    settings = settings.model_copy(update={"allow_private_addresses": True})
     if settings.port == 0:  # webhooks need the hub's address before it listens
         settings = settings.model_copy(update={"port": free_port(settings.host)})
     cin7 = Cin7State()

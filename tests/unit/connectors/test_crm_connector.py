@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tillsync.connectors.crm import mapping
-from tillsync.connectors.crm.errors import error_detail, read
+from tillsync.connectors.crm.errors import read
 from tillsync.errors import AuthFailed, InvalidInput, Permanent, ProviderError, Retryable, Throttled
 from tillsync.services.crm.connection import base_url, masked
 
@@ -52,13 +52,25 @@ def test_each_status_ends_as_its_outcome(
     assert "x=1" not in raised.value.message  # no query string: it can carry secrets
 
 
-def test_the_crm_message_and_field_are_kept_short() -> None:
-    with pytest.raises(Permanent) as raised:
-        read(response(400, {"error": "must be 3 letters", "field": "currency"}))
-    assert raised.value.message.endswith("must be 3 letters (field currency)")
-    assert error_detail({"error": "x" * 1000}) is not None
-    assert len(error_detail({"error": "x" * 1000}) or "") == 300
-    assert error_detail(["not", "an", "object"]) is None
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (400, {"error": "must be 3 letters", "field": "currency"}, "application/json"),
+        (401, {"success": False, "message": "must be 3 letters"}, "application/json"),
+        (500, {"error": "must be 3 letters"}, "application/json"),
+        (200, b"<h1>must be 3 letters</h1>", "text/html"),
+        (200, b"+OK", "text/must-be-3-letters"),
+    ],
+)
+def test_nothing_the_crm_answered_is_repeated_in_the_error(
+    status: int, body: object, content_type: str
+) -> None:
+    """The address is a tenant's: what answers there stays out of messages they can read."""
+    with pytest.raises(ProviderError) as raised:
+        read(response(status, body, **{"Content-Type": content_type}))
+    assert "3 letters" not in raised.value.message
+    assert "3-letters" not in raised.value.message
+    assert "currency" not in raised.value.message
 
 
 def test_a_retry_after_on_429_is_kept() -> None:

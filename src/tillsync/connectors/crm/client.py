@@ -9,6 +9,7 @@ import httpx
 
 from tillsync.connectors.crm.errors import read
 from tillsync.connectors.http import dump_json, send
+from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.errors import Permanent
 
 __all__ = ["INVOICES_PATH", "CrmClient"]
@@ -20,13 +21,17 @@ class CrmClient:
     """Answers are the CRM's JSON as plain dicts; failures are tillsync `ProviderError`s.
 
     Nothing here retries: the job queue does, and looks an invoice up before creating it
-    again after an uncertain outcome.
+    again after an uncertain outcome. The base URL is a tenant's, so every request carries
+    the outbound policy: its connection is judged when it opens (`AddressRefused`).
     """
 
-    def __init__(self, http: httpx.AsyncClient, *, base_url: str, api_key: str) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, *, base_url: str, api_key: str, policy: OutboundPolicy
+    ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
         self._headers = {"x-api-key": api_key, "Accept": "application/json"}
+        self._extensions = policy.extensions()
 
     def __repr__(self) -> str:
         return f"CrmClient(base_url={self._base_url!r})"  # never the key
@@ -73,6 +78,7 @@ class CrmClient:
                 **(headers or {}),
                 **({"Content-Type": "application/json"} if body is not None else {}),
             },
+            extensions=self._extensions,
         )
         return read(await send(self._http, request))
 

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync.connectors import outbound
 from tillsync.connectors.crm.client import CrmClient
 from tillsync.errors import AuthFailed, ClientError, InvalidInput, NotFound, ProviderError
 from tillsync.jobs.worker import InvalidPayload
@@ -39,21 +39,26 @@ def masked(secret: str) -> str:
 def base_url(url: str) -> str:
     """An http(s) URL with a host and no user info (it would be shown back), no trailing /."""
     try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise InvalidInput("url is not a valid URL", field="url") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidInput("url must be an http:// or https:// address", field="url")
-    if parsed.userinfo:
-        raise InvalidInput("url must not carry a user name or password", field="url")
+        parsed = outbound.parse_url(url)
+    except outbound.AddressRefused as exc:
+        raise InvalidInput(f"url: {exc.message}", field="url") from None
     if parsed.query or parsed.fragment:
         raise InvalidInput("url must not have a query string or fragment", field="url")
     return str(parsed).rstrip("/")
 
 
+def policy(services: Services) -> outbound.OutboundPolicy:
+    return outbound.OutboundPolicy(allow_private=services.settings.allow_private_addresses)
+
+
 def client_for(services: Services, connection: Connection) -> CrmClient:
     creds = Credentials(**services.vault.open_json(connection.credentials))
-    return CrmClient(services.http, base_url=connection.base_url, api_key=creds.api_key)
+    return CrmClient(
+        services.http,
+        base_url=connection.base_url,
+        api_key=creds.api_key,
+        policy=policy(services),
+    )
 
 
 async def find_connection(session: AsyncSession, tenant_id: str) -> Connection | None:
@@ -77,14 +82,22 @@ async def connect(
     api_key: str,
     settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Try the key against the CRM, then store it sealed; nothing is stored if it fails."""
+    """Try the key against the CRM, then store it sealed; nothing is stored if it fails.
+
+    The address must pass the outbound policy, when it is given and again when the hub
+    connects. What answers there is never repeated (`connectors.crm.errors`).
+    """
     address = base_url(url)
     if not KEY_CHARACTERS.fullmatch(api_key):
         # It travels in a header: anything else could not be sent, or would split the header.
         raise InvalidInput("apiKey must be printable ASCII without spaces", field="apiKey")
-    probe = CrmClient(services.http, base_url=address, api_key=api_key)
+    rules = policy(services)
+    probe = CrmClient(services.http, base_url=address, api_key=api_key, policy=rules)
     try:
+        await outbound.check_url(address, policy=rules)
         await probe.check()
+    except outbound.AddressRefused as exc:
+        raise InvalidInput(f"url is refused: {exc.message}", field="url") from None
     except AuthFailed as exc:
         raise ClientError(f"the CRM refused the API key: {exc.message}", field="apiKey") from exc
     except ProviderError as exc:
