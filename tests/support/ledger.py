@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tillsync.bootstrap import Hub
-from tillsync.services.ledger import Ledger
+from tillsync.services.ledger import Ledger, Report
 from tillsync.store.tables import Product
 
 
@@ -52,11 +52,9 @@ async def report_stock(
         )
         assert product is not None
         ledger = Ledger(uow, tenant_id)
-        stock = await ledger.ensure(product, location)
-        await ledger.report(
-            stock,
-            available=Decimal(available),
-            on_hand=Decimal(available),
+        figure = Decimal(available)
+        await ledger.report_all(
+            [Report(product, location, figure, figure)],
             as_of=uow.now,
             cause="test",
             reference="test",

@@ -53,7 +53,7 @@ async def load_product(session: AsyncSession, tenant_id: str, wanted: Wanted) ->
 
 
 async def expire_overdue(ledger: Ledger, stock: StockLevel) -> None:
-    """Give back the stock of this row's reservations that ran out (before using its figures)."""
+    """Give back the stock of a locked row's reservations that ran out (before using it)."""
     overdue = await ledger.uow.session.scalars(
         select(Reservation.id).where(
             Reservation.stock_level_id == stock.id,
@@ -165,15 +165,21 @@ async def reserve(
 ) -> dict[str, Any]:
     where = location or caller.default_location
     async with uows.begin() as uow:
-        product = await load_product(uow.session, caller.tenant_id, wanted)
+        await load_product(uow.session, caller.tenant_id, wanted)
         ledger = Ledger(uow, caller.tenant_id)
-        stock = await ledger.ensure(product, where)
+        stock = (await ledger.lock_all({(wanted.sku, where)})).get((wanted.sku, where))
+        if stock is None:  # the warehouse never reported it here: nothing to hold
+            raise refusal(wanted.sku, None, wanted.quantity, field=wanted.quantity_field)
         await expire_overdue(ledger, stock)
         reservation_id = new_id()
-        if not await ledger.try_hold(
-            stock, wanted.quantity, figure="reserved", cause="reservation", reference=reservation_id
-        ):
-            raise refusal(stock, wanted.quantity, field=wanted.quantity_field)
+        await ledger.hold(
+            stock,
+            wanted.quantity,
+            figure="reserved",
+            cause="reservation",
+            reference=reservation_id,
+            field=wanted.quantity_field,
+        )
         expires_at = uow.now + dt.timedelta(seconds=ttl_seconds)
         uow.session.add(
             Reservation(
@@ -217,8 +223,7 @@ async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> dic
                 f"reservation '{reservation_id}' was used by a sale", field="reservationId"
             )
         ledger = Ledger(uow, caller.tenant_id)
-        stock = await uow.session.get(StockLevel, reservation.stock_level_id)
-        assert stock is not None
+        stock = await _locked(ledger, reservation.stock_level_id)
         released = await end_reservation(ledger, stock, reservation_id, status="released")
         await ledger.settle()
         await uow.commit()
@@ -236,17 +241,33 @@ async def expire_all_overdue(uows: UnitsOfWork) -> int:
     async with uows.begin() as uow:
         overdue = (
             await uow.session.execute(
-                select(Reservation.tenant_id, Reservation.stock_level_id)
+                select(
+                    Reservation.tenant_id,
+                    Reservation.sku,
+                    Reservation.location,
+                    Reservation.stock_level_id,
+                )
                 .where(Reservation.status == "active", Reservation.expires_at <= uow.now)
                 .distinct()
+                .order_by(Reservation.tenant_id, Reservation.sku, Reservation.location)
                 .limit(500)
             )
         ).all()
-        for tenant_id, stock_level_id in overdue:
-            stock = await uow.session.get(StockLevel, stock_level_id)
-            assert stock is not None
+        for tenant_id, _, _, stock_level_id in overdue:  # in the order rows are locked
             ledger = Ledger(uow, tenant_id)
-            await expire_overdue(ledger, stock)
+            await expire_overdue(ledger, await _locked(ledger, stock_level_id))
             await ledger.settle()
         await uow.commit()
     return len(overdue)
+
+
+async def _locked(ledger: Ledger, stock_level_id: str) -> StockLevel:
+    """A reservation's stock row, locked before the reservation itself is changed.
+
+    Stock rows are always locked before the reservations or sales that refer to them, so
+    a release and a sale consuming the same reservation queue on the row.
+    """
+    stock = await ledger.uow.session.get(StockLevel, stock_level_id)
+    assert stock is not None
+    locked = await ledger.lock_all({(stock.sku, stock.location)})
+    return locked[(stock.sku, stock.location)]

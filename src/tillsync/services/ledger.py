@@ -1,47 +1,61 @@
-"""Stock movements inside a unit of work: conditional holds, warehouse reports, audit, alerts.
+"""Stock movements inside a unit of work: locked rows, holds, warehouse reports, audit, alerts.
 
-Every change to a stock row goes through `Ledger`, which writes its audit entry at once
-and, in `settle()`, emits one live event per touched row and raises or resolves alerts.
-Holds (pending sales, reservations) are conditional UPDATEs: the row only changes when
-enough stock is available at that instant, so concurrent checkouts can never oversell.
+Every change to a stock row goes through `Ledger`. A writer first locks the rows it will
+change (`lock_all`: one statement, in SKU × location order, so writers never deadlock) and
+reads their figures fresh; every decision - may this hold be taken, is this report newer,
+which pending sales does it include - is then made on figures no one else can change before
+commit, and the refusal of a hold is worded from the very figures that refused it. On
+SQLite the write transaction's own lock serialises writers; on PostgreSQL the row locks do.
+The database checks the same invariants (see the migration "ledger invariants"): holds
+never negative, a movement released once, a new hold within what its row had available.
+`settle()` emits one live event per touched row and brings its alerts up to date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, false, insert, literal, select, update
+from sqlalchemy import and_, func, insert, literal, select, update
 
-from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures, check_message
 from tillsync.errors import InsufficientStock
-from tillsync.store.database import insert_all_returning_new, insert_unless_present
-from tillsync.store.tables import Alert, AuditEntry, PendingMovement, Product, StockLevel, new_id
+from tillsync.services.alerts import OpenAlerts, alert_view, open_alerts, update_alerts
+from tillsync.store.database import insert_all_returning_new
+from tillsync.store.tables import (
+    Alert,
+    AuditEntry,
+    PendingMovement,
+    Product,
+    Reservation,
+    StockLevel,
+    new_id,
+)
 from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitOfWork
 
+__all__ = [
+    "Key",
+    "Ledger",
+    "Repair",
+    "Report",
+    "alert_view",
+    "chunks",
+    "exact",
+    "figures",
+    "refusal",
+    "stock_view",
+]
+
 T = TypeVar("T")
 ZERO = Decimal(0)
-HOLD_FIELDS = ("pending", "reserved")
 CHUNK = 500
 """Keys per IN list: well inside every database's limit on bound parameters."""
-SHOWN = (
-    "id",
-    "sku",
-    "product_name",
-    "location",
-    "alert_type",
-    "severity",
-    "message",
-    "resolved",
-    "created_at",
-    "resolved_at",
-)
-"""An alert's columns that its view shows."""
+Key = tuple[str, str]
+"""A stock row's SKU and location."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +66,17 @@ class Report:
     location: str
     available: Decimal
     on_hand: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A hold figure that did not match the records behind it, and what it was set to."""
+
+    sku: str
+    location: str
+    figure: str
+    was: Decimal
+    now: Decimal
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -81,32 +106,13 @@ def stock_view(stock: StockLevel) -> dict[str, Any]:
     }
 
 
-def alert_view(alert: Alert | Mapping[str, Any]) -> dict[str, Any]:
-    """An alert as the API and the stream show it, from the row or its values."""
-    row = alert if isinstance(alert, Mapping) else {name: getattr(alert, name) for name in SHOWN}
-    return {
-        "id": row["id"],
-        "product_sku": row["sku"],
-        "product_name": row["product_name"],
-        "location": row["location"],
-        "alert_type": row["alert_type"],
-        "severity": row["severity"],
-        "message": row["message"],
-        "resolved": row["resolved"],
-        "created_at": row["created_at"].isoformat(),
-        "resolved_at": row["resolved_at"].isoformat() if row["resolved_at"] else None,
-    }
-
-
-def refusal(stock: StockLevel, quantity: Decimal, *, field: str) -> InsufficientStock:
-    """The answer to a hold the stock row could not take, with the POS's message."""
-    level = figures(stock).available_to_sell
+def refusal(
+    sku: str, current: StockFigures | None, quantity: Decimal, *, field: str
+) -> InsufficientStock:
+    """The answer to a hold that the row's locked figures (or its absence) could not take."""
+    level = current.available_to_sell if current is not None else ZERO
     return InsufficientStock(
-        check_message(level, quantity),
-        sku=stock.sku,
-        available=level,
-        requested=quantity,
-        field=field,
+        check_message(level, quantity), sku=sku, available=level, requested=quantity, field=field
     )
 
 
@@ -118,51 +124,64 @@ class Ledger:
         self._products: dict[str, Product] = {}
         """Products this ledger was given, so their alerts need not load them again."""
 
-    async def find(self, sku: str, location: str) -> StockLevel | None:
-        return await self.uow.session.scalar(
-            select(StockLevel).where(
-                StockLevel.tenant_id == self.tenant_id,
-                StockLevel.sku == sku,
-                StockLevel.location == location,
+    async def find_all(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
+        """The stock rows of these keys that exist, as last committed (not locked)."""
+        return await self._rows(set(keys), lock=False)
+
+    async def lock_all(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
+        """The stock rows of these keys that exist, locked until commit and read fresh.
+
+        Rows are locked in SKU × location order by every writer, so two writers wanting
+        the same rows queue instead of deadlocking.
+        """
+        return await self._rows(set(keys), lock=True)
+
+    async def _rows(self, keys: set[Key], *, lock: bool) -> dict[Key, StockLevel]:
+        found: dict[Key, StockLevel] = {}
+        locations = sorted({location for _, location in keys})
+        for skus in chunks(sorted({sku for sku, _ in keys})):
+            statement = (
+                select(StockLevel)
+                .where(
+                    StockLevel.tenant_id == self.tenant_id,
+                    StockLevel.sku.in_(skus),
+                    StockLevel.location.in_(locations),
+                )
+                .order_by(StockLevel.sku, StockLevel.location)
+                .execution_options(populate_existing=True)
             )
-        )
-
-    async def ensure(self, product: Product, location: str) -> StockLevel:
-        stock = await self.find(product.sku, location)
-        if stock is None:  # concurrent first sales or reports of a SKU: one row wins
-            values = {
-                "id": new_id(),
-                "tenant_id": self.tenant_id,
-                "product_id": product.id,
-                "sku": product.sku,
-                "location": location,
-                "warehouse_available": ZERO,
-                "warehouse_on_hand": ZERO,
-                "pending": ZERO,
-                "reserved": ZERO,
-                "updated_at": self.uow.now,
+            if lock:  # FOR NO KEY UPDATE: rows of other tables may still refer to these
+                statement = statement.with_for_update(key_share=True)
+            rows = await self.uow.session.scalars(statement)
+            found |= {
+                (row.sku, row.location): row for row in rows if (row.sku, row.location) in keys
             }
-            session = self.uow.session
-            await session.execute(insert_unless_present(session, StockLevel, values))
-            stock = await self.find(product.sku, location)
-            assert stock is not None
-            self._touched[stock.id] = stock  # a new row is news: its stream event, its alerts
-        return stock
+        return found
 
-    async def try_hold(
-        self, stock: StockLevel, quantity: Decimal, *, figure: str, cause: str, reference: str
-    ) -> bool:
-        """Add to pending or reserved only if that much is available now."""
+    async def hold(
+        self,
+        stock: StockLevel,
+        quantity: Decimal,
+        *,
+        figure: str,
+        cause: str,
+        reference: str,
+        field: str,
+    ) -> None:
+        """Add to pending or reserved on a locked row, or refuse in the row's own figures."""
+        current = figures(stock)
+        free = current.warehouse_available - current.pending - current.reserved
+        if free < quantity:
+            raise refusal(stock.sku, current, quantity, field=field)
         column = getattr(StockLevel, figure)
         available = StockLevel.warehouse_available - StockLevel.pending - StockLevel.reserved
-        changed = await self._update(
+        if not await self._update(  # the condition again, should a caller forget the lock
             stock,
             and_(StockLevel.id == stock.id, available >= exact(quantity)),
             {figure: column + exact(quantity)},
-        )
-        if changed:
-            self._audit(stock, figure, quantity, cause, reference)
-        return changed
+        ):
+            raise refusal(stock.sku, current, quantity, field=field)
+        self._audit(stock, figure, quantity, cause, reference)
 
     async def release(
         self, stock: StockLevel, quantity: Decimal, *, figure: str, cause: str, reference: str
@@ -181,11 +200,15 @@ class Ledger:
         cause: str,
         reference: str,
     ) -> bool:
-        """Take the warehouse's figure and release the pending sales it already includes."""
+        """Take the warehouse's figure on a locked row; release the pending sales it includes.
+
+        A figure older than the row's is ignored: the row's `as_of` was read under the lock,
+        so no report committed meanwhile can be overwritten by an older one.
+        """
         if stock.as_of is not None and as_of < stock.as_of:
             return False
         touched_before = stock.id in self._touched
-        released = await self._release_included(stock, as_of, reference)
+        released = await self._release_included(stock, as_of)
         delta = available - stock.warehouse_available
         values: dict[str, Any] = {
             "warehouse_available": available,
@@ -206,15 +229,22 @@ class Ledger:
     async def report_all(
         self, reports: Sequence[Report], *, as_of: dt.datetime, cause: str, reference: str
     ) -> None:
-        """Many warehouse figures at once; rows the hub has never seen are created in bulk."""
+        """Many warehouse figures at once; rows the hub has never seen are created in bulk.
+
+        New rows are inserted first (in key order), then the others are locked (in key
+        order): a writer never waits for a lock while holding one another writer inserts.
+        """
         self._products |= {r.product.id: r.product for r in reports}
-        found = await self.find_all({(r.product.sku, r.location) for r in reports})
-        fresh = [r for r in reports if (r.product.sku, r.location) not in found]
+        keys = {(r.product.sku, r.location) for r in reports}
+        seen = await self.find_all(keys)
+        fresh = sorted(
+            (r for r in reports if (r.product.sku, r.location) not in seen),
+            key=lambda r: (r.product.sku, r.location),
+        )
         opened = await self._open(fresh, as_of=as_of, cause=cause, reference=reference)
+        locked = await self.lock_all(keys - opened)
         for r in reports:
-            stock = found.get((r.product.sku, r.location))
-            if stock is None and (r.product.sku, r.location) not in opened:
-                stock = await self.ensure(r.product, r.location)  # created meanwhile elsewhere
+            stock = locked.get((r.product.sku, r.location))
             if stock is not None:
                 await self.report(
                     stock,
@@ -225,23 +255,53 @@ class Ledger:
                     reference=reference,
                 )
 
-    async def find_all(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
-        """The stock rows of these SKU × location keys that exist."""
-        found: dict[tuple[str, str], StockLevel] = {}
-        for skus in chunks(sorted({sku for sku, _ in keys})):
-            rows = await self.uow.session.scalars(
-                select(StockLevel).where(
-                    StockLevel.tenant_id == self.tenant_id, StockLevel.sku.in_(skus)
-                )
-            )
-            found |= {
-                (row.sku, row.location): row for row in rows if (row.sku, row.location) in keys
+    async def repair_holds(self, stocks: Iterable[StockLevel], *, reference: str) -> list[Repair]:
+        """Set each locked row's pending and reserved to what its records add up to.
+
+        Pending is the sum of the row's sales not yet released by a warehouse report;
+        reserved the sum of its active reservations. Anything else is drift (a lost update,
+        a hand edit, a bug): it is repaired and its audit entry says so.
+        """
+        rows = {stock.id: stock for stock in stocks}
+        pending = await self._sums(
+            PendingMovement.stock_level_id,
+            PendingMovement.quantity,
+            PendingMovement.released_at.is_(None),
+            rows,
+        )
+        reserved = await self._sums(
+            Reservation.stock_level_id, Reservation.quantity, Reservation.status == "active", rows
+        )
+        repairs: list[Repair] = []
+        for stock in sorted(rows.values(), key=lambda s: (s.sku, s.location)):
+            truth = {
+                "pending": pending.get(stock.id, ZERO),
+                "reserved": reserved.get(stock.id, ZERO),
             }
-        return found
+            wrong = {name: value for name, value in truth.items() if getattr(stock, name) != value}
+            if not wrong:
+                continue
+            was = {name: getattr(stock, name) for name in wrong}
+            await self._update(stock, StockLevel.id == stock.id, {**wrong})
+            for name, value in wrong.items():
+                self._audit(stock, name, value - was[name], "reconciliation", reference)
+                repairs.append(Repair(stock.sku, stock.location, name, was[name], value))
+        return repairs
+
+    async def _sums(
+        self, owner: Any, quantity: Any, condition: Any, rows: dict[str, StockLevel]
+    ) -> dict[str, Decimal]:
+        sums: dict[str, Decimal] = {}
+        for ids in chunks(sorted(rows)):
+            result = await self.uow.session.execute(
+                select(owner, func.sum(quantity)).where(owner.in_(ids), condition).group_by(owner)
+            )
+            sums |= {owner_id: total for owner_id, total in result if total is not None}
+        return sums
 
     async def _open(
         self, reports: Sequence[Report], *, as_of: dt.datetime, cause: str, reference: str
-    ) -> set[tuple[str, str]]:
+    ) -> set[Key]:
         """Insert new rows holding the reported figures; the keys this call created."""
         if not reports:
             return set()
@@ -261,34 +321,33 @@ class Ledger:
             }
             for r in reports
         }
-        opened: set[tuple[str, str]] = set()
-        for part in chunks(list(values.values())):
+        opened: set[Key] = set()
+        for part in chunks([values[key] for key in sorted(values)]):
             # a key another writer created first is not answered: it is reported like any row
             created = await insert_all_returning_new(self.uow.session, StockLevel, list(part))
             for stock in created:
                 opened.add((stock.sku, stock.location))
                 self._touched[stock.id] = stock
-            if stock.warehouse_available:
-                self._audit(
-                    stock, "warehouse_available", stock.warehouse_available, cause, reference
-                )
+                if stock.warehouse_available:
+                    self._audit(
+                        stock, "warehouse_available", stock.warehouse_available, cause, reference
+                    )
         return opened
 
-    async def _release_included(
-        self, stock: StockLevel, as_of: dt.datetime, reference: str
-    ) -> Decimal:
-        movements = (
-            await self.uow.session.scalars(
-                select(PendingMovement).where(
-                    PendingMovement.stock_level_id == stock.id,
-                    PendingMovement.released_at.is_(None),
-                    PendingMovement.confirmed_at <= as_of,
-                )
+    async def _release_included(self, stock: StockLevel, as_of: dt.datetime) -> Decimal:
+        """Mark released the row's pending sales confirmed by `as_of`: each one only once."""
+        quantities = await self.uow.session.scalars(
+            update(PendingMovement)
+            .where(
+                PendingMovement.stock_level_id == stock.id,
+                PendingMovement.released_at.is_(None),
+                PendingMovement.confirmed_at <= as_of,
             )
-        ).all()
-        for movement in movements:
-            movement.released_at = self.uow.now
-        return sum((m.quantity for m in movements), Decimal(0))
+            .values(released_at=self.uow.now)
+            .returning(PendingMovement.quantity)
+            .execution_options(synchronize_session=False)
+        )
+        return sum(quantities, ZERO)
 
     async def _update(self, stock: StockLevel, where: Any, values: dict[str, Any]) -> bool:
         statement = (
@@ -327,78 +386,29 @@ class Ledger:
         """Emit one stock event per touched row and bring its alerts up to date."""
         touched = list(self._touched.values())
         self._touched.clear()
-        products, open_alerts = await self._alert_context(touched)
+        products = await self._products_of(touched)
+        alerts: OpenAlerts = {}
+        for skus in chunks(sorted({stock.sku for stock in touched})):
+            alerts |= await open_alerts(self.uow.session, self.tenant_id, list(skus))
         raised: list[dict[str, Any]] = []
         for stock in touched:
             self.uow.emit(tenant_id=self.tenant_id, type="stock.changed", data=stock_view(stock))
-            alerts = open_alerts.get((stock.sku, stock.location), {})
-            raised += self._update_alerts(stock, products[stock.product_id], alerts)
+            raised += update_alerts(
+                self.uow,
+                tenant_id=self.tenant_id,
+                stock=stock,
+                product=products[stock.product_id],
+                open_types=alerts.get((stock.sku, stock.location), {}),
+            )
         for part in chunks(raised):  # in bulk, and before the next look at open alerts
             await self.uow.session.execute(insert(Alert), list(part))
         await self.uow.session.flush()
 
-    async def _alert_context(
-        self, touched: list[StockLevel]
-    ) -> tuple[dict[str, Product], dict[tuple[str, str], dict[rules.AlertType, Alert]]]:
-        """The products and open alerts of the touched rows, a few queries for any number."""
-        session = self.uow.session
+    async def _products_of(self, touched: list[StockLevel]) -> dict[str, Product]:
+        """The products of the touched rows: those given to this ledger, the rest loaded."""
         wanted = {stock.product_id for stock in touched}
         products = {id_: self._products[id_] for id_ in wanted if id_ in self._products}
         for ids in chunks(sorted(wanted - products.keys())):
-            products |= {
-                p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(ids)))
-            }
-        open_alerts: dict[tuple[str, str], dict[rules.AlertType, Alert]] = {}
-        for skus in chunks(sorted({stock.sku for stock in touched})):
-            alerts = await session.scalars(
-                select(Alert).where(
-                    Alert.tenant_id == self.tenant_id,
-                    Alert.sku.in_(skus),
-                    Alert.resolved == false(),  # as the open alerts' index says: it is used
-                )
-            )
-            for alert in alerts:
-                per_row = open_alerts.setdefault((alert.sku, alert.location), {})
-                per_row[rules.AlertType(alert.alert_type)] = alert
-        return products, open_alerts
-
-    def _update_alerts(
-        self, stock: StockLevel, product: Product, open_alerts: dict[rules.AlertType, Alert]
-    ) -> list[dict[str, Any]]:
-        """Resolve what no longer holds; the row of an alert to raise, if one is due."""
-        level = figures(stock).net_stock
-        change = rules.alert_change(
-            level=level,
-            reorder_level=product.reorder_level,
-            open_types=frozenset(open_alerts),
-        )
-        for alert_type in change.resolve_types:
-            alert = open_alerts[alert_type]
-            alert.resolved, alert.resolved_at = True, self.uow.now
-            self._emit_alert("alert.resolved", alert_view(alert))
-        if change.raise_type is None:
-            return []
-        row: dict[str, Any] = {
-            "id": new_id(),
-            "tenant_id": self.tenant_id,
-            "product_id": product.id,
-            "sku": stock.sku,
-            "product_name": product.name,
-            "location": stock.location,
-            "alert_type": change.raise_type.value,
-            "severity": rules.SEVERITY[change.raise_type],
-            "message": rules.alert_message(
-                change.raise_type,
-                name=product.name,
-                level=level,
-                reorder_level=product.reorder_level,
-            ),
-            "resolved": False,
-            "created_at": self.uow.now,
-            "resolved_at": None,
-        }
-        self._emit_alert("alert.raised", alert_view(row))
-        return [row]
-
-    def _emit_alert(self, type: str, view: dict[str, Any]) -> None:
-        self.uow.emit(tenant_id=self.tenant_id, type=type, data=view)
+            rows = await self.uow.session.scalars(select(Product).where(Product.id.in_(ids)))
+            products |= {product.id: product for product in rows}
+        return products

@@ -160,7 +160,9 @@ async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale:
     uow.session.add(row)
     await uow.session.flush()
     ledger = Ledger(uow, caller.tenant_id)
-    stocks = {p.sku: await ledger.ensure(p, location) for p in products}
+    # Every row the sale touches is locked first, in one order, before its reservations.
+    locked = await ledger.lock_all({(p.sku, location) for p in products})
+    stocks = {sku: stock for (sku, _), stock in locked.items()}
     await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
     await _hold_lines(ledger, sale, stocks, sale_id=row.id)
     for position, (line, product) in enumerate(zip(sale.items, products, strict=True)):
@@ -215,13 +217,14 @@ async def _hold_lines(
     for i, line in enumerate(sale.items):
         totals[line.sku] += line.quantity
         first_index.setdefault(line.sku, i)
-    for sku in sorted(totals):  # one lock order for every sale: no deadlocks between sales
-        stock, quantity = stocks[sku], totals[sku]
+    for sku in sorted(totals):
+        stock, quantity, field = stocks.get(sku), totals[sku], f"items[{first_index[sku]}].quantity"
+        if stock is None:  # the warehouse never reported it here: nothing to sell
+            raise refusal(sku, None, quantity, field=field)
         await expire_overdue(ledger, stock)
-        if not await ledger.try_hold(
-            stock, quantity, figure="pending", cause="sale", reference=sale.sale_id
-        ):
-            raise refusal(stock, quantity, field=f"items[{first_index[sku]}].quantity")
+        await ledger.hold(
+            stock, quantity, figure="pending", cause="sale", reference=sale.sale_id, field=field
+        )
         ledger.uow.session.add(
             PendingMovement(
                 tenant_id=ledger.tenant_id,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -128,10 +129,18 @@ class Product(Base):
 
 
 class StockLevel(Base):
-    """One SKU at one location: the warehouse's word and what the hub holds against it."""
+    """One SKU at one location: the warehouse's word and what the hub holds against it.
+
+    Migration 0005 adds what the database checks beyond these columns: holds never
+    negative, a new hold within what the row has available, a movement released once.
+    """
 
     __tablename__ = "stock_levels"
-    __table_args__ = (UniqueConstraint("tenant_id", "sku", "location"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "sku", "location"),
+        CheckConstraint("pending >= 0", name="pending_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+    )
     id: Mapped[str] = _id()
     tenant_id: Mapped[str] = _tenant()
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
@@ -149,7 +158,10 @@ class PendingMovement(Base):
     """A local sale's quantity not yet seen in a warehouse report."""
 
     __tablename__ = "pending_movements"
-    __table_args__ = (Index(None, "stock_level_id", "released_at"),)
+    __table_args__ = (
+        Index(None, "stock_level_id", "released_at"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
     id: Mapped[str] = _id()
     tenant_id: Mapped[str] = _tenant()
     stock_level_id: Mapped[str] = mapped_column(ForeignKey("stock_levels.id", ondelete="CASCADE"))
@@ -162,7 +174,10 @@ class PendingMovement(Base):
 
 class Reservation(Base):
     __tablename__ = "reservations"
-    __table_args__ = (Index(None, "stock_level_id", "status", "expires_at"),)
+    __table_args__ = (
+        Index(None, "stock_level_id", "status", "expires_at"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
     id: Mapped[str] = _id()
     tenant_id: Mapped[str] = _tenant()
     stock_level_id: Mapped[str] = mapped_column(ForeignKey("stock_levels.id", ondelete="CASCADE"))

@@ -100,10 +100,11 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
             raise InvalidPayload(f"inbox entry {ctx.field('inbox_id')} does not exist")
         connection = await load_connection(session, entry.connection_id)
     items, entity = 1, "sale"
-    if entry.event_type == "Stock/AvailableStockLevelChanged":
-        rows = mapping.stock_rows(entry.payload)
-        await apply_stock(services, connection, rows, entry)
-        items, entity = len(rows), "stock"
+    if entry.event_type == webhooks.STOCK_EVENT:
+        skus = sorted({row.sku for row in mapping.stock_rows(entry.payload)})
+        lane = lane_for(ctx.job.priority)
+        items = await refresh(services, connection, skus, lane=lane, since=entry)
+        entity = "stock"
     elif entry.event_type == "Product/Updated":
         items, entity = await _apply_products(services, connection, entry), "products"
     elif entry.event_type.startswith("Sale/"):
@@ -135,21 +136,21 @@ async def apply_stock(
     services: Services,
     connection: Connection,
     rows: Iterable[mapping.StockRow],
-    entry: InboxEntry | None = None,
     *,
-    as_of: dt.datetime | None = None,
-    cause: str = "webhook",
+    as_of: dt.datetime,
+    cause: str,
+    reference: str,
 ) -> None:
-    """Take CIN7's figures for each SKU × location (absolute states, so re-applying is a no-op)."""
+    """Take CIN7's figures for each SKU × location as of `as_of` (re-applying is a no-op)."""
     rows = list(rows)
     async with services.uows.begin() as uow:
         ledger = Ledger(uow, connection.tenant_id)
         products = await upsert_products(uow, connection, [Seen(r.sku, r.name) for r in rows])
         await ledger.report_all(
             [Report(products[r.sku], r.location, r.available, r.on_hand) for r in rows],
-            as_of=as_of or (entry.received_at if entry else uow.now),
+            as_of=as_of,
             cause=cause,
-            reference=entry.id if entry else cause,
+            reference=reference,
         )
         await ledger.settle()
         await uow.commit()
@@ -174,7 +175,7 @@ async def upsert_products(
     """
     latest = {item.sku: item for item in seen}
     products = await _products(uow, connection.tenant_id, list(latest))
-    missing = [item for sku, item in latest.items() if sku not in products]
+    missing = [latest[sku] for sku in sorted(latest) if sku not in products]
     for part in chunks(missing):
         await insert_all_unless_present(
             uow.session,
@@ -278,30 +279,61 @@ async def _record_external_sale(
 
 
 async def refresh_stock(services: Services, ctx: JobContext) -> None:
-    """Fetch CIN7's current figures for a few SKUs; their time is the request's start."""
-    skus = ctx.field("skus")
+    """A job: fetch CIN7's current figures for a few SKUs (after a push it was unsure of)."""
     async with services.uows.read() as session:
         connection = await load_connection(session, ctx.job.connection_id)
+    await refresh(services, connection, ctx.field("skus"), lane=lane_for(ctx.job.priority))
+
+
+async def refresh(
+    services: Services,
+    connection: Connection,
+    skus: list[str],
+    *,
+    lane: str,
+    since: InboxEntry | None = None,
+) -> int:
+    """Fetch and take CIN7's figures for these SKUs; how many were fetched.
+
+    A stock delivery is only a hint that a SKU changed: it carries no time, CIN7 may send
+    it late or twice, and a replay of an old one looks the same as a new one. So its
+    figures are never taken; the SKU's figure is read afresh, and its time is the moment
+    the request left, which is after the delivery was received. With `since`, a SKU whose
+    rows were all reported after that delivery arrived is skipped: a burst of deliveries
+    for one SKU costs one call.
+    """
+    async with services.uows.read() as session:
         known = (
-            await session.scalars(
-                select(StockLevel).where(
+            await session.execute(
+                select(StockLevel.sku, StockLevel.location, StockLevel.as_of).where(
                     StockLevel.tenant_id == connection.tenant_id, StockLevel.sku.in_(skus)
                 )
             )
         ).all()
-    client = client_for(services, connection, lane=lane_for(ctx.job.priority))
-    for sku in skus:
+    locations: dict[str, set[str]] = {}
+    stale = set(skus) if since is None else set()
+    for sku, location, as_of in known:
+        locations.setdefault(sku, set()).add(location)
+        if since is not None and (as_of is None or as_of < since.received_at):
+            stale.add(sku)
+    if since is not None:
+        stale |= set(skus) - locations.keys()  # never seen: its figure is news
+    client = client_for(services, connection, lane=lane)
+    for sku in sorted(stale):
         asked_at = services.uows.clock.now()
         rows = [row async for row in client.iter_availability(sku=sku)]
         figures = {(r.sku, r.location): r for r in mapping.stock_rows(rows) if r.sku == sku}
-        for stock in known:  # omitted rows mean zero for a product CIN7 still has
-            if stock.sku == sku and (sku, stock.location) not in figures:
-                figures[(sku, stock.location)] = mapping.StockRow(
-                    sku=sku,
-                    location=stock.location,
-                    available=ZERO,
-                    on_hand=ZERO,
-                    product_id=None,
-                    name=None,
-                )
-        await apply_stock(services, connection, figures.values(), as_of=asked_at, cause="refresh")
+        for location in locations.get(sku, set()):  # omitted rows mean zero
+            figures.setdefault(
+                (sku, location),
+                mapping.StockRow(sku, location, ZERO, ZERO, product_id=None, name=None),
+            )
+        await apply_stock(
+            services,
+            connection,
+            figures.values(),
+            as_of=asked_at,
+            cause="webhook" if since else "refresh",
+            reference=since.id if since else "refresh",
+        )
+    return len(stale)

@@ -45,6 +45,10 @@ WINDOW = 2000
 
 Key = tuple[str, str]
 Where = Callable[[Any], Any]
+HOLD_NOTES = {
+    "pending": "set to the hub's sales not yet seen in a CIN7 report",
+    "reserved": "set to the hub's active reservations",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,8 @@ async def settle(
             )
             await _confirm(uow.session, confirmed, as_of)
             await uow.commit()
+        if reconcile:
+            await _repair_holds(services, connection, run_id, where)
         tally.compared += len(changed) + len(confirmed)
         tally.changed += len(changed)
     async with services.uows.begin() as uow:
@@ -161,16 +167,59 @@ async def settle_page(
 
 
 async def _confirm(session: AsyncSession, ids: list[str], as_of: dt.datetime) -> None:
-    """Rows whose figures the pull found unchanged are known good as of the pull."""
+    """Rows whose figures the pull found unchanged are known good as of the pull.
+
+    A row another writer holds is skipped rather than waited for (its lock order is not
+    this statement's): it keeps its older time, which only makes a later report welcome.
+    """
     for part in chunks(ids):
-        await session.execute(
-            update(StockLevel)
+        free = (
+            select(StockLevel.id)
             .where(
                 StockLevel.id.in_(part),
                 or_(StockLevel.as_of.is_(None), StockLevel.as_of < as_of),
             )
-            .values(as_of=as_of)
+            .with_for_update(skip_locked=True, key_share=True)
         )
+        await session.execute(
+            update(StockLevel).where(StockLevel.id.in_(free.scalar_subquery())).values(as_of=as_of)
+        )
+
+
+async def _repair_holds(
+    services: Services, connection: Connection, run_id: str, where: Where
+) -> None:
+    """A reconciliation also sets each row's pending and reserved to what their records say."""
+    async with services.uows.begin() as uow:
+        keys = await uow.session.execute(
+            select(StockLevel.sku, StockLevel.location).where(
+                StockLevel.tenant_id == connection.tenant_id, where(StockLevel.sku)
+            )
+        )
+        ledger = Ledger(uow, connection.tenant_id)
+        locked = await ledger.lock_all({(sku, location) for sku, location in keys})
+        repairs = await ledger.repair_holds(locked.values(), reference=run_id)
+        await drift.record(
+            uow.session,
+            tenant_id=connection.tenant_id,
+            run_id=run_id,
+            differences=[
+                drift.Difference(
+                    "stock",
+                    r.figure,
+                    r.was,
+                    r.now,
+                    True,
+                    sku=r.sku,
+                    location=r.location,
+                    note=HOLD_NOTES[r.figure],
+                )
+                for r in repairs
+            ],
+            now=uow.now,
+        )
+        await ledger.settle()
+        await uow.commit()
 
 
 async def _omitted(

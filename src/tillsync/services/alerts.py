@@ -1,0 +1,102 @@
+"""Stock alerts: raised and resolved as a row's net stock crosses its product's levels."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.domain import alerts as rules
+from tillsync.domain.ledger import StockFigures
+from tillsync.store.tables import Alert, Product, StockLevel, new_id
+from tillsync.store.uow import UnitOfWork
+
+SHOWN = (
+    "id",
+    "sku",
+    "product_name",
+    "location",
+    "alert_type",
+    "severity",
+    "message",
+    "resolved",
+    "created_at",
+    "resolved_at",
+)
+"""An alert's columns that its view shows."""
+
+Key = tuple[str, str]
+OpenAlerts = dict[Key, dict[rules.AlertType, Alert]]
+
+
+def alert_view(alert: Alert | Mapping[str, Any]) -> dict[str, Any]:
+    """An alert as the API and the stream show it, from the row or its values."""
+    row = alert if isinstance(alert, Mapping) else {name: getattr(alert, name) for name in SHOWN}
+    return {
+        "id": row["id"],
+        "product_sku": row["sku"],
+        "product_name": row["product_name"],
+        "location": row["location"],
+        "alert_type": row["alert_type"],
+        "severity": row["severity"],
+        "message": row["message"],
+        "resolved": row["resolved"],
+        "created_at": row["created_at"].isoformat(),
+        "resolved_at": row["resolved_at"].isoformat() if row["resolved_at"] else None,
+    }
+
+
+async def open_alerts(session: AsyncSession, tenant_id: str, skus: list[str]) -> OpenAlerts:
+    """The open alerts of these SKUs, per SKU × location and type."""
+    found: OpenAlerts = {}
+    alerts = await session.scalars(
+        select(Alert).where(
+            Alert.tenant_id == tenant_id,
+            Alert.sku.in_(skus),
+            Alert.resolved == false(),  # as the open alerts' index says: it is used
+        )
+    )
+    for alert in alerts:
+        found.setdefault((alert.sku, alert.location), {})[rules.AlertType(alert.alert_type)] = alert
+    return found
+
+
+def update_alerts(
+    uow: UnitOfWork,
+    *,
+    tenant_id: str,
+    stock: StockLevel,
+    product: Product,
+    open_types: dict[rules.AlertType, Alert],
+) -> list[dict[str, Any]]:
+    """Resolve what no longer holds; the row of an alert to raise, if one is due."""
+    level = StockFigures(stock.warehouse_available, stock.pending, stock.reserved).net_stock
+    change = rules.alert_change(
+        level=level, reorder_level=product.reorder_level, open_types=frozenset(open_types)
+    )
+    for alert_type in change.resolve_types:
+        alert = open_types[alert_type]
+        alert.resolved, alert.resolved_at = True, uow.now
+        uow.emit(tenant_id=tenant_id, type="alert.resolved", data=alert_view(alert))
+    if change.raise_type is None:
+        return []
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "tenant_id": tenant_id,
+        "product_id": product.id,
+        "sku": stock.sku,
+        "product_name": product.name,
+        "location": stock.location,
+        "alert_type": change.raise_type.value,
+        "severity": rules.SEVERITY[change.raise_type],
+        "message": rules.alert_message(
+            change.raise_type, name=product.name, level=level, reorder_level=product.reorder_level
+        ),
+        "resolved": False,
+        "created_at": uow.now,
+        "resolved_at": None,
+    }
+    uow.emit(tenant_id=tenant_id, type="alert.raised", data=alert_view(row))
+    return [row]
