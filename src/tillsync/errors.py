@@ -2,6 +2,7 @@
 
     TillsyncError
     ├── ClientError                 a caller's request cannot be served (4xx, or 502)
+    │   ├── MalformedBody           400: the body cannot be read (not JSON, nested too deeply)
     │   ├── InvalidInput            422: a field is missing or wrong
     │   ├── CredentialsRefused      400: the provider said no to the credentials given
     │   ├── NotAuthenticated        401: no key, an unknown key, a bad webhook secret
@@ -46,6 +47,19 @@ class ClientError(TillsyncError):
         if self.field is not None:
             body["field"] = self.field
         return body
+
+
+class MalformedBody(ClientError):
+    """Answered as a validation error is, with the one problem in `errors`."""
+
+    code = "invalid_input"
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"body: {problem}", field="body")
+        self.problem = problem
+
+    def body(self) -> dict[str, object]:
+        return {**super().body(), "errors": [{"field": "body", "problem": self.problem}]}
 
 
 class InvalidInput(ClientError):

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.ledger import alert_view
 from tillsync.store.tables import Alert
 
-router = APIRouter()
+router = APIRouter(route_class=KeyFirstRoute)
 
 
 @router.get("/api/alerts", summary="Inventory alerts (out of stock, low stock)")

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from tillsync import __version__
 from tillsync.api import (
@@ -25,6 +25,8 @@ from tillsync.api import (
     sale_sync,
     sales,
 )
+from tillsync.api.bodies import BodyLimit
+from tillsync.api.parameters import refuse_nul
 from tillsync.bootstrap import open_hub, run_until
 from tillsync.clock import Clock
 from tillsync.config import Settings
@@ -50,8 +52,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 stop.set()
                 await background
 
-    app = FastAPI(title="tillsync", version=__version__, lifespan=lifespan)
-    app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
+    app = FastAPI(
+        title="tillsync",
+        version=__version__,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_nul)],
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
     for module in (sale_sync, sales, crm, alerts, events, cin7_webhook, history, notifications):
         app.include_router(module.router)

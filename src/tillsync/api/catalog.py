@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.products import catalog_page
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(route_class=KeyFirstRoute, tags=["catalog"])
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL refuses NUL in text: refused here, not a 500

@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.errors import validation_body
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.cin7 import credentials
 from tillsync.services.cin7.health import HealthCache
 
@@ -28,7 +28,7 @@ _HEADER_SAFE = r"^[\x21-\x7e]+$"
 _ERROR = {"description": "bad input or CIN7 refused the credentials; `field` names which"}
 
 
-class _BadInputIs400(APIRoute):
+class _BadInputIs400(KeyFirstRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.cin7.health import HealthCache
 
-router = APIRouter(tags=["cin7"])
+router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 
 
 @router.get(

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.cin7 import drift, pulls
 
-router = APIRouter(tags=["cin7"])
+router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 RunId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="Page, from 1")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page")]

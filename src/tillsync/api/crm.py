@@ -8,10 +8,11 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tillsync.api.deps import CallerDep, HubDep
-from tillsync.api.schemas import Currency
+from tillsync.api.routing import KeyFirstRoute
+from tillsync.api.schemas import Address, Currency, ShortText
 from tillsync.services.crm import connection
 
-router = APIRouter(prefix="/api/crm", tags=["crm"])
+router = APIRouter(route_class=KeyFirstRoute, prefix="/api/crm", tags=["crm"])
 
 Secret = Annotated[
     str,
@@ -20,16 +21,15 @@ Secret = Annotated[
     ),
 ]
 """It travels in a header: printable ASCII, no spaces."""
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class CrmSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     currency: Currency = Field(default="USD", description="For sales that name no currency")
-    payment_method: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-    ] = Field(default="other", description="For sales that name no payment method")
+    payment_method: ShortText = Field(
+        default="other", description="For sales that name no payment method"
+    )
     retry_interval_seconds: float = Field(default=300, ge=1, le=86_400)
     max_retries: int = Field(default=12, ge=0, le=1000)
 
@@ -37,7 +37,7 @@ class CrmSettings(BaseModel):
 class CrmConnectionBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    url: Url = Field(description="The CRM's address, such as http://localhost:3001")
+    url: Address = Field(description="The CRM's address, such as http://localhost:3001")
     apiKey: Secret  # noqa: N815
     settings: CrmSettings | None = None
 

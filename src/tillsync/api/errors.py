@@ -9,9 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tillsync.errors import ClientError, PayloadTooLarge
+from tillsync.errors import ClientError, MalformedBody
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,10 @@ def install(app: FastAPI, *, union_tags: frozenset[str] = frozenset()) -> None:
         return JSONResponse(body, status_code=status)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            # FastAPI's refusal of a body json.loads raised on (a number too long to read)
+            return await client_error(request, MalformedBody("is not valid JSON"))
         return JSONResponse(
             {"error": "http_error", "message": str(exc.detail)},
             status_code=exc.status_code,
@@ -85,59 +87,3 @@ def install(app: FastAPI, *, union_tags: frozenset[str] = frozenset()) -> None:
             {"error": "internal_error", "message": "the hub failed to answer; it is logged"},
             status_code=500,
         )
-
-
-class BodyLimit:
-    """Refuses bodies over the limit with 413, by their header or by counting the bytes.
-
-    Bodies are read whole before the app sees them (they are capped, so this is cheap),
-    which lets an over-long chunked body be refused cleanly rather than half-parsed.
-    """
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._refuse(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size, more = 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay(message), send)
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay(body, then=receive), send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = PayloadTooLarge(f"the body is over {self.max_bytes} bytes", field="body")
-        await JSONResponse(error.body(), status_code=413)(scope, receive, send)
-
-
-def _replay(first: Message, *, then: Receive | None = None) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return first
-        if then is None:
-            return {"type": "http.disconnect"}
-        return await then()
-
-    return receive

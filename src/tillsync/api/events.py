@@ -12,10 +12,13 @@ from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.feed import FeedEvent
 
-router = APIRouter()
+router = APIRouter(route_class=KeyFirstRoute)
 KEEPALIVE_SECONDS = 15.0
+MAX_EVENT_ID = 2**63 - 1
+"""Event ids are 64-bit: a larger Last-Event-ID names no event and could not be queried."""
 
 
 def frame(event: FeedEvent) -> str:
@@ -31,7 +34,7 @@ def frame(event: FeedEvent) -> str:
 async def events(
     hub: HubDep,
     caller: CallerDep,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_EVENT_ID)] = None,
 ) -> StreamingResponse:
     async def stream() -> AsyncIterator[str]:
         yield "retry: 2000\n: connected\n\n"

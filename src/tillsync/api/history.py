@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.jobs.admin import JobState
 from tillsync.services import history
 
-router = APIRouter()
+router = APIRouter(route_class=KeyFirstRoute)
 
 
 def _blank_is_none(value: object) -> object:

@@ -10,14 +10,16 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select, update
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.errors import NotFound
 from tillsync.services.notifications import notification_view
 from tillsync.store.tables import Notification, Tenant
 
-router = APIRouter()
-# Deliberately plain: one @, no spaces or line breaks (nothing can reach a mail header), a dot
-# in the domain. Whether the mailbox exists only the receiving server can say.
-ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+router = APIRouter(route_class=KeyFirstRoute)
+# Deliberately plain: one @, no spaces, line breaks or NUL (nothing can reach a mail header or
+# be refused by the database), a dot in the domain. Whether the mailbox exists only the
+# receiving server can say.
+ADDRESS = re.compile(r"[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+")
 ADDRESS_LENGTH = 320
 
 

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.schemas import LongText, Money, Quantity, Text
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 
-router = APIRouter()
+router = APIRouter(route_class=KeyFirstRoute)
 ACTIONS = ("CHECK_INVENTORY", "RESERVE", "RELEASE", "RECORD_SALE")
 
 

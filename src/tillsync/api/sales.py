@@ -7,18 +7,17 @@ import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.sale_sync import SaleItem, line_inputs
-from tillsync.api.schemas import Currency, LongText, Text
+from tillsync.api.schemas import Currency, LongText, ShortText, Text
 from tillsync.errors import InvalidInput, NotFound
 from tillsync.services import sales
 from tillsync.services.sale_status import sale_status
 
-router = APIRouter()
-
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+router = APIRouter(route_class=KeyFirstRoute)
 
 
 class NewSale(BaseModel):

@@ -1,4 +1,4 @@
-"""Request shapes shared by routers: exact numbers, trimmed non-empty strings."""
+"""Request shapes shared by routers: exact numbers in range, trimmed text PostgreSQL can store."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 MAX_QUANTITY = Decimal("1000000")
 MAX_MONEY = Decimal("100000000")
+PLACES = Decimal("0.0001")
+NUL_FREE = "^[^\\x00]*$"
+"""PostgreSQL cannot store a NUL in text: every text the API takes is refused with one."""
 
 
 def _number(value: Any) -> Decimal:
@@ -26,7 +29,8 @@ def _number(value: Any) -> Decimal:
 
 
 def _four_places(value: Decimal) -> Decimal:
-    if value != value.quantize(Decimal("0.0001")):
+    """Runs after the range check: in range, quantizing cannot overflow the context."""
+    if value != value.quantize(PLACES):
         raise ValueError("must have at most 4 decimal places")
     return value
 
@@ -47,22 +51,51 @@ def _not_negative(value: Decimal) -> Decimal:
     return value
 
 
+def nul_free(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
 Quantity = Annotated[
     Decimal,
     BeforeValidator(_number),
-    AfterValidator(_four_places),
     AfterValidator(_positive),
-    Field(json_schema_extra={"type": "number", "exclusiveMinimum": 0}),
+    AfterValidator(_four_places),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_QUANTITY)}),
 ]
 Money = Annotated[
     Decimal,
     BeforeValidator(_number),
-    AfterValidator(_four_places),
     AfterValidator(_not_negative),
-    Field(json_schema_extra={"type": "number", "minimum": 0}),
+    AfterValidator(_four_places),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": int(MAX_MONEY)}),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+
+
+_NO_NUL = AfterValidator(nul_free)
+_NO_NUL_SCHEMA = Field(json_schema_extra={"pattern": NUL_FREE})
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    _NO_NUL,
+    _NO_NUL_SCHEMA,
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=300), _NO_NUL, _NO_NUL_SCHEMA
+]
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    _NO_NUL,
+    _NO_NUL_SCHEMA,
+]
+Address = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    _NO_NUL,
+    _NO_NUL_SCHEMA,
+]
 
 
 def _currency(value: str) -> str:
