@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
 from tillsync.connectors.cin7 import mapping, webhooks
@@ -17,7 +18,12 @@ from tillsync.errors import ClientError, NotAuthenticated
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7 import external_sales
-from tillsync.services.cin7.connection import client_for, credentials, load_connection
+from tillsync.services.cin7.connection import (
+    PROVIDER,
+    client_for,
+    credentials,
+    load_connection,
+)
 from tillsync.services.context import Services
 from tillsync.services.ledger import Ledger, Report, chunks
 from tillsync.store.database import insert_all_unless_present, insert_unless_present
@@ -33,25 +39,43 @@ from tillsync.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
+HINT_PRIORITY = 20
+"""Re-reading a SKU a delivery named: before stock checks and backfills, after sales."""
 
 
 async def receive_webhook(
-    services: Services, *, connection_id: str | None, headers: Mapping[str, str], body: bytes
+    services: Services,
+    *,
+    connection_id: str | None,
+    headers: Mapping[str, str],
+    read_body: Callable[[], Awaitable[bytes]],
 ) -> dict[str, Any]:
-    """Verify, store and queue a delivery; answer at once. Duplicates are stored once."""
+    """Verify, then read, store and queue a delivery; answer at once. Duplicates are stored once.
+
+    The secret is checked before the body is read, so a caller without it learns nothing of
+    its body; a body CIN7 would not send is refused and logged, and nothing of it is stored.
+    """
     async with services.uows.read() as session:
         connection = await session.get(Connection, connection_id) if connection_id else None
+    if connection is not None and connection.provider != PROVIDER:
+        connection = None  # another provider's connection has no CIN7 webhook secret
     token = credentials(services, connection).webhook_secret if connection else None
     if connection is None or token is None or not webhooks.verify(headers, expected_token=token):
         log.warning(
             "CIN7 webhook refused: unknown connection or wrong secret",
-            extra={"connection_id": connection_id, "bytes": len(body)},
+            extra={"connection_id": connection_id},
         )
         raise NotAuthenticated("webhook secret missing or wrong", field="Authorization")
     try:
-        events = webhooks.parse(body)
-    except ValueError as exc:
-        raise ClientError(f"unreadable delivery: {exc}", field="body") from exc
+        webhooks.check_content_type(headers.get("content-type"))
+        events = webhooks.parse(await read_body())
+    except ClientError as exc:
+        log.warning(
+            "CIN7 webhook refused: %s",
+            exc.message,
+            extra={"connection_id": connection.id, "field": exc.field},
+        )
+        raise
     stored = 0
     async with services.uows.begin() as uow:
         for event in events:
@@ -99,12 +123,10 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
         if entry is None:
             raise InvalidPayload(f"inbox entry {ctx.field('inbox_id')} does not exist")
         connection = await load_connection(session, entry.connection_id)
-    items, entity = 1, "sale"
+    items, entity, skus = 1, "sale", []
     if entry.event_type == webhooks.STOCK_EVENT:
         skus = sorted({row.sku for row in mapping.stock_rows(entry.payload)})
-        lane = lane_for(ctx.job.priority)
-        items = await refresh(services, connection, skus, lane=lane, since=entry)
-        entity = "stock"
+        items, entity = len(skus), "stock"
     elif entry.event_type == "Product/Updated":
         items, entity = await _apply_products(services, connection, entry), "products"
     elif entry.event_type.startswith("Sale/"):
@@ -113,6 +135,7 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
         stored = await uow.session.get(InboxEntry, entry.id)
         assert stored is not None
         stored.status, stored.processed_at = "processed", uow.now
+        await enqueue_refresh(uow.session, connection, skus, now=uow.now, priority=HINT_PRIORITY)
         uow.session.add(  # a webhook is a small sync of its own: it has its run record
             Run(
                 tenant_id=connection.tenant_id,
@@ -278,62 +301,66 @@ async def _record_external_sale(
     await external_sales.record(services, connection, str(sale_id), client=client)
 
 
-async def refresh_stock(services: Services, ctx: JobContext) -> None:
-    """A job: fetch CIN7's current figures for a few SKUs (after a push it was unsure of)."""
-    async with services.uows.read() as session:
-        connection = await load_connection(session, ctx.job.connection_id)
-    await refresh(services, connection, ctx.field("skus"), lane=lane_for(ctx.job.priority))
-
-
-async def refresh(
-    services: Services,
+async def enqueue_refresh(
+    session: AsyncSession,
     connection: Connection,
-    skus: list[str],
+    skus: Iterable[str],
     *,
-    lane: str,
-    since: InboxEntry | None = None,
-) -> int:
-    """Fetch and take CIN7's figures for these SKUs; how many were fetched.
+    now: dt.datetime,
+    priority: int,
+) -> None:
+    """Ask for CIN7's current figure of these SKUs: one waiting job per SKU carries every ask.
 
     A stock delivery is only a hint that a SKU changed: it carries no time, CIN7 may send
     it late or twice, and a replay of an old one looks the same as a new one. So its
-    figures are never taken; the SKU's figure is read afresh, and its time is the moment
-    the request left, which is after the delivery was received. With `since`, a SKU whose
-    rows were all reported after that delivery arrived is skipped: a burst of deliveries
-    for one SKU costs one call.
+    figures are never taken; the SKU is read afresh, after the hint arrived. A refresh job
+    that has not started yet answers every hint that finds it waiting (its key is taken);
+    once it starts it frees its key, so a later hint queues the next read.
     """
+    for sku in sorted(set(skus)):
+        await enqueue(
+            session,
+            NewJob(
+                kind="cin7.refresh_stock",
+                payload={"skus": [sku]},
+                idempotency_key=f"{connection.id}:stock:{sku}",
+                tenant_id=connection.tenant_id,
+                connection_id=connection.id,
+                priority=priority,
+            ),
+            now=now,
+        )
+
+
+async def refresh_stock(services: Services, ctx: JobContext) -> None:
+    """Fetch and take CIN7's figures for a few SKUs; their time is each request's start."""
+    await ctx.release_key()  # asks that come from now on are not answered by this read
+    skus: list[str] = ctx.field("skus")
     async with services.uows.read() as session:
+        connection = await load_connection(session, ctx.job.connection_id)
         known = (
             await session.execute(
-                select(StockLevel.sku, StockLevel.location, StockLevel.as_of).where(
+                select(StockLevel.sku, StockLevel.location).where(
                     StockLevel.tenant_id == connection.tenant_id, StockLevel.sku.in_(skus)
                 )
             )
         ).all()
-    locations: dict[str, set[str]] = {}
-    stale = set(skus) if since is None else set()
-    for sku, location, as_of in known:
-        locations.setdefault(sku, set()).add(location)
-        if since is not None and (as_of is None or as_of < since.received_at):
-            stale.add(sku)
-    if since is not None:
-        stale |= set(skus) - locations.keys()  # never seen: its figure is news
-    client = client_for(services, connection, lane=lane)
-    for sku in sorted(stale):
+    client = client_for(services, connection, lane=lane_for(ctx.job.priority))
+    for sku in skus:
         asked_at = services.uows.clock.now()
         rows = [row async for row in client.iter_availability(sku=sku)]
         figures = {(r.sku, r.location): r for r in mapping.stock_rows(rows) if r.sku == sku}
-        for location in locations.get(sku, set()):  # omitted rows mean zero
-            figures.setdefault(
-                (sku, location),
-                mapping.StockRow(sku, location, ZERO, ZERO, product_id=None, name=None),
-            )
+        for held, location in known:  # omitted rows mean zero for a product CIN7 still has
+            if held == sku:
+                figures.setdefault(
+                    (sku, location),
+                    mapping.StockRow(sku, location, ZERO, ZERO, product_id=None, name=None),
+                )
         await apply_stock(
             services,
             connection,
             figures.values(),
             as_of=asked_at,
-            cause="webhook" if since else "refresh",
-            reference=since.id if since else "refresh",
+            cause="refresh",
+            reference=ctx.job.id,
         )
-    return len(stale)

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.connectors.budget import lane_for
 from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.client import Cin7Client
-from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7.batch import absorb, coalesce
 from tillsync.services.cin7.connection import client_for, load_connection
+from tillsync.services.cin7.inbound import enqueue_refresh
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, PendingMovement, Sale, SaleLine, StockLevel
 
@@ -213,24 +213,7 @@ async def _confirm(
         ).all()
         unsure = [s for s in stocks if started is None or (s.as_of and s.as_of >= started)]
         if unsure:
-            await enqueue_refresh(uow.session, connection, unsure, now=uow.now)
+            skus = [s.sku for s in unsure]
+            await enqueue_refresh(uow.session, connection, skus, now=uow.now, priority=50)
         await ctx.save_in(uow.session, order_authorised=True)
         await uow.commit()
-
-
-async def enqueue_refresh(
-    session: Any, connection: Connection, stocks: list[StockLevel], *, now: dt.datetime
-) -> None:
-    skus = sorted({s.sku for s in stocks})
-    await enqueue(
-        session,
-        NewJob(
-            kind="cin7.refresh_stock",
-            payload={"skus": skus},
-            idempotency_key=f"{connection.id}:refresh:{','.join(skus)}:{now.isoformat()}",
-            tenant_id=connection.tenant_id,
-            connection_id=connection.id,
-            priority=50,
-        ),
-        now=now,
-    )
