@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import logging
+import re
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from tillsync.api.deps import HubDep
+from tillsync.errors import InvalidInput
 from tillsync.services.cin7.inbound import receive_webhook
 
 router = APIRouter()
+log = logging.getLogger(__name__)
+
+CONNECTION_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
+"""What a connection id can be (ours are UUIDs); anything else names no connection."""
+_REFUSED = {"description": "Refused, as `{error, message, field}`; nothing is stored"}
 
 
 @router.get("/api/cin7/webhook", summary="Health of the CIN7 webhook receiver")
@@ -22,15 +30,35 @@ async def webhook_health() -> dict[str, Any]:
     "/api/cin7/webhook",
     summary="Receive a CIN7 webhook delivery",
     status_code=202,
-    responses={401: {"description": "wrong or missing secret"}},
+    responses={
+        202: {"description": "Stored (or a duplicate of a stored delivery) and queued"},
+        400: {"description": "The body is not JSON, or nests too deeply"},
+        401: {"description": "Unknown connection, or a wrong or missing secret"},
+        404: {"description": "The connection was disconnected"},
+        413: {"description": "The body is too large"},
+        415: {"description": "The body is not sent as application/json"},
+        422: _REFUSED,
+    },
+    # The connection is read here rather than declared: a value that is no id is refused by
+    # this receiver, which logs it, before the secret is looked up.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "connection",
+                "in": "query",
+                "required": True,
+                "description": "The connection the webhook was registered for",
+                "schema": {"type": "string", "pattern": f"^{CONNECTION_ID.pattern}$"},
+            }
+        ]
+    },
 )
-async def webhook(
-    hub: HubDep,
-    request: Request,
-    connection: Annotated[str | None, Query(max_length=64)] = None,
-) -> JSONResponse:
-    body = await request.body()
+async def webhook(hub: HubDep, request: Request) -> JSONResponse:
+    connection = request.query_params.get("connection")
+    if connection is not None and not CONNECTION_ID.fullmatch(connection):
+        log.warning("CIN7 webhook refused: the connection value is no connection id")
+        raise InvalidInput("connection must be a connection id", field="connection")
     result = await receive_webhook(
-        hub.services, connection_id=connection, headers=request.headers, body=body
+        hub.services, connection_id=connection, headers=request.headers, read_body=request.body
     )
     return JSONResponse(result, status_code=202)

@@ -94,7 +94,7 @@ async def test_stock_rows_are_summed_over_bins(sandbox: Sandbox) -> None:
 
 async def test_a_duplicate_delivery_changes_nothing(sandbox: Sandbox) -> None:
     url, secret = await _hook(sandbox)
-    headers = {"Authorization": f"Bearer {secret}"}
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
     body = json.dumps(_stock_rows(5)).encode()
     async with httpx.AsyncClient() as client:
         await client.post(url, content=body, headers=headers)
@@ -179,7 +179,9 @@ async def test_a_malformed_delivery_is_a_400(sandbox: Sandbox) -> None:
     url, secret = await _hook(sandbox)
     async with httpx.AsyncClient() as client:
         answer = await client.post(
-            url, content=b"{not json", headers={"Authorization": f"Bearer {secret}"}
+            url,
+            content=b"{not json",
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
         )
     assert answer.status_code == 400
     assert answer.json()["field"] == "body"

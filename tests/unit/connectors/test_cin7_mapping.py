@@ -23,6 +23,7 @@ from tillsync.connectors.cin7.mapping import (
     shipment_authorised,
     stock_rows,
 )
+from tillsync.connectors.cin7.values import InvalidRecord
 from tillsync.connectors.http import dump_json
 
 SALE_ID = "916ab4c0-6ccb-4c93-873d-0603859050e4"
@@ -227,7 +228,7 @@ def test_product_price_falls_back_to_the_tier_map_and_deprecated_is_inactive() -
 
 
 def test_product_without_sku_is_refused() -> None:
-    with pytest.raises(ValueError, match="SKU"):
+    with pytest.raises(InvalidRecord, match="SKU"):
         product_fields({"Name": "Nameless"})
 
 

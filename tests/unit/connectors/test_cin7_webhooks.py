@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from tillsync.connectors.cin7.webhooks import STOCK_EVENT, parse, verify
+from tillsync.connectors.cin7.webhooks import (
+    STOCK_EVENT,
+    DeliveryRefused,
+    check_content_type,
+    parse,
+    verify,
+)
 
 TOKEN = "whk_7d1f0c9e3b2a4f6e8d0c1b2a3f4e5d6c"
 SALE_ID = "916ab4c0-6ccb-4c93-873d-0603859050e4"
@@ -138,22 +144,123 @@ def test_every_dedupe_key_fits_the_inbox_column() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "problem"),
+    ("body", "status", "problem"),
     [
-        (b"not json", "not valid JSON"),
-        (b"\xff\xfe", "not valid JSON"),
-        (b"", "not valid JSON"),
-        (b'"text"', "JSON str"),
-        (b"42", "JSON int"),
-        (b"null", "JSON NoneType"),
-        (b'{"SaleID": "x"}', "no valid EventType"),
-        (b'{"EventType": ""}', "no valid EventType"),
-        (b'{"EventType": 7}', "no valid EventType"),
-        (b'{"EventType": "' + b"A" * 300 + b'/B"}', "no valid EventType"),
-        (b"[1, 2]", "not stock-level rows"),
-        (b'[{"TaskID": "t-1", "Title": "Call back"}]', "not stock-level rows"),
+        (b"not json", 400, "not valid JSON"),
+        (b"\xff\xfe", 400, "not valid JSON"),
+        (b"", 400, "not valid JSON"),
+        (b"1" * 5000, 400, "not valid JSON"),
+        (b'"text"', 422, "JSON text"),
+        (b"42", 422, "JSON number"),
+        (b"null", 422, "JSON null"),
+        (b'{"SaleID": "x"}', 422, "no valid EventType"),
+        (b'{"EventType": ""}', 422, "no valid EventType"),
+        (b'{"EventType": 7}', 422, "no valid EventType"),
+        (b'{"EventType": "' + b"A" * 300 + b'/B"}', 422, "no valid EventType"),
+        (b"[1, 2]", 422, "not stock-level rows"),
+        (b'[{"TaskID": "t-1", "Title": "Call back"}]', 422, "not stock-level rows"),
     ],
 )
-def test_unknown_or_broken_delivery_is_a_clear_value_error(body: bytes, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
+def test_unknown_or_broken_delivery_is_refused_clearly(
+    body: bytes, status: int, problem: str
+) -> None:
+    with pytest.raises(DeliveryRefused, match=problem) as refused:
         parse(body)
+    assert refused.value.status_code == status
+
+
+def stock(**changes: object) -> bytes:
+    rows = json.loads(STOCK_DELIVERY)
+    rows[1].update(changes)
+    return json.dumps(rows).encode()
+
+
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (stock(Available="NaN"), "body[1].Available"),
+        (stock(Available=1e308), "body[1].Available"),
+        (stock(Available=10**30), "body[1].Available"),
+        (stock(Available="12abc"), "body[1].Available"),
+        (stock(OnHand=None), "body[1].OnHand"),
+        (stock(SKU=""), "body[1].SKU"),
+        (stock(SKU="S" * 101), "body[1].SKU"),
+        (stock(SKU="POM\u0000STRONG"), "body[1].SKU"),
+        (stock(Location="W" * 201), "body[1].Location"),
+        (STOCK_DELIVERY.replace(b"8.0", b"NaN"), "body[0].Available"),
+        (STOCK_DELIVERY.replace(b"8.0", b"Infinity"), "body[0].Available"),
+        (STOCK_DELIVERY.replace(b"8.0", b"-Infinity"), "body[0].Available"),
+        (STOCK_DELIVERY.replace(b"8.0", b"1e400"), "body[0].Available"),
+        (STOCK_DELIVERY.replace(b"50.0", b"1e300"), "body[0].StockOnHand"),
+        (STOCK_DELIVERY.replace(b'"Hair Care"', b'"Hair\\u0000Care"'), "body[0].Category"),
+        (raw({**ORDER_AUTHORISED, "SaleID": "x\u0000y"}), "body.SaleID"),
+        (b'{"SaleID": "\\ud800", "EventType": "Sale/OrderAuthorised"}', "body.SaleID"),
+        (b'{"Sale\\u0000ID": "x", "EventType": "Sale/OrderAuthorised"}', "body"),
+        (raw({**ORDER_AUTHORISED, "SaleID": {"ID": SALE_ID}}), "body.SaleID"),
+        (raw({**INVOICE_AUTHORISED, "SaleTaskID": ["x"]}), "body.SaleTaskID"),
+        (raw({**PRODUCT_UPDATED, "ProductDetailsList": "all"}), "body.ProductDetailsList"),
+        (raw({**PRODUCT_UPDATED, "ProductDetailsList": [7]}), "body.ProductDetailsList[0]"),
+        (
+            raw({**PRODUCT_UPDATED, "ProductDetailsList": [{"Name": "No SKU"}]}),
+            "body.ProductDetailsList[0].SKU",
+        ),
+        (
+            raw({**PRODUCT_UPDATED, "ProductDetailsList": [{"SKU": "P", "PriceTier1": 1e308}]}),
+            "body.ProductDetailsList[0].PriceTier1",
+        ),
+    ],
+)
+def test_a_delivery_cin7_would_never_send_is_refused_naming_the_field(
+    body: bytes, field: str
+) -> None:
+    with pytest.raises(DeliveryRefused) as refused:
+        parse(body)
+    assert refused.value.status_code == 422
+    assert refused.value.field == field
+    assert "\x00" not in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        NESTED,
+        b'{"EventType": "Sale/Created", "x": ' + b"[" * 40 + b"]" * 40 + b"}",
+        b'[{"SKU": "A", "x": ' + b'{"a":' * 20 + b"1" + b"}" * 20 + b"}]",
+    ],
+)
+def test_a_delivery_nested_deeper_than_cin7_nests_is_unreadable(body: bytes) -> None:
+    with pytest.raises(DeliveryRefused) as refused:
+        parse(body)
+    assert (refused.value.status_code, refused.value.field) == (400, "body")
+
+
+def test_a_stock_delivery_may_carry_numeric_text_and_negative_zero() -> None:
+    [event] = parse(stock(Available="1.0", OnHand=-0.0))
+    assert event.data[1]["Available"] == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "ok"),
+    [
+        ("application/json", True),
+        ("application/json; charset=utf-8", True),
+        ("Application/JSON", True),
+        ("application/vnd.cin7+json", True),
+        ("text/plain", False),
+        ("text/json", False),
+        ("application/x-www-form-urlencoded", False),
+        ("multipart/form-data; boundary=x", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_a_json_delivery_is_read(content_type: str | None, ok: bool) -> None:
+    if ok:
+        check_content_type(content_type)
+        return
+    with pytest.raises(DeliveryRefused) as refused:
+        check_content_type(content_type)
+    assert (refused.value.status_code, refused.value.field) == (415, "Content-Type")

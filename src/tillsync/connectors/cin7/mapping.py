@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from tillsync.connectors.cin7 import values
+from tillsync.connectors.cin7.values import parse_datetime, parse_decimal
 
 __all__ = [
     "DEFAULT_TAX_RULE",
@@ -28,6 +30,8 @@ __all__ = [
 
 DEFAULT_TAX_RULE = "Tax Exempt"
 MAX_TEXT = 256  # ExternalID and CustomerReference
+# What the catalog and ledger columns hold.
+MAX_SKU, MAX_LOCATION, MAX_NAME, MAX_BARCODE, MAX_ID = 100, 200, 300, 64, 100
 _FOUR_PLACES = Decimal("0.0001")
 _ZERO = Decimal(0)
 
@@ -159,104 +163,62 @@ def stock_rows(rows: Iterable[Mapping[str, Any]]) -> list[StockRow]:
     """Sum /ref/productavailability rows (one per bin and batch) per SKU and location.
 
     Only Available and OnHand are summed: CIN7 repeats OnOrder and InTransit per location on
-    every bin row. Rows without a SKU or a location cannot be placed and are skipped.
+    every bin row. A row whose SKU or Location is absent cannot be placed and is skipped; a
+    value CIN7 never sends (text where a number goes, NaN, a number out of range, an empty
+    or over-long SKU, a NUL) is `values.InvalidRecord`, named by its path (`[3].Available`).
     """
     totals: dict[tuple[str, str], StockRow] = {}
-    for row in rows:
-        sku, location = _text(row.get("SKU")), _text(row.get("Location"))
-        if sku is None or location is None:
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise values.InvalidRecord("must be an object", field=f"[{index}]")
+        if row.get("SKU") is None or row.get("Location") is None:
             continue
+        at = f"[{index}]."
+        sku = values.text(row["SKU"], field=at + "SKU", max_length=MAX_SKU)
+        location = values.text(row["Location"], field=at + "Location", max_length=MAX_LOCATION)
+        available = values.quantity(row.get("Available"), field=at + "Available")
+        on_hand = values.quantity(row.get("OnHand"), field=at + "OnHand")
         seen = totals.get((sku, location)) or StockRow(
             sku=sku, location=location, available=_ZERO, on_hand=_ZERO, product_id=None, name=None
         )
         totals[(sku, location)] = replace(
             seen,
-            available=seen.available + (parse_decimal(row.get("Available")) or _ZERO),
-            on_hand=seen.on_hand + (parse_decimal(row.get("OnHand")) or _ZERO),
-            product_id=seen.product_id or _text(row.get("ID")),
-            name=seen.name or _text(row.get("Name")),
+            available=values.quantity(seen.available + available, field=at + "Available"),
+            on_hand=values.quantity(seen.on_hand + on_hand, field=at + "OnHand"),
+            product_id=seen.product_id
+            or values.optional_text(row.get("ID"), field=at + "ID", max_length=MAX_ID, cut=False),
+            name=seen.name
+            or values.optional_text(
+                row.get("Name"), field=at + "Name", max_length=MAX_NAME, cut=True
+            ),
         )
     return list(totals.values())
 
 
 def product_fields(product: Mapping[str, Any]) -> ProductFields:
-    """Our product fields from a CIN7 product; a product without a SKU is a ValueError."""
-    sku = _text(product.get("SKU"))
-    if sku is None:
-        raise ValueError("CIN7 product has no SKU")
-    price = parse_decimal(product.get("PriceTier1"))
+    """Our product fields from a CIN7 product; a value CIN7 never sends (no SKU, a price that
+    is not a number or out of range, a NUL) is `values.InvalidRecord` naming its field."""
+    sku = values.text(product.get("SKU"), field="SKU", max_length=MAX_SKU)
+    price = values.amount(product.get("PriceTier1"), field="PriceTier1")
     tiers = product.get("PriceTiers")
     if price is None and isinstance(tiers, Mapping):
-        price = parse_decimal(tiers.get("Tier 1"))
+        price = values.amount(tiers.get("Tier 1"), field="PriceTiers.Tier 1")
+    name = values.optional_text(product.get("Name"), field="Name", max_length=MAX_NAME, cut=True)
     return ProductFields(
         sku=sku,
-        name=_text(product.get("Name")) or sku,
-        barcode=_text(product.get("Barcode")),
+        name=name or sku,
+        barcode=values.optional_text(
+            product.get("Barcode"), field="Barcode", max_length=MAX_BARCODE, cut=False
+        ),
         price=price,
-        reorder_level=parse_decimal(product.get("MinimumBeforeReorder")),
+        reorder_level=values.amount(
+            product.get("MinimumBeforeReorder"), field="MinimumBeforeReorder"
+        ),
         active=product.get("Status") != "Deprecated",
-        external_id=_text(product.get("ID")),
+        external_id=values.optional_text(
+            product.get("ID"), field="ID", max_length=MAX_ID, cut=False
+        ),
     )
-
-
-def parse_decimal(value: object) -> Decimal | None:
-    """A Decimal from a number or numeric text; None for anything else, never via float maths."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float | str):
-        # str() of a float is its shortest exact repr: 497.1 stays 497.1, not 497.0999…
-        try:
-            result = Decimal(str(value).strip())
-        except InvalidOperation:
-            return None
-    else:
-        return None
-    return result if result.is_finite() else None
-
-
-_FRACTION = re.compile(r"(\.\d{1,6})\d*")
-_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-
-
-def parse_datetime(value: object) -> dt.datetime | None:
-    """An aware UTC datetime from CIN7's mixed formats; None when it cannot be read.
-
-    ISO text with or without `Z`, an offset or up to 7 fraction digits; a bare date; and the
-    tenant's `dd/MM/yyyy` of webhook payloads. Text without an offset is taken as UTC, as the
-    API documents (some sale dates are tenant-local in practice; nothing here can tell).
-    """
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif not isinstance(value, str) or not value.strip():
-        return None
-    else:
-        parsed = _parse_text(value.strip())
-        if parsed is None:
-            return None
-        moment = parsed
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
-def _parse_text(text: str) -> dt.datetime | None:
-    day_first = _DAY_FIRST.fullmatch(text)
-    if day_first:
-        day, month, year, hour, minute, second = day_first.groups()
-        try:
-            return dt.datetime(  # noqa: DTZ001 - made aware by the caller
-                int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
-            )
-        except ValueError:
-            return None
-    try:
-        return dt.datetime.fromisoformat(_FRACTION.sub(r"\1", text, count=1))
-    except ValueError:
-        return None
 
 
 _AFTER_ORDER = frozenset(
@@ -305,10 +267,3 @@ def _parts(status: object) -> set[str]:
     if not isinstance(status, str):
         return set()
     return {part.strip().upper() for part in status.split("/") if part.strip()}
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
