@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from tillsync.api.deps import HubDep
 from tillsync.errors import InvalidInput
@@ -19,6 +20,19 @@ log = logging.getLogger(__name__)
 CONNECTION_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 """What a connection id can be (ours are UUIDs); anything else names no connection."""
 _REFUSED = {"description": "Refused, as `{error, message, field}`; nothing is stored"}
+_DELIVERY = {
+    "description": "CIN7's JSON as it posts it: stock-level rows, or one event with EventType",
+    "oneOf": [
+        {"type": "array", "items": {"type": "object", "required": ["SKU"]}},
+        {"type": "object", "required": ["EventType"]},
+    ],
+}
+
+
+class Receipt(BaseModel):
+    received: int
+    stored: int
+    duplicates: int
 
 
 @router.get("/api/cin7/webhook", summary="Health of the CIN7 webhook receiver")
@@ -31,7 +45,7 @@ async def webhook_health() -> dict[str, Any]:
     summary="Receive a CIN7 webhook delivery",
     status_code=202,
     responses={
-        202: {"description": "Stored (or a duplicate of a stored delivery) and queued"},
+        202: {"model": Receipt, "description": "Stored (or a duplicate of one) and queued"},
         400: {"description": "The body is not JSON, or nests too deeply"},
         401: {"description": "Unknown connection, or a wrong or missing secret"},
         404: {"description": "The connection was disconnected"},
@@ -39,9 +53,11 @@ async def webhook_health() -> dict[str, Any]:
         415: {"description": "The body is not sent as application/json"},
         422: _REFUSED,
     },
-    # The connection is read here rather than declared: a value that is no id is refused by
-    # this receiver, which logs it, before the secret is looked up.
+    # The connection and the body are read here rather than declared: a value that is no id
+    # is refused by this receiver, which logs it, and the secret is checked before the body
+    # is read.
     openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _DELIVERY}}},
         "parameters": [
             {
                 "name": "connection",
@@ -50,7 +66,7 @@ async def webhook_health() -> dict[str, Any]:
                 "description": "The connection the webhook was registered for",
                 "schema": {"type": "string", "pattern": f"^{CONNECTION_ID.pattern}$"},
             }
-        ]
+        ],
     },
 )
 async def webhook(hub: HubDep, request: Request) -> JSONResponse:
