@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from tests.support.world import SKU, World, open_world
 from tillsync.config import Settings
+from tillsync.emulators.cin7 import FaultRule
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.store.tables import Alert, Product, StockLevel
 
@@ -127,3 +128,43 @@ async def test_reports_are_paged_latest_first_and_unknown_ones_are_404(settings:
         bad = await world.pos.get("/api/cin7/reconcile/reports", params={"page": 0})
         assert bad.status_code == 422
         assert bad.json()["field"] == "query.page"
+
+
+async def test_reconciliation_repairs_holds_that_disagree_with_their_records(
+    settings: Settings,
+) -> None:
+    """What a lost update or a double release left behind, and a figure CIN7 never had."""
+    stalled = FAST | {"retry_interval_seconds": 3600}
+    async with open_world(settings, connection_settings=stalled) as world:
+        world.state.faults.add_rule(
+            FaultRule(method="POST", path="/sale", action="fail_before", status=500, times=None)
+        )
+        await world.sell("POS-1", quantity=3)  # pending 3; its push fails and waits an hour
+        reserve = {"action": "RESERVE", "sku": SKU, "quantity": 2}
+        assert (await world.pos.post("/api/cin7/sale-sync", json=reserve)).status_code == 200
+        await world.hub.hub.create_worker().run_until_idle()
+        async with world.hub.hub.uows.begin() as uow:
+            await uow.session.execute(
+                update(StockLevel)
+                .where(StockLevel.sku == SKU)
+                .values(pending=0, reserved=5, warehouse_available=26)
+            )
+            await uow.commit()
+
+        report = await _reconcile(world)
+        found = {(i["field"], i["hubValue"], i["cin7Value"], i["fixed"]) for i in report["items"]}
+        assert found == {
+            ("available", "26", "20", True),
+            ("pending", "0", "3", True),
+            ("reserved", "5", "2", True),
+        }
+        assert (report["driftFound"], report["driftFixed"]) == (3, 3)
+        check = {"action": "CHECK_INVENTORY", "sku": SKU, "quantity": 1}
+        figures = (await world.pos.post("/api/cin7/sale-sync", json=check)).json()
+        assert (figures["warehouseAvailable"], figures["pending"], figures["reserved"]) == (
+            20,
+            3,
+            2,
+        )
+        assert figures["currentStock"] == 15
+        assert (await _reconcile(world))["driftFound"] == 0
