@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.support.world import sell_elsewhere
+from tests.support.world import available, sell_elsewhere
 from tillsync.sandbox.runner import Sandbox
 from tillsync.services.cin7.connection import credentials
 from tillsync.store.tables import AuditEntry, Connection, InboxEntry, Job, Sale, StockLevel
@@ -81,15 +81,17 @@ async def test_the_receiver_answers_a_health_get(sandbox: Sandbox) -> None:
     assert answer.json()["status"] == "ok"
 
 
-async def test_stock_rows_are_summed_over_bins(sandbox: Sandbox) -> None:
+async def test_a_stock_delivery_brings_cin7s_figure_summed_over_bins(sandbox: Sandbox) -> None:
+    """The delivery names the SKU; the figure taken is CIN7's, read afresh, over every bin."""
     url, secret = await _hook(sandbox)
+    cin7_figure = await _cin7_available(sandbox)
     async with httpx.AsyncClient() as client:
         answer = await client.post(
             url, json=_stock_rows(9), headers={"Authorization": f"Bearer {secret}"}
         )
     assert answer.status_code == 202
     await _settled(sandbox)
-    assert await _warehouse(sandbox) == 9
+    assert await _warehouse(sandbox) == cin7_figure != 9
 
 
 async def test_a_duplicate_delivery_changes_nothing(sandbox: Sandbox) -> None:
@@ -103,8 +105,19 @@ async def test_a_duplicate_delivery_changes_nothing(sandbox: Sandbox) -> None:
         again = await client.post(url, content=body, headers=headers)
         await _settled(sandbox)
     assert again.status_code == 202
-    assert await _warehouse(sandbox) == 5
+    assert await _warehouse(sandbox) == await _cin7_available(sandbox)
     assert await _count(sandbox, AuditEntry) == audits
+
+
+async def _cin7_available(sandbox: Sandbox) -> Any:
+    async with httpx.AsyncClient(
+        base_url=sandbox.cin7_url,
+        headers={
+            "api-auth-accountid": sandbox.cin7_account_id,
+            "api-auth-applicationkey": sandbox.cin7_application_key,
+        },
+    ) as cin7:
+        return await available(cin7, SKU)
 
 
 async def test_a_duplicate_sale_event_records_one_external_sale(

@@ -254,7 +254,11 @@ async def test_a_poisoned_entry_that_reaches_its_job_fails_once_and_never_loops(
     async with hub.uows.read() as session:
         job = await session.scalar(select(Job).where(Job.kind == "cin7.apply_webhook"))
         stock = await session.scalar(select(func.count()).select_from(StockLevel))
+        entry = await session.get(InboxEntry, entry_id)
     assert job is not None
     assert (job.state, job.attempts, job.error_class) == ("failed", 1, "permanent")
     assert next(iter(poison)) in (job.last_error or "")
     assert stock == 0
+    assert entry is not None
+    assert entry.status == "failed"
+    assert next(iter(poison)) in (entry.error or "")

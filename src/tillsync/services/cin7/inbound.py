@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
 from tillsync.connectors.cin7 import mapping, webhooks
-from tillsync.errors import ClientError, NotAuthenticated
+from tillsync.errors import ClientError, NotAuthenticated, Permanent
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7 import external_sales
@@ -124,13 +124,18 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
             raise InvalidPayload(f"inbox entry {ctx.field('inbox_id')} does not exist")
         connection = await load_connection(session, entry.connection_id)
     items, entity, skus = 1, "sale", []
-    if entry.event_type == webhooks.STOCK_EVENT:
-        skus = sorted({row.sku for row in mapping.stock_rows(entry.payload)})
-        items, entity = len(skus), "stock"
-    elif entry.event_type == "Product/Updated":
-        items, entity = await _apply_products(services, connection, entry), "products"
-    elif entry.event_type.startswith("Sale/"):
-        await _record_external_sale(services, connection, entry, lane=lane_for(ctx.job.priority))
+    try:
+        if entry.event_type == webhooks.STOCK_EVENT:
+            skus = sorted({row.sku for row in mapping.stock_rows(entry.payload)})
+            items, entity = len(skus), "stock"
+        elif entry.event_type == "Product/Updated":
+            items, entity = await _apply_products(services, connection, entry), "products"
+        elif entry.event_type.startswith("Sale/"):
+            lane = lane_for(ctx.job.priority)
+            await _record_external_sale(services, connection, entry, lane=lane)
+    except Permanent as exc:  # a delivery that can never apply: failed once, visibly
+        await _mark_failed(services, entry.id, exc.message)
+        raise
     async with services.uows.begin() as uow:
         stored = await uow.session.get(InboxEntry, entry.id)
         assert stored is not None
@@ -152,6 +157,14 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
                 duration_ms=int((uow.now - entry.received_at).total_seconds() * 1000),
             )
         )
+        await uow.commit()
+
+
+async def _mark_failed(services: Services, entry_id: str, error: str) -> None:
+    async with services.uows.begin() as uow:
+        stored = await uow.session.get(InboxEntry, entry_id)
+        assert stored is not None
+        stored.status, stored.error, stored.processed_at = "failed", error[:500], uow.now
         await uow.commit()
 
 
