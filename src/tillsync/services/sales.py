@@ -96,6 +96,8 @@ async def record(
                 return await answer(uow.session, existing, True)
             row = await _record(uow, caller, sale)
             result = await answer(uow.session, row, False)
+            # Stock last: its rows stay locked only from here to the commit.
+            await _hold_stock(uow, caller, sale, row)
             await uow.commit()
             return result
     except IntegrityError:
@@ -159,12 +161,6 @@ async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale:
     )
     uow.session.add(row)
     await uow.session.flush()
-    ledger = Ledger(uow, caller.tenant_id)
-    # Every row the sale touches is locked first, in one order, before its reservations.
-    locked = await ledger.lock_all({(p.sku, location) for p in products})
-    stocks = {sku: stock for (sku, _), stock in locked.items()}
-    await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
-    await _hold_lines(ledger, sale, stocks, sale_id=row.id)
     for position, (line, product) in enumerate(zip(sale.items, products, strict=True)):
         uow.session.add(
             SaleLine(
@@ -180,8 +176,17 @@ async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale:
             )
         )
     await _enqueue_jobs(uow, caller, row)
-    await ledger.settle()
     return row
+
+
+async def _hold_stock(uow: UnitOfWork, caller: Caller, sale: SaleInput, row: Sale) -> None:
+    """Lock every row the sale touches (one statement, one order), then take its holds."""
+    ledger = Ledger(uow, caller.tenant_id)
+    locked = await ledger.lock_all({(line.sku, row.location) for line in sale.items})
+    stocks = {sku: stock for (sku, _), stock in locked.items()}
+    await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
+    await _hold_lines(ledger, sale, stocks, sale_id=row.id)
+    await ledger.settle()
 
 
 async def _consume_reservations(

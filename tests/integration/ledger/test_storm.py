@@ -41,6 +41,8 @@ REQUESTS = 480
 LOCATION = "Main Warehouse"
 SETTLING = ("cin7.push_sale", "cin7.push_batch", "cin7.apply_webhook", "cin7.refresh_stock")
 """The jobs that carry sales to CIN7 and its figures back."""
+KEEP_ALIVE = httpx.Limits(keepalive_expiry=2)
+"""Idle connections are dropped before the hub's server closes them (after 5 s)."""
 
 
 @asynccontextmanager
@@ -70,7 +72,10 @@ class Storm:
     def __init__(self, urls: list[str], api_key: str) -> None:
         self.clients = [
             httpx.AsyncClient(
-                base_url=url, headers={"Authorization": f"Bearer {api_key}"}, timeout=60
+                base_url=url,
+                headers={"Authorization": f"Bearer {api_key}"},
+                timeout=60,
+                limits=KEEP_ALIVE,
             )
             for url in urls
         ]
@@ -148,7 +153,7 @@ class Deliveries:
             "Content-Type": "application/json",
         }
         path = hook.url.split("/api/", 1)[1]
-        async with httpx.AsyncClient(headers=headers, timeout=30) as http:
+        async with httpx.AsyncClient(headers=headers, timeout=30, limits=KEEP_ALIVE) as http:
             while not stop.is_set():
                 await asyncio.sleep(0.05)
                 if len(self.sent) < 2:
