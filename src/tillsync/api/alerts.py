@@ -7,15 +7,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.notices import AlertList
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.services.ledger import alert_view
+from tillsync.services.alerts import alert_view
 from tillsync.store.tables import Alert
 
 router = APIRouter(route_class=KeyFirstRoute)
 
 
-@router.get("/api/alerts", summary="Inventory alerts (out of stock, low stock)")
+@router.get(
+    "/api/alerts",
+    summary="Inventory alerts (out of stock, low stock)",
+    response_model=None,
+    responses=ok(AlertList),
+)
 async def list_alerts(
     hub: HubDep,
     caller: CallerDep,

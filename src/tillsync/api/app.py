@@ -18,13 +18,17 @@ from tillsync.api import (
     cin7_sync,
     cin7_webhook,
     crm,
+    docs,
     errors,
     events,
     history,
     notifications,
+    openapi,
     sale_sync,
     sales,
 )
+from tillsync.api.answers import ok
+from tillsync.api.answers.liveness import Liveness
 from tillsync.api.bodies import BodyLimit
 from tillsync.api.parameters import refuse_nul
 from tillsync.bootstrap import open_hub, run_until
@@ -32,6 +36,12 @@ from tillsync.clock import Clock
 from tillsync.config import Settings
 from tillsync.services.cin7.credentials import TenantLocks
 from tillsync.services.cin7.health import HealthCache
+
+DESCRIPTION = """Keeps a business's own apps in agreement with its warehouse, POS and CRM.
+
+App-facing operations need `Authorization: Bearer <tenant API key>`. Every error answers
+`{error, message, field}` naming the field at fault; invalid input adds `errors`, every
+problem found."""
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -55,17 +65,27 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app = FastAPI(
         title="tillsync",
         version=__version__,
+        description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul)],
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    openapi.install(app)
+    docs.install(app)
     errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
     for module in (sale_sync, sales, crm, alerts, events, cin7_webhook, history, notifications):
         app.include_router(module.router)
     for module in (cin7_credentials, cin7_health, catalog, cin7_sync):
         app.include_router(module.router)
 
-    @app.get("/healthz", summary="Liveness: answers without touching the database")
+    @app.get(
+        "/healthz",
+        summary="Liveness: answers without touching the database",
+        response_model=None,
+        responses=ok(Liveness),
+    )
     async def healthz() -> dict[str, Any]:
         return {"status": "ok"}
 

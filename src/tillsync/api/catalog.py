@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.catalog import CatalogPage
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.products import catalog_page
@@ -16,7 +18,12 @@ MAX_OFFSET = 1_000_000
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL refuses NUL in text: refused here, not a 500
 
 
-@router.get("/api/catalog", summary="Products by SKU, searched and paged, with stock per location")
+@router.get(
+    "/api/catalog",
+    summary="Products by SKU, searched and paged, with stock per location",
+    response_model=None,
+    responses=ok(CatalogPage),
+)
 async def catalog(
     hub: HubDep,
     caller: CallerDep,

@@ -15,8 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.cin7 import Cin7Connected, Cin7Credentials, Cin7Disconnected
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.errors import validation_body
+from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.cin7 import credentials
 from tillsync.services.cin7.health import HealthCache
@@ -25,10 +28,11 @@ MAX_ACCOUNT_ID = 100
 MAX_API_KEY = 200
 # Header-safe: CIN7 receives both as HTTP header values (printable ASCII, no spaces).
 _HEADER_SAFE = r"^[\x21-\x7e]+$"
-_ERROR = {"description": "bad input or CIN7 refused the credentials; `field` names which"}
 
 
 class _BadInputIs400(KeyFirstRoute):
+    invalid_input_status = 400
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
@@ -72,7 +76,12 @@ def _locks(request: Request) -> credentials.TenantLocks:
     return locks
 
 
-@router.get("/api/cin7/credentials", summary="The CIN7 credentials, masked, and their status")
+@router.get(
+    "/api/cin7/credentials",
+    summary="The CIN7 credentials, masked, and their status",
+    response_model=None,
+    responses=ok(Cin7Credentials),
+)
 async def get_credentials(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     return await credentials.show(hub.services, caller.tenant_id)
 
@@ -80,7 +89,15 @@ async def get_credentials(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
 @router.put(
     "/api/cin7/credentials",
     summary="Check the CIN7 pair with CIN7, store it sealed, register webhooks, start a sync",
-    responses={400: _ERROR, 429: {"description": "CIN7's rate limit is used up for now"}},
+    response_model=None,
+    responses=ok(Cin7Connected)
+    | problems(
+        {
+            400: "Bad input, or CIN7 refused the pair; `field` names which",
+            429: "CIN7's rate limit for the account is used up for now",
+            502: "CIN7 could not be reached; nothing was stored",
+        }
+    ),
 )
 async def put_credentials(
     hub: HubDep, caller: CallerDep, body: CredentialsBody, request: Request
@@ -100,7 +117,14 @@ async def put_credentials(
 @router.delete(
     "/api/cin7/credentials",
     summary="Remove the CIN7 credentials and our webhooks at CIN7; history is kept",
-    responses={404: {"description": "no credentials are stored"}},
+    response_model=None,
+    responses=ok(Cin7Disconnected)
+    | problems(
+        {
+            404: "No credentials are stored",
+            409: "The credentials were replaced meanwhile; nothing was removed",
+        }
+    ),
 )
 async def delete_credentials(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
     async with _locks(request).hold(caller.tenant_id):

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.cin7 import Cin7Health
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.cin7.health import HealthCache
@@ -16,6 +18,8 @@ router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 @router.get(
     "/api/cin7/health",
     summary="Connection status, last sync, webhooks, rate-limit use and jobs (cached 30 s)",
+    response_model=None,
+    responses=ok(Cin7Health),
 )
 async def health(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
     cache: HealthCache = request.app.state.cin7_health

@@ -7,7 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.cin7_pulls import DriftReport, DriftReports, PullProgress, PullQueued
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.problems import PullConflict, problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.cin7 import drift, pulls
 
@@ -15,9 +18,12 @@ router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 RunId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="Page, from 1")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page")]
-_QUEUED: dict[int | str, dict[str, Any]] = {
-    409: {"description": "one of the same kind is queued or running; `runId` names it"},
+_QUEUED = ok(PullQueued, status=202, description="Queued; follow it at /api/cin7/sync/{runId}") | {
     404: {"description": "CIN7 is not connected for this tenant"},
+    409: {
+        "model": PullConflict,
+        "description": "One of the same kind is queued or running; `runId` names it",
+    },
 }
 
 
@@ -30,6 +36,7 @@ async def _queue(hub: HubDep, caller: CallerDep, mode: str) -> JSONResponse:
 @router.post(
     "/api/cin7/sync",
     status_code=202,
+    response_model=None,
     responses=_QUEUED,
     summary="Queue a full sync of products and stock (every page, no page cap)",
 )
@@ -40,6 +47,7 @@ async def full_sync(hub: HubDep, caller: CallerDep) -> JSONResponse:
 @router.post(
     "/api/cin7/quick-sync",
     status_code=202,
+    response_model=None,
     responses=_QUEUED,
     summary="Queue a sync of what changed at CIN7 since the last successful one",
 )
@@ -50,6 +58,7 @@ async def quick_sync(hub: HubDep, caller: CallerDep) -> JSONResponse:
 @router.post(
     "/api/cin7/reconcile",
     status_code=202,
+    response_model=None,
     responses=_QUEUED,
     summary="Queue a reconciliation: compare every SKU and location, repair, report drift",
 )
@@ -57,12 +66,22 @@ async def reconcile(hub: HubDep, caller: CallerDep) -> JSONResponse:
     return await _queue(hub, caller, "reconcile")
 
 
-@router.get("/api/cin7/sync/{run_id}", summary="A pull's run and its progress (pages done / total)")
+@router.get(
+    "/api/cin7/sync/{run_id}",
+    summary="A pull's run and its progress (pages done / total)",
+    response_model=None,
+    responses=ok(PullProgress) | problems({404: "No pull run with this id"}),
+)
 async def progress(hub: HubDep, caller: CallerDep, run_id: RunId) -> dict[str, Any]:
     return await pulls.pull_progress(hub.services, tenant_id=caller.tenant_id, run_id=run_id)
 
 
-@router.get("/api/cin7/reconcile/reports", summary="Drift reports, latest first")
+@router.get(
+    "/api/cin7/reconcile/reports",
+    summary="Drift reports, latest first",
+    response_model=None,
+    responses=ok(DriftReports),
+)
 async def reports(
     hub: HubDep, caller: CallerDep, page: PageNo = 1, limit: Limit = 20
 ) -> dict[str, Any]:
@@ -73,6 +92,8 @@ async def reports(
 @router.get(
     "/api/cin7/reconcile/reports/{report_id}",
     summary="One drift report with its differences (paged)",
+    response_model=None,
+    responses=ok(DriftReport) | problems({404: "No drift report with this id"}),
 )
 async def report(
     hub: HubDep, caller: CallerDep, report_id: RunId, page: PageNo = 1, limit: Limit = 100

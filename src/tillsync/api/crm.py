@@ -7,12 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.crm import CrmConnection, CrmDisconnected, CrmTest
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.schemas import Address, Currency, ShortText
 from tillsync.services.crm import connection
 
 router = APIRouter(route_class=KeyFirstRoute, prefix="/api/crm", tags=["crm"])
+NO_CRM = {404: "No CRM is connected"}
 
 Secret = Annotated[
     str,
@@ -42,7 +46,13 @@ class CrmConnectionBody(BaseModel):
     settings: CrmSettings | None = None
 
 
-@router.put("/connection", summary="Connect the CRM: the key is tried before it is stored")
+@router.put(
+    "/connection",
+    summary="Connect the CRM: the key is tried before it is stored",
+    response_model=None,
+    responses=ok(CrmConnection)
+    | problems({400: "The CRM refused the key, or could not be used at `url`"}),
+)
 async def put_connection(
     hub: HubDep, caller: CallerDep, body: Annotated[CrmConnectionBody, Body()]
 ) -> dict[str, Any]:
@@ -55,16 +65,32 @@ async def put_connection(
     )
 
 
-@router.get("/connection", summary="The CRM connection, its key masked")
+@router.get(
+    "/connection",
+    summary="The CRM connection, its key masked",
+    response_model=None,
+    responses=ok(CrmConnection | CrmDisconnected),
+)
 async def get_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     return await connection.describe(hub.services, caller.tenant_id)
 
 
-@router.post("/connection/test", summary="Try the stored key against the CRM now")
+@router.post(
+    "/connection/test",
+    summary="Try the stored key against the CRM now",
+    response_model=None,
+    responses=ok(CrmTest, description="Whether the CRM took the key, and why not")
+    | problems(NO_CRM),
+)
 async def test_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     return await connection.test(hub.services, caller.tenant_id)
 
 
-@router.delete("/connection", summary="Forget the CRM key; history stays")
+@router.delete(
+    "/connection",
+    summary="Forget the CRM key; history stays",
+    response_model=None,
+    responses=ok(CrmDisconnected) | problems(NO_CRM),
+)
 async def delete_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     return await connection.disconnect(hub.services, caller.tenant_id)

@@ -29,7 +29,13 @@ def frame(event: FeedEvent) -> str:
     "/api/events",
     summary="Live stock and alert changes as Server-Sent Events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={
+        200: {
+            "description": "Frames `stock.changed` and `alert.*`, each with its `id`; a comment "
+            "line every 15 s keeps the connection open",
+            "content": {"text/event-stream": {}},
+        }
+    },
 )
 async def events(
     hub: HubDep,

@@ -7,12 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.history import ConnectionStatsList, SyncHistory, SyncStatsAnswer
+from tillsync.api.answers.sales import SaleHistory
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.jobs.admin import JobState
 from tillsync.services import history
 
 router = APIRouter(route_class=KeyFirstRoute)
+OTHER_BUSINESS = {404: "Not the caller's business (its tenant id)"}
 
 
 def _blank_is_none(value: object) -> object:
@@ -28,7 +33,10 @@ StatusFilter = Annotated[
 
 
 @router.get(
-    "/api/v1/pos/history/{business_id}", summary="Sync history: one log per job, newest first"
+    "/api/v1/pos/history/{business_id}",
+    summary="Sync history: one log per job, newest first",
+    response_model=None,
+    responses=ok(SyncHistory) | problems(OTHER_BUSINESS),
 )
 async def sync_history(
     hub: HubDep,
@@ -46,7 +54,12 @@ async def sync_history(
     return {"success": True, "data": page}
 
 
-@router.get("/api/v1/pos/stats/{business_id}", summary="Sync statistics of the business")
+@router.get(
+    "/api/v1/pos/stats/{business_id}",
+    summary="Sync statistics of the business",
+    response_model=None,
+    responses=ok(SyncStatsAnswer) | problems(OTHER_BUSINESS),
+)
 async def sync_stats(
     hub: HubDep,
     caller: CallerDep,
@@ -57,7 +70,12 @@ async def sync_stats(
     return {"success": True, "data": {"stats": stats}}
 
 
-@router.get("/api/connections/stats", summary="Each connection's health and job counts")
+@router.get(
+    "/api/connections/stats",
+    summary="Each connection's health and job counts",
+    response_model=None,
+    responses=ok(ConnectionStatsList),
+)
 async def connection_stats(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     return {"connections": await history.connection_stats(hub.uows, caller.tenant_id)}
 
@@ -65,6 +83,8 @@ async def connection_stats(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
 @router.get(
     "/api/sales/{sale_id:path}/history",
     summary="One POS sale (by its saleId) and every job that carries it, with their attempts",
+    response_model=None,
+    responses=ok(SaleHistory) | problems({404: "No sale with this saleId"}),
 )
 async def sale_history(
     hub: HubDep,

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select, update
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.notices import (
+    MarkedRead,
+    NotificationList,
+    NotificationSettingsView,
+    NotificationView,
+)
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.errors import NotFound
 from tillsync.services.notifications import notification_view
@@ -39,7 +47,12 @@ class NotificationSettings(BaseModel):
         return value
 
 
-@router.get("/api/notifications", summary="The tenant's notifications, newest first")
+@router.get(
+    "/api/notifications",
+    summary="The tenant's notifications, newest first",
+    response_model=None,
+    responses=ok(NotificationList),
+)
 async def list_notifications(
     hub: HubDep,
     caller: CallerDep,
@@ -59,7 +72,12 @@ async def list_notifications(
         return {"notifications": [notification_view(row) for row in rows]}
 
 
-@router.post("/api/notifications/read-all", summary="Mark every notification read")
+@router.post(
+    "/api/notifications/read-all",
+    summary="Mark every notification read",
+    response_model=None,
+    responses=ok(MarkedRead),
+)
 async def mark_all_read(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     async with hub.uows.begin() as uow:
         result = await uow.session.execute(
@@ -72,7 +90,12 @@ async def mark_all_read(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     return {"marked": int(getattr(result, "rowcount", 0) or 0)}
 
 
-@router.post("/api/notifications/{notification_id}/read", summary="Mark one notification read")
+@router.post(
+    "/api/notifications/{notification_id}/read",
+    summary="Mark one notification read",
+    response_model=None,
+    responses=ok(NotificationView) | problems({404: "No such notification"}),
+)
 async def mark_read(hub: HubDep, caller: CallerDep, notification_id: str) -> dict[str, Any]:
     async with hub.uows.begin() as uow:
         notification = await uow.session.get(Notification, notification_id)
@@ -84,14 +107,24 @@ async def mark_read(hub: HubDep, caller: CallerDep, notification_id: str) -> dic
     return notification_view(notification)
 
 
-@router.get("/api/settings/notifications", summary="Where notification e-mails go")
+@router.get(
+    "/api/settings/notifications",
+    summary="Where notification e-mails go",
+    response_model=None,
+    responses=ok(NotificationSettingsView),
+)
 async def get_notification_settings(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     async with hub.uows.read() as session:
         tenant = await session.get(Tenant, caller.tenant_id)
         return _settings_view(hub.settings.smtp_host, tenant)
 
 
-@router.put("/api/settings/notifications", summary="Set (or, with null, clear) the e-mail")
+@router.put(
+    "/api/settings/notifications",
+    summary="Set (or, with null, clear) the e-mail",
+    response_model=None,
+    responses=ok(NotificationSettingsView),
+)
 async def put_notification_settings(
     hub: HubDep, caller: CallerDep, body: NotificationSettings
 ) -> dict[str, Any]:

@@ -8,21 +8,36 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.stock import SaleSyncAnswer
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.api.schemas import LongText, Money, Quantity, Text
+from tillsync.api.schemas import DocumentNumber, LongText, Money, ProductRef, Quantity, Text
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 
 router = APIRouter(route_class=KeyFirstRoute)
 ACTIONS = ("CHECK_INVENTORY", "RESERVE", "RELEASE", "RECORD_SALE")
+REFUSALS = {
+    404: "No such SKU, or no such reservation",
+    409: "Not enough stock (the answer adds `sku` and `success: false`), a saleId recorded "
+    "with other contents, or a reservation a sale already used",
+}
+"""What a hold or a sale can be refused with, at either sale endpoint."""
 
 
 class _Action(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def _example(**body: Any) -> ConfigDict:
+    return ConfigDict(extra="ignore", json_schema_extra={"examples": [body]})
+
+
 class CheckInventory(_Action):
+    model_config = _example(action="CHECK_INVENTORY", sku="TOMB45SHAVECBLCK", quantity=5)
+
     action: Literal["CHECK_INVENTORY"]
     sku: Text
     quantity: Quantity
@@ -30,6 +45,8 @@ class CheckInventory(_Action):
 
 
 class Reserve(_Action):
+    model_config = _example(action="RESERVE", sku="TOMB45SHAVECBLCK", quantity=1, ttlSeconds=900)
+
     action: Literal["RESERVE"]
     sku: Text
     quantity: Quantity
@@ -38,12 +55,14 @@ class Reserve(_Action):
 
 
 class Release(_Action):
+    model_config = _example(action="RELEASE", reservationId="0b7e1f4e-5d2a-4c1b-9f3e-2a6d8c4b1e70")
+
     action: Literal["RELEASE"]
     reservationId: Text  # noqa: N815
 
 
 class SaleItem(_Action):
-    productId: LongText | None = None  # noqa: N815
+    productId: ProductRef | None = None  # noqa: N815
     sku: Text
     name: LongText | None = None
     quantity: Quantity
@@ -52,9 +71,23 @@ class SaleItem(_Action):
 
 
 class RecordSale(_Action):
+    model_config = _example(
+        action="RECORD_SALE",
+        saleId="TEST-001",
+        invoiceNumber="INV-TEST-001",
+        items=[
+            {
+                "sku": "TOMB45SHAVECBLCK",
+                "name": "Tomb45 Shaving Cream",
+                "quantity": 1,
+                "price": 29.99,
+            }
+        ],
+    )
+
     action: Literal["RECORD_SALE"]
     saleId: Text  # noqa: N815
-    invoiceNumber: LongText | None = None  # noqa: N815
+    invoiceNumber: DocumentNumber | None = None  # noqa: N815
     customerName: LongText | None = None  # noqa: N815
     items: list[SaleItem] = Field(min_length=1, max_length=500)
     reservationIds: list[Text] = Field(default_factory=list, max_length=500)  # noqa: N815
@@ -66,7 +99,12 @@ SaleSyncRequest = Annotated[
 ]
 
 
-@router.post("/api/cin7/sale-sync", summary="Check stock, hold it, release it, or record a sale")
+@router.post(
+    "/api/cin7/sale-sync",
+    summary="Check stock, hold it, release it, or record a sale",
+    response_model=None,
+    responses=ok(SaleSyncAnswer, description="What `action` asked for") | problems(REFUSALS),
+)
 async def sale_sync(
     hub: HubDep, caller: CallerDep, body: Annotated[SaleSyncRequest, Body()]
 ) -> dict[str, Any]:

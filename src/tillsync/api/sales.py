@@ -9,10 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.sales import SaleStatus
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.api.sale_sync import SaleItem, line_inputs
-from tillsync.api.schemas import Currency, LongText, ShortText, Text
+from tillsync.api.sale_sync import REFUSALS, SaleItem, line_inputs
+from tillsync.api.schemas import Currency, DocumentNumber, LongText, ShortText, Text
 from tillsync.errors import InvalidInput, NotFound
 from tillsync.services import sales
 from tillsync.services.sale_status import sale_status
@@ -23,14 +26,35 @@ router = APIRouter(route_class=KeyFirstRoute)
 class NewSale(BaseModel):
     """Seed 003's sale. Without `saleId` the hub makes one, but a retry then makes a twin."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "saleId": "POS_1642878934567_abc123",
+                    "customerId": "cust-42",
+                    "customerName": "Marcus Fade",
+                    "currency": "USD",
+                    "paymentMethod": "card",
+                    "items": [
+                        {
+                            "sku": "TOMB45SHAVECBLCK",
+                            "name": "Tomb45 Shaving Cream",
+                            "quantity": 1,
+                            "price": 29.99,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     saleId: Text | None = None  # noqa: N815
     customerId: Text | None = None  # noqa: N815
     customerName: LongText | None = None  # noqa: N815
     currency: Currency | None = Field(default=None, description="ISO 4217 code, such as USD")
     paymentMethod: ShortText | None = None  # noqa: N815
-    invoiceNumber: LongText | None = None  # noqa: N815
+    invoiceNumber: DocumentNumber | None = None  # noqa: N815
     items: list[SaleItem] = Field(min_length=1, max_length=500)
     reservationIds: list[Text] = Field(default_factory=list, max_length=500)  # noqa: N815
     location: Text | None = None
@@ -39,6 +63,9 @@ class NewSale(BaseModel):
 @router.post(
     "/api/sales",
     summary="Record a sale; with a customer, the CRM gets a paid invoice for it",
+    response_model=None,
+    responses=ok(SaleStatus, description="Recorded (or recorded before: `duplicate`)")
+    | problems(REFUSALS),
 )
 async def create_sale(
     hub: HubDep, caller: CallerDep, body: Annotated[NewSale, Body()]
@@ -47,7 +74,12 @@ async def create_sale(
     return await sales.record(hub.uows, caller, sale, answer=sale_status)
 
 
-@router.get("/api/sales/{sale_id}", summary="A sale's answer as POST gave it, with today's states")
+@router.get(
+    "/api/sales/{sale_id}",
+    summary="A sale's answer as POST gave it, with today's states",
+    response_model=None,
+    responses=ok(SaleStatus) | problems({404: "No sale with this saleId"}),
+)
 async def get_sale(
     hub: HubDep,
     caller: CallerDep,

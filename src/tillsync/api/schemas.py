@@ -84,6 +84,14 @@ Text = Annotated[
 LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=300), _NO_NUL, _NO_NUL_SCHEMA
 ]
+DocumentNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), _NO_NUL, _NO_NUL_SCHEMA
+]
+"""An invoice or order number, as long as its column."""
+ProductRef = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100), _NO_NUL, _NO_NUL_SCHEMA
+]
+"""A provider's product id, as long as its column."""
 ShortText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),

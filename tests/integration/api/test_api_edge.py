@@ -108,6 +108,23 @@ async def test_a_nul_in_any_text_field_is_refused_naming_it(
 
 
 @pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (SALE_SYNC, _with(RECORD, invoiceNumber="I" * 201), "invoiceNumber"),
+        (SALE_SYNC, _with(RECORD, items=_line(productId="P" * 101)), "items[0].productId"),
+        (SALES, _with(SALE, invoiceNumber="I" * 201), "invoiceNumber"),
+        (SALES, _with(SALE, items=_line(productId="P" * 101)), "items[0].productId"),
+    ],
+)
+async def test_text_longer_than_the_database_keeps_is_refused_naming_it(
+    shop: TenantClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    answer = await shop.http.post(path, json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == field
+
+
+@pytest.mark.parametrize(
     ("method", "path", "body", "status", "field"),
     [
         (
@@ -173,7 +190,7 @@ BODY_RECEIVERS = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path"), [*BODY_RECEIVERS, ("POST", "/api/cin7/webhook")])
+@pytest.mark.parametrize(("method", "path"), BODY_RECEIVERS)
 async def test_a_deeply_nested_body_is_a_400_naming_the_body(
     shop: TenantClient, method: str, path: str
 ) -> None:

@@ -1,0 +1,168 @@
+"""Schemathesis fuzzes every operation of /openapi.json against a live hub, on both databases.
+
+The hub is served on loopback with a tenant connected to the CIN7 emulator, holding stock,
+a sale, a notification and a queued reconciliation, so the operations reach their answers
+and not only their refusals. Checks: no server error, status codes and bodies as documented.
+A fixed seed and a per-operation budget keep the run the same each time and within a minute.
+"""
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.integration.fuzz.hooks import WEBHOOK_SECRET
+from tests.support.world import World, open_world
+from tillsync.config import Settings
+from tillsync.services.cin7.connection import credentials
+from tillsync.services.notifications import notify
+from tillsync.store.tables import Connection
+
+SEED = 20_261_129
+EXAMPLES = 30
+"""Cases per operation in each generating phase."""
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
+HOOKS = Path(__file__).with_name("hooks.py")
+SALE_ID = "FUZZ-SALE-1"
+
+
+@pytest.fixture
+async def world(settings: Settings) -> Any:
+    settings.allow_private_addresses = False  # fuzzed CRM addresses must not be called
+    async with open_world(settings, stock=1000) as opened:
+        yield opened
+
+
+async def test_every_operation_holds_to_the_document(world: World, tmp_path: Path) -> None:
+    known = await _known_ids(world)
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(_config(world, known, report=tmp_path / "report.json"))
+    out = tmp_path / "schemathesis.out"
+    with out.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("schemathesis")),
+            "--config-file",
+            str(config),
+            "run",
+            f"{world.hub.url}/openapi.json",
+            "--checks",
+            ",".join(CHECKS),
+            "--no-color",
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+            env=os.environ | {WEBHOOK_SECRET: known["webhook_secret"]},
+            cwd=tmp_path,  # where schemathesis keeps its cache
+        )
+        async with asyncio.timeout(240):
+            await process.wait()
+    report = json.loads((tmp_path / "report.json").read_text())
+    _log_figures(report, backend=world.settings.database_url.split(":")[0])
+    printed = out.read_text()[-6000:]
+    assert report["failures"] == [], printed
+    assert report["errors"] == [], printed
+    assert report["test_cases"]["with_failures"] == 0, printed
+    operations = report["operations"]
+    assert operations["tested"] == operations["total"], printed
+    assert process.returncode == 0, printed
+
+
+async def _known_ids(world: World) -> dict[str, str]:
+    """Ids the fuzzed operations can find: the tenant's own, a sale, a notice, a pull run."""
+    await world.sell(SALE_ID, quantity=1)
+    reconcile = await world.pos.post("/api/cin7/reconcile")
+    assert reconcile.status_code == 202, reconcile.text
+    async with world.hub.hub.uows.begin() as uow:
+        notice = await notify(
+            uow.session,
+            tenant_id=world.tenant_id,
+            connection_id=None,
+            kind="job_failed",
+            severity="critical",
+            title="push failed",
+            message="push gave up",
+            dedupe_key="fuzz",
+            now=uow.now,
+            settings=world.settings,
+        )
+        await uow.commit()
+    assert notice is not None
+    async with world.hub.hub.uows.read() as session:
+        connection = await session.scalar(
+            select(Connection).where(Connection.tenant_id == world.tenant_id)
+        )
+    assert connection is not None
+    return {
+        "key": world.pos.headers["Authorization"].removeprefix("Bearer "),
+        "business_id": world.tenant_id,
+        "sale_id": SALE_ID,
+        "notification_id": notice.id,
+        "run_id": reconcile.json()["runId"],
+        "connection": connection.id,
+        "webhook_secret": credentials(world.hub.hub.services, connection).webhook_secret,
+    }
+
+
+def _config(world: World, known: dict[str, str], *, report: Path) -> str:
+    """schemathesis.toml: seed, budget, the tenant's key, real ids (the hooks add the secret)."""
+    q = json.dumps
+    return f"""
+seed = {SEED}
+workers = 1
+request-timeout = 10
+hooks = {q(str(HOOKS))}
+max-stream-events = 1
+warnings = false
+
+[generation]
+max-examples = {EXAMPLES}
+database = "none"
+
+[phases.stateful]
+enabled = false
+
+[reports.json]
+enabled = true
+path = {q(str(report))}
+
+[reports.har]
+enabled = true
+path = {q(str(report) + ".har")}
+
+[auth.openapi.tenantKey]
+bearer = {q(known["key"])}
+
+[parameters]
+"path.business_id" = {q(known["business_id"])}
+"path.sale_id" = {q(known["sale_id"])}
+"path.notification_id" = {q(known["notification_id"])}
+"path.run_id" = {q(known["run_id"])}
+"path.report_id" = {q(known["run_id"])}
+"query.connection" = {q(known["connection"])}
+
+[[operations]]
+include-path = "/api/events"
+request-timeout = 1
+"""
+
+
+def _log_figures(report: dict[str, Any], *, backend: str) -> None:
+    cases = report["test_cases"]
+    logging.getLogger(__name__).info(
+        "fuzzing on %s: %s operations, %s cases, %s with failures, %.1f s",
+        backend,
+        report["operations"]["tested"],
+        cases["generated"],
+        cases["with_failures"],
+        report["running_time"],
+    )
