@@ -34,7 +34,7 @@ types:
 	$(BIN)/mypy src
 
 pytest:
-	$(BIN)/pytest -n 3
+	$(BIN)/pytest -n 3 --maxschedchunk 2
 
 bench: install
 	$(BIN)/python bench/sale_sync.py

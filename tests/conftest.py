@@ -18,6 +18,37 @@ TEST_KEY = "yLR1Qc7j0m2P1yqk0lXx8g8w5pXlq2cUOX2x3lYw1aA"
 BACKENDS = ("sqlite", "postgresql")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "long(seconds): takes about that long on this suite's machine; runs first"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first, each followed by a short one, longest-first scheduling for xdist.
+
+    With `--maxschedchunk 2` every worker starts with one long test, and the next long one
+    goes to the first worker that frees up: the run is not left waiting on a long test
+    that happened to start last.
+    """
+    long = sorted(
+        (item for item in items if item.get_closest_marker("long")),
+        key=lambda item: -_seconds(item),
+    )
+    short = [item for item in items if not item.get_closest_marker("long")]
+    interleaved: list[pytest.Item] = []
+    for item in long:
+        interleaved.append(item)
+        if short:
+            interleaved.append(short.pop(0))
+    items[:] = interleaved + short
+
+
+def _seconds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("long")
+    return float(marker.args[0]) if marker and marker.args else 0.0
+
+
 @pytest.fixture(scope="session")
 def log_capture() -> Iterator[LogCapture]:
     """Every log record of the run, at INFO and above as production writes them."""

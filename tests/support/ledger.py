@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tillsync.bootstrap import Hub
-from tillsync.services.ledger import Ledger, Report
+from tillsync.services.ledger import Ledger
+from tillsync.services.stock_rows import Report
 from tillsync.store.tables import Product
 
 

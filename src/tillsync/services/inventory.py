@@ -19,7 +19,8 @@ from tillsync.domain.ledger import (
 )
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.services.checklog import CheckLog
-from tillsync.services.ledger import Ledger, figures, refusal
+from tillsync.services.ledger import Ledger
+from tillsync.services.stock_rows import figures, refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import InventoryCheck, Product, Reservation, StockLevel, new_id
 from tillsync.store.types import Scaled

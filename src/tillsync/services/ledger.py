@@ -14,17 +14,16 @@ never negative, a movement released once, a new hold within what its row had ava
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import and_, func, insert, select, update
 
-from tillsync.domain.ledger import StockFigures, check_message
-from tillsync.errors import InsufficientStock
-from tillsync.services.alerts import OpenAlerts, alert_view, open_alerts, update_alerts
-from tillsync.store.database import insert_all_returning_new
+from tillsync.services.alerts import OpenAlerts, open_alerts, update_alerts
+from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
+from tillsync.store.database import chunks, insert_all_returning_new
 from tillsync.store.tables import (
     Alert,
     AuditEntry,
@@ -34,38 +33,9 @@ from tillsync.store.tables import (
     StockLevel,
     new_id,
 )
-from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitOfWork
 
-__all__ = [
-    "Key",
-    "Ledger",
-    "Repair",
-    "Report",
-    "alert_view",
-    "chunks",
-    "exact",
-    "figures",
-    "refusal",
-    "stock_view",
-]
-
-T = TypeVar("T")
 ZERO = Decimal(0)
-CHUNK = 500
-"""Keys per IN list: well inside every database's limit on bound parameters."""
-Key = tuple[str, str]
-"""A stock row's SKU and location."""
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """The warehouse's figures for one product at one location."""
-
-    product: Product
-    location: str
-    available: Decimal
-    on_hand: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,43 +49,6 @@ class Repair:
     now: Decimal
 
 
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def exact(quantity: Decimal) -> Any:
-    """A quantity bound as a scaled integer: SQL arithmetic on Scaled columns stays exact."""
-    return literal(quantity, Scaled())
-
-
-def figures(stock: StockLevel) -> StockFigures:
-    return StockFigures(stock.warehouse_available, stock.pending, stock.reserved)
-
-
-def stock_view(stock: StockLevel) -> dict[str, Any]:
-    current = figures(stock)
-    return {
-        "sku": stock.sku,
-        "location": stock.location,
-        "available_to_sell": str(current.available_to_sell),
-        "warehouse_available": str(stock.warehouse_available),
-        "pending": str(stock.pending),
-        "reserved": str(stock.reserved),
-        "as_of": stock.as_of.isoformat() if stock.as_of else None,
-    }
-
-
-def refusal(
-    sku: str, current: StockFigures | None, quantity: Decimal, *, field: str
-) -> InsufficientStock:
-    """The answer to a hold that the row's locked figures (or its absence) could not take."""
-    level = current.available_to_sell if current is not None else ZERO
-    return InsufficientStock(
-        check_message(level, quantity), sku=sku, available=level, requested=quantity, field=field
-    )
-
-
 class Ledger:
     def __init__(self, uow: UnitOfWork, tenant_id: str) -> None:
         self.uow = uow
@@ -126,7 +59,7 @@ class Ledger:
 
     async def find_all(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
         """The stock rows of these keys that exist, as last committed (not locked)."""
-        return await self._rows(set(keys), lock=False)
+        return await rows(self.uow.session, self.tenant_id, set(keys), lock=False)
 
     async def lock_all(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
         """The stock rows of these keys that exist, locked until commit and read fresh.
@@ -134,29 +67,7 @@ class Ledger:
         Rows are locked in SKU × location order by every writer, so two writers wanting
         the same rows queue instead of deadlocking.
         """
-        return await self._rows(set(keys), lock=True)
-
-    async def _rows(self, keys: set[Key], *, lock: bool) -> dict[Key, StockLevel]:
-        found: dict[Key, StockLevel] = {}
-        locations = sorted({location for _, location in keys})
-        for skus in chunks(sorted({sku for sku, _ in keys})):
-            statement = (
-                select(StockLevel)
-                .where(
-                    StockLevel.tenant_id == self.tenant_id,
-                    StockLevel.sku.in_(skus),
-                    StockLevel.location.in_(locations),
-                )
-                .order_by(StockLevel.sku, StockLevel.location)
-                .execution_options(populate_existing=True)
-            )
-            if lock:  # FOR NO KEY UPDATE: rows of other tables may still refer to these
-                statement = statement.with_for_update(key_share=True)
-            rows = await self.uow.session.scalars(statement)
-            found |= {
-                (row.sku, row.location): row for row in rows if (row.sku, row.location) in keys
-            }
-        return found
+        return await rows(self.uow.session, self.tenant_id, set(keys), lock=True)
 
     async def hold(
         self,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from tillsync.services.ledger import figures, stock_view
+from tillsync.services.stock_rows import figures, stock_view
 from tillsync.store.tables import Product, StockLevel
 from tillsync.store.uow import UnitsOfWork
 

@@ -23,7 +23,8 @@ from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.history import shown_states
 from tillsync.services.inventory import Wanted, end_reservation, expire_overdue, load_product
-from tillsync.services.ledger import Ledger, refusal
+from tillsync.services.ledger import Ledger
+from tillsync.services.stock_rows import refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import (
     Connection,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,6 +20,9 @@ from sqlalchemy.orm import DeclarativeBase
 
 SQLITE_BUSY_SECONDS = 30.0
 READ_ONLY = "tillsync_read_only"
+CHUNK = 500
+"""Keys per IN list: well inside every database's limit on bound parameters."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,12 @@ def _sqlite_engine(url: str) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in slices of `size`, for statements that take them as one IN list."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def insert_unless_present(

@@ -27,6 +27,8 @@ from tillsync.services.cin7.connection import connect
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import Job, JobAttempt
 
+pytestmark = pytest.mark.long(170)
+
 SALES = 1000
 SKU = "TOMB45SHAVECBLCK"
 TUNING = {

@@ -10,6 +10,8 @@ from tests.support.world import World, available, eventually, open_world, sales_
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import FaultRule
 
+pytestmark = pytest.mark.long(15)
+
 SKU = "TOMB45SHAVECBLCK"
 
 

@@ -32,6 +32,8 @@ from tillsync.serving import free_port, serve
 from tillsync.store.tables import Connection, InboxEntry
 from tillsync.vault import Vault, decode_key, generate_key
 
+pytestmark = pytest.mark.long(10)
+
 NEW_KEY = generate_key()
 TENANTS = 7
 SKU = "TOMB45SHAVECBLCK"

@@ -26,6 +26,8 @@ from tillsync.emulators.cin7.faults import FaultRule
 from tillsync.store.tables import Base, InboxEntry
 from tillsync.vault import generate_key
 
+pytestmark = pytest.mark.long(11)
+
 
 async def _table_dumps(database_url: str) -> list[bytes]:
     connection = await asyncpg.connect(database_url)

@@ -11,6 +11,8 @@ from tests.support.world import World, eventually, open_world
 from tillsync.config import Settings
 from tillsync.emulators.crm import FaultRule
 
+pytestmark = pytest.mark.long(13)
+
 SKU = "TOMB45SHAVECBLCK"
 SALE = {
     "saleId": "POS_CRASH_1",

@@ -32,7 +32,11 @@ from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
 from tillsync.store.tables import AuditEntry, Job, Sale, SaleLine
 
-pytestmark = [pytest.mark.parametrize("backend", ["postgresql"]), pytest.mark.timeout(240)]
+pytestmark = [
+    pytest.mark.parametrize("backend", ["postgresql"]),
+    pytest.mark.timeout(240),
+    pytest.mark.long(30),
+]
 
 SKUS = ("STORM-A", "STORM-B", "STORM-C", "STORM-D")
 STOCK = 10
@@ -146,8 +150,8 @@ class Deliveries:
         if event.type == STOCK_CHANGED:
             self.sent.append(event.payload)
 
-    async def replay(self, hook: Webhook, stop: asyncio.Event) -> None:
-        rng = random.Random(7)
+    async def replay(self, hook: Webhook, stop: asyncio.Event, *, seed: int) -> None:
+        rng = random.Random(seed)
         headers = {
             "Authorization": f"Bearer {hook.bearer_token}",
             "Content-Type": "application/json",
@@ -212,11 +216,14 @@ async def test_four_processes_never_oversell_and_end_at_cin7s_figures(
                 for sku in SKUS:  # the first catalog sync has every SKU at 10
                     await eventually(lambda sku=sku: _at(storm.clients[0], sku, STOCK), within=30)
                 stop = asyncio.Event()
-                replays = asyncio.create_task(deliveries.replay(hook, stop))
+                replays = [
+                    asyncio.create_task(deliveries.replay(hook, stop, seed=n))
+                    for n in range(PROCESSES)
+                ]
                 await asyncio.gather(*(storm.request(n) for n in range(REQUESTS)))
                 await asyncio.sleep(2)  # deliveries keep arriving as the last pushes land
                 stop.set()
-                await replays
+                await asyncio.gather(*replays)
                 async with httpx.AsyncClient(
                     base_url=f"{cin7_url}/ExternalApi/v2",
                     headers={
@@ -230,6 +237,7 @@ async def test_four_processes_never_oversell_and_end_at_cin7s_figures(
                 deliveries.close()
     report = {"statuses": dict(storm.statuses), "sold": dict(storm.sold), "final": settled}
     report["replayed"] = deliveries.replayed
+    print("storm:", report)  # the figures, for `pytest -s`
     for sku in SKUS:
         assert storm.sold[sku] <= STOCK, report
         assert settled[sku]["cin7"] == STOCK - storm.sold[sku], report

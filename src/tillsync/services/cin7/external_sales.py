@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.client import Cin7Client
 from tillsync.services.context import Services
-from tillsync.services.ledger import chunks
+from tillsync.store.database import chunks
 from tillsync.store.tables import Connection, Sale, SaleLine
 
 ZERO = Decimal(0)

@@ -25,8 +25,9 @@ from tillsync.services.cin7.connection import (
     load_connection,
 )
 from tillsync.services.context import Services
-from tillsync.services.ledger import Ledger, Report, chunks
-from tillsync.store.database import insert_all_unless_present, insert_unless_present
+from tillsync.services.ledger import Ledger
+from tillsync.services.stock_rows import Report
+from tillsync.store.database import chunks, insert_all_unless_present, insert_unless_present
 from tillsync.store.tables import (
     Connection,
     InboxEntry,

@@ -27,8 +27,9 @@ from tillsync.connectors.cin7 import mapping
 from tillsync.services.cin7 import drift
 from tillsync.services.cin7.inbound import Seen, upsert_products
 from tillsync.services.context import Services
-from tillsync.services.ledger import Ledger, Report, chunks
-from tillsync.store.database import add_all
+from tillsync.services.ledger import Ledger
+from tillsync.services.stock_rows import Report
+from tillsync.store.database import add_all, chunks
 from tillsync.store.tables import (
     Connection,
     PendingMovement,
