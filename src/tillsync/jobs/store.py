@@ -160,13 +160,16 @@ async def save_payload(
     await _guarded(session, job_id, owner, payload=payload)
 
 
-async def release_key(session: AsyncSession, job_id: str, *, owner: str) -> None:
+async def release_key(session: AsyncSession, job: Job, *, owner: str) -> None:
     """Free a running job's key, so that work asked for from now on is queued anew.
 
     For jobs that stand for "do this soon" (re-read a figure): a request that finds such
     a job still waiting is carried by it, one that comes once it has started is not.
+    The key gets the job's id as a suffix, once, however often the job is attempted.
     """
-    await _guarded(session, job_id, owner, idempotency_key=Job.idempotency_key + f"~{job_id}")
+    suffix = f"~{job.id}"
+    if not job.idempotency_key.endswith(suffix):
+        await _guarded(session, job.id, owner, idempotency_key=job.idempotency_key + suffix)
 
 
 async def succeed(

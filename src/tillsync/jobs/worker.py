@@ -56,7 +56,7 @@ class JobContext:
     async def release_key(self) -> None:
         """Let a job with this one's key be queued again while this one runs (store.release_key)."""
         async with self.uows.begin() as uow:
-            await store.release_key(uow.session, self.job.id, owner=self.owner)
+            await store.release_key(uow.session, self.job, owner=self.owner)
             await uow.commit()
 
     async def save_in(self, session: AsyncSession, **changes: Any) -> None:

@@ -37,6 +37,23 @@ async def test_the_same_idempotency_key_is_enqueued_once(hub: Hub) -> None:
         assert await session.scalar(select(func.count()).select_from(Job)) == 1
 
 
+async def test_a_started_job_that_frees_its_key_lets_the_next_ask_queue_once(hub: Hub) -> None:
+    """A waiting job carries every later ask for its key; once it starts, the next is new."""
+    assert await _enqueue(hub, "demo", {}, key="refresh:SKU-1") is True
+    async with hub.uows.begin() as uow:
+        (job,) = await store.claim(uow.session, owner="w1", limit=1, now=uow.now, lease_seconds=30)
+        await uow.commit()
+    assert await _enqueue(hub, "demo", {}, key="refresh:SKU-1") is False
+    for _ in range(2):  # a deferred job starts again: its key is freed once
+        async with hub.uows.begin() as uow:
+            await store.release_key(uow.session, job, owner="w1")
+            await uow.commit()
+        job = await _job(hub)
+    assert job.idempotency_key == f"refresh:SKU-1~{job.id}"
+    assert await _enqueue(hub, "demo", {}, key="refresh:SKU-1") is True
+    assert await _enqueue(hub, "demo", {}, key="refresh:SKU-1") is False
+
+
 async def test_an_unreadable_payload_fails_at_once_and_never_loops(hub: Hub) -> None:
     await _enqueue(hub, "cin7.push_sale", {"unexpected": True})
     await hub.create_worker().run_until_idle()
