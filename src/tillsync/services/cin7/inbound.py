@@ -40,8 +40,8 @@ from tillsync.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
-HINT_PRIORITY = 20
-"""Re-reading a SKU a delivery named: before stock checks and backfills, after sales."""
+HINT_PRIORITY = 50
+"""Re-reading a SKU a delivery named is a stock check: after sale pushes, before backfills."""
 
 
 async def receive_webhook(

@@ -24,7 +24,7 @@ from tillsync.connectors.cin7.client import Cin7Client
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7.batch import absorb, coalesce
 from tillsync.services.cin7.connection import client_for, load_connection
-from tillsync.services.cin7.inbound import enqueue_refresh
+from tillsync.services.cin7.inbound import HINT_PRIORITY, enqueue_refresh
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, PendingMovement, Sale, SaleLine, StockLevel
 
@@ -214,6 +214,8 @@ async def _confirm(
         unsure = [s for s in stocks if started is None or (s.as_of and s.as_of >= started)]
         if unsure:
             skus = [s.sku for s in unsure]
-            await enqueue_refresh(uow.session, connection, skus, now=uow.now, priority=50)
+            await enqueue_refresh(
+                uow.session, connection, skus, now=uow.now, priority=HINT_PRIORITY
+            )
         await ctx.save_in(uow.session, order_authorised=True)
         await uow.commit()
