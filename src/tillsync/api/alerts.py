@@ -14,7 +14,7 @@ from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.alerts import alert_view
 from tillsync.store.tables import Alert
 
-router = APIRouter(route_class=KeyFirstRoute)
+router = APIRouter(route_class=KeyFirstRoute, tags=["alerts"])
 
 
 @router.get(

@@ -72,8 +72,12 @@ def install(app: FastAPI, *, union_tags: frozenset[str] = frozenset()) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.__cause__ is not None:
-            # FastAPI's refusal of a body json.loads raised on (a number too long to read)
-            return await client_error(request, MalformedBody("is not valid JSON"))
+            # FastAPI's refusal of a body it could not read (a number too long for json.loads)
+            cause = exc.__cause__
+            refusal = (
+                cause if isinstance(cause, MalformedBody) else MalformedBody("is not valid JSON")
+            )
+            return await client_error(request, refusal)
         return JSONResponse(
             {"error": "http_error", "message": str(exc.detail)},
             status_code=exc.status_code,

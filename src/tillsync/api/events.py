@@ -15,7 +15,7 @@ from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.feed import FeedEvent
 
-router = APIRouter(route_class=KeyFirstRoute)
+router = APIRouter(route_class=KeyFirstRoute, tags=["events"])
 KEEPALIVE_SECONDS = 15.0
 MAX_EVENT_ID = 2**63 - 1
 """Event ids are 64-bit: a larger Last-Event-ID names no event and could not be queried."""

@@ -16,7 +16,7 @@ from tillsync.api.routing import KeyFirstRoute
 from tillsync.jobs.admin import JobState
 from tillsync.services import history
 
-router = APIRouter(route_class=KeyFirstRoute)
+router = APIRouter(route_class=KeyFirstRoute, tags=["history"])
 OTHER_BUSINESS = {404: "Not the caller's business (its tenant id)"}
 
 

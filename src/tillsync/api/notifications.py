@@ -23,7 +23,7 @@ from tillsync.errors import NotFound
 from tillsync.services.notifications import notification_view
 from tillsync.store.tables import Notification, Tenant
 
-router = APIRouter(route_class=KeyFirstRoute)
+router = APIRouter(route_class=KeyFirstRoute, tags=["notifications"])
 # Deliberately plain: one @, no spaces, line breaks or NUL (nothing can reach a mail header or
 # be refused by the database), a dot in the domain. Whether the mailbox exists only the
 # receiving server can say.

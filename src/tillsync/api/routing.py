@@ -21,12 +21,13 @@ class KeyFirstRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
-        if not needs_key(self.dependant):
+        keyed, reads_body = needs_key(self.dependant), self.body_field is not None
+        if not (keyed or reads_body):
             return handle
-        reads_body = self.body_field is not None
 
         async def route(request: Request) -> Response:
-            await authenticate(request)
+            if keyed:
+                await authenticate(request)
             if reads_body:
                 await request.body()  # a body refused whole (nested too deeply) is, here
             return await handle(request)

@@ -17,7 +17,7 @@ from tillsync.api.schemas import DocumentNumber, LongText, Money, ProductRef, Qu
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 
-router = APIRouter(route_class=KeyFirstRoute)
+router = APIRouter(route_class=KeyFirstRoute, tags=["sales"])
 ACTIONS = ("CHECK_INVENTORY", "RESERVE", "RELEASE", "RECORD_SALE")
 REFUSALS = {
     404: "No such SKU, or no such reservation",

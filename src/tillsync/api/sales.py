@@ -20,7 +20,7 @@ from tillsync.errors import InvalidInput, NotFound
 from tillsync.services import sales
 from tillsync.services.sale_status import sale_status
 
-router = APIRouter(route_class=KeyFirstRoute)
+router = APIRouter(route_class=KeyFirstRoute, tags=["sales"])
 
 
 class NewSale(BaseModel):
