@@ -6,14 +6,22 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tillsync.api.answers import ok
 from tillsync.api.answers.stock import SaleSyncAnswer
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.api.schemas import DocumentNumber, LongText, Money, ProductRef, Quantity, Text
+from tillsync.api.schemas import (
+    MAX_TOTAL,
+    DocumentNumber,
+    LongText,
+    Money,
+    ProductRef,
+    Quantity,
+    Text,
+)
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 
@@ -70,6 +78,18 @@ class SaleItem(_Action):
     tax: Money = Decimal(0)
 
 
+def _total_in_range(items: list[SaleItem]) -> list[SaleItem]:
+    total = sum((item.quantity * item.price + item.tax for item in items), Decimal(0))
+    if total > MAX_TOTAL:
+        raise ValueError(f"the sale's total (quantity × price + tax) must be at most {MAX_TOTAL}")
+    return items
+
+
+SaleItems = Annotated[
+    list[SaleItem], Field(min_length=1, max_length=500), AfterValidator(_total_in_range)
+]
+
+
 class RecordSale(_Action):
     model_config = _example(
         action="RECORD_SALE",
@@ -89,7 +109,7 @@ class RecordSale(_Action):
     saleId: Text  # noqa: N815
     invoiceNumber: DocumentNumber | None = None  # noqa: N815
     customerName: LongText | None = None  # noqa: N815
-    items: list[SaleItem] = Field(min_length=1, max_length=500)
+    items: SaleItems
     reservationIds: list[Text] = Field(default_factory=list, max_length=500)  # noqa: N815
     location: Text | None = None
 

@@ -14,7 +14,7 @@ from tillsync.api.answers.sales import SaleStatus
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.api.sale_sync import REFUSALS, SaleItem, line_inputs
+from tillsync.api.sale_sync import REFUSALS, SaleItems, line_inputs
 from tillsync.api.schemas import Currency, DocumentNumber, LongText, ShortText, Text
 from tillsync.errors import InvalidInput, NotFound
 from tillsync.services import sales
@@ -55,7 +55,7 @@ class NewSale(BaseModel):
     currency: Currency | None = Field(default=None, description="ISO 4217 code, such as USD")
     paymentMethod: ShortText | None = None  # noqa: N815
     invoiceNumber: DocumentNumber | None = None  # noqa: N815
-    items: list[SaleItem] = Field(min_length=1, max_length=500)
+    items: SaleItems
     reservationIds: list[Text] = Field(default_factory=list, max_length=500)  # noqa: N815
     location: Text | None = None
 

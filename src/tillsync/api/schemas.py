@@ -10,6 +10,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 MAX_QUANTITY = Decimal("1000000")
 MAX_MONEY = Decimal("100000000")
+MAX_TOTAL = Decimal("1000000000000")
+"""A sale's total, kept to four places in a 64-bit integer, stays far inside it."""
 PLACES = Decimal("0.0001")
 NUL_FREE = "^[^\\x00]*$"
 """PostgreSQL cannot store a NUL in text: every text the API takes is refused with one."""

@@ -8,6 +8,7 @@ import pytest
 
 from tests.integration.api.conftest import SKU
 from tests.support.hubs import RunningHub, TenantClient
+from tests.support.ledger import seed_stock
 
 LINE = {"sku": SKU, "quantity": 1, "price": 29.99}
 CHECK = {"action": "CHECK_INVENTORY", "sku": SKU, "quantity": 1}
@@ -51,6 +52,18 @@ async def test_numbers_out_of_range_are_refused_naming_the_field(
 
 
 _JSON = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("path", [SALE_SYNC, SALES])
+async def test_a_sale_total_beyond_what_is_kept_is_refused_naming_the_items(
+    shop: TenantClient, served: RunningHub, path: str
+) -> None:
+    await seed_stock(served.hub, shop.tenant_id, "BULK", 20_000_000)
+    lines = [{"sku": "BULK", "quantity": 1_000_000, "price": 100_000_000}] * 10
+    base = RECORD if path == SALE_SYNC else SALE
+    answer = await shop.http.post(path, json=_with(base, items=lines))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "items"
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
