@@ -10,6 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from tillsync.api.answers import ok
+from tillsync.api.answers.cin7 import ReceiverHealth
 from tillsync.api.deps import HubDep
 from tillsync.errors import InvalidInput
 from tillsync.services.cin7.inbound import receive_webhook
@@ -35,7 +37,12 @@ class Receipt(BaseModel):
     duplicates: int
 
 
-@router.get("/api/cin7/webhook", summary="Health of the CIN7 webhook receiver")
+@router.get(
+    "/api/cin7/webhook",
+    summary="Health of the CIN7 webhook receiver",
+    response_model=None,
+    responses=ok(ReceiverHealth),
+)
 async def webhook_health() -> dict[str, Any]:
     return {"status": "ok", "receiver": "cin7", "message": "CIN7 webhook endpoint is ready"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field
 
@@ -84,3 +85,11 @@ class Cin7Health(Answer):
     problems: list[str]
     checkedAt: dt.datetime
     cached: bool = Field(description="Remembered from an answer of the last 30 s")
+
+
+class ReceiverHealth(Answer):
+    """GET /api/cin7/webhook: the receiver answers (CIN7's own check of a URL)."""
+
+    status: Literal["ok"]
+    receiver: Literal["cin7"]
+    message: str
