@@ -16,6 +16,7 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.services.cin7.connection import connect
+from tillsync.services.notifications import notify
 from tillsync.serving import serve
 
 SKU = "TOMB45SHAVECBLCK"
@@ -143,3 +144,23 @@ async def sell_elsewhere(state: Cin7State, account_id: str, base_url: str) -> st
         )
         assert order.status_code == 200, order.text
     return str(sale["ID"])
+
+
+async def failed_push_notice(world: World, *, dedupe_key: str) -> str:
+    """A seller notification as a push that gave up leaves one; its id."""
+    async with world.hub.hub.uows.begin() as uow:
+        notice = await notify(
+            uow.session,
+            tenant_id=world.tenant_id,
+            connection_id=None,
+            kind="job_failed",
+            severity="critical",
+            title="push failed",
+            message="push gave up",
+            dedupe_key=dedupe_key,
+            now=uow.now,
+            settings=world.settings,
+        )
+        await uow.commit()
+    assert notice is not None
+    return notice.id

@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 NUL = "\x00"
 
 
-def refuse_nul(request: Request) -> None:
+async def refuse_nul(request: Request) -> None:
     """An app-wide dependency: every operation's path and declared query values, checked once.
 
     Headers need no check: the HTTP server refuses a request with a NUL in one.

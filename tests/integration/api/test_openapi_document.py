@@ -10,9 +10,8 @@ import pytest
 
 from tests.support.crm import Crm, connected_crm
 from tests.support.hubs import RunningHub
-from tests.support.world import SKU, World, open_world
+from tests.support.world import SKU, World, failed_push_notice, open_world
 from tillsync.config import Settings
-from tillsync.services.notifications import notify
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/cin7/webhook"), ("POST", "/api/cin7/webhook")}
 
@@ -178,7 +177,7 @@ async def test_every_answer_conforms_to_the_document(world: World, crm: Crm) -> 
     alerts = await check("GET", "/api/alerts", status=200)
     assert alerts["alerts"], "selling out raised an alert"
 
-    notice_id = await _notice(world)
+    notice_id = await failed_push_notice(world, dedupe_key="document")
     await check("GET", "/api/notifications", status=200)
     await check("POST", f"/api/notifications/{notice_id}/read", status=200)
     await check("POST", "/api/notifications/read-all", status=200)
@@ -219,25 +218,6 @@ async def test_every_answer_conforms_to_the_document(world: World, crm: Crm) -> 
             content=b"{",
             headers={"Content-Type": "application/json"},
         )
-
-
-async def _notice(world: World) -> str:
-    async with world.hub.hub.uows.begin() as uow:
-        notice = await notify(
-            uow.session,
-            tenant_id=world.tenant_id,
-            connection_id=None,
-            kind="job_failed",
-            severity="critical",
-            title="push failed",
-            message="push gave up",
-            dedupe_key="document",
-            now=uow.now,
-            settings=world.settings,
-        )
-        await uow.commit()
-    assert notice is not None
-    return notice.id
 
 
 async def test_docs_are_served_without_a_network(served: RunningHub) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.support.hubs import RunningHub, running_hub
 from tillsync.config import Settings
-from tillsync.jobs.store import NewJob, enqueue
+from tillsync.services.cin7.inbound import enqueue_apply
 from tillsync.services.tenants import create_tenant
 from tillsync.store.tables import Connection, InboxEntry, Job, StockLevel, new_id
 
@@ -236,18 +236,9 @@ async def test_a_poisoned_entry_that_reaches_its_job_fails_once_and_never_loops(
                 received_at=uow.now,
             )
         )
-        await enqueue(
-            uow.session,
-            NewJob(
-                kind="cin7.apply_webhook",
-                payload={"inbox_id": entry_id},
-                idempotency_key=entry_id,
-                tenant_id=receiver.tenant_id,
-                connection_id=receiver.connection_id,
-                priority=20,
-            ),
-            now=uow.now,
-        )
+        connection = await uow.session.get(Connection, receiver.connection_id)
+        assert connection is not None
+        await enqueue_apply(uow, connection, entry_id)
         await uow.commit()
     for _ in range(2):
         await hub.create_worker().run_until_idle()

@@ -18,10 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.fuzz.hooks import WEBHOOK_SECRET
-from tests.support.world import World, open_world
+from tests.support.world import World, failed_push_notice, open_world
 from tillsync.config import Settings
 from tillsync.services.cin7.connection import credentials
-from tillsync.services.notifications import notify
 from tillsync.store.tables import Connection
 
 SEED = 20_261_129
@@ -83,21 +82,7 @@ async def _known_ids(world: World) -> dict[str, str]:
     await world.sell(SALE_ID, quantity=1)
     reconcile = await world.pos.post("/api/cin7/reconcile")
     assert reconcile.status_code == 202, reconcile.text
-    async with world.hub.hub.uows.begin() as uow:
-        notice = await notify(
-            uow.session,
-            tenant_id=world.tenant_id,
-            connection_id=None,
-            kind="job_failed",
-            severity="critical",
-            title="push failed",
-            message="push gave up",
-            dedupe_key="fuzz",
-            now=uow.now,
-            settings=world.settings,
-        )
-        await uow.commit()
-    assert notice is not None
+    notice_id = await failed_push_notice(world, dedupe_key="fuzz")
     async with world.hub.hub.uows.read() as session:
         connection = await session.scalar(
             select(Connection).where(Connection.tenant_id == world.tenant_id)
@@ -107,7 +92,7 @@ async def _known_ids(world: World) -> dict[str, str]:
         "key": world.pos.headers["Authorization"].removeprefix("Bearer "),
         "business_id": world.tenant_id,
         "sale_id": SALE_ID,
-        "notification_id": notice.id,
+        "notification_id": notice_id,
         "run_id": reconcile.json()["runId"],
         "connection": connection.id,
         "webhook_secret": credentials(world.hub.hub.services, connection).webhook_secret,

@@ -83,20 +83,25 @@ async def receive_webhook(
             entry_id = new_id()
             if await _store(uow, connection, entry_id, event):
                 stored += 1
-                await enqueue(
-                    uow.session,
-                    NewJob(
-                        kind="cin7.apply_webhook",
-                        payload={"inbox_id": entry_id},
-                        idempotency_key=entry_id,
-                        tenant_id=connection.tenant_id,
-                        connection_id=connection.id,
-                        priority=20,
-                    ),
-                    now=uow.now,
-                )
+                await enqueue_apply(uow, connection, entry_id)
         await uow.commit()
     return {"received": len(events), "stored": stored, "duplicates": len(events) - stored}
+
+
+async def enqueue_apply(uow: UnitOfWork, connection: Connection, entry_id: str) -> None:
+    """Queue the job that applies a stored delivery."""
+    await enqueue(
+        uow.session,
+        NewJob(
+            kind="cin7.apply_webhook",
+            payload={"inbox_id": entry_id},
+            idempotency_key=entry_id,
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            priority=20,
+        ),
+        now=uow.now,
+    )
 
 
 async def _store(
