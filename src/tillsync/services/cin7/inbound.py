@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,14 +23,14 @@ from tillsync.services.cin7.connection import (
     credentials,
     load_connection,
 )
+from tillsync.services.cin7.product_rows import Seen, upsert_products
 from tillsync.services.context import Services
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_rows import Report
-from tillsync.store.database import chunks, insert_all_unless_present, insert_unless_present
+from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import (
     Connection,
     InboxEntry,
-    Product,
     Run,
     StockLevel,
     new_id,
@@ -196,107 +195,6 @@ async def apply_stock(
         )
         await ledger.settle()
         await uow.commit()
-
-
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """A SKU CIN7 mentioned: by name only (a stock row) or with every field (a product)."""
-
-    sku: str
-    name: str | None
-    fields: mapping.ProductFields | None = None
-
-
-async def upsert_products(
-    uow: UnitOfWork, connection: Connection, seen: Iterable[Seen]
-) -> dict[str, Product]:
-    """The catalog rows of these SKUs, created when new and updated where CIN7's fields differ.
-
-    A webhook and a pull may meet a new SKU at once: the insert skips rows that exist, and
-    the rows are read back, so one row wins. Only products whose fields changed are written.
-    """
-    latest = {item.sku: item for item in seen}
-    products = await _products(uow, connection.tenant_id, list(latest))
-    missing = [latest[sku] for sku in sorted(latest) if sku not in products]
-    for part in chunks(missing):
-        await insert_all_unless_present(
-            uow.session,
-            Product,
-            [_new_product(item, connection, uow.now) for item in part],
-        )
-    if missing:
-        products |= await _products(uow, connection.tenant_id, [item.sku for item in missing])
-    for sku, item in latest.items():
-        if item.fields is not None:  # new rows hold these already: nothing is written twice
-            _take_fields(products[sku], item.fields, connection.id, uow.now)
-    await uow.session.flush()
-    return products
-
-
-async def upsert_product(
-    uow: UnitOfWork,
-    connection: Connection,
-    *,
-    sku: str,
-    name: str | None,
-    fields: mapping.ProductFields | None = None,
-) -> Product:
-    return (await upsert_products(uow, connection, [Seen(sku, name, fields)]))[sku]
-
-
-async def _products(uow: UnitOfWork, tenant_id: str, skus: list[str]) -> dict[str, Product]:
-    found: dict[str, Product] = {}
-    for part in chunks(skus):
-        rows = await uow.session.scalars(
-            select(Product).where(Product.tenant_id == tenant_id, Product.sku.in_(part))
-        )
-        found |= {product.sku: product for product in rows}
-    return found
-
-
-def _new_product(item: Seen, connection: Connection, now: dt.datetime) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "id": new_id(),
-        "tenant_id": connection.tenant_id,
-        "sku": item.sku,
-        "name": item.name or item.sku,
-        "barcode": None,
-        "price": None,
-        "reorder_level": ZERO,
-        "whole_units": True,
-        "active": True,
-        "external_ids": {},
-        "updated_at": now,
-    }
-    if item.fields is not None:
-        values |= _fields(item.fields, {}, connection.id)
-    return values
-
-
-def _fields(
-    fields: mapping.ProductFields, external_ids: dict[str, Any], connection_id: str
-) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "name": fields.name,
-        "barcode": fields.barcode,
-        "price": fields.price,
-        "reorder_level": fields.reorder_level or ZERO,
-        "active": fields.active,
-    }
-    if fields.external_id:
-        values["external_ids"] = {**external_ids, connection_id: fields.external_id}
-    return values
-
-
-def _take_fields(
-    product: Product, fields: mapping.ProductFields, connection_id: str, now: dt.datetime
-) -> None:
-    values = _fields(fields, product.external_ids, connection_id)
-    changed = {name: value for name, value in values.items() if getattr(product, name) != value}
-    for name, value in changed.items():
-        setattr(product, name, value)
-    if changed:
-        product.updated_at = now
 
 
 async def _apply_products(services: Services, connection: Connection, entry: InboxEntry) -> int:

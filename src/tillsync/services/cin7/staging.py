@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.cin7 import mapping
 from tillsync.services.cin7 import drift
-from tillsync.services.cin7.inbound import Seen, upsert_products
+from tillsync.services.cin7.product_rows import Seen, upsert_products
 from tillsync.services.context import Services
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_rows import Report
