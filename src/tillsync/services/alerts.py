@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures
+from tillsync.store.database import chunks
 from tillsync.store.tables import Alert, Product, StockLevel, new_id
 from tillsync.store.uow import UnitOfWork
 
@@ -48,18 +49,20 @@ def alert_view(alert: Alert | Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def open_alerts(session: AsyncSession, tenant_id: str, skus: list[str]) -> OpenAlerts:
+async def open_alerts(session: AsyncSession, tenant_id: str, skus: set[str]) -> OpenAlerts:
     """The open alerts of these SKUs, per SKU × location and type."""
     found: OpenAlerts = {}
-    alerts = await session.scalars(
-        select(Alert).where(
-            Alert.tenant_id == tenant_id,
-            Alert.sku.in_(skus),
-            Alert.resolved == false(),  # as the open alerts' index says: it is used
+    for part in chunks(sorted(skus)):
+        alerts = await session.scalars(
+            select(Alert).where(
+                Alert.tenant_id == tenant_id,
+                Alert.sku.in_(part),
+                Alert.resolved == false(),  # as the open alerts' index says: it is used
+            )
         )
-    )
-    for alert in alerts:
-        found.setdefault((alert.sku, alert.location), {})[rules.AlertType(alert.alert_type)] = alert
+        for alert in alerts:
+            per_row = found.setdefault((alert.sku, alert.location), {})
+            per_row[rules.AlertType(alert.alert_type)] = alert
     return found
 
 

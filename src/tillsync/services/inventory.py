@@ -168,7 +168,7 @@ async def reserve(
     async with uows.begin() as uow:
         await load_product(uow.session, caller.tenant_id, wanted)
         ledger = Ledger(uow, caller.tenant_id)
-        stock = (await ledger.lock_all({(wanted.sku, where)})).get((wanted.sku, where))
+        stock = await ledger.lock(wanted.sku, where)
         if stock is None:  # the warehouse never reported it here: nothing to hold
             raise refusal(wanted.sku, None, wanted.quantity, field=wanted.quantity_field)
         await expire_overdue(ledger, stock)
@@ -224,7 +224,9 @@ async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> dic
                 f"reservation '{reservation_id}' was used by a sale", field="reservationId"
             )
         ledger = Ledger(uow, caller.tenant_id)
-        stock = await _locked(ledger, reservation.stock_level_id)
+        # the stock row is locked before the reservation: a sale consuming it queues on the row
+        stock = await ledger.lock(reservation.sku, reservation.location)
+        assert stock is not None  # a reservation holds a row that exists
         released = await end_reservation(ledger, stock, reservation_id, status="released")
         await ledger.settle()
         await uow.commit()
@@ -242,33 +244,18 @@ async def expire_all_overdue(uows: UnitsOfWork) -> int:
     async with uows.begin() as uow:
         overdue = (
             await uow.session.execute(
-                select(
-                    Reservation.tenant_id,
-                    Reservation.sku,
-                    Reservation.location,
-                    Reservation.stock_level_id,
-                )
+                select(Reservation.tenant_id, Reservation.sku, Reservation.location)
                 .where(Reservation.status == "active", Reservation.expires_at <= uow.now)
                 .distinct()
                 .order_by(Reservation.tenant_id, Reservation.sku, Reservation.location)
                 .limit(500)
             )
         ).all()
-        for tenant_id, _, _, stock_level_id in overdue:  # in the order rows are locked
+        for tenant_id, sku, location in overdue:  # in the order rows are locked
             ledger = Ledger(uow, tenant_id)
-            await expire_overdue(ledger, await _locked(ledger, stock_level_id))
+            stock = await ledger.lock(sku, location)
+            assert stock is not None
+            await expire_overdue(ledger, stock)
             await ledger.settle()
         await uow.commit()
     return len(overdue)
-
-
-async def _locked(ledger: Ledger, stock_level_id: str) -> StockLevel:
-    """A reservation's stock row, locked before the reservation itself is changed.
-
-    Stock rows are always locked before the reservations or sales that refer to them, so
-    a release and a sale consuming the same reservation queue on the row.
-    """
-    stock = await ledger.uow.session.get(StockLevel, stock_level_id)
-    assert stock is not None
-    locked = await ledger.lock_all({(stock.sku, stock.location)})
-    return locked[(stock.sku, stock.location)]

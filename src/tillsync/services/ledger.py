@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
-from tillsync.services.alerts import OpenAlerts, open_alerts, update_alerts
+from tillsync.services.alerts import open_alerts, update_alerts
 from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
 from tillsync.store.database import chunks, insert_all_returning_new
 from tillsync.store.tables import (
@@ -69,6 +69,10 @@ class Ledger:
         """
         return await rows(self.uow.session, self.tenant_id, set(keys), lock=True)
 
+    async def lock(self, sku: str, location: str) -> StockLevel | None:
+        """One stock row, locked as `lock_all` locks; None if the warehouse never reported it."""
+        return (await self.lock_all({(sku, location)})).get((sku, location))
+
     async def hold(
         self,
         stock: StockLevel,
@@ -81,24 +85,17 @@ class Ledger:
     ) -> None:
         """Add to pending or reserved on a locked row, or refuse in the row's own figures."""
         current = figures(stock)
-        free = current.warehouse_available - current.pending - current.reserved
-        if free < quantity:
+        if current.available_to_sell < quantity:  # the database checks it again (0005)
             raise refusal(stock.sku, current, quantity, field=field)
         column = getattr(StockLevel, figure)
-        available = StockLevel.warehouse_available - StockLevel.pending - StockLevel.reserved
-        if not await self._update(  # the condition again, should a caller forget the lock
-            stock,
-            and_(StockLevel.id == stock.id, available >= exact(quantity)),
-            {figure: column + exact(quantity)},
-        ):
-            raise refusal(stock.sku, current, quantity, field=field)
+        await self._update(stock, {figure: column + exact(quantity)})
         self._audit(stock, figure, quantity, cause, reference)
 
     async def release(
         self, stock: StockLevel, quantity: Decimal, *, figure: str, cause: str, reference: str
     ) -> None:
         column = getattr(StockLevel, figure)
-        await self._update(stock, StockLevel.id == stock.id, {figure: column - exact(quantity)})
+        await self._update(stock, {figure: column - exact(quantity)})
         self._audit(stock, figure, -quantity, cause, reference)
 
     async def report(
@@ -128,7 +125,7 @@ class Ledger:
         }
         if released:
             values["pending"] = StockLevel.pending - exact(released)
-        await self._update(stock, StockLevel.id == stock.id, values)
+        await self._update(stock, values)
         if delta:
             self._audit(stock, "warehouse_available", delta, cause, reference)
         if released:
@@ -173,18 +170,18 @@ class Ledger:
         reserved the sum of its active reservations. Anything else is drift (a lost update,
         a hand edit, a bug): it is repaired and its audit entry says so.
         """
-        rows = {stock.id: stock for stock in stocks}
+        by_id = {stock.id: stock for stock in stocks}
         pending = await self._sums(
             PendingMovement.stock_level_id,
             PendingMovement.quantity,
             PendingMovement.released_at.is_(None),
-            rows,
+            by_id,
         )
         reserved = await self._sums(
-            Reservation.stock_level_id, Reservation.quantity, Reservation.status == "active", rows
+            Reservation.stock_level_id, Reservation.quantity, Reservation.status == "active", by_id
         )
         repairs: list[Repair] = []
-        for stock in sorted(rows.values(), key=lambda s: (s.sku, s.location)):
+        for stock in sorted(by_id.values(), key=lambda s: (s.sku, s.location)):
             truth = {
                 "pending": pending.get(stock.id, ZERO),
                 "reserved": reserved.get(stock.id, ZERO),
@@ -193,17 +190,18 @@ class Ledger:
             if not wrong:
                 continue
             was = {name: getattr(stock, name) for name in wrong}
-            await self._update(stock, StockLevel.id == stock.id, {**wrong})
+            await self._update(stock, wrong)
             for name, value in wrong.items():
                 self._audit(stock, name, value - was[name], "reconciliation", reference)
                 repairs.append(Repair(stock.sku, stock.location, name, was[name], value))
         return repairs
 
     async def _sums(
-        self, owner: Any, quantity: Any, condition: Any, rows: dict[str, StockLevel]
+        self, owner: Any, quantity: Any, condition: Any, stocks: dict[str, StockLevel]
     ) -> dict[str, Decimal]:
+        """Per stock row id, the sum of `quantity` over its records meeting `condition`."""
         sums: dict[str, Decimal] = {}
-        for ids in chunks(sorted(rows)):
+        for ids in chunks(sorted(stocks)):
             result = await self.uow.session.execute(
                 select(owner, func.sum(quantity)).where(owner.in_(ids), condition).group_by(owner)
             )
@@ -260,19 +258,16 @@ class Ledger:
         )
         return sum(quantities, ZERO)
 
-    async def _update(self, stock: StockLevel, where: Any, values: dict[str, Any]) -> bool:
+    async def _update(self, stock: StockLevel, values: dict[str, Any]) -> None:
         statement = (
             update(StockLevel)
-            .where(where)
+            .where(StockLevel.id == stock.id)
             .values(**values, updated_at=self.uow.now)
             .returning(StockLevel)
             .execution_options(populate_existing=True, synchronize_session=False)
         )
-        row = (await self.uow.session.execute(statement)).scalar_one_or_none()
-        if row is None:
-            return False
+        row = (await self.uow.session.execute(statement)).scalar_one()
         self._touched[row.id] = row
-        return True
 
     def _audit(
         self, stock: StockLevel, figure: str, delta: Decimal, cause: str, reference: str
@@ -298,9 +293,7 @@ class Ledger:
         touched = list(self._touched.values())
         self._touched.clear()
         products = await self._products_of(touched)
-        alerts: OpenAlerts = {}
-        for skus in chunks(sorted({stock.sku for stock in touched})):
-            alerts |= await open_alerts(self.uow.session, self.tenant_id, list(skus))
+        alerts = await open_alerts(self.uow.session, self.tenant_id, {s.sku for s in touched})
         raised: list[dict[str, Any]] = []
         for stock in touched:
             self.uow.emit(tenant_id=self.tenant_id, type="stock.changed", data=stock_view(stock))
@@ -320,6 +313,6 @@ class Ledger:
         wanted = {stock.product_id for stock in touched}
         products = {id_: self._products[id_] for id_ in wanted if id_ in self._products}
         for ids in chunks(sorted(wanted - products.keys())):
-            rows = await self.uow.session.scalars(select(Product).where(Product.id.in_(ids)))
-            products |= {product.id: product for product in rows}
+            loaded = await self.uow.session.scalars(select(Product).where(Product.id.in_(ids)))
+            products |= {product.id: product for product in loaded}
         return products
