@@ -1,13 +1,12 @@
-"""The engine for SQLite or PostgreSQL, set up so concurrent writers queue instead of failing."""
+"""The engine for SQLite or PostgreSQL, and statements that read the same on both."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -18,8 +17,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-SQLITE_BUSY_SECONDS = 30.0
-READ_ONLY = "tillsync_read_only"
+from tillsync.store.sqlite import sqlite_engine
+
 CHUNK = 500
 """Keys per IN list: well inside every database's limit on bound parameters."""
 T = TypeVar("T")
@@ -41,42 +40,12 @@ class Database:
 def create_database(url: str, *, pool_size: int = 10) -> Database:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(url)
+        engine = sqlite_engine(url)
     else:
         engine = create_async_engine(
             url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
-
-
-def _sqlite_engine(url: str) -> AsyncEngine:
-    """WAL, a busy timeout, and BEGIN IMMEDIATE for every write transaction.
-
-    pysqlite's own transaction handling is switched off so that the transaction starts
-    with the write lock: two writers then queue on the busy timeout instead of one of them
-    failing with "database is locked" when it upgrades a read lock.
-    """
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-    return engine
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

@@ -13,7 +13,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.clock import Clock
-from tillsync.store.database import READ_ONLY, Database
+from tillsync.store.database import Database
+from tillsync.store.sqlite import READ_ONLY
 from tillsync.store.tables import Base, Event
 
 _writing: ContextVar[bool] = ContextVar("tillsync_unit_of_work_open", default=False)
