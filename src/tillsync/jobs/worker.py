@@ -144,8 +144,7 @@ class Worker:
         log.info("worker started", extra={"worker": self.name})
         try:
             while not stop.is_set():
-                claimed = await self._claim_safely()
-                if not claimed:
+                if self._full() or not await self._claim_safely():
                     await self._idle(stop)
         finally:
             for task in self._running:
@@ -159,12 +158,22 @@ class Worker:
             if self._running:
                 await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
 
+    def _full(self) -> bool:
+        return len(self._running) >= self.concurrency
+
     async def _idle(self, stop: asyncio.Event) -> None:
+        """Until a wake-up, the next poll or the stop; when every slot is busy, until one frees."""
         self._wake.clear()
-        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
+        waits: list[asyncio.Future[Any]]
+        if self._full():
+            waits, seconds = [*waiters, *self._running], None
+        else:
+            waiters.append(asyncio.ensure_future(self._wake.wait()))
+            waits, seconds = waiters, self.poll_seconds
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.poll_seconds):
-                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            async with asyncio.timeout(seconds):
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
             waiter.cancel()
 

@@ -164,3 +164,21 @@ async def test_a_job_that_stepped_aside_keeps_its_place_ahead_of_newer_ones(hub:
         await uow.commit()
     assert first.id == older.id
     assert first.attempts == 1  # stepping aside spent no attempt
+
+
+async def test_a_stop_does_not_wait_for_a_busy_worker_to_free_a_slot(hub: Hub) -> None:
+    started = asyncio.Event()
+
+    async def endless(ctx: JobContext) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    await _enqueue(hub, "demo", {})
+    worker = Worker(uows=hub.uows, handlers={"demo": endless}, concurrency=1, poll_seconds=0.05)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    await started.wait()
+    stop.set()
+    async with asyncio.timeout(5):  # before the fix, the loop waited for the job to end
+        await running
+    assert (await _job(hub)).state == "syncing"  # its lease runs out; another worker resumes it
