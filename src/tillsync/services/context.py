@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
 from tillsync.config import Settings
 from tillsync.jobs.budget import RateBudgets
+from tillsync.providers import Providers, default_providers
 from tillsync.store.uow import UnitsOfWork
 from tillsync.vault import Vault
 
@@ -19,3 +20,4 @@ class Services:
     vault: Vault
     http: httpx.AsyncClient
     budgets: RateBudgets
+    providers: Providers = field(default_factory=default_providers)

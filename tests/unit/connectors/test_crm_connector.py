@@ -11,6 +11,7 @@ import pytest
 
 from tillsync.connectors.crm import mapping
 from tillsync.connectors.crm.errors import read
+from tillsync.domain.sales import SaleLine
 from tillsync.errors import AuthFailed, InvalidInput, Permanent, ProviderError, Retryable, Throttled
 from tillsync.services.crm.connection import base_url, masked
 
@@ -94,8 +95,8 @@ def test_the_invoice_body_is_paid_with_every_line_and_exact_numbers() -> None:
         payment_method="card",
         issued_at=dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC),
         lines=[
-            mapping.InvoiceLine("CREAM", "Cream", Decimal(2), Decimal("29.99"), Decimal("4.5")),
-            mapping.InvoiceLine("OIL", "Oil", Decimal("0.5"), Decimal(18), Decimal(0)),
+            SaleLine("CREAM", "Cream", Decimal(2), Decimal("29.99"), Decimal("4.5")),
+            SaleLine("OIL", "Oil", Decimal("0.5"), Decimal(18), Decimal(0)),
         ],
     )
     assert body["status"] == "paid"

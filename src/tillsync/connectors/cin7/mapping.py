@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tillsync.connectors.cin7 import values
 from tillsync.connectors.cin7.values import parse_datetime, parse_decimal
+from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sales import SaleLine
 
 __all__ = [
     "DEFAULT_TAX_RULE",
@@ -34,38 +36,6 @@ MAX_TEXT = 256  # ExternalID and CustomerReference
 MAX_SKU, MAX_LOCATION, MAX_NAME, MAX_BARCODE, MAX_ID = 100, 200, 300, 64, 100
 _FOUR_PLACES = Decimal("0.0001")
 _ZERO = Decimal(0)
-
-
-@dataclass(frozen=True, slots=True)
-class SaleLine:
-    sku: str
-    name: str
-    quantity: Decimal
-    price: Decimal
-    tax: Decimal = _ZERO
-
-
-@dataclass(frozen=True, slots=True)
-class StockRow:
-    """Stock of one SKU at one location, summed over its bins and batches."""
-
-    sku: str
-    location: str
-    available: Decimal
-    on_hand: Decimal
-    product_id: str | None
-    name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ProductFields:
-    sku: str
-    name: str
-    barcode: str | None
-    price: Decimal | None
-    reorder_level: Decimal | None
-    active: bool
-    external_id: str | None
 
 
 def sale_body(

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from tillsync.domain.sales import SaleLine
 from tillsync.errors import Permanent
 
-__all__ = ["InvoiceLine", "invoice_body", "invoice_ref"]
+__all__ = ["invoice_body", "invoice_ref"]
 
 PAID = "paid"
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceLine:
-    sku: str
-    name: str
-    quantity: Decimal
-    price: Decimal
-    tax: Decimal
 
 
 def invoice_body(
@@ -32,7 +22,7 @@ def invoice_body(
     currency: str,
     payment_method: str,
     issued_at: dt.datetime,
-    lines: Sequence[InvoiceLine],
+    lines: Sequence[SaleLine],
 ) -> dict[str, Any]:
     """A paid invoice for one POS sale. Only stored facts go in: every retry sends the same
     body, which is what lets the CRM match a repeated Idempotency-Key."""

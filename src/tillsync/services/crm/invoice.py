@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tillsync.connectors.crm import mapping
 from tillsync.connectors.crm.client import INVOICES_PATH
+from tillsync.domain.sales import SaleLine as LineItem
 from tillsync.errors import Permanent
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.context import Services
@@ -38,9 +39,7 @@ async def create_invoice(services: Services, ctx: JobContext) -> None:
             select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(SaleLine.position)
         )
         lines = [
-            mapping.InvoiceLine(
-                sku=r.sku, name=r.name, quantity=r.quantity, price=r.price, tax=r.tax
-            )
+            LineItem(sku=r.sku, name=r.name, quantity=r.quantity, price=r.price, tax=r.tax)
             for r in rows
         ]
     if connection.status == DISCONNECTED:

@@ -1,0 +1,267 @@
+"""The provider contract: what a provider declares, and what each of its roles can do.
+
+A provider package (`connectors/<name>/provider.py`) declares one `Provider`: its name,
+roles, credential fields, settings, rate limit and webhooks, as data, and how to open a
+`Connector` for one connection. Shared code depends on this module only, never on a
+provider package; the registry (`tillsync.providers`) lists the providers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Generic, Literal, Protocol, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from tillsync.connectors.budget import BudgetSpec, Gate
+from tillsync.connectors.outbound import OutboundPolicy
+from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sales import SaleLine
+
+Role = Literal["warehouse", "pos", "crm"]
+T = TypeVar("T")
+SHOWN_PREFIX, SHOWN_SUFFIX = 8, 4
+
+
+def masked(secret: str) -> str:
+    """Seed 001's mask: the first 8 characters and the last 4, never over a third of it."""
+    head = min(SHOWN_PREFIX, len(secret) // 4)
+    tail = min(SHOWN_SUFFIX, len(secret) // 8)
+    return secret[:head] + "..." + (secret[len(secret) - tail :] if tail else "")
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialField:
+    """One credential the operator gives: `name` in the sealed record, `label` in messages."""
+
+    name: str
+    label: str
+    secret: bool = True
+    """A secret is shown masked, never whole; an identifier (an account id) is shown as is."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """`calls` per rolling `window_seconds`, counted per account: the credentials in `per`."""
+
+    calls: int
+    window_seconds: float
+    per: tuple[str, ...] = ()
+
+    def spec(self) -> BudgetSpec:
+        return BudgetSpec(calls=self.calls, window_seconds=self.window_seconds)
+
+
+DEFAULT_RATE_LIMIT = RateLimit(calls=300, window_seconds=60.0)
+"""For a provider that publishes no limit: generous, and a connection setting can change it."""
+
+
+class WebhookAuth(StrEnum):
+    NONE = "none"
+    BEARER = "bearer"
+    """The provider sends back a token we chose when registering."""
+    HMAC = "hmac"
+    """The provider signs each delivery's bytes with a key it shares with us."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing; `total` when the provider says how many there are."""
+
+    rows: Sequence[T]
+    last: bool
+    total: int | None = None
+    raw_count: int = 0
+    """Rows as the provider sent them (several may fold into one of ours)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What checking a connection's keys learned about the account."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteWebhook:
+    external_id: str
+    event_type: str
+    url: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SaleDocument:
+    """What becomes one sale document at a warehouse: one POS sale, or a batch of them."""
+
+    reference: str
+    """Ours, unique, sent so the document can be found again after an uncertain outcome."""
+    number: str
+    location: str
+    note: str
+    lines: Sequence[SaleLine]
+    date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteSale:
+    """A sale document found at the warehouse by our reference, and the steps it has done."""
+
+    external_id: str
+    steps_done: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedSale:
+    """A sale the warehouse shipped, from any channel; `reference` is ours if we made it."""
+
+    external_id: str
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalSale:
+    external_id: str
+    reference: str | None
+    number: str | None
+    customer: str | None
+    location: str
+    lines: Sequence[ExternalLine]
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLine:
+    sku: str
+    name: str
+    quantity: Decimal
+    price: Decimal
+    tax: Decimal
+    total: Decimal
+    product_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRequest:
+    reference: str
+    customer_id: str
+    customer_name: str
+    currency: str
+    payment_method: str
+    lines: Sequence[SaleLine]
+    issued_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRef:
+    external_id: str
+    number: str
+
+
+class Warehouse(Protocol):
+    """The source of truth for stock: its catalog, its figures, our sales, its webhooks."""
+
+    page_limit: int
+    sale_steps: tuple[str, ...]
+    """The calls that make a sale document, in order; each is checkpointed when done."""
+    stock_step: str
+    """The step after which the warehouse's stock includes the sale."""
+
+    async def products(
+        self, *, page: int, limit: int, changed_since: dt.datetime | None
+    ) -> Page[ProductFields]: ...
+
+    async def availability(self, *, page: int, limit: int) -> Page[StockRow]: ...
+
+    async def availability_of(self, sku: str) -> list[StockRow]:
+        """Every location's figure of exactly this SKU."""
+        ...
+
+    async def find_sale(self, reference: str) -> RemoteSale | None: ...
+
+    async def sale_step(
+        self, step: str, document: SaleDocument, *, external_id: str | None
+    ) -> str | None:
+        """Run one step; the first answers the new document's id."""
+        ...
+
+    async def shipped_sales(
+        self, *, page: int, limit: int, changed_since: dt.datetime
+    ) -> Page[ShippedSale]: ...
+
+    async def sale(self, external_id: str) -> ExternalSale: ...
+
+    async def webhooks(self) -> list[RemoteWebhook]: ...
+
+    async def register_webhook(
+        self, event_type: str, *, url: str, token: str, external_id: str | None
+    ) -> str | None:
+        """Create our hook for `event_type`, or update the one we have (`external_id`)."""
+        ...
+
+    async def delete_webhook(self, external_id: str) -> None: ...
+
+
+class Pos(Protocol):
+    """A point of sale that takes the hub's orders and has its own catalog."""
+
+    async def push_order(self, reference: str, body: Mapping[str, object]) -> str: ...
+
+    async def find_order(self, reference: str) -> str | None: ...
+
+    async def catalog(self, *, page: int, limit: int) -> Page[ProductFields]: ...
+
+
+class Crm(Protocol):
+    """Where a known customer's sales become invoices."""
+
+    async def create_invoice(self, invoice: InvoiceRequest) -> InvoiceRef: ...
+
+    async def find_invoice(self, reference: str) -> InvoiceRef | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What a provider needs to talk for one connection; every call first passes `gate`."""
+
+    http: httpx.AsyncClient
+    base_url: str
+    credentials: Mapping[str, str]
+    settings: BaseModel
+    gate: Gate
+    policy: OutboundPolicy
+    """Where the address is a tenant's: the rules its connections must pass."""
+
+
+@dataclass(frozen=True, slots=True)
+class Connector:
+    """One connection's capabilities: `check` the keys, and one object per role."""
+
+    check: Callable[[], Awaitable[Account]]
+    warehouse: Warehouse | None = None
+    pos: Pos | None = None
+    crm: Crm | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    title: str
+    roles: frozenset[Role]
+    credentials: tuple[CredentialField, ...]
+    settings: type[BaseModel]
+    open: Callable[[Link], Connector]
+    default_base_url: str = ""
+    rate_limit: RateLimit = DEFAULT_RATE_LIMIT
+    webhook_types: tuple[str, ...] = ()
+    webhook_auth: WebhookAuth = WebhookAuth.NONE
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Names the seeds' routes use for a credential (`apiKey` for `application_key`)."""
+
+    def account_key(self, credentials: Mapping[str, str]) -> str:
+        """Which budget the connection's calls count against (the provider counts per this)."""
+        return ":".join(credentials.get(name, "") for name in self.rate_limit.per)

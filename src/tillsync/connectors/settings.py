@@ -1,0 +1,35 @@
+"""Settings every connection has, whatever its provider: syncing, pushing, retrying, pacing.
+
+A provider's own settings model extends this one (`Provider.settings`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RateLimitSetting(BaseModel):
+    """A lower limit than the provider's (an account shared with other apps); unset: its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls: int | None = Field(default=None, ge=1, le=100_000)
+    window_seconds: float | None = Field(default=None, gt=0, le=86_400)
+
+
+class ConnectionSettings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    auto_sync: bool = True
+    sync_interval_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
+    page_size: int | None = Field(default=None, ge=1, le=10_000)
+    webhook_watchdog_minutes: float | None = Field(default=None, gt=0)
+    push_mode: Literal["auto", "per_sale", "batched"] = "auto"
+    batch_threshold: int = Field(default=5, ge=1)
+    batch_max_sales: int = Field(default=100, ge=1)
+    batch_linger_seconds: float | None = Field(default=None, ge=0)
+    retry_interval_seconds: float | None = Field(default=None, gt=0)
+    max_retries: int | None = Field(default=None, ge=0)
+    rate_limit: RateLimitSetting | None = None

@@ -1,0 +1,48 @@
+"""The registry: the providers tillsync knows, the one list everything else derives from.
+
+Bootstrap derives job handlers and scheduled duties from it, the API its routes, the CLI
+its choices. It is the only module outside the provider packages that names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from tillsync.connectors.cin7.provider import PROVIDER as CIN7
+from tillsync.connectors.contract import Provider, Role
+from tillsync.connectors.crm.provider import PROVIDER as CRM
+from tillsync.errors import NotFound
+
+
+class Providers:
+    """Providers by name; a hub is built with one (tests add their own providers)."""
+
+    def __init__(self, providers: Iterable[Provider]) -> None:
+        self._by_name = {provider.name: provider for provider in providers}
+
+    def __iter__(self) -> Iterator[Provider]:
+        return iter(self._by_name.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def get(self, name: str) -> Provider:
+        provider = self._by_name.get(name)
+        if provider is None:
+            known = ", ".join(self._by_name)
+            raise NotFound(f"no provider '{name}' (known: {known})", field="provider")
+        return provider
+
+    def with_role(self, role: Role) -> list[Provider]:
+        return [provider for provider in self if role in provider.roles]
+
+    def adding(self, *providers: Provider) -> Providers:
+        return Providers([*self, *providers])
+
+
+def default_providers() -> Providers:
+    return Providers([CIN7, CRM])

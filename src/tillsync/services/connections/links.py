@@ -1,0 +1,127 @@
+"""From a stored connection to its provider's capabilities, every call through the budget."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.connectors.budget import BudgetSpec
+from tillsync.connectors.contract import Connector, Crm, Link, Provider, Warehouse
+from tillsync.connectors.outbound import OutboundPolicy
+from tillsync.connectors.settings import ConnectionSettings
+from tillsync.errors import NotFound
+from tillsync.jobs.worker import InvalidPayload
+from tillsync.services.context import Services
+from tillsync.store.tables import Connection
+
+DISCONNECTED = "disconnected"
+
+
+def provider_of(services: Services, connection: Connection) -> Provider:
+    return services.providers.get(connection.provider)
+
+
+def credentials(services: Services, connection: Connection) -> dict[str, str]:
+    """The connection's credentials, opened; a disconnected connection has none."""
+    if not connection.credentials or connection.status == DISCONNECTED:
+        title = provider_of(services, connection).title
+        raise NotFound(f"the {title} connection is disconnected", field="connection")
+    opened: dict[str, str] = services.vault.open_json(connection.credentials)
+    return opened
+
+
+def settings_of(provider: Provider, stored: Mapping[str, object] | None) -> BaseModel:
+    return provider.settings.model_validate(dict(stored or {}))
+
+
+def budget_of(
+    provider: Provider, *, owner: str, credentials: Mapping[str, str], settings: BaseModel
+) -> tuple[str, BudgetSpec]:
+    """The budget the calls count against: the provider's account (its `per` credentials),
+    or the connection (`owner`) when the provider counts per nothing it tells us."""
+    key = provider.account_key(credentials) if provider.rate_limit.per else owner
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    spec = provider.rate_limit.spec()
+    limit = settings.rate_limit if isinstance(settings, ConnectionSettings) else None
+    if limit is not None:
+        spec = BudgetSpec(
+            calls=limit.calls or spec.calls,
+            window_seconds=limit.window_seconds or spec.window_seconds,
+        )
+    return f"{provider.name}:{digest}", spec
+
+
+def budget_for(services: Services, connection: Connection) -> tuple[str, BudgetSpec]:
+    provider = provider_of(services, connection)
+    return budget_of(
+        provider,
+        owner=connection.id,
+        credentials=credentials(services, connection),
+        settings=settings_of(provider, connection.settings),
+    )
+
+
+def open_connector(
+    services: Services,
+    provider: Provider,
+    *,
+    owner: str,
+    base_url: str,
+    credentials: Mapping[str, str],
+    settings: BaseModel,
+    lane: str,
+    wait: bool = False,
+) -> Connector:
+    """The provider's capabilities for these keys; `owner` names the budget if need be."""
+    budget, spec = budget_of(provider, owner=owner, credentials=credentials, settings=settings)
+    link = Link(
+        http=services.http,
+        base_url=base_url,
+        credentials=credentials,
+        settings=settings,
+        gate=services.budgets.gate(budget, spec, lane=lane, wait=wait),
+        policy=OutboundPolicy(allow_private=services.settings.allow_private_addresses),
+    )
+    return provider.open(link)
+
+
+def connector_for(
+    services: Services, connection: Connection, *, lane: str, wait: bool = False
+) -> Connector:
+    provider = provider_of(services, connection)
+    return open_connector(
+        services,
+        provider,
+        owner=connection.id,
+        base_url=connection.base_url,
+        credentials=credentials(services, connection),
+        settings=settings_of(provider, connection.settings),
+        lane=lane,
+        wait=wait,
+    )
+
+
+def warehouse_for(
+    services: Services, connection: Connection, *, lane: str, wait: bool = False
+) -> Warehouse:
+    warehouse = connector_for(services, connection, lane=lane, wait=wait).warehouse
+    if warehouse is None:
+        raise InvalidPayload(f"{connection.provider} is not a warehouse")
+    return warehouse
+
+
+def crm_for(services: Services, connection: Connection, *, lane: str) -> Crm:
+    crm = connector_for(services, connection, lane=lane).crm
+    if crm is None:
+        raise InvalidPayload(f"{connection.provider} is not a CRM")
+    return crm
+
+
+async def load_connection(session: AsyncSession, connection_id: str | None) -> Connection:
+    connection = await session.get(Connection, connection_id) if connection_id else None
+    if connection is None:
+        raise InvalidPayload(f"the job's connection {connection_id} does not exist")
+    return connection
