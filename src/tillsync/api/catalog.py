@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from tillsync.api.answers import ok
 from tillsync.api.answers.catalog import CatalogPage
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.numbers import STOCK_FIGURES, wire
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.products import catalog_page
 
@@ -16,6 +17,8 @@ router = APIRouter(route_class=KeyFirstRoute, tags=["catalog"])
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL refuses NUL in text: refused here, not a 500
+FIGURES = STOCK_FIGURES | {"price", "reorder_level"}
+"""The catalog's view writes these as decimal text; its answer shows them as numbers."""
 
 
 @router.get(
@@ -42,7 +45,7 @@ async def catalog(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    return await catalog_page(
+    page = await catalog_page(
         hub.uows,
         caller.tenant_id,
         search=search.strip() if search else None,
@@ -51,3 +54,4 @@ async def catalog(
         limit=limit,
         offset=offset,
     )
+    return wire(page, text=FIGURES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -12,6 +13,8 @@ from tillsync.api.answers.cin7_pulls import DriftReport, DriftReports, PullProgr
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import PullConflict, problems
 from tillsync.api.routing import KeyFirstRoute
+from tillsync.errors import NotFound
+from tillsync.services import runs
 from tillsync.services.cin7 import drift, pulls
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
@@ -73,7 +76,10 @@ async def reconcile(hub: HubDep, caller: CallerDep) -> JSONResponse:
     responses=ok(PullProgress) | problems({404: "No pull run with this id"}),
 )
 async def progress(hub: HubDep, caller: CallerDep, run_id: RunId) -> dict[str, Any]:
-    return await pulls.pull_progress(hub.services, tenant_id=caller.tenant_id, run_id=run_id)
+    view = await pulls.pull_progress(hub.services, tenant_id=caller.tenant_id, run_id=run_id)
+    async with hub.uows.read() as session:
+        counts = await runs.counts_of(session, [run_id])
+    return _counted(view, _one(counts, run_id, field="runId"), live_pages=True)
 
 
 @router.get(
@@ -86,7 +92,16 @@ async def reports(
     hub: HubDep, caller: CallerDep, page: PageNo = 1, limit: Limit = 20
 ) -> dict[str, Any]:
     async with hub.uows.read() as session:
-        return await drift.list_reports(session, tenant_id=caller.tenant_id, page=page, limit=limit)
+        listed = await drift.list_reports(
+            session, tenant_id=caller.tenant_id, page=page, limit=limit
+        )
+        counts = await runs.counts_of(session, [report["id"] for report in listed["reports"]])
+    reports = [
+        _counted(report, counts[report["id"]])
+        for report in listed["reports"]
+        if report["id"] in counts  # not swept away by retention meanwhile
+    ]
+    return listed | {"reports": reports}
 
 
 @router.get(
@@ -99,6 +114,30 @@ async def report(
     hub: HubDep, caller: CallerDep, report_id: RunId, page: PageNo = 1, limit: Limit = 100
 ) -> dict[str, Any]:
     async with hub.uows.read() as session:
-        return await drift.one_report(
+        found = await drift.one_report(
             session, tenant_id=caller.tenant_id, report_id=report_id, page=page, limit=limit
         )
+        counts = await runs.counts_of(session, [report_id])
+    return _counted(found, _one(counts, report_id, field="id"))
+
+
+def _one(counts: dict[str, runs.RunCounts], run_id: str, *, field: str) -> runs.RunCounts:
+    if run_id not in counts:  # swept away by retention since its view was read
+        raise NotFound(f"no run {run_id}", field=field)
+    return counts[run_id]
+
+
+def _counted(
+    view: Mapping[str, Any], counts: runs.RunCounts, *, live_pages: bool = False
+) -> dict[str, Any]:
+    """A run's view with the counts every mode reports (`RunCounts`), the same way."""
+    shown = {
+        "pages": view["pages"] if live_pages else counts.pages,
+        "itemsSynced": counts.items_synced,
+        "itemsFailed": counts.items_failed,
+        "itemsDeleted": counts.items_deleted,
+        "compared": counts.compared,
+        "driftFound": counts.drift_found,
+        "driftFixed": counts.drift_fixed,
+    }
+    return {**view, **shown}

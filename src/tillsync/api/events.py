@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.numbers import STOCK_FIGURES, wire
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.feed import FeedEvent
 
@@ -22,7 +23,9 @@ MAX_EVENT_ID = 2**63 - 1
 
 
 def frame(event: FeedEvent) -> str:
-    return f"id: {event.id}\nevent: {event.type}\ndata: {json.dumps(event.data)}\n\n"
+    """One SSE frame; stock figures are stored as decimal text and sent as numbers."""
+    data = json.dumps(wire(event.data, text=STOCK_FIGURES))
+    return f"id: {event.id}\nevent: {event.type}\ndata: {data}\n\n"
 
 
 @router.get(

@@ -11,6 +11,7 @@ from tillsync.api.answers import ok
 from tillsync.api.answers.history import ConnectionStatsList, SyncHistory, SyncStatsAnswer
 from tillsync.api.answers.sales import SaleHistory
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.numbers import wire
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.jobs.admin import JobState
@@ -91,4 +92,4 @@ async def sale_history(
     caller: CallerDep,
     sale_id: Annotated[str, Path(description="The POS saleId", max_length=200)],
 ) -> dict[str, Any]:
-    return await history.sale_history(hub.uows, caller, sale_id)
+    return wire(await history.sale_history(hub.uows, caller, sale_id))

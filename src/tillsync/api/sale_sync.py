@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from tillsync.api.answers import ok
 from tillsync.api.answers.stock import SaleSyncAnswer
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.numbers import wire
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.schemas import (
@@ -131,12 +132,12 @@ async def sale_sync(
     uows = hub.uows
     match body:
         case CheckInventory():
-            return await inventory.check_inventory(
+            answer = await inventory.check_inventory(
                 uows, hub.checks, caller, Wanted(body.sku, body.quantity), location=body.location
             )
         case Reserve():
             ttl = body.ttlSeconds or hub.settings.reservation_ttl_seconds
-            return await inventory.reserve(
+            answer = await inventory.reserve(
                 uows,
                 caller,
                 Wanted(body.sku, body.quantity),
@@ -144,9 +145,10 @@ async def sale_sync(
                 location=body.location,
             )
         case Release():
-            return await inventory.release(uows, caller, body.reservationId)
+            answer = await inventory.release(uows, caller, body.reservationId)
         case RecordSale():
-            return await sales.record_sale(uows, caller, _sale_input(body))
+            answer = await sales.record_sale(uows, caller, _sale_input(body))
+    return wire(answer)
 
 
 def _sale_input(body: RecordSale) -> sales.SaleInput:

@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from tillsync.api.answers import ok
 from tillsync.api.answers.sales import SaleStatus
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.numbers import wire
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.sale_sync import REFUSALS, SaleItems, line_inputs
 from tillsync.api.schemas import Currency, DocumentNumber, LongText, ShortText, Text
 from tillsync.errors import InvalidInput, NotFound
 from tillsync.services import sales
-from tillsync.services.sale_status import sale_status
+from tillsync.services.sale_status import read_status, sale_status
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["sales"])
 
@@ -71,12 +72,12 @@ async def create_sale(
     hub: HubDep, caller: CallerDep, body: Annotated[NewSale, Body()]
 ) -> dict[str, Any]:
     sale = _sale_input(body, now=hub.uows.clock.now())
-    return await sales.record(hub.uows, caller, sale, answer=sale_status)
+    return wire(await sales.record(hub.uows, caller, sale, answer=sale_status))
 
 
 @router.get(
     "/api/sales/{sale_id}",
-    summary="A sale's answer as POST gave it, with today's states",
+    summary="A sale's status as POST gives it, with today's states (never a duplicate)",
     response_model=None,
     responses=ok(SaleStatus) | problems({404: "No sale with this saleId"}),
 )
@@ -89,7 +90,7 @@ async def get_sale(
         sale = await sales.find(session, caller, sale_id)
         if sale is None:
             raise NotFound(f"no sale '{sale_id}'", field="sale_id")
-        return await sale_status(session, sale, True)
+        return wire(await read_status(session, sale))
 
 
 def _sale_input(body: NewSale, *, now: dt.datetime) -> sales.SaleInput:

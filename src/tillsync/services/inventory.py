@@ -1,4 +1,7 @@
-"""Stock checks, reservations and their release: the POS's questions before a sale."""
+"""Stock checks, reservations and their release: the POS's questions before a sale.
+
+Answers carry their figures as `Decimal`; the API writes them as JSON numbers.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.domain.ledger import (
-    StockFigures,
-    as_number,
-    check_message,
-    format_quantity,
-    is_whole,
-)
+from tillsync.domain.ledger import StockFigures, check_message, format_quantity, is_whole
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.services.checklog import CheckLog
 from tillsync.services.ledger import Ledger
@@ -145,14 +142,14 @@ async def check_inventory(
     )
     return {
         "available": level >= wanted.quantity,
-        "currentStock": as_number(level),
+        "currentStock": level,
         "message": check_message(level, wanted.quantity),
         "sku": wanted.sku,
-        "quantity": as_number(wanted.quantity),
+        "quantity": wanted.quantity,
         "location": where,
-        "warehouseAvailable": as_number(current.warehouse_available),
-        "pending": as_number(current.pending),
-        "reserved": as_number(current.reserved),
+        "warehouseAvailable": current.warehouse_available,
+        "pending": current.pending,
+        "reserved": current.reserved,
     }
 
 
@@ -202,15 +199,16 @@ async def reserve(
         "reserved": True,
         "reservationId": reservation_id,
         "sku": wanted.sku,
-        "quantity": as_number(wanted.quantity),
+        "quantity": wanted.quantity,
         "location": where,
         "expiresAt": expires_at.isoformat(),
-        "availableAfter": as_number(left),
+        "availableAfter": left,
         "message": f"Reserved {format_quantity(wanted.quantity)} of {wanted.sku}",
     }
 
 
 async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> dict[str, Any]:
+    """Give a reservation's stock back; releasing one already ended succeeds and says so."""
     async with uows.begin() as uow:
         reservation = await uow.session.scalar(
             select(Reservation).where(
@@ -219,24 +217,39 @@ async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> dic
         )
         if reservation is None:
             raise NotFound(f"no reservation '{reservation_id}'", field="reservationId")
-        if reservation.status == "consumed":
-            raise Conflict(
-                f"reservation '{reservation_id}' was used by a sale", field="reservationId"
-            )
+        _refuse_consumed(reservation_id, reservation.status)
         ledger = Ledger(uow, caller.tenant_id)
         # the stock row is locked before the reservation: a sale consuming it queues on the row
         stock = await ledger.lock(reservation.sku, reservation.location)
         assert stock is not None  # a reservation holds a row that exists
         released = await end_reservation(ledger, stock, reservation_id, status="released")
+        ended = await uow.session.scalar(  # read afresh: a sale or release may just have won
+            select(Reservation.status).where(Reservation.id == reservation_id)
+        )
+        _refuse_consumed(reservation_id, ended)
         await ledger.settle()
         await uow.commit()
-    status = "released" if released is not None else reservation.status
+    if released is not None:
+        return {
+            "released": True,
+            "alreadyReleased": False,
+            "reservationId": reservation_id,
+            "status": "released",
+            "message": "Reservation released",
+        }
+    # Released before, or run out: its stock is back already, so a repeat is a success.
     return {
-        "released": released is not None,
+        "released": False,
+        "alreadyReleased": True,
         "reservationId": reservation_id,
-        "status": status,
-        "message": f"Reservation {status}",
+        "status": ended,
+        "message": f"Reservation already {ended}",
     }
+
+
+def _refuse_consumed(reservation_id: str, status: str | None) -> None:
+    if status == "consumed":
+        raise Conflict(f"reservation '{reservation_id}' was used by a sale", field="reservationId")
 
 
 async def expire_all_overdue(uows: UnitsOfWork) -> int:

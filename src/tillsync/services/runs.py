@@ -7,10 +7,12 @@ later): it is started once, its id kept in the job's checkpoint, and finished on
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.store.tables import Connection, Run, new_id
 from tillsync.store.uow import UnitsOfWork
@@ -28,6 +30,48 @@ class RunTally:
     items_deleted: int = 0
     pages: int = 0
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """What every run reports, whatever its mode; a mode that has none of one counts 0.
+
+    `pages`: the provider's answers read (listing pages; a quick pull's call per SKU);
+    `items_synced`: records read and applied (products and stock rows); `items_failed`:
+    records that could not be; `items_deleted`: products retired as no longer listed;
+    `compared`: stock rows compared with the hub's figures; `drift_found` / `drift_fixed`:
+    differences a reconciliation reported and repaired.
+    """
+
+    pages: int
+    items_synced: int
+    items_failed: int
+    items_deleted: int
+    compared: int
+    drift_found: int
+    drift_fixed: int
+
+
+def run_counts(run: Run) -> RunCounts:
+    compared = (run.details or {}).get("compared", 0)
+    return RunCounts(
+        pages=run.pages,
+        items_synced=run.items_synced,
+        items_failed=run.items_failed,
+        items_deleted=run.items_deleted,
+        compared=compared if isinstance(compared, int) else 0,
+        drift_found=run.drift_found,
+        drift_fixed=run.drift_fixed,
+    )
+
+
+async def counts_of(session: AsyncSession, run_ids: Iterable[str]) -> dict[str, RunCounts]:
+    """The counts of these runs, by id (runs that do not exist are left out)."""
+    wanted = list(dict.fromkeys(run_ids))
+    if not wanted:
+        return {}
+    runs = await session.scalars(select(Run).where(Run.id.in_(wanted)))
+    return {run.id: run_counts(run) for run in runs}
 
 
 async def start_run(

@@ -15,12 +15,11 @@ unless the warehouse push itself ends failed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.domain.ledger import as_number
 from tillsync.services.history import subject_jobs
 from tillsync.services.sales import subject
 from tillsync.store.tables import Connection, Job, Sale, SaleLine
@@ -29,7 +28,26 @@ UNDER_WAY = frozenset({"pending", "syncing", "retry", "batched"})
 NO_CRM = "no CRM is connected: the sale has no invoice"
 
 
+Occasion = Literal["recorded", "repeated", "read"]
+"""Why the status is given: a sale just recorded, a POST repeated, or a read (GET)."""
+OPENINGS: dict[Occasion, str] = {
+    "recorded": "Sale completed successfully",
+    "repeated": "Sale already recorded",
+    "read": "Sale found",
+}
+
+
 async def sale_status(session: AsyncSession, sale: Sale, duplicate: bool) -> dict[str, Any]:
+    """POST's answer: `duplicate` when the same sale was recorded before."""
+    return await _status(session, sale, "repeated" if duplicate else "recorded")
+
+
+async def read_status(session: AsyncSession, sale: Sale) -> dict[str, Any]:
+    """GET's answer: today's states, and neither a duplicate nor a new sale."""
+    return await _status(session, sale, "read")
+
+
+async def _status(session: AsyncSession, sale: Sale, occasion: Occasion) -> dict[str, Any]:
     jobs = await subject_jobs(session, sale.tenant_id, subject(sale))
     connections = list(
         await session.scalars(
@@ -49,9 +67,9 @@ async def sale_status(session: AsyncSession, sale: Sale, duplicate: bool) -> dic
         "success": True,
         "saleId": sale.reference,
         "id": sale.id,
-        "duplicate": duplicate,
-        "total": as_number(sale.total),
-        "message": _message(crm, inventory, duplicate=duplicate),
+        "duplicate": occasion == "repeated",
+        "total": sale.total,
+        "message": _message(crm, inventory, occasion=occasion),
         "crmStatus": crm,
         "inventoryStatus": inventory,
     }
@@ -117,8 +135,8 @@ def _inventory_status(
     }
 
 
-def _message(crm: dict[str, Any], inventory: dict[str, Any], *, duplicate: bool) -> str:
-    text = "Sale already recorded" if duplicate else "Sale completed successfully"
+def _message(crm: dict[str, Any], inventory: dict[str, Any], *, occasion: Occasion) -> str:
+    text = OPENINGS[occasion]
     text += {
         "local_only": " with inventory updates",
         "queued": " with inventory updates (warehouse push queued)",

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.domain.ledger import as_number
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.history import shown_states
@@ -291,6 +290,6 @@ def _answer(sale: Sale, *, sync_status: str, duplicate: bool) -> dict[str, Any]:
         "id": sale.id,
         "syncStatus": sync_status,
         "duplicate": duplicate,
-        "total": as_number(sale.total),
+        "total": sale.total,
         "message": "Sale already recorded" if duplicate else "Sale recorded",
     }

@@ -15,7 +15,7 @@ async def _warehouse_reports(served: RunningHub, tenant_id: str, available: int)
     await report_stock(served.hub, tenant_id, SKU, available)
 
 
-def _available(figure: str) -> Any:
+def _available(figure: int) -> Any:
     return lambda data: data["warehouse_available"] == figure
 
 
@@ -31,7 +31,7 @@ async def test_selling_the_last_units_raises_out_of_stock_live(
         assert (await shop.sale_sync(sale)).status_code == 200
         changed = await stream.next("stock.changed", timeout=5)
         assert changed.data["sku"] == SKU
-        assert changed.data["available_to_sell"] == "0.0000"
+        assert changed.data["available_to_sell"] == 0
         raised = await stream.next("alert.raised", timeout=5)
         assert raised.data["alert_type"] == "out_of_stock"
         assert raised.data["product_name"] == "Tomb45 Shaving Cream"
@@ -82,12 +82,12 @@ async def test_the_stream_resumes_after_last_event_id(
     async with listen(shop.http) as stream:
         await _warehouse_reports(served, shop.tenant_id, 7)
         # a live stream may begin with events committed just before it connected
-        first = await stream.next("stock.changed", timeout=5, where=_available("7.0000"))
+        first = await stream.next("stock.changed", timeout=5, where=_available(7))
     await _warehouse_reports(served, shop.tenant_id, 6)
     headers = {"Last-Event-ID": str(first.id)}
     async with listen(shop.http, headers=headers) as resumed:
         missed = await resumed.next("stock.changed", timeout=5)
-    assert missed.data["warehouse_available"] == "6.0000"
+    assert missed.data["warehouse_available"] == 6
 
 
 async def test_the_stream_needs_a_key(served: RunningHub) -> None:

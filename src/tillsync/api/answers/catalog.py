@@ -1,4 +1,4 @@
-"""Answer of GET /api/catalog: products with their stock per location, figures as text."""
+"""Answer of GET /api/catalog: products with their stock per location, figures as numbers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pydantic import Field
 
 from tillsync.api.answers import Answer
 
-Figure = str
-"""A decimal figure as text with its four places, such as "7.0000"."""
+Figure = float
+"""A figure as a JSON number: whole ones as integers (`7`), others as decimals (`1.5`)."""
 
 
 class LocationStock(Answer):

@@ -1,4 +1,8 @@
-"""Answers of the CIN7 pulls on request: queued, their progress, and drift reports."""
+"""Answers of the CIN7 pulls on request: queued, their progress, and drift reports.
+
+A pull's progress and a reconciliation's report are two views of a run: both carry the
+same counts (`RunCounts`), named and meant the same for a full, quick or reconciling pull.
+"""
 
 from __future__ import annotations
 
@@ -17,20 +21,30 @@ class PullQueued(Answer):
     status: Literal["queued"]
 
 
-class PullProgress(Answer):
+class RunCounts(Answer):
+    """Every mode has every count; one a mode does not do stays 0."""
+
+    pages: int = Field(
+        description="CIN7 answers read: listing pages, and a quick pull's one call per SKU"
+    )
+    itemsSynced: int = Field(description="Products and stock rows read and applied")
+    itemsFailed: int = Field(description="Products and stock rows that could not be applied")
+    itemsDeleted: int = Field(description="Products CIN7 no longer lists, made inactive")
+    compared: int = Field(description="Stock rows compared with the hub's figures")
+    driftFound: int = Field(description="Differences reported (a reconciliation's)")
+    driftFixed: int = Field(description="Differences repaired (a reconciliation's)")
+
+
+class PullProgress(RunCounts):
+    """`pages` grows as the pull runs; the other counts are the run's once it has ended."""
+
     runId: str
     jobId: str | None
     mode: str
     type: str
     status: str
     phase: str | None
-    pages: int
     pagesTotal: int | None = Field(description="Pages expected in all, once CIN7 told")
-    itemsSynced: int
-    itemsFailed: int
-    itemsDeleted: int
-    driftFound: int
-    driftFixed: int
     salesFound: int | None
     startedAt: dt.datetime
     completedAt: dt.datetime | None
@@ -38,14 +52,10 @@ class PullProgress(Answer):
     error: str | None
 
 
-class DriftReportSummary(Answer):
+class DriftReportSummary(RunCounts):
     id: str
     type: str
     status: str
-    driftFound: int
-    driftFixed: int
-    compared: int
-    itemsDeleted: int
     startedAt: dt.datetime
     completedAt: dt.datetime | None
     durationMs: int | None

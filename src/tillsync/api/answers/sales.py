@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from pydantic import Field
+
 from tillsync.api.answers import Answer
 from tillsync.api.answers.history import SyncLog
 
@@ -36,7 +38,9 @@ class SaleStatus(Answer):
     success: bool
     saleId: str
     id: str
-    duplicate: bool
+    duplicate: bool = Field(
+        description="A repeated POST of a recorded sale; always false when read with GET"
+    )
     total: float
     message: str
     crmStatus: CrmStatus

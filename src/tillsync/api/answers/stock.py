@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from pydantic import Field
+
 from tillsync.api.answers import Answer
 
 
@@ -32,10 +34,15 @@ class Hold(Answer):
 
 
 class HoldReleased(Answer):
-    released: bool
+    """A release always succeeds; a reservation that had ended already says so."""
+
+    released: bool = Field(description="This request gave the held stock back")
+    alreadyReleased: bool = Field(
+        description="The reservation had ended before (released, or run out): nothing to do"
+    )
     reservationId: str
-    status: str
-    message: str
+    status: str = Field(description="`released`, or `expired` for one that ran out")
+    message: str = Field(description="`Reservation released`, or `Reservation already …`")
 
 
 class SaleRecorded(Answer):
