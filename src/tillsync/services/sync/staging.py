@@ -25,10 +25,10 @@ from tillsync.domain.catalog import StockRow
 from tillsync.domain.drift import Difference
 from tillsync.services.context import Services
 from tillsync.services.ledger import Ledger
-from tillsync.services.stock_rows import Report
+from tillsync.services.stock_rows import Key, Report
 from tillsync.services.sync import drift
 from tillsync.services.sync.product_rows import Seen, upsert_products
-from tillsync.services.sync.stock_compare import Key, compare
+from tillsync.services.sync.stock_compare import compare
 from tillsync.services.sync.windows import Where, among, omitted, windows
 from tillsync.store.database import add_all, chunks
 from tillsync.store.tables import Connection, StockLevel, SyncStage, Tenant
