@@ -42,9 +42,10 @@ from rig import (
     scaling,
 )
 from tillsync.connectors.cin7.client import MAX_LIMIT
-from tillsync.services.cin7.pulls import SYNC_KIND, request_pull
+from tillsync.services.sync.pulls import request_pull, sync_kind
 from tillsync.store.tables import Job
 
+SYNC_KIND = sync_kind("cin7")
 PAGE_PATHS = {
     f"{CIN7_API}/product": "products",
     f"{CIN7_API}/ref/productavailability": "availability",

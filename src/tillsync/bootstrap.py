@@ -18,10 +18,10 @@ from tillsync.domain.retry import RetryPolicy
 from tillsync.jobs.budget import RateBudgets
 from tillsync.jobs.scheduler import Duty, Scheduler
 from tillsync.jobs.worker import Handler, Worker
+from tillsync.providers import Providers
 from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
 from tillsync.services.cin7.handlers import handlers as cin7_handlers
-from tillsync.services.cin7.schedule import due_syncs
 from tillsync.services.cin7.watchdog import due_watchdogs
 from tillsync.services.context import Services
 from tillsync.services.crm.handlers import handlers as crm_handlers
@@ -29,6 +29,7 @@ from tillsync.services.feed import EventFeed
 from tillsync.services.health import ConnectionHooks
 from tillsync.services.mail import send_mail
 from tillsync.services.maintenance import RETENTION_KIND, apply_retention, due_retention
+from tillsync.services.sync.schedule import due_syncs
 from tillsync.services.tenants import Authenticator
 from tillsync.store.database import create_database
 from tillsync.store.migrate import upgrade
@@ -50,9 +51,9 @@ def job_handlers(services: Services) -> dict[str, Handler]:
     }
 
 
-def schedule_duties() -> list[Duty]:
+def schedule_duties(providers: Providers) -> list[Duty]:
     """Periodic work, each duty returning the jobs due now keyed by their time slot."""
-    return [due_syncs, due_watchdogs, due_retention]
+    return [due_syncs(providers), due_watchdogs, due_retention]
 
 
 @dataclass
@@ -84,7 +85,11 @@ class Hub:
         return worker
 
     def create_scheduler(self) -> Scheduler:
-        return Scheduler(self.uows, schedule_duties(), every=self.settings.scheduler_seconds)
+        return Scheduler(
+            self.uows,
+            schedule_duties(self.services.providers),
+            every=self.settings.scheduler_seconds,
+        )
 
     async def run_worker(self, stop: asyncio.Event) -> None:
         """The worker, the scheduler and housekeeping until `stop` is set."""

@@ -275,7 +275,9 @@ def sync_cin7(
 
     settings = _settings()
     mode = "reconcile" if reconcile else "full" if full else "quick"
-    status = asyncio.run(follow_pull(settings, console, mode=mode, tenant=tenant, here=here))
+    status = asyncio.run(
+        follow_pull(settings, console, provider="cin7", mode=mode, tenant=tenant, here=here)
+    )
     if status != "success":
         raise typer.Exit(1)
 

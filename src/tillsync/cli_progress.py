@@ -1,9 +1,8 @@
-"""`tillsync sync cin7`: queue a pull and follow its run with a progress bar."""
+"""`tillsync sync <provider>`: queue a pull and follow its run with a progress bar."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,7 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tillsync.bootstrap import Hub, open_hub
 from tillsync.config import Settings
 from tillsync.errors import ClientError
-from tillsync.services.cin7 import pulls
+from tillsync.services.sync import pulls
+from tillsync.services.sync.progress import PullView, pull_progress
 
 POLL_SECONDS = 0.5
 IDLE_HINT_SECONDS = 10.0
@@ -19,16 +19,26 @@ DONE = ("success", "partial", "failed")
 
 
 async def follow_pull(
-    settings: Settings, console: Console, *, mode: str, tenant: str | None, here: bool
+    settings: Settings,
+    console: Console,
+    *,
+    provider: str,
+    mode: str,
+    tenant: str | None,
+    here: bool,
 ) -> str:
     """Queue the pull (or join the one of that mode already queued); its final status."""
     async with open_hub(settings) as hub:
         try:
             async with hub.uows.read() as session:
-                tenant_id = tenant or await pulls.only_tenant(session)
+                tenant_id = tenant or await pulls.only_tenant(
+                    session, hub.services.providers, provider
+                )
             try:
                 run_id = (
-                    await pulls.request_pull(hub.services, tenant_id=tenant_id, mode=mode)
+                    await pulls.request_pull(
+                        hub.services, tenant_id=tenant_id, mode=mode, provider=provider
+                    )
                 ).run_id
             except pulls.PullInProgress as busy:
                 if busy.run_id is None:
@@ -43,18 +53,21 @@ async def follow_pull(
         # A worker only: this command runs its pull, not the hub's periodic duties.
         worker = asyncio.create_task(hub.create_worker().run(stop)) if here else None
         try:
-            view = await _follow(hub, console, tenant_id=tenant_id, run_id=run_id, here=here)
+            label = hub.services.providers.get(provider).label
+            view = await _follow(
+                hub, console, label=label, tenant_id=tenant_id, run_id=run_id, here=here
+            )
         finally:
             stop.set()
             if worker is not None:
                 await worker
     _summary(console, view)
-    return str(view["status"])
+    return str(view.status)
 
 
 async def _follow(
-    hub: Hub, console: Console, *, tenant_id: str, run_id: str, here: bool
-) -> dict[str, Any]:
+    hub: Hub, console: Console, *, label: str, tenant_id: str, run_id: str, here: bool
+) -> PullView:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -66,16 +79,16 @@ async def _follow(
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("queued", total=None)
         while True:
-            view = await pulls.pull_progress(hub.services, tenant_id=tenant_id, run_id=run_id)
+            view = await pull_progress(hub.services, tenant_id=tenant_id, run_id=run_id)
             bar.update(
                 task,
-                description=f"CIN7 {view['mode']} sync: {view['phase'] or view['status']}",
-                completed=view["pages"] or 0,
-                total=view["pagesTotal"],
+                description=f"{label} {view.mode} sync: {view.phase or view.status}",
+                completed=view.pages or 0,
+                total=view.pages_total,
             )
-            if view["status"] in DONE:
+            if view.status in DONE:
                 return view
-            waited = waited + POLL_SECONDS if view["status"] == "queued" else 0.0
+            waited = waited + POLL_SECONDS if view.status == "queued" else 0.0
             if not here and waited == IDLE_HINT_SECONDS:
                 console.print(
                     "no worker has taken the run yet: is `tillsync serve` (or `tillsync "
@@ -85,16 +98,14 @@ async def _follow(
             await asyncio.sleep(POLL_SECONDS)
 
 
-def _summary(console: Console, view: dict[str, Any]) -> None:
+def _summary(console: Console, view: PullView) -> None:
     console.print(
-        f"run {view['runId']}: {view['status']}, {view['pages']} page(s), "
-        f"{view['itemsSynced']} item(s) synced, {view['itemsDeleted']} retired, "
-        f"{view['itemsFailed']} failed",
+        f"run {view.run_id}: {view.status}, {view.pages} page(s), "
+        f"{view.items_synced} item(s) synced, {view.items_deleted} retired, "
+        f"{view.items_failed} failed",
         markup=False,
     )
-    if view["mode"] == "reconcile":
-        console.print(
-            f"drift: {view['driftFound']} found, {view['driftFixed']} repaired", markup=False
-        )
-    if view["error"]:
-        console.print(f"error: {view['error']}", style="red", markup=False)
+    if view.mode == "reconcile":
+        console.print(f"drift: {view.drift_found} found, {view.drift_fixed} repaired", markup=False)
+    if view.error:
+        console.print(f"error: {view.error}", style="red", markup=False)

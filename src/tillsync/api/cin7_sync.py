@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -15,7 +16,8 @@ from tillsync.api.problems import PullConflict, problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.errors import NotFound
 from tillsync.services import runs
-from tillsync.services.cin7 import drift, pulls
+from tillsync.services.sync import drift, pulls
+from tillsync.services.sync.progress import PullView, pull_progress
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 RunId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
@@ -76,10 +78,10 @@ async def reconcile(hub: HubDep, caller: CallerDep) -> JSONResponse:
     responses=ok(PullProgress) | problems({404: "No pull run with this id"}),
 )
 async def progress(hub: HubDep, caller: CallerDep, run_id: RunId) -> dict[str, Any]:
-    view = await pulls.pull_progress(hub.services, tenant_id=caller.tenant_id, run_id=run_id)
+    view = await pull_progress(hub.services, tenant_id=caller.tenant_id, run_id=run_id)
     async with hub.uows.read() as session:
         counts = await runs.counts_of(session, [run_id])
-    return _counted(view, _one(counts, run_id, field="runId"), live_pages=True)
+    return _counted(_progress(view), _one(counts, run_id, field="runId"), live_pages=True)
 
 
 @router.get(
@@ -92,16 +94,16 @@ async def reports(
     hub: HubDep, caller: CallerDep, page: PageNo = 1, limit: Limit = 20
 ) -> dict[str, Any]:
     async with hub.uows.read() as session:
-        listed = await drift.list_reports(
+        found, total = await drift.list_reports(
             session, tenant_id=caller.tenant_id, page=page, limit=limit
         )
-        counts = await runs.counts_of(session, [report["id"] for report in listed["reports"]])
+        counts = await runs.counts_of(session, [report.id for report in found])
     reports = [
-        _counted(report, counts[report["id"]])
-        for report in listed["reports"]
-        if report["id"] in counts  # not swept away by retention meanwhile
+        _counted(_report(report), counts[report.id])
+        for report in found
+        if report.id in counts  # not swept away by retention meanwhile
     ]
-    return listed | {"reports": reports}
+    return {"reports": reports, "page": page, "limit": limit, "total": total}
 
 
 @router.get(
@@ -114,11 +116,12 @@ async def report(
     hub: HubDep, caller: CallerDep, report_id: RunId, page: PageNo = 1, limit: Limit = 100
 ) -> dict[str, Any]:
     async with hub.uows.read() as session:
-        found = await drift.one_report(
+        found, items = await drift.one_report(
             session, tenant_id=caller.tenant_id, report_id=report_id, page=page, limit=limit
         )
         counts = await runs.counts_of(session, [report_id])
-    return _counted(found, _one(counts, report_id, field="id"))
+    shown = _counted(_report(found), _one(counts, report_id, field="id"))
+    return {**shown, "items": [_item(i) for i in items], "page": page, "limit": limit}
 
 
 def _one(counts: dict[str, runs.RunCounts], run_id: str, *, field: str) -> runs.RunCounts:
@@ -141,3 +144,59 @@ def _counted(
         "driftFixed": counts.drift_fixed,
     }
     return {**view, **shown}
+
+
+def _when(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _progress(view: PullView) -> dict[str, Any]:
+    return {
+        "runId": view.run_id,
+        "jobId": view.job_id,
+        "mode": view.mode,
+        "type": view.type,
+        "status": view.status,
+        "phase": view.phase,
+        "pages": view.pages,
+        "pagesTotal": view.pages_total,
+        "itemsSynced": view.items_synced,
+        "itemsFailed": view.items_failed,
+        "itemsDeleted": view.items_deleted,
+        "driftFound": view.drift_found,
+        "driftFixed": view.drift_fixed,
+        "salesFound": view.sales_found,
+        "startedAt": view.started_at.isoformat(),
+        "completedAt": _when(view.completed_at),
+        "durationMs": view.duration_ms,
+        "error": view.error,
+    }
+
+
+def _report(report: drift.Report) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "type": report.type,
+        "status": report.status,
+        "driftFound": report.drift_found,
+        "driftFixed": report.drift_fixed,
+        "compared": report.compared,
+        "itemsDeleted": report.items_deleted,
+        "startedAt": report.started_at.isoformat(),
+        "completedAt": _when(report.completed_at),
+        "durationMs": report.duration_ms,
+        "error": report.error,
+    }
+
+
+def _item(entry: drift.Entry) -> dict[str, Any]:
+    return {
+        "kind": entry.kind,
+        "sku": entry.sku,
+        "location": entry.location,
+        "field": entry.field,
+        "hubValue": entry.hub_value,
+        "cin7Value": entry.provider_value,
+        "fixed": entry.fixed,
+        "note": entry.note,
+    }

@@ -261,6 +261,12 @@ class Provider:
     webhook_auth: WebhookAuth = WebhookAuth.NONE
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Names the seeds' routes use for a credential (`apiKey` for `application_key`)."""
+    short_title: str = ""
+    """The name in log lines (seed 001's "CIN7 Sync Started"); the title when empty."""
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
 
     def account_key(self, credentials: Mapping[str, str]) -> str:
         """Which budget the connection's calls count against (the provider counts per this)."""

@@ -7,9 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select, update
 
-from tillsync.bootstrap import Hub, open_hub
+from tillsync.bootstrap import Hub, open_hub, schedule_duties
 from tillsync.clock import FakeClock
 from tillsync.config import Settings
+from tillsync.connectors.contract import Account, Connector, Link, Provider
+from tillsync.connectors.settings import ConnectionSettings
+from tillsync.jobs.scheduler import Scheduler
 from tillsync.services.tenants import create_tenant
 from tillsync.store.tables import Connection, Job, Tenant
 
@@ -115,3 +118,56 @@ async def test_auto_sync_off_schedules_nothing(clocked: tuple[Hub, FakeClock]) -
         await uow.commit()
     await hub.create_scheduler().tick()
     assert await _keys(hub, "cin7.sync_catalog") == []
+
+
+def _unreachable(link: Link) -> Connector:
+    async def check() -> Account:
+        raise AssertionError("scheduling calls no provider")
+
+    return Connector(check=check)
+
+
+DEPOT = Provider(
+    name="depot",
+    title="Depot",
+    roles=frozenset({"warehouse"}),
+    credentials=(),
+    settings=ConnectionSettings,
+    open=_unreachable,
+)
+
+
+async def test_every_warehouse_connection_gets_its_own_pulls_and_a_crm_none(
+    clocked: tuple[Hub, FakeClock],
+) -> None:
+    hub, clock = clocked
+    clock.set(dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC))
+    async with hub.uows.begin() as uow:
+        tenant_id = await uow.session.scalar(select(Connection.tenant_id))
+        assert tenant_id is not None
+        for provider, role in (("depot", "warehouse"), ("crm", "crm")):
+            uow.session.add(
+                Connection(
+                    tenant_id=tenant_id,
+                    provider=provider,
+                    role=role,
+                    base_url=f"http://{provider}.test",
+                    credentials=hub.services.vault.seal_json({}),
+                    settings={},
+                    created_at=uow.now,
+                    updated_at=uow.now,
+                )
+            )
+        await uow.commit()
+    providers = hub.services.providers.adding(DEPOT)
+    await Scheduler(hub.uows, schedule_duties(providers)).tick()
+    async with hub.uows.read() as session:
+        pulls = await session.execute(
+            select(Job.kind, Connection.provider)
+            .join(Connection, Connection.id == Job.connection_id)
+            .where(Job.kind.like("%.sync_catalog"))
+        )
+        assert sorted((kind, provider) for kind, provider in pulls) == [
+            ("cin7.sync_catalog", "cin7"),
+            ("depot.sync_catalog", "depot"),
+        ]

@@ -33,6 +33,7 @@ def _open(link: Link) -> Connector:
 PROVIDER = Provider(
     name="cin7",
     title="CIN7 Core",
+    short_title="CIN7",
     roles=frozenset({"warehouse"}),
     credentials=(
         CredentialField("account_id", "accountId", secret=False),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 from tillsync.jobs.worker import Handler
-from tillsync.services.cin7.catalog import sync_catalog
 from tillsync.services.cin7.inbound import apply_webhook, refresh_stock
 from tillsync.services.cin7.push import push_batch, push_sale
 from tillsync.services.cin7.watchdog import WATCHDOG_KIND, watch_webhooks
 from tillsync.services.context import Services
+from tillsync.services.sync.catalog import sync_catalog
 
 
 def handlers(services: Services) -> dict[str, Handler]:

@@ -16,17 +16,18 @@ from tillsync.connectors.cin7 import mapping, webhooks
 from tillsync.errors import ClientError, NotAuthenticated, Permanent
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
-from tillsync.services.cin7 import external_sales
 from tillsync.services.cin7.connection import (
     PROVIDER,
     client_for,
     credentials,
     load_connection,
 )
-from tillsync.services.cin7.product_rows import Seen, upsert_products
+from tillsync.services.connections.links import warehouse_for
 from tillsync.services.context import Services
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_rows import Report
+from tillsync.services.sync import external_sales
+from tillsync.services.sync.product_rows import Seen, upsert_products
 from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import (
     Connection,
@@ -214,8 +215,8 @@ async def _record_external_sale(
     sale_id = data.get("SaleTaskID") or data.get("SaleID")
     if not sale_id:
         raise InvalidPayload(f"{entry.event_type} delivery without a sale id")
-    client = client_for(services, connection, lane=lane)
-    await external_sales.record(services, connection, str(sale_id), client=client)
+    warehouse = warehouse_for(services, connection, lane=lane)
+    await external_sales.record(services, connection, str(sale_id), warehouse=warehouse)
 
 
 async def enqueue_refresh(

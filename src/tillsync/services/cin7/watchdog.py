@@ -28,11 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
+from tillsync.domain.drift import Difference
 from tillsync.errors import ProviderError
 from tillsync.jobs.scheduler import interval_slot
 from tillsync.jobs.store import NewJob
 from tillsync.jobs.worker import JobContext
-from tillsync.services.cin7 import drift, pulls
 from tillsync.services.cin7.connection import (
     PROVIDER,
     WEBHOOK_TYPES,
@@ -44,6 +44,7 @@ from tillsync.services.cin7.connection import (
 )
 from tillsync.services.context import Services
 from tillsync.services.notifications import notify
+from tillsync.services.sync import drift, pulls
 from tillsync.store.tables import Connection, WebhookRegistration
 
 WATCHDOG_KIND = "cin7.webhook_watchdog"
@@ -242,7 +243,7 @@ async def _settle(
                 repaired = [*ctx.checkpoint.get("repaired", []), event_type]
                 await ctx.save_in(session, repaired=repaired)
         if repair is not None and run_id is not None:
-            difference = drift.Difference(
+            difference = Difference(
                 "webhook", event_type, "active", repair.found, repair.fixed, note=repair.error
             )
             await drift.record(

@@ -1,4 +1,4 @@
-"""CIN7's products in the hub's catalog: created when new, written where their fields differ."""
+"""A warehouse's products in the hub's catalog: created when new, written where they differ."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tillsync.connectors.cin7 import mapping
+from tillsync.domain.catalog import ProductFields
 from tillsync.store.database import chunks, insert_all_unless_present
 from tillsync.store.tables import Connection, Product, new_id
 from tillsync.store.uow import UnitOfWork
@@ -20,17 +20,17 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """A SKU CIN7 mentioned: by name only (a stock row) or with every field (a product)."""
+    """A SKU the warehouse mentioned: by name only (a stock row) or with every field (a product)."""
 
     sku: str
     name: str | None
-    fields: mapping.ProductFields | None = None
+    fields: ProductFields | None = None
 
 
 async def upsert_products(
     uow: UnitOfWork, connection: Connection, seen: Iterable[Seen]
 ) -> dict[str, Product]:
-    """The catalog rows of these SKUs, created when new and updated where CIN7's fields differ.
+    """The catalog rows of these SKUs, created when new and updated where their fields differ.
 
     A webhook and a pull may meet a new SKU at once: the insert skips rows that exist, and
     the rows are read back, so one row wins. Only products whose fields changed are written.
@@ -83,7 +83,7 @@ def _new_product(item: Seen, connection: Connection, now: dt.datetime) -> dict[s
 
 
 def _fields(
-    fields: mapping.ProductFields, external_ids: dict[str, Any], connection_id: str
+    fields: ProductFields, external_ids: dict[str, Any], connection_id: str
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "name": fields.name,
@@ -98,7 +98,7 @@ def _fields(
 
 
 def _take_fields(
-    product: Product, fields: mapping.ProductFields, connection_id: str, now: dt.datetime
+    product: Product, fields: ProductFields, connection_id: str, now: dt.datetime
 ) -> None:
     values = _fields(fields, product.external_ids, connection_id)
     changed = {name: value for name, value in values.items() if getattr(product, name) != value}

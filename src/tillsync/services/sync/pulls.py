@@ -1,6 +1,6 @@
-"""Asking for a CIN7 pull (full, quick or reconciliation) and following it.
+"""Asking for a pull from a warehouse (full, quick or reconciliation) and following it.
 
-A pull is one `cin7.sync_catalog` job whose `subject` names its mode. A request queues the
+A pull is one `<provider>.sync_catalog` job whose `subject` names its mode. A request queues the
 job and its run together, so the caller has a run id to follow at once; while a pull of
 the same mode is queued or running for the tenant, another request is refused with that
 run's id. Two requests racing each other both key their job on the latest pull of that
@@ -10,7 +10,6 @@ mode (`<connection>:<mode>:after:<job>`): the job store's unique key lets one wi
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.errors import Conflict, NotFound
 from tillsync.jobs.store import NewJob, enqueue
-from tillsync.services.cin7.connection import PROVIDER
+from tillsync.providers import Providers
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Job, Run, new_id
 from tillsync.store.uow import UnitOfWork
 
-SYNC_KIND = "cin7.sync_catalog"
 MODES = ("full", "quick", "reconcile")
 BUSY_STATES = ("pending", "retry", "syncing")
 PRIORITIES = {"full": 200, "quick": 140, "reconcile": 210}
@@ -52,6 +50,16 @@ class Queued:
     mode: str
 
 
+def sync_kind(provider: str) -> str:
+    """The job kind of a pull from this provider's warehouse."""
+    return f"{provider}.sync_catalog"
+
+
+def warehouses(providers: Providers) -> list[str]:
+    """The names of the providers in the warehouse role: those a pull reads from."""
+    return [provider.name for provider in providers.with_role("warehouse")]
+
+
 def of_mode(mode: str) -> Any:
     """Jobs of this mode; jobs queued before modes existed are full pulls."""
     if mode == "full":
@@ -59,21 +67,36 @@ def of_mode(mode: str) -> Any:
     return Job.subject == mode
 
 
-async def cin7_connection(session: AsyncSession, tenant_id: str) -> Connection:
+async def warehouse_connection(
+    session: AsyncSession, providers: Providers, tenant_id: str, *, provider: str | None = None
+) -> Connection:
+    """The tenant's connection to a warehouse (to `provider`'s if named), with its keys."""
+    names = [provider] if provider else warehouses(providers)
     connection = await session.scalar(
-        select(Connection).where(Connection.tenant_id == tenant_id, Connection.provider == PROVIDER)
+        select(Connection)
+        .where(Connection.tenant_id == tenant_id, Connection.provider.in_(names))
+        .order_by(Connection.created_at)
+        .limit(1)
     )
     if connection is None or not connection.credentials:
-        raise NotFound("CIN7 is not connected for this tenant", field="connection")
+        title = providers.get(names[0]).label if len(names) == 1 else "No warehouse"
+        raise NotFound(f"{title} is not connected for this tenant", field="connection")
     return connection
 
 
 async def request_pull(
-    services: Services, *, tenant_id: str, mode: str, run_type: str = "manual"
+    services: Services,
+    *,
+    tenant_id: str,
+    mode: str,
+    run_type: str = "manual",
+    provider: str | None = None,
 ) -> Queued:
     """Queue a pull of `mode` for the tenant, or raise `PullInProgress` naming the one that is."""
     async with services.uows.begin() as uow:
-        connection = await cin7_connection(uow.session, tenant_id)
+        connection = await warehouse_connection(
+            uow.session, services.providers, tenant_id, provider=provider
+        )
         queued = await queue_pull(uow, connection, mode=mode, run_type=run_type)
         await uow.commit()
     return queued
@@ -90,11 +113,11 @@ async def queue_pull(
     """Inside the caller's transaction: the job and its queued run, or `PullInProgress`."""
     if mode not in MODES:
         raise ValueError(f"unknown pull mode {mode!r}")
-    session = uow.session
+    session, kind = uow.session, sync_kind(connection.provider)
     busy = await session.scalar(
         select(Job)
         .where(
-            Job.kind == SYNC_KIND,
+            Job.kind == kind,
             Job.connection_id == connection.id,
             Job.state.in_(BUSY_STATES),
             of_mode(mode),
@@ -106,7 +129,7 @@ async def queue_pull(
         raise PullInProgress(mode, run_id=run_of(busy), job_id=busy.id)
     latest = await session.scalar(
         select(Job.id)
-        .where(Job.kind == SYNC_KIND, Job.connection_id == connection.id, of_mode(mode))
+        .where(Job.kind == kind, Job.connection_id == connection.id, of_mode(mode))
         .order_by(Job.created_at.desc(), Job.id.desc())
         .limit(1)
     )
@@ -115,7 +138,7 @@ async def queue_pull(
     added = await enqueue(
         session,
         NewJob(
-            kind=SYNC_KIND,
+            kind=kind,
             payload={"mode": mode, "type": run_type, "run_id": run_id, **(options or {})},
             idempotency_key=key,
             tenant_id=connection.tenant_id,
@@ -128,7 +151,7 @@ async def queue_pull(
     )
     if not added:  # another request took this turn a moment ago
         winner = await session.scalar(
-            select(Job).where(Job.kind == SYNC_KIND, Job.idempotency_key == key)
+            select(Job).where(Job.kind == kind, Job.idempotency_key == key)
         )
         assert winner is not None
         raise PullInProgress(mode, run_id=run_of(winner), job_id=winner.id)
@@ -169,72 +192,17 @@ async def last_pull_start(session: AsyncSession, connection_id: str) -> dt.datet
     return started
 
 
-async def pull_progress(services: Services, *, tenant_id: str, run_id: str) -> dict[str, Any]:
-    """A pull's run with its live progress (pages done and expected) from its job."""
-    async with services.uows.read() as session:
-        run = await session.get(Run, run_id)
-        if run is None or run.tenant_id != tenant_id or run.direction != "pull":
-            raise NotFound(f"no pull run {run_id}", field="runId")
-        job = await session.get(Job, run.job_id) if run.job_id else None
-    return progress_view(run, job)
-
-
-def progress_view(run: Run, job: Job | None) -> dict[str, Any]:
-    point = job.checkpoint if job is not None and job.checkpoint else {}
-    running = run.status in ("queued", "running")
-    pages = point.get("pages", 0) if running else run.pages
-    return {
-        "runId": run.id,
-        "jobId": run.job_id,
-        "mode": (run.details or {}).get("mode") or point.get("mode") or "full",
-        "type": run.type,
-        "status": run.status,
-        "phase": point.get("phase") if running else "done",
-        "pages": pages,
-        "pagesTotal": expected_pages(point) if running else run.pages,
-        "itemsSynced": run.items_synced,
-        "itemsFailed": run.items_failed,
-        "itemsDeleted": run.items_deleted,
-        "driftFound": run.drift_found,
-        "driftFixed": run.drift_fixed,
-        "salesFound": (point if running else run.details or {}).get("sales"),
-        "startedAt": run.started_at.isoformat(),
-        "completedAt": run.completed_at.isoformat() if run.completed_at else None,
-        "durationMs": run.duration_ms,
-        "error": run.error,
-    }
-
-
-def expected_pages(point: dict[str, Any]) -> int | None:
-    """Pages a pull will read in all, from the totals CIN7 gave on each phase's first page.
-
-    Before availability's first page its total is unknown: products' count stands in for
-    it (one row per product at one location is the common case). A catch-up of missed
-    sales adds its pages once its first page gave their total.
-    """
-    size = point.get("page_size")
-    products = point.get("products_total")
-    if not size or products is None:
-        return None
-    stock = point.get("stock_pages")
-    if stock is None:
-        rows = point.get("stock_total", products)
-        stock = math.ceil(int(rows) / int(size)) if rows else 1
-    sales = point.get("sales_total")
-    missed = 0 if sales is None else max(1, math.ceil(int(sales) / int(size)))
-    return max(1, math.ceil(int(products) / int(size))) + int(stock) + missed
-
-
-async def only_tenant(session: AsyncSession) -> str:
-    """The tenant of the one CIN7 connection, for commands run without `--tenant`."""
+async def only_tenant(session: AsyncSession, providers: Providers, provider: str) -> str:
+    """The tenant of the one connection to `provider`, for commands run without `--tenant`."""
     tenants = list(
         await session.scalars(
             select(Connection.tenant_id)
-            .where(Connection.provider == PROVIDER, Connection.credentials != "")
+            .where(Connection.provider == provider, Connection.credentials != "")
             .limit(2)
         )
     )
     if len(tenants) != 1:
         found = "no tenant has" if not tenants else "several tenants have"
-        raise NotFound(f"{found} CIN7 connected: name one with --tenant", field="tenant")
+        title = providers.get(provider).label
+        raise NotFound(f"{found} {title} connected: name one with --tenant", field="tenant")
     return tenants[0]

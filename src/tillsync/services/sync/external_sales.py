@@ -1,9 +1,9 @@
-"""Sales made at CIN7 by other channels, recorded once in the hub with their lines.
+"""Sales made at the warehouse by other channels, recorded once in the hub with their lines.
 
-Both the Sale/ShipmentAuthorised webhook and a pull's catch-up of the sales its missed
-deliveries would have announced record them here. Our own sales pushed to CIN7 come back
-through both and are skipped: by CIN7's id (kept on a sale once pushed) or by their
-ExternalID (the POS saleId).
+Both the warehouse's webhook for shipped sales and a pull's catch-up of the sales its
+missed deliveries would have announced record them here. Our own sales pushed to the
+warehouse come back through both and are skipped: by the warehouse's id (kept on a sale
+once pushed) or by their reference there (the POS saleId).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.connectors.cin7 import mapping
-from tillsync.connectors.cin7.client import Cin7Client
+from tillsync.connectors.contract import Warehouse
 from tillsync.services.context import Services
 from tillsync.store.database import chunks
 from tillsync.store.tables import Connection, Sale, SaleLine
@@ -25,7 +24,7 @@ Progress = Callable[[AsyncSession], Awaitable[None]]
 
 
 async def known(session: AsyncSession, tenant_id: str, sales: Mapping[str, str | None]) -> set[str]:
-    """Of these CIN7 sales (id → ExternalID), those the hub has: pushed by us, or recorded."""
+    """Of these warehouse sales (id → our reference), those the hub has: pushed, or recorded."""
     ids = list(sales)
     found: set[str | None] = set()
     for part in chunks(ids):
@@ -48,10 +47,10 @@ async def record(
     connection: Connection,
     sale_id: str,
     *,
-    client: Cin7Client,
+    warehouse: Warehouse,
     progress: Progress | None = None,
 ) -> bool:
-    """Fetch and record CIN7's sale `sale_id` unless the hub has it; whether it was recorded.
+    """Fetch and record the warehouse's sale `sale_id` unless the hub has it; whether it was.
 
     A sale the hub has costs no call. `progress` runs inside the sale's transaction, so a
     pull's checkpoint moves with what it stored.
@@ -59,38 +58,35 @@ async def record(
     async with services.uows.read() as session:
         if await known(session, connection.tenant_id, {sale_id: None}):
             return False
-    remote = await client.get_sale(sale_id)
-    external_id = remote.get("ExternalID")
+    remote = await warehouse.sale(sale_id)
     async with services.uows.begin() as uow:
-        reference = str(external_id) if external_id else None
-        if await known(uow.session, connection.tenant_id, {sale_id: reference}):
+        if await known(uow.session, connection.tenant_id, {sale_id: remote.reference}):
             return False  # one of our POS sales, or recorded meanwhile
-        lines = (remote.get("Order") or {}).get("Lines") or []
         sale = Sale(
             tenant_id=connection.tenant_id,
             source="external",
             reference=sale_id,
             connection_id=connection.id,
-            invoice_number=remote.get("OrderNumber"),
-            customer_name=remote.get("Customer"),
-            location=str(remote.get("Location") or ""),
-            total=sum((mapping.parse_decimal(line.get("Total")) or ZERO for line in lines), ZERO),
+            invoice_number=remote.number,
+            customer_name=remote.customer,
+            location=remote.location,
+            total=sum((line.total for line in remote.lines), ZERO),
             created_at=uow.now,
         )
         uow.session.add(sale)
         await uow.session.flush()
-        for position, line in enumerate(lines):
+        for position, line in enumerate(remote.lines):
             uow.session.add(
                 SaleLine(
                     tenant_id=connection.tenant_id,
                     sale_id=sale.id,
                     position=position,
-                    sku=str(line.get("SKU") or ""),
-                    name=str(line.get("Name") or ""),
-                    quantity=mapping.parse_decimal(line.get("Quantity")) or ZERO,
-                    price=mapping.parse_decimal(line.get("Price")) or ZERO,
-                    tax=mapping.parse_decimal(line.get("Tax")) or ZERO,
-                    provider_product_id=line.get("ProductID"),
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    price=line.price,
+                    tax=line.tax,
+                    provider_product_id=line.product_id,
                 )
             )
         if progress is not None:

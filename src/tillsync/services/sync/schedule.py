@@ -1,7 +1,12 @@
-"""CIN7's periodic work: the interval sync and the daily safety sync at 03:00 tenant time.
+"""Pulls on a schedule: the interval sync and the daily safety sync at 03:00 tenant time.
 
-The daily safety sync is a reconciliation: a full pull that also reports the drift it
-repairs and checks our webhooks, so the night costs one full pull, not two.
+Every connection to a provider in the warehouse role gets them. The daily safety sync is a
+reconciliation: a full pull that also reports the drift it repairs and checks our
+webhooks, so the night costs one full pull, not two.
+
+The duty is made from the registry (`due_syncs(providers)`): the scheduler calls a duty
+with a session and the time only, and the hub's registry, not a default one, says which
+providers are warehouses.
 """
 
 from __future__ import annotations
@@ -13,24 +18,35 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.jobs.scheduler import interval_slot
+from tillsync.jobs.scheduler import Duty, interval_slot
 from tillsync.jobs.store import NewJob
-from tillsync.services.cin7.pulls import PRIORITIES, SYNC_KIND
+from tillsync.providers import Providers
+from tillsync.services.sync.pulls import BUSY_STATES, PRIORITIES, sync_kind, warehouses
 from tillsync.store.tables import Connection, Job, Tenant
 
 DAILY_HOUR = 3
 DAILY_WINDOW = dt.timedelta(hours=2)
 
 
-async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]:
+def due_syncs(providers: Providers) -> Duty:
+    """The duty that queues the pulls due now from every warehouse connection."""
+    names = warehouses(providers)
+
+    async def due(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]:
+        return await _due(session, now, names)
+
+    return due
+
+
+async def _due(session: AsyncSession, now: dt.datetime, names: list[str]) -> Sequence[NewJob]:
     busy = select(Job.connection_id).where(
-        Job.kind == SYNC_KIND, Job.state.in_(("pending", "retry", "syncing"))
+        Job.kind.in_([sync_kind(name) for name in names]), Job.state.in_(BUSY_STATES)
     )
     rows = await session.execute(
         select(Connection, Tenant.timezone)
         .join(Tenant, Tenant.id == Connection.tenant_id)
         .where(
-            Connection.provider == "cin7",
+            Connection.provider.in_(names),
             Connection.status == "active",
             Connection.credentials != "",  # disconnected: nothing to pull with
             Connection.id.not_in(busy),  # one pull at a time per connection
@@ -59,7 +75,10 @@ async def due_syncs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]
 
 async def _exists(session: AsyncSession, connection: Connection, key: str) -> bool:
     found = await session.scalar(
-        select(Job.id).where(Job.kind == SYNC_KIND, Job.idempotency_key == f"{connection.id}:{key}")
+        select(Job.id).where(
+            Job.kind == sync_kind(connection.provider),
+            Job.idempotency_key == f"{connection.id}:{key}",
+        )
     )
     return found is not None
 
@@ -73,7 +92,7 @@ def _zone(name: str) -> ZoneInfo:
 
 def _sync(connection: Connection, *, key: str, reason: str, mode: str) -> NewJob:
     return NewJob(
-        kind=SYNC_KIND,
+        kind=sync_kind(connection.provider),
         payload={"type": "automatic", "reason": reason, "mode": mode},
         idempotency_key=f"{connection.id}:{key}",
         tenant_id=connection.tenant_id,

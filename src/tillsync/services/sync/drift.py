@@ -1,0 +1,156 @@
+"""Drift reports: what a reconciliation found different between the hub and the warehouse.
+
+A report is the reconciliation's run (its counts `drift_found` / `drift_fixed`) with one
+`DriftItem` per difference: which SKU and location (or webhook), which field, the hub's
+value, the warehouse's, and whether the hub repaired it. Items are written in the
+transaction that repairs them, so a reconciliation that resumes after a crash neither
+loses nor repeats one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.domain.drift import Difference, shown
+from tillsync.errors import NotFound
+from tillsync.store.tables import DriftItem, Run
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    run_id: str,
+    differences: list[Difference],
+    now: dt.datetime,
+) -> None:
+    """Add differences to the run's report and its counts, in the caller's transaction."""
+    if not differences:
+        return
+    position = await session.scalar(
+        select(func.count()).select_from(DriftItem).where(DriftItem.run_id == run_id)
+    )
+    start = int(position or 0)
+    session.add_all(
+        DriftItem(
+            tenant_id=tenant_id,
+            run_id=run_id,
+            position=start + n,
+            kind=d.kind,
+            sku=d.sku,
+            location=d.location,
+            field=d.field,
+            hub_value=shown(d.hub),
+            provider_value=shown(d.provider),
+            fixed=d.fixed,
+            note=d.note,
+            created_at=now,
+        )
+        for n, d in enumerate(differences)
+    )
+    fixed = sum(d.fixed for d in differences)
+    await session.execute(
+        update(Run)
+        .where(Run.id == run_id)
+        .values(
+            drift_found=Run.drift_found + len(differences),
+            drift_fixed=Run.drift_fixed + fixed,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A reconciliation's run, as its drift report."""
+
+    id: str
+    type: str
+    status: str
+    drift_found: int
+    drift_fixed: int
+    compared: int
+    items_deleted: int
+    started_at: dt.datetime
+    completed_at: dt.datetime | None
+    duration_ms: int | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One difference of a report, its values as the report shows them."""
+
+    kind: str
+    sku: str | None
+    location: str | None
+    field: str
+    hub_value: str | None
+    provider_value: str | None
+    fixed: bool
+    note: str | None
+
+
+async def list_reports(
+    session: AsyncSession, *, tenant_id: str, page: int, limit: int
+) -> tuple[list[Report], int]:
+    """A page of the tenant's reports, latest first, and how many there are in all."""
+    where = (Run.tenant_id == tenant_id, Run.entity == "reconciliation")
+    total = await session.scalar(select(func.count()).select_from(Run).where(*where))
+    runs = await session.scalars(
+        select(Run)
+        .where(*where)
+        .order_by(Run.started_at.desc(), Run.id.desc())
+        .offset((page - 1) * limit)
+        .limit(limit)
+    )
+    return [_report(run) for run in runs], int(total or 0)
+
+
+async def one_report(
+    session: AsyncSession, *, tenant_id: str, report_id: str, page: int, limit: int
+) -> tuple[Report, list[Entry]]:
+    """A report with a page of its differences, in the order they were found."""
+    run = await session.get(Run, report_id)
+    if run is None or run.tenant_id != tenant_id or run.entity != "reconciliation":
+        raise NotFound(f"no reconciliation report {report_id}", field="id")
+    items = await session.scalars(
+        select(DriftItem)
+        .where(DriftItem.run_id == run.id)
+        .order_by(DriftItem.position)
+        .offset((page - 1) * limit)
+        .limit(limit)
+    )
+    return _report(run), [_entry(item) for item in items]
+
+
+def _report(run: Run) -> Report:
+    return Report(
+        id=run.id,
+        type=run.type,
+        status=run.status,
+        drift_found=run.drift_found,
+        drift_fixed=run.drift_fixed,
+        compared=(run.details or {}).get("compared", 0),
+        items_deleted=run.items_deleted,
+        started_at=run.started_at,
+        completed_at=run.completed_at,
+        duration_ms=run.duration_ms,
+        error=run.error,
+    )
+
+
+def _entry(item: DriftItem) -> Entry:
+    return Entry(
+        kind=item.kind,
+        sku=item.sku,
+        location=item.location,
+        field=item.field,
+        hub_value=item.hub_value,
+        provider_value=item.provider_value,
+        fixed=item.fixed,
+        note=item.note,
+    )
