@@ -181,7 +181,12 @@ class Warehouse(Protocol):
         """Every location's figure of exactly this SKU."""
         ...
 
-    async def find_sale(self, reference: str) -> RemoteSale | None: ...
+    async def find_sale(
+        self, reference: str, *, external_id: str | None = None
+    ) -> RemoteSale | None:
+        """The document with our reference; with its `external_id` known, only its steps
+        are read."""
+        ...
 
     async def sale_step(
         self, step: str, document: SaleDocument, *, external_id: str | None

@@ -23,6 +23,7 @@ from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.history import shown_states
 from tillsync.services.inventory import Wanted, end_reservation, expire_overdue, load_product
 from tillsync.services.ledger import Ledger
+from tillsync.services.outbound.kinds import ROLE_JOBS, kind
 from tillsync.services.stock_rows import refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import (
@@ -36,8 +37,6 @@ from tillsync.store.tables import (
 from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
 PUSH_PRIORITY = 10
-ROLE_JOBS = {"warehouse": "push_sale", "crm": "create_invoice"}
-"""The job a sale gives each connection role; its kind is `<provider>.<job>`."""
 CUSTOMER_ROLES = frozenset({"crm"})
 """Roles that only hear of sales with a customer."""
 LATER_FIELDS = ("customer_id", "currency", "payment_method")
@@ -258,7 +257,7 @@ async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:
         await enqueue(
             uow.session,
             NewJob(
-                kind=f"{connection.provider}.{ROLE_JOBS[connection.role]}",
+                kind=kind(connection.provider, ROLE_JOBS[connection.role]),
                 payload={"sale_id": sale.id},
                 idempotency_key=f"{connection.id}:{sale.id}",
                 tenant_id=caller.tenant_id,

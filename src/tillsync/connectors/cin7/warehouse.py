@@ -62,11 +62,15 @@ class Cin7Warehouse:
         answer = [row async for row in self._client.iter_availability(sku=sku)]
         return [row for row in mapping.stock_rows(answer) if row.sku == sku]
 
-    async def find_sale(self, reference: str) -> RemoteSale | None:
-        found = await self._client.find_sales_by_external_id(reference)
-        if not found:
-            return None
-        sale_id = str(found[0]["SaleID"])
+    async def find_sale(
+        self, reference: str, *, external_id: str | None = None
+    ) -> RemoteSale | None:
+        sale_id = external_id
+        if sale_id is None:
+            found = await self._client.find_sales_by_external_id(reference)
+            if not found:
+                return None
+            sale_id = str(found[0]["SaleID"])
         remote = await self._client.get_sale(sale_id)
         done = {SALE}
         if mapping.order_authorised(remote):

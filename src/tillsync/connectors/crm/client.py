@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tillsync.connectors.budget import Gate
 from tillsync.connectors.crm.errors import read
 from tillsync.connectors.http import dump_json, send
 from tillsync.connectors.outbound import OutboundPolicy
@@ -22,13 +23,21 @@ class CrmClient:
 
     Nothing here retries: the job queue does, and looks an invoice up before creating it
     again after an uncertain outcome. The base URL is a tenant's, so every request carries
-    the outbound policy: its connection is judged when it opens (`AddressRefused`).
+    the outbound policy: its connection is judged when it opens (`AddressRefused`). With a
+    `gate`, no call leaves without a grant from the connection's rate budget.
     """
 
     def __init__(
-        self, http: httpx.AsyncClient, *, base_url: str, api_key: str, policy: OutboundPolicy
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        api_key: str,
+        policy: OutboundPolicy,
+        gate: Gate | None = None,
     ) -> None:
         self._http = http
+        self._gate = gate
         self._base_url = base_url.rstrip("/")
         self._headers = {"x-api-key": api_key, "Accept": "application/json"}
         self._extensions = policy.extensions()
@@ -68,6 +77,8 @@ class CrmClient:
         body: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
+        if self._gate is not None:
+            await self._gate()
         request = self._http.build_request(
             method,
             self._base_url + path,

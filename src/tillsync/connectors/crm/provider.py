@@ -1,4 +1,7 @@
-"""The CRM of seed 003, declared: invoices for known customers, reached with an API key."""
+"""The CRM of seed 003, declared: invoices for known customers, reached with an API key.
+
+It publishes no rate limit: its calls count against the contract's default, per connection.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,11 @@ from tillsync.connectors.crm.settings import CrmSettings
 
 def _open(link: Link) -> Connector:
     client = CrmClient(
-        link.http, base_url=link.base_url, api_key=link.credentials["api_key"], policy=link.policy
+        link.http,
+        base_url=link.base_url,
+        api_key=link.credentials["api_key"],
+        policy=link.policy,
+        gate=link.gate,
     )
     invoices = CrmInvoices(client)
     return Connector(check=invoices.account, crm=invoices)

@@ -1,74 +1,44 @@
-"""Coalescing pending POS sales into one CIN7 document when the budget cannot keep up.
+"""Coalescing pending POS sales into one warehouse document when the budget cannot keep up.
 
-A CIN7 sale costs three calls, and CIN7 allows 60 a minute: a shop selling once a second
-would fall further behind every minute. The connection setting `push_mode` decides:
-"per_sale" pushes every sale alone; "batched" hands every push that finds others waiting
-to a batch; "auto" (the default) pushes a sale alone while the shop is calm and batches
-once pushing every waiting sale alone would take the budget past half, `batch_threshold`
-pushes are waiting, or a batch is forming.
+A document costs one call per warehouse step (three at CIN7, which allows 60 a minute): a
+shop selling once a second would fall further behind every minute. The connection setting
+`push_mode` decides: "per_sale" pushes every sale alone; "batched" hands every push that
+finds others waiting to a batch; "auto" (the default) pushes a sale alone while the shop
+is calm and batches once pushing every waiting sale alone would take the budget past
+half, `batch_threshold` pushes are waiting, or a batch is forming (`domain.batching`).
 
-A batch is one `cin7.push_batch` job. It is due after a short linger (by default the time
-the budget needs for two documents, so batches use at most half of it; the setting
+A batch is one `<provider>.push_batch` job. It is due after a short linger (by default the
+time the budget needs for two documents, so batches use at most half of it; the setting
 `batch_linger_seconds` overrides it), and until it has sent anything it keeps growing: a
 push that starts while it lingers or waits for the budget joins it, and when it starts it
 takes in every push that queued meanwhile (up to `batch_max_sales`). So the busier the
-shop, the more sales its three calls carry, and a sale waits about one linger.
+shop, the more sales one document carries, and a sale waits about one linger.
 
 Only pushes that have never sent anything are taken (no attempt spent, no checkpoint),
-and only a batch that has never sent anything grows, so no sale can reach CIN7 both alone
-and in a batch, and no document changes after CIN7 has seen it. The batch is pushed like
-a sale, with its own ExternalID, checkpoints and look-ups, so a batch failing half-way is
-resumed, never repeated or dropped.
+and only a batch that has never sent anything grows, so no sale can reach the warehouse
+both alone and in a batch, and no document changes after the warehouse has seen it. The
+batch is pushed like a sale, with its own reference, checkpoints and look-ups, so a batch
+failing half-way is resumed, never repeated or dropped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.connectors.budget import BudgetSpec, lane_for
+from tillsync.connectors.budget import lane_for
+from tillsync.domain.batching import Batching, busy
 from tillsync.jobs import store
 from tillsync.jobs.budget import lane_limit
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import JobContext
-from tillsync.services.cin7.connection import budget_for
+from tillsync.services.connections.links import budget_for
 from tillsync.services.context import Services
+from tillsync.services.outbound.kinds import PUSH_BATCH, PUSH_SALE, kind
 from tillsync.store.tables import Connection, Job, Sale, new_id
-
-PUSH_KIND = "cin7.push_sale"
-BATCH_KIND = "cin7.push_batch"
-CALLS_PER_DOCUMENT = 3
-"""Sale, authorised order, invoice."""
-
-
-@dataclass(frozen=True, slots=True)
-class Batching:
-    mode: str
-    threshold: int
-    most: int
-    linger: float | None
-    """Seconds a new batch gathers sales before it is pushed (None: as the budget says)."""
-
-    @classmethod
-    def of(cls, connection: Connection) -> Batching:
-        settings = connection.settings
-        linger = settings.get("batch_linger_seconds")
-        return cls(
-            mode=str(settings.get("push_mode", "auto")),
-            threshold=int(settings.get("batch_threshold", 5)),
-            most=int(settings.get("batch_max_sales", 100)),
-            linger=None if linger is None else float(linger),
-        )
-
-    def linger_for(self, spec: BudgetSpec) -> float:
-        """By default, long enough that batches use at most half the budget."""
-        if self.linger is not None:
-            return self.linger
-        return 2 * CALLS_PER_DOCUMENT * spec.window_seconds / spec.calls
 
 
 def unsent(ctx: JobContext) -> bool:
@@ -76,17 +46,28 @@ def unsent(ctx: JobContext) -> bool:
     return ctx.job.attempts == 1 and not ctx.checkpoint
 
 
-async def coalesce(services: Services, ctx: JobContext, connection: Connection, sale: Sale) -> bool:
+async def coalesce(
+    services: Services,
+    ctx: JobContext,
+    connection: Connection,
+    sale: Sale,
+    *,
+    calls_per_document: int,
+) -> bool:
     """Hand this push, and the pushes waiting beside it, to a batch; True if it did."""
-    batching = Batching.of(connection)
+    batching = Batching.of(connection.settings)
     if batching.mode == "per_sale" or not unsent(ctx):
         return False
     waiting, forming = await _queue(services, ctx, connection)
     budget, spec = budget_for(services, connection)
     room = await services.budgets.room(budget, spec, lane=lane_for(ctx.job.priority))
-    # Pushing every waiting sale alone would take the budget past half: the shop is busy.
-    busy = room - (waiting + 1) * CALLS_PER_DOCUMENT < lane_limit(spec, "urgent") / 2
-    if batching.mode == "auto" and not (busy or forming or waiting + 1 >= batching.threshold):
+    crowded = busy(
+        room=room,
+        waiting=waiting,
+        calls_per_document=calls_per_document,
+        lane_limit=lane_limit(spec, "urgent"),
+    )
+    if batching.goes_alone(busy=crowded, forming=forming, waiting=waiting):
         return False  # most pushes in a calm shop go alone
     async with services.uows.begin() as uow:
         session, now = uow.session, uow.now
@@ -95,7 +76,7 @@ async def coalesce(services: Services, ctx: JobContext, connection: Connection, 
         taken = await _waiting(
             session, connection, sale.location, batching.most - len(carried), ctx.job.id
         )
-        if batch is None and not taken and not busy:
+        if batch is None and not taken and not crowded:
             return False  # nobody to share a document with, and the budget has room
         sale_ids = carried + [_sale_of(job) for job in taken]
         if batch is None:
@@ -106,7 +87,11 @@ async def coalesce(services: Services, ctx: JobContext, connection: Connection, 
                 location=sale.location,
                 sale_ids=sale_ids,
                 now=now,
-                linger=batching.linger_for(spec),
+                linger=batching.linger_for(
+                    calls_per_document=calls_per_document,
+                    calls=spec.calls,
+                    window_seconds=spec.window_seconds,
+                ),
             )
         elif await _grow(session, batch, sale_ids):
             batch_job_id = batch.id
@@ -123,7 +108,7 @@ async def coalesce(services: Services, ctx: JobContext, connection: Connection, 
 async def absorb(services: Services, ctx: JobContext, connection: Connection) -> None:
     """An unsent batch takes in the pushes that queued while it waited for the budget."""
     sale_ids: list[str] = list(ctx.field("sale_ids"))
-    room = Batching.of(connection).most - len(sale_ids)
+    room = Batching.of(connection.settings).most - len(sale_ids)
     if not unsent(ctx) or room <= 0:
         return
     async with services.uows.begin() as uow:
@@ -141,24 +126,18 @@ async def _queue(services: Services, ctx: JobContext, connection: Connection) ->
     """A quick read: how many other pushes wait, and whether a batch is forming."""
     async with services.uows.read() as session:
         waiting = await session.scalar(
-            select(func.count()).where(*_fresh_pushes(connection), Job.id != ctx.job.id)
+            select(func.count()).where(*_untried(connection, PUSH_SALE), Job.id != ctx.job.id)
         )
-        forming = await session.scalar(select(func.count()).where(*_open_batches(connection)))
+        forming = await session.scalar(
+            select(func.count()).where(*_untried(connection, PUSH_BATCH))
+        )
     return int(waiting or 0), bool(forming)
 
 
-def _fresh_pushes(connection: Connection) -> tuple[Any, ...]:
+def _untried(connection: Connection, verb: str) -> tuple[Any, ...]:
+    """The connection's jobs of this verb that wait and have never been tried."""
     return (
-        Job.kind == PUSH_KIND,
-        Job.connection_id == connection.id,
-        Job.state == "pending",
-        Job.attempts == 0,
-    )
-
-
-def _open_batches(connection: Connection) -> tuple[Any, ...]:
-    return (
-        Job.kind == BATCH_KIND,
+        Job.kind == kind(connection.provider, verb),
         Job.connection_id == connection.id,
         Job.state == "pending",
         Job.attempts == 0,
@@ -171,7 +150,7 @@ async def _open_batch(
     """A batch of this location that has sent nothing and has room, locked for us."""
     batches = await session.scalars(
         select(Job)
-        .where(*_open_batches(connection))
+        .where(*_untried(connection, PUSH_BATCH))
         .order_by(Job.created_at)
         .with_for_update(skip_locked=True)
     )
@@ -195,7 +174,7 @@ async def _waiting(
     jobs = await session.scalars(
         select(Job)
         .join(Sale, Sale.id == Job.payload["sale_id"].as_string())
-        .where(*_fresh_pushes(connection), Job.id != exclude, Sale.location == location)
+        .where(*_untried(connection, PUSH_SALE), Job.id != exclude, Sale.location == location)
         .order_by(Job.created_at)
         .limit(most)
         .with_for_update(skip_locked=True, of=Job)
@@ -217,7 +196,7 @@ async def _new_batch(
     await enqueue(
         session,
         NewJob(
-            kind=BATCH_KIND,
+            kind=kind(connection.provider, PUSH_BATCH),
             payload={"batch_id": batch_id, "location": location, "sale_ids": sale_ids},
             idempotency_key=f"batch:{batch_id}",
             tenant_id=connection.tenant_id,

@@ -1,0 +1,15 @@
+"""The outbound job kinds: `<provider>.<verb>`, so a provider's stored jobs keep their kind."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+PUSH_SALE = "push_sale"
+PUSH_BATCH = "push_batch"
+CREATE_INVOICE = "create_invoice"
+ROLE_JOBS: Mapping[str, str] = {"warehouse": PUSH_SALE, "crm": CREATE_INVOICE}
+"""The job a sale gives a connection of each role."""
+
+
+def kind(provider: str, verb: str) -> str:
+    return f"{provider}.{verb}"
