@@ -18,15 +18,18 @@ from tillsync.domain.retry import RetryPolicy
 from tillsync.jobs.budget import RateBudgets
 from tillsync.jobs.scheduler import Duty, Scheduler
 from tillsync.jobs.worker import Handler, Worker
+from tillsync.providers import Providers
 from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
 from tillsync.services.cin7.handlers import handlers as cin7_handlers
 from tillsync.services.cin7.schedule import due_syncs
-from tillsync.services.cin7.watchdog import due_watchdogs
+from tillsync.services.connections.handlers import handlers as connection_handlers
+from tillsync.services.connections.watchdog import watchdogs
 from tillsync.services.context import Services
 from tillsync.services.crm.handlers import handlers as crm_handlers
 from tillsync.services.feed import EventFeed
 from tillsync.services.health import ConnectionHooks
+from tillsync.services.inbound.handlers import handlers as inbound_handlers
 from tillsync.services.mail import send_mail
 from tillsync.services.maintenance import RETENTION_KIND, apply_retention, due_retention
 from tillsync.services.tenants import Authenticator
@@ -45,14 +48,16 @@ def job_handlers(services: Services) -> dict[str, Handler]:
     return {
         **cin7_handlers(services),
         **crm_handlers(services),
+        **connection_handlers(services),
+        **inbound_handlers(services),
         "mail.send": partial(send_mail, services.settings),
         RETENTION_KIND: partial(apply_retention, services),
     }
 
 
-def schedule_duties() -> list[Duty]:
+def schedule_duties(providers: Providers) -> list[Duty]:
     """Periodic work, each duty returning the jobs due now keyed by their time slot."""
-    return [due_syncs, due_watchdogs, due_retention]
+    return [due_syncs, watchdogs(providers), due_retention]
 
 
 @dataclass
@@ -84,7 +89,11 @@ class Hub:
         return worker
 
     def create_scheduler(self) -> Scheduler:
-        return Scheduler(self.uows, schedule_duties(), every=self.settings.scheduler_seconds)
+        return Scheduler(
+            self.uows,
+            schedule_duties(self.services.providers),
+            every=self.settings.scheduler_seconds,
+        )
 
     async def run_worker(self, stop: asyncio.Event) -> None:
         """The worker, the scheduler and housekeeping until `stop` is set."""

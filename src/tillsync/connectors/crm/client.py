@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tillsync.connectors.budget import Gate
 from tillsync.connectors.crm.errors import read
 from tillsync.connectors.http import dump_json, send
 from tillsync.connectors.outbound import OutboundPolicy
@@ -26,9 +27,16 @@ class CrmClient:
     """
 
     def __init__(
-        self, http: httpx.AsyncClient, *, base_url: str, api_key: str, policy: OutboundPolicy
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        api_key: str,
+        policy: OutboundPolicy,
+        gate: Gate | None = None,
     ) -> None:
         self._http = http
+        self._gate = gate
         self._base_url = base_url.rstrip("/")
         self._headers = {"x-api-key": api_key, "Accept": "application/json"}
         self._extensions = policy.extensions()
@@ -80,6 +88,8 @@ class CrmClient:
             },
             extensions=self._extensions,
         )
+        if self._gate is not None:
+            await self._gate()
         return read(await send(self._http, request))
 
 

@@ -10,7 +10,11 @@ from tillsync.connectors.crm.settings import CrmSettings
 
 def _open(link: Link) -> Connector:
     client = CrmClient(
-        link.http, base_url=link.base_url, api_key=link.credentials["api_key"], policy=link.policy
+        link.http,
+        base_url=link.base_url,
+        api_key=link.credentials["api_key"],
+        policy=link.policy,
+        gate=link.gate,
     )
     invoices = CrmInvoices(client)
     return Connector(check=invoices.account, crm=invoices)

@@ -35,7 +35,7 @@ from tillsync.jobs import store
 from tillsync.jobs.budget import lane_limit
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import JobContext
-from tillsync.services.cin7.connection import budget_for
+from tillsync.services.connections.links import budget_for
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Job, Sale, new_id
 

@@ -38,9 +38,11 @@ from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.client import MAX_LIMIT, Cin7Client, last_page
 from tillsync.errors import BudgetExhausted
 from tillsync.jobs.worker import InvalidPayload, JobContext
-from tillsync.services.cin7 import drift, missed_sales, pulls, staging, watchdog
-from tillsync.services.cin7.connection import client_for, load_connection
+from tillsync.services.cin7 import drift, missed_sales, pulls, staging
+from tillsync.services.cin7.client import client_for
 from tillsync.services.cin7.product_rows import Seen, upsert_products
+from tillsync.services.connections import watchdog
+from tillsync.services.connections.links import load_connection
 from tillsync.services.context import Services
 from tillsync.services.runs import RunTally, finish_run, start_run
 from tillsync.store.database import insert_all_unless_present

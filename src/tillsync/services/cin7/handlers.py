@@ -6,9 +6,7 @@ from functools import partial
 
 from tillsync.jobs.worker import Handler
 from tillsync.services.cin7.catalog import sync_catalog
-from tillsync.services.cin7.inbound import apply_webhook, refresh_stock
 from tillsync.services.cin7.push import push_batch, push_sale
-from tillsync.services.cin7.watchdog import WATCHDOG_KIND, watch_webhooks
 from tillsync.services.context import Services
 
 
@@ -16,8 +14,5 @@ def handlers(services: Services) -> dict[str, Handler]:
     return {
         "cin7.push_sale": partial(push_sale, services),
         "cin7.push_batch": partial(push_batch, services),
-        "cin7.apply_webhook": partial(apply_webhook, services),
-        "cin7.refresh_stock": partial(refresh_stock, services),
         "cin7.sync_catalog": partial(sync_catalog, services),
-        WATCHDOG_KIND: partial(watch_webhooks, services),
     }

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync.connectors.cin7.provider import NAME as PROVIDER
 from tillsync.errors import Conflict, NotFound
 from tillsync.jobs.store import NewJob, enqueue
-from tillsync.services.cin7.connection import PROVIDER
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Job, Run, new_id
 from tillsync.store.uow import UnitOfWork

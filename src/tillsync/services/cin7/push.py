@@ -23,9 +23,10 @@ from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.client import Cin7Client
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.cin7.batch import absorb, coalesce
-from tillsync.services.cin7.connection import client_for, load_connection
-from tillsync.services.cin7.inbound import HINT_PRIORITY, enqueue_refresh
+from tillsync.services.cin7.client import client_for
+from tillsync.services.connections.links import load_connection
 from tillsync.services.context import Services
+from tillsync.services.inbound.stock import HINT_PRIORITY, enqueue_refresh
 from tillsync.store.tables import Connection, PendingMovement, Sale, SaleLine, StockLevel
 
 

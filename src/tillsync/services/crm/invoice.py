@@ -18,8 +18,9 @@ from tillsync.connectors.crm.client import INVOICES_PATH
 from tillsync.domain.sales import SaleLine as LineItem
 from tillsync.errors import Permanent
 from tillsync.jobs.worker import InvalidPayload, JobContext
+from tillsync.services.connections.links import DISCONNECTED, load_connection
 from tillsync.services.context import Services
-from tillsync.services.crm.connection import DISCONNECTED, client_for, load_connection
+from tillsync.services.crm.client import client_for
 from tillsync.store.tables import Sale, SaleLine
 
 KIND = "crm.create_invoice"
