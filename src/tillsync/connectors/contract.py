@@ -13,12 +13,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
 from tillsync.connectors.budget import BudgetSpec, Gate
+from tillsync.connectors.deliveries import Deliveries
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.domain.sales import SaleLine
@@ -95,36 +96,6 @@ class RemoteWebhook:
     active: bool
     token: str | None = None
     """The token the provider sends back with each delivery, when it shows it."""
-
-
-class EventKind(StrEnum):
-    """What a webhook event means to the hub, whatever the provider calls it."""
-
-    STOCK = "stock"
-    """A hint that some SKUs' figures changed: they are read afresh, never taken as sent."""
-    PRODUCTS = "products"
-    SALE = "sale"
-    """A sale the warehouse shipped, from any channel."""
-    OTHER = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One event of a webhook delivery, stored as sent; `dedupe_key` None: repeats apply."""
-
-    type: str
-    dedupe_key: str | None
-    data: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A stored delivery read in the hub's words."""
-
-    kind: EventKind
-    skus: Sequence[str] = ()
-    products: Sequence[ProductFields] = ()
-    sale_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,26 +207,6 @@ class Warehouse(Protocol):
         ...
 
     async def delete_webhook(self, external_id: str) -> None: ...
-
-
-class Deliveries(Protocol):
-    """How a provider's webhook deliveries are checked, read and understood."""
-
-    def verify(self, headers: Mapping[str, str], *, secret: str) -> bool:
-        """Whether the delivery comes from the provider, by the secret of the connection."""
-        ...
-
-    def check_content_type(self, value: str | None) -> None:
-        """Refuse (a `ClientError`) a delivery the provider would not send this way."""
-        ...
-
-    def parse(self, body: bytes) -> list[Delivery]:
-        """The events of one delivery; a `ClientError` for a body the provider would not send."""
-        ...
-
-    def kind(self, event_type: str) -> EventKind: ...
-
-    def read(self, event_type: str, data: Any) -> Event: ...
 
 
 class Pos(Protocol):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tillsync.connectors.cin7 import mapping, webhooks
-from tillsync.connectors.contract import Delivery, Event, EventKind
+from tillsync.connectors.deliveries import Delivery, Event, EventKind
 
 PRODUCT_EVENT = "Product/Updated"
 SALE_PREFIX = "Sale/"
@@ -22,10 +22,7 @@ class Cin7Deliveries:
         webhooks.check_content_type(value)
 
     def parse(self, body: bytes) -> list[Delivery]:
-        return [
-            Delivery(type=event.type, dedupe_key=event.dedupe_key, data=event.data)
-            for event in webhooks.parse(body)
-        ]
+        return webhooks.parse(body)
 
     def kind(self, event_type: str) -> EventKind:
         if event_type == webhooks.STOCK_EVENT:

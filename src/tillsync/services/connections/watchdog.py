@@ -28,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
-from tillsync.connectors.contract import EventKind, Provider, RemoteWebhook
+from tillsync.connectors.contract import Provider, RemoteWebhook
+from tillsync.connectors.deliveries import EventKind
 from tillsync.errors import ProviderError
 from tillsync.jobs.scheduler import Duty, interval_slot
 from tillsync.jobs.store import NewJob

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tillsync.connectors.budget import lane_for
-from tillsync.connectors.contract import EventKind
+from tillsync.connectors.deliveries import EventKind
 from tillsync.domain.catalog import ProductFields
 from tillsync.errors import Permanent
 from tillsync.jobs.worker import InvalidPayload, JobContext

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from tillsync.connectors.contract import Delivery
+from tillsync.connectors.deliveries import Delivery
 from tillsync.errors import ClientError, NotAuthenticated
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.connections.registrations import webhook_secret
