@@ -32,7 +32,8 @@ from tillsync.config import Settings
 from tillsync.connectors.budget import BudgetSpec
 from tillsync.jobs.budget import arrival_margin
 from tillsync.logs import configure_logging
-from tillsync.services.cin7.connection import budget_of, connect
+from tillsync.services.connections.lifecycle import connect
+from tillsync.services.connections.links import budget_for
 from tillsync.services.health import DEFAULT_INTERVAL_SECONDS
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve
@@ -248,15 +249,16 @@ async def open_rig(
             }
             connection = await connect(
                 hub.services,
+                provider="cin7",
                 tenant_id=tenant.tenant_id,
-                account_id=account["account_id"],
-                application_key=account["application_key"],
+                credentials={
+                    "account_id": account["account_id"],
+                    "application_key": account["application_key"],
+                },
                 base_url=url + CIN7_API,
                 settings={**scaled, **connection_settings},
             )
-            name, spec = budget_of(
-                account["account_id"], account["application_key"], connection.settings
-            )
+            name, spec = budget_for(hub.services, connection)
             yield Rig(
                 hub=hub,
                 hub_url=hub_url,

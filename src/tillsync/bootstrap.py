@@ -21,14 +21,16 @@ from tillsync.jobs.worker import Handler, Worker
 from tillsync.providers import Providers
 from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
-from tillsync.services.cin7.handlers import handlers as cin7_handlers
-from tillsync.services.cin7.watchdog import due_watchdogs
+from tillsync.services.connections.handlers import handlers as connection_handlers
+from tillsync.services.connections.watchdog import watchdogs
 from tillsync.services.context import Services
 from tillsync.services.feed import EventFeed
 from tillsync.services.health import ConnectionHooks
+from tillsync.services.inbound.handlers import handlers as inbound_handlers
 from tillsync.services.mail import send_mail
 from tillsync.services.maintenance import RETENTION_KIND, apply_retention, due_retention
 from tillsync.services.outbound.handlers import handlers as outbound_handlers
+from tillsync.services.sync.handlers import handlers as sync_handlers
 from tillsync.services.sync.schedule import due_syncs
 from tillsync.services.tenants import Authenticator
 from tillsync.store.database import create_database
@@ -42,10 +44,12 @@ EVENT_RETENTION = dt.timedelta(hours=24)
 
 
 def job_handlers(services: Services) -> dict[str, Handler]:
-    """Every provider registers its job kinds here; shared code never names a provider."""
+    """Each flow gives the job kinds of every provider of the registry that plays its role."""
     return {
-        **cin7_handlers(services),
+        **sync_handlers(services),
         **outbound_handlers(services),
+        **connection_handlers(services),
+        **inbound_handlers(services),
         "mail.send": partial(send_mail, services.settings),
         RETENTION_KIND: partial(apply_retention, services),
     }
@@ -53,7 +57,7 @@ def job_handlers(services: Services) -> dict[str, Handler]:
 
 def schedule_duties(providers: Providers) -> list[Duty]:
     """Periodic work, each duty returning the jobs due now keyed by their time slot."""
-    return [due_syncs(providers), due_watchdogs, due_retention]
+    return [due_syncs(providers), watchdogs(providers), due_retention]
 
 
 @dataclass

@@ -53,7 +53,7 @@ async def follow_pull(
         # A worker only: this command runs its pull, not the hub's periodic duties.
         worker = asyncio.create_task(hub.create_worker().run(stop)) if here else None
         try:
-            label = hub.services.providers.get(provider).label
+            label = hub.services.providers.get(provider).title
             view = await _follow(
                 hub, console, label=label, tenant_id=tenant_id, run_id=run_id, here=here
             )

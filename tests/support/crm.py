@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tillsync.bootstrap import Hub
 from tillsync.emulators.crm import CrmState, create_crm_emulator
-from tillsync.services.crm.connection import connect
+from tillsync.services.connections.lifecycle import connect
 from tillsync.serving import serve
 from tillsync.store.tables import Job, Notification
 
@@ -40,10 +40,12 @@ async def connected_crm(
     async with served_crm() as crm:
         await connect(
             hub.services,
+            provider="crm",
             tenant_id=tenant_id,
-            url=crm.url,
-            api_key=crm.api_key,
+            credentials={"api_key": crm.api_key},
+            base_url=crm.url,
             settings={"retry_interval_seconds": retry_interval_seconds},
+            address_field="url",
         )
         yield crm
 

@@ -15,7 +15,7 @@ from tests.support.hubs import RunningHub, running_hub
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
-from tillsync.services.cin7.connection import connect
+from tillsync.services.connections.lifecycle import connect
 from tillsync.services.notifications import notify
 from tillsync.serving import serve
 
@@ -76,9 +76,12 @@ async def open_world(
     ):
         await connect(
             hub.hub.services,
+            provider="cin7",
             tenant_id=tenant.tenant_id,
-            account_id=account.account_id,
-            application_key=account.application_key,
+            credentials={
+                "account_id": account.account_id,
+                "application_key": account.application_key,
+            },
             base_url=f"{cin7_url}/ExternalApi/v2",
             settings={"retry_interval_seconds": 1, **(connection_settings or {})},
         )

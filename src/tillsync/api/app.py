@@ -34,8 +34,8 @@ from tillsync.api.parameters import refuse_nul
 from tillsync.bootstrap import open_hub, run_until
 from tillsync.clock import Clock
 from tillsync.config import Settings
-from tillsync.services.cin7.credentials import TenantLocks
-from tillsync.services.cin7.health import HealthCache
+from tillsync.services.connections.health import HealthCache
+from tillsync.services.connections.locks import TenantLocks
 
 DESCRIPTION = """Keeps a business's own apps in agreement with its warehouse, POS and CRM.
 
@@ -49,7 +49,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_hub(settings, clock=clock) as hub:
             app.state.hub = hub
-            app.state.cin7_health = HealthCache(hub.uows.clock)
+            app.state.cin7_health = HealthCache(hub.uows.clock, "cin7")
             app.state.cin7_credential_locks = TenantLocks()
             stop = asyncio.Event()
             loops = [hub.feed.run, hub.checks.run]

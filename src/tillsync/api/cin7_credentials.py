@@ -7,6 +7,7 @@ field. Values are never echoed back, in an answer or in an error.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -21,9 +22,11 @@ from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.errors import validation_body
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.services.cin7 import credentials
-from tillsync.services.cin7.health import HealthCache
+from tillsync.services.connections import descriptions, lifecycle
+from tillsync.services.connections.health import HealthCache
+from tillsync.services.connections.locks import TenantLocks
 
+PROVIDER = "cin7"
 MAX_ACCOUNT_ID = 100
 MAX_API_KEY = 200
 # Header-safe: CIN7 receives both as HTTP header values (printable ASCII, no spaces).
@@ -71,9 +74,36 @@ def _forget_health(request: Request, tenant_id: str) -> None:
     cache.forget(tenant_id)
 
 
-def _locks(request: Request) -> credentials.TenantLocks:
-    locks: credentials.TenantLocks = request.app.state.cin7_credential_locks
+def _locks(request: Request) -> TenantLocks:
+    locks: TenantLocks = request.app.state.cin7_credential_locks
     return locks
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def _shown(hub: HubDep, tenant_id: str) -> dict[str, Any]:
+    found = await descriptions.describe(hub.services, tenant_id=tenant_id, provider=PROVIDER)
+    connection, connected = found.connection, found.connected
+    view: dict[str, Any] = {
+        "connected": connected,
+        "accountId": found.masked.get("accountId"),
+        "apiKey": found.masked.get("apiKey"),
+        "accountName": connection.account_name if connection else None,
+        "status": connection.status if connection else "not_connected",
+        "isActive": connected and connection is not None and connection.status == "active",
+        "lastSync": _iso(connection.last_sync_at) if connection else None,
+        "connectedAt": _iso(connection.created_at) if connection else None,
+        "updatedAt": _iso(connection.updated_at) if connection else None,
+        "webhooks": [
+            {"type": r.event_type, "status": r.status, "error": r.last_error}
+            for r in found.registrations
+        ],
+    }
+    if found.problem is not None:
+        view["problem"] = found.problem
+    return view
 
 
 @router.get(
@@ -83,7 +113,7 @@ def _locks(request: Request) -> credentials.TenantLocks:
     responses=ok(Cin7Credentials),
 )
 async def get_credentials(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    return await credentials.show(hub.services, caller.tenant_id)
+    return await _shown(hub, caller.tenant_id)
 
 
 @router.put(
@@ -103,14 +133,15 @@ async def put_credentials(
     hub: HubDep, caller: CallerDep, body: CredentialsBody, request: Request
 ) -> dict[str, Any]:
     async with _locks(request).hold(caller.tenant_id):
-        await credentials.put(
+        await lifecycle.connect(
             hub.services,
+            provider=PROVIDER,
             tenant_id=caller.tenant_id,
-            account_id=body.accountId,
-            api_key=body.apiKey,
+            credentials={"account_id": body.accountId, "application_key": body.apiKey},
+            base_url=hub.services.settings.cin7_base_url or None,
         )
         _forget_health(request, caller.tenant_id)
-        view = await credentials.show(hub.services, caller.tenant_id)
+        view = await _shown(hub, caller.tenant_id)
     return {"success": True, "message": "CIN7 connected", **view}
 
 
@@ -128,6 +159,18 @@ async def put_credentials(
 )
 async def delete_credentials(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
     async with _locks(request).hold(caller.tenant_id):
-        answer = await credentials.remove(hub.services, caller.tenant_id)
+        gone = await lifecycle.disconnect(
+            hub.services, tenant_id=caller.tenant_id, provider=PROVIDER
+        )
         _forget_health(request, caller.tenant_id)
-    return answer
+    failures = [
+        {"type": f.event_type, "id": f.external_id, "error": f.error} for f in gone.failures
+    ]
+    return {
+        "success": True,
+        "connected": False,
+        "message": "CIN7 credentials removed; history is kept"
+        + (f"; {len(failures)} webhook(s) could not be removed at CIN7" if failures else ""),
+        "webhooksRemoved": len(gone.removed),
+        "webhookFailures": failures,
+    }

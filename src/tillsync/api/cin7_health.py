@@ -10,7 +10,7 @@ from tillsync.api.answers import ok
 from tillsync.api.answers.cin7 import Cin7Health
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.services.cin7.health import HealthCache
+from tillsync.services.connections.health import HealthCache
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 

@@ -14,7 +14,7 @@ from tillsync.api.answers import ok
 from tillsync.api.answers.cin7 import ReceiverHealth
 from tillsync.api.deps import HubDep
 from tillsync.errors import InvalidInput
-from tillsync.services.cin7.inbound import receive_webhook
+from tillsync.services.inbound.receiver import receive_webhook
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -81,7 +81,16 @@ async def webhook(hub: HubDep, request: Request) -> JSONResponse:
     if connection is not None and not CONNECTION_ID.fullmatch(connection):
         log.warning("CIN7 webhook refused: the connection value is no connection id")
         raise InvalidInput("connection must be a connection id", field="connection")
-    result = await receive_webhook(
-        hub.services, connection_id=connection, headers=request.headers, read_body=request.body
+    receipt = await receive_webhook(
+        hub.services,
+        provider="cin7",
+        connection_id=connection,
+        headers=request.headers,
+        read_body=request.body,
     )
-    return JSONResponse(result, status_code=202)
+    return JSONResponse(
+        Receipt(
+            received=receipt.received, stored=receipt.stored, duplicates=receipt.duplicates
+        ).model_dump(),
+        status_code=202,
+    )

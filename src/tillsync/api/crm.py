@@ -13,7 +13,8 @@ from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.schemas import Address, Currency, ShortText
-from tillsync.services.crm import connection
+from tillsync.connectors.crm.provider import PROVIDER as CRM
+from tillsync.services.connections import descriptions, lifecycle
 
 router = APIRouter(route_class=KeyFirstRoute, prefix="/api/crm", tags=["crm"])
 NO_CRM = {404: "No CRM is connected"}
@@ -56,13 +57,16 @@ class CrmConnectionBody(BaseModel):
 async def put_connection(
     hub: HubDep, caller: CallerDep, body: Annotated[CrmConnectionBody, Body()]
 ) -> dict[str, Any]:
-    return await connection.connect(
+    await lifecycle.connect(
         hub.services,
+        provider=CRM.name,
         tenant_id=caller.tenant_id,
-        url=body.url,
-        api_key=body.apiKey,
+        credentials={"api_key": body.apiKey},
+        base_url=body.url,
         settings=body.settings.model_dump() if body.settings else None,
+        address_field="url",
     )
+    return await _described(hub, caller.tenant_id)
 
 
 @router.get(
@@ -72,7 +76,7 @@ async def put_connection(
     responses=ok(CrmConnection | CrmDisconnected),
 )
 async def get_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    return await connection.describe(hub.services, caller.tenant_id)
+    return await _described(hub, caller.tenant_id)
 
 
 @router.post(
@@ -83,7 +87,8 @@ async def get_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     | problems(NO_CRM),
 )
 async def test_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    return await connection.test(hub.services, caller.tenant_id)
+    tested = await descriptions.test(hub.services, tenant_id=caller.tenant_id, provider=CRM.name)
+    return {"success": tested.success, "problem": tested.problem, "message": tested.message}
 
 
 @router.delete(
@@ -93,4 +98,25 @@ async def test_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     responses=ok(CrmDisconnected) | problems(NO_CRM),
 )
 async def delete_connection(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    return await connection.disconnect(hub.services, caller.tenant_id)
+    await lifecycle.disconnect(hub.services, tenant_id=caller.tenant_id, provider=CRM.name)
+    return {"connected": False, "provider": CRM.name}
+
+
+async def _described(hub: HubDep, tenant_id: str) -> dict[str, Any]:
+    found = await descriptions.describe(hub.services, tenant_id=tenant_id, provider=CRM.name)
+    connection = found.connection
+    if connection is None or not found.connected:
+        return {"connected": False, "provider": CRM.name}
+    return {
+        "connected": True,
+        "provider": CRM.name,
+        "id": connection.id,
+        "url": connection.base_url,
+        "apiKey": found.masked.get("apiKey"),
+        "status": connection.status,
+        "errorCount": connection.error_count,
+        "lastError": connection.last_error,
+        "settings": connection.settings,
+        "createdAt": connection.created_at.isoformat(),
+        "updatedAt": connection.updated_at.isoformat(),
+    }

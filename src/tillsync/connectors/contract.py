@@ -19,6 +19,7 @@ import httpx
 from pydantic import BaseModel
 
 from tillsync.connectors.budget import BudgetSpec, Gate
+from tillsync.connectors.deliveries import Deliveries
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.domain.sales import SaleLine
@@ -93,6 +94,8 @@ class RemoteWebhook:
     event_type: str
     url: str
     active: bool
+    token: str | None = None
+    """The token the provider sends back with each delivery, when it shows it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,12 +269,8 @@ class Provider:
     webhook_auth: WebhookAuth = WebhookAuth.NONE
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Names the seeds' routes use for a credential (`apiKey` for `application_key`)."""
-    short_title: str = ""
-    """The name in log lines (seed 001's "CIN7 Sync Started"); the title when empty."""
-
-    @property
-    def label(self) -> str:
-        return self.short_title or self.title
+    deliveries: Deliveries | None = None
+    """How its webhook deliveries are read, for a provider that sends them."""
 
     def account_key(self, credentials: Mapping[str, str]) -> str:
         """Which budget the connection's calls count against (the provider counts per this)."""

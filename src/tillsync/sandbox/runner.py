@@ -22,8 +22,7 @@ from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.crm import CrmState, create_crm_emulator
 from tillsync.sandbox.catalog import BARBERSHOP
 from tillsync.sandbox.simulation import simulate_day
-from tillsync.services.cin7.connection import connect
-from tillsync.services.crm import connection as crm_connection
+from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
 from tillsync.store.tables import Job
@@ -116,13 +115,21 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         tenant = await create_tenant(hub.uows, name="BookBarber Demo Barbershop")
         await connect(
             hub.services,
+            provider="cin7",
             tenant_id=tenant.tenant_id,
-            account_id=credentials.account_id,
-            application_key=credentials.application_key,
+            credentials={
+                "account_id": credentials.account_id,
+                "application_key": credentials.application_key,
+            },
             base_url=cin7_url + CIN7_API,
         )
-        await crm_connection.connect(
-            hub.services, tenant_id=tenant.tenant_id, url=crm_url, api_key=crm_key
+        await connect(
+            hub.services,
+            provider="crm",
+            tenant_id=tenant.tenant_id,
+            credentials={"api_key": crm_key},
+            base_url=crm_url,
+            address_field="url",
         )
         await _catalog_synced(hub)
         sandbox = Sandbox(

@@ -36,7 +36,7 @@ async def test_a_good_key_is_stored_sealed_and_shown_masked(
         body = answer.json()
         assert body["connected"] is True
         assert body["url"] == crm.url
-        assert body["apiKey"] == f"{crm.api_key[:8]}****{crm.api_key[-4:]}"
+        assert body["apiKey"] == f"{crm.api_key[:8]}...{crm.api_key[-4:]}"
         assert body["status"] == "active"
     async with served.hub.uows.read() as session:
         connection = await session.scalar(select(Connection))
@@ -110,7 +110,7 @@ async def test_an_unreachable_crm_is_named_and_not_stored(
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     answer = await shop.http.put(PATH, json={"url": url, "apiKey": "k" * 20})
-    assert answer.status_code == 400
+    assert answer.status_code == 502
     assert answer.json()["field"] == "url"
     assert await _connections(served) == 0
 
@@ -128,7 +128,7 @@ async def test_disconnect_forgets_the_key_and_stops_invoices(
         connection = await session.scalar(select(Connection))
     assert connection is not None
     assert connection.status == "disconnected"
-    assert crm.api_key not in served.hub.services.vault.open(connection.credentials)
+    assert connection.credentials == ""
     reconnected = await shop.http.put(PATH, json={"url": crm.url, "apiKey": crm.api_key})
     assert reconnected.json()["status"] == "active"
     assert await _connections(served) == 1

@@ -165,7 +165,10 @@ async def test_what_an_address_answers_is_never_echoed(
     async with serve(inside) as url:
         put = await shop.http.put(PATH, json={"url": url, "apiKey": KEY})
     assert inside.seen, "the address was called"
-    assert 400 <= put.status_code < 500, put.text
+    if status >= 500:  # a failing CRM is unavailable, not the caller's fault
+        assert put.status_code == 502, put.text
+    else:
+        assert 400 <= put.status_code < 500, put.text
     assert put.json()["field"] in ("url", "apiKey")
     assert BANNER not in put.text
 

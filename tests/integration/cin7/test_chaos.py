@@ -23,7 +23,7 @@ from tests.support.processes import environment, tillsync_process
 from tests.support.world import eventually
 from tillsync.config import Settings
 from tillsync.services import sales
-from tillsync.services.cin7.connection import connect
+from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import Job, JobAttempt
 
@@ -80,9 +80,12 @@ async def _prepared(hub: RunningHub, url: str) -> tuple[httpx.AsyncClient, Calle
     async with hub.tenant() as tenant:
         await connect(
             hub.hub.services,
+            provider="cin7",
             tenant_id=tenant.tenant_id,
-            account_id=account["account_id"],
-            application_key=account["application_key"],
+            credentials={
+                "account_id": account["account_id"],
+                "application_key": account["application_key"],
+            },
             base_url=api,
             settings=TUNING,
         )

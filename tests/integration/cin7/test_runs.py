@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from tests.support.world import World, eventually, open_world
 from tillsync.config import Settings
-from tillsync.services.cin7.connection import enqueue_catalog_sync
+from tillsync.services.connections.lifecycle import enqueue_first_sync
 from tillsync.store.tables import (
     Alert,
     AuditEntry,
@@ -34,7 +34,7 @@ async def test_a_long_pull_under_a_tight_budget_resumes_and_records_one_run(
             tight = {**connection.settings, "rate_limit": {"calls": 3, "window_seconds": 1}}
             await uow.session.execute(update(Connection).values(settings=tight))
             connection.settings = tight
-            await enqueue_catalog_sync(uow, connection)
+            await enqueue_first_sync(uow, connection)
             await uow.commit()
         caplog.set_level(logging.INFO, logger="tillsync")
         stop = asyncio.Event()
@@ -101,7 +101,7 @@ async def _pull(world: World) -> None:
     async with hub.uows.begin() as uow:
         connection = await uow.session.scalar(select(Connection))
         assert connection is not None
-        await enqueue_catalog_sync(uow, connection)
+        await enqueue_first_sync(uow, connection)
         await uow.commit()
     await hub.create_worker().run_until_idle()
 

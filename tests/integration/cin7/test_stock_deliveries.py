@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.support.world import SKU, World, open_world
 from tillsync.config import Settings
-from tillsync.services.cin7.connection import credentials
+from tillsync.services.connections.registrations import webhook_secret
 from tillsync.store.tables import AuditEntry, Connection, InboxEntry
 
 FAST = {"rate_limit": {"calls": 100_000, "window_seconds": 1}}
@@ -51,7 +51,7 @@ async def _deliver(world: World, *figures: int) -> None:
             select(Connection).where(Connection.tenant_id == world.tenant_id)
         )
     assert connection is not None
-    secret = credentials(world.hub.hub.services, connection).webhook_secret
+    secret = webhook_secret(world.hub.hub.services, connection)
     url = f"{world.hub.url}/api/cin7/webhook?connection={connection.id}"
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {secret}"}) as http:
         for figure in figures:

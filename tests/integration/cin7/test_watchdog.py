@@ -10,7 +10,7 @@ from tests.support.world import SKU, World, eventually, open_world, sell_elsewhe
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import FaultRule
 from tillsync.jobs.store import NewJob, enqueue
-from tillsync.services.cin7.watchdog import WATCHDOG_KIND
+from tillsync.services.connections.watchdog import watchdog_kind
 from tillsync.store.tables import (
     Connection,
     Notification,
@@ -38,7 +38,7 @@ async def _watch(world: World, key: str) -> None:
         connection = await uow.session.scalar(select(Connection))
         assert connection is not None
         job = NewJob(
-            kind=WATCHDOG_KIND,
+            kind=watchdog_kind("cin7"),
             payload={},
             idempotency_key=key,
             tenant_id=connection.tenant_id,

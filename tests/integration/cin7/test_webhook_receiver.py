@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.support.world import available, sell_elsewhere
 from tillsync.sandbox.runner import Sandbox
-from tillsync.services.cin7.connection import credentials
+from tillsync.services.connections.registrations import webhook_secret
 from tillsync.store.tables import AuditEntry, Connection, InboxEntry, Job, Sale, StockLevel
 
 SKU = "TOMB45SHAVECBLCK"
@@ -23,7 +23,7 @@ async def _hook(sandbox: Sandbox) -> tuple[str, str]:
         )
     assert connection is not None
     url = f"{sandbox.hub_url}/api/cin7/webhook?connection={connection.id}"
-    return url, credentials(sandbox.hub.services, connection).webhook_secret
+    return url, webhook_secret(sandbox.hub.services, connection)
 
 
 def _stock_rows(available: int) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.support.hubs import RunningHub, running_hub
 from tillsync.config import Settings
-from tillsync.services.cin7.inbound import enqueue_apply
+from tillsync.services.inbound.receiver import enqueue_apply
 from tillsync.services.tenants import create_tenant
 from tillsync.store.tables import Connection, InboxEntry, Job, StockLevel, new_id
 

@@ -16,7 +16,7 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.cin7.state import Credentials
-from tillsync.services.cin7.connection import credentials
+from tillsync.services.connections.registrations import webhook_secret
 from tillsync.serving import serve
 from tillsync.store.tables import Connection
 
@@ -58,7 +58,7 @@ class Shop:
     async def webhook_secret(self) -> str:
         connection = await self.connection()
         assert connection is not None
-        return credentials(self.hub.hub.services, connection).webhook_secret
+        return webhook_secret(self.hub.hub.services, connection)
 
     async def count(self, model: Any, *where: Any) -> int:
         async with self.hub.hub.uows.read() as session:

@@ -10,9 +10,9 @@ import pytest
 
 from tests.integration.connect.conftest import COMPANY, SKU, Shop
 from tests.support.world import eventually
+from tillsync.connectors.cin7.provider import WEBHOOK_TYPES
+from tillsync.connectors.contract import masked as mask
 from tillsync.emulators.cin7.faults import FaultRule
-from tillsync.services.cin7.connection import WEBHOOK_TYPES
-from tillsync.services.cin7.credentials import mask
 from tillsync.store.tables import InboxEntry, Job, Run, Sale
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 from tests.integration.connect.conftest import SKU, Shop
 from tillsync.clock import FakeClock
+from tillsync.connectors.cin7.provider import WEBHOOK_TYPES
 from tillsync.emulators.cin7.faults import FaultRule
-from tillsync.services.cin7.connection import WEBHOOK_TYPES
-from tillsync.services.cin7.health import HealthCache
+from tillsync.services.connections.health import HealthCache
 
 SALE = {
     "action": "RECORD_SALE",
@@ -112,7 +112,7 @@ async def test_answers_are_cached_30_seconds_per_tenant_and_credential_changes_f
 async def test_the_cache_expires_after_30_seconds(shop: Shop) -> None:
     await shop.connect()
     clock = FakeClock(dt.datetime.now(dt.UTC))
-    cache = HealthCache(clock)
+    cache = HealthCache(clock, "cin7")
     services = shop.hub.hub.services
     first = await cache.get(services, shop.tenant_id)
     clock.advance(29)

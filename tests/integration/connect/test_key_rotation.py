@@ -25,7 +25,7 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.cin7.state import Credentials
-from tillsync.services.cin7.connection import credentials
+from tillsync.services.connections.registrations import webhook_secret
 from tillsync.services.rotation import Rotation, _rotate_batch
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
@@ -134,7 +134,7 @@ async def test_rotation_while_the_hub_serves_and_every_connection_works_with_the
             async with hub.uows.read() as session:
                 connection = await session.get(Connection, connection_id)
                 assert connection is not None
-                secrets[connection_id] = credentials(hub.services, connection).webhook_secret
+                secrets[connection_id] = webhook_secret(hub.services, connection)
         done = asyncio.Event()
         answers: list[int] = []
 

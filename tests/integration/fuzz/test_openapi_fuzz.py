@@ -20,7 +20,7 @@ from sqlalchemy import select
 from tests.integration.fuzz.hooks import WEBHOOK_SECRET
 from tests.support.world import World, failed_push_notice, open_world
 from tillsync.config import Settings
-from tillsync.services.cin7.connection import credentials
+from tillsync.services.connections.registrations import webhook_secret
 from tillsync.store.tables import Connection
 
 SEED = 20_261_129
@@ -95,7 +95,7 @@ async def _known_ids(world: World) -> dict[str, str]:
         "notification_id": notice_id,
         "run_id": reconcile.json()["runId"],
         "connection": connection.id,
-        "webhook_secret": credentials(world.hub.hub.services, connection).webhook_secret,
+        "webhook_secret": webhook_secret(world.hub.hub.services, connection),
     }
 
 

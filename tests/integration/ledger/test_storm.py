@@ -27,7 +27,7 @@ from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.cin7.events import STOCK_CHANGED, Event
 from tillsync.emulators.cin7.records import Webhook
 from tillsync.emulators.cin7.wire import dump_json
-from tillsync.services.cin7.connection import connect
+from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
 from tillsync.store.tables import AuditEntry, Job, Sale, SaleLine
@@ -199,9 +199,12 @@ async def test_four_processes_never_oversell_and_end_at_cin7s_figures(
             tenant = await create_tenant(hub.uows, name="Storm Barbers")
             await connect(
                 hub.services,
+                provider="cin7",
                 tenant_id=tenant.tenant_id,
-                account_id=account.account_id,
-                application_key=account.application_key,
+                credentials={
+                    "account_id": account.account_id,
+                    "application_key": account.application_key,
+                },
                 base_url=f"{cin7_url}/ExternalApi/v2",
                 settings={
                     "retry_interval_seconds": 1,

@@ -9,11 +9,12 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from tillsync.connectors.contract import masked
 from tillsync.connectors.crm import mapping
 from tillsync.connectors.crm.errors import read
 from tillsync.domain.sales import SaleLine
 from tillsync.errors import AuthFailed, InvalidInput, Permanent, ProviderError, Retryable, Throttled
-from tillsync.services.crm.connection import base_url, masked
+from tillsync.services.connections.checks import address
 
 KEY = "crm_live_0123456789abcdef"
 
@@ -134,8 +135,8 @@ def test_an_answer_without_an_invoice_is_permanent(answer: object) -> None:
 
 
 def test_a_key_is_shown_by_its_first_8_and_last_4_characters_only() -> None:
-    assert masked(KEY) == "crm_live****cdef"
-    assert masked("short-key") == "****"
+    assert masked(KEY) == "crm_li...def"
+    assert masked("short-key") == "sh...y"
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_a_key_is_shown_by_its_first_8_and_last_4_characters_only() -> None:
     ],
 )
 def test_a_crm_url_is_kept_without_its_trailing_slash(url: str, expected: str) -> None:
-    assert base_url(url) == expected
+    assert address(url, field="url") == expected
 
 
 @pytest.mark.parametrize(
@@ -155,5 +156,5 @@ def test_a_crm_url_is_kept_without_its_trailing_slash(url: str, expected: str) -
 )
 def test_a_bad_crm_url_is_refused(url: str) -> None:
     with pytest.raises(InvalidInput) as raised:
-        base_url(url)
+        address(url, field="url")
     assert raised.value.field == "url"

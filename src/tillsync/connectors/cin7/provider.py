@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tillsync.connectors.cin7.client import DEFAULT_BASE_URL, Cin7Client
+from tillsync.connectors.cin7.deliveries import PRODUCT_EVENT, Cin7Deliveries
 from tillsync.connectors.cin7.settings import Cin7Settings
 from tillsync.connectors.cin7.warehouse import Cin7Warehouse
 from tillsync.connectors.cin7.webhooks import STOCK_EVENT
@@ -15,7 +16,8 @@ from tillsync.connectors.contract import (
     WebhookAuth,
 )
 
-WEBHOOK_TYPES = (STOCK_EVENT, "Product/Updated", "Sale/ShipmentAuthorised")
+NAME = "cin7"
+WEBHOOK_TYPES = (STOCK_EVENT, PRODUCT_EVENT, "Sale/ShipmentAuthorised")
 
 
 def _open(link: Link) -> Connector:
@@ -31,9 +33,8 @@ def _open(link: Link) -> Connector:
 
 
 PROVIDER = Provider(
-    name="cin7",
-    title="CIN7 Core",
-    short_title="CIN7",
+    name=NAME,
+    title="CIN7",
     roles=frozenset({"warehouse"}),
     credentials=(
         CredentialField("account_id", "accountId", secret=False),
@@ -46,4 +47,5 @@ PROVIDER = Provider(
     rate_limit=RateLimit(calls=60, window_seconds=60.0, per=("account_id", "application_key")),
     webhook_types=WEBHOOK_TYPES,
     webhook_auth=WebhookAuth.BEARER,
+    deliveries=Cin7Deliveries(),
 )

@@ -38,6 +38,11 @@ class Cin7Warehouse:
         self._client = client
         self._settings = settings
 
+    @property
+    def client(self) -> Cin7Client:
+        """CIN7's own endpoints, for engine code not yet speaking the contract."""
+        return self._client
+
     async def account(self) -> Account:
         me = await self._client.me()
         return Account(name=str(me.get("Company") or ""))
@@ -161,7 +166,8 @@ class Cin7Warehouse:
                 external_id=str(hook.get("ID")),
                 event_type=str(hook.get("Type")),
                 url=str(hook.get("ExternalURL")),
-                active=bool(hook.get("IsActive")),
+                active=hook.get("IsActive") is True,
+                token=hook.get("ExternalBearerToken") or None,
             )
             for hook in await self._client.list_webhooks()
         ]

@@ -15,11 +15,11 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.values import InvalidRecord, storable
+from tillsync.connectors.deliveries import Delivery
 from tillsync.errors import ClientError
 
 __all__ = [
@@ -62,13 +62,8 @@ class UnsupportedMediaType(DeliveryRefused):
     code = "unsupported_media_type"
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookEvent:
-    """One delivery. `dedupe_key` is None when repeating the delivery is harmless (see parse)."""
-
-    type: str
-    dedupe_key: str | None
-    data: Any
+WebhookEvent = Delivery
+"""One delivery. `dedupe_key` is None when repeating the delivery is harmless (see parse)."""
 
 
 def verify(headers: Mapping[str, str], *, expected_token: str) -> bool:

@@ -91,6 +91,8 @@ class CrmClient:
             },
             extensions=self._extensions,
         )
+        if self._gate is not None:
+            await self._gate()
         return read(await send(self._http, request))
 
 

@@ -13,6 +13,11 @@ class CrmInvoices:
     def __init__(self, client: CrmClient) -> None:
         self._client = client
 
+    @property
+    def client(self) -> CrmClient:
+        """The CRM's own endpoints, for engine code not yet speaking the contract."""
+        return self._client
+
     async def account(self) -> Account:
         await self._client.check()
         return Account(name="")

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import BudgetSpec
@@ -125,3 +126,12 @@ async def load_connection(session: AsyncSession, connection_id: str | None) -> C
     if connection is None:
         raise InvalidPayload(f"the job's connection {connection_id} does not exist")
     return connection
+
+
+async def find_connection(
+    session: AsyncSession, tenant_id: str, provider: str
+) -> Connection | None:
+    """The tenant's connection to this provider, connected or not (one per provider)."""
+    return await session.scalar(
+        select(Connection).where(Connection.tenant_id == tenant_id, Connection.provider == provider)
+    )

@@ -23,9 +23,9 @@ from tillsync.domain.sales import SaleLine as Line
 from tillsync.domain.sales import summed
 from tillsync.errors import Permanent
 from tillsync.jobs.worker import InvalidPayload, JobContext
-from tillsync.services.cin7.inbound import HINT_PRIORITY, enqueue_refresh
 from tillsync.services.connections.links import load_connection, provider_of, warehouse_for
 from tillsync.services.context import Services
+from tillsync.services.inbound.stock import HINT_PRIORITY, enqueue_refresh
 from tillsync.services.outbound.batch import absorb, coalesce
 from tillsync.store.tables import Connection, PendingMovement, Sale, SaleLine, StockLevel
 

@@ -33,7 +33,7 @@ from typing import Any
 from tillsync.connectors.budget import lane_for
 from tillsync.errors import BudgetExhausted
 from tillsync.jobs.worker import InvalidPayload, JobContext
-from tillsync.services.cin7 import watchdog
+from tillsync.services.connections import watchdog
 from tillsync.services.connections.links import load_connection, warehouse_for
 from tillsync.services.context import Services
 from tillsync.services.runs import RunTally, finish_run, start_run
@@ -48,7 +48,7 @@ DEFAULT_OVERLAP_SECONDS = 300.0
 async def sync_catalog(services: Services, ctx: JobContext) -> None:
     async with services.uows.read() as session:
         connection = await load_connection(session, ctx.job.connection_id)
-    label = services.providers.get(connection.provider).label
+    label = services.providers.get(connection.provider).title
     warehouse = warehouse_for(services, connection, lane=lane_for(ctx.job.priority))
     if "run_id" not in ctx.checkpoint:
         await _begin(services, ctx, connection, label=label, page_limit=warehouse.page_limit)

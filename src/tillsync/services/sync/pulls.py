@@ -79,7 +79,7 @@ async def warehouse_connection(
         .limit(1)
     )
     if connection is None or not connection.credentials:
-        title = providers.get(names[0]).label if len(names) == 1 else "No warehouse"
+        title = providers.get(names[0]).title if len(names) == 1 else "No warehouse"
         raise NotFound(f"{title} is not connected for this tenant", field="connection")
     return connection
 
@@ -203,6 +203,6 @@ async def only_tenant(session: AsyncSession, providers: Providers, provider: str
     )
     if len(tenants) != 1:
         found = "no tenant has" if not tenants else "several tenants have"
-        title = providers.get(provider).label
+        title = providers.get(provider).title
         raise NotFound(f"{found} {title} connected: name one with --tenant", field="tenant")
     return tenants[0]

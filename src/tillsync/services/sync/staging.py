@@ -81,7 +81,7 @@ async def settle(
         assert tenant is not None
     tally = Settled()
     cause = "reconciliation" if reconcile else "sync"
-    title = services.providers.get(connection.provider).label
+    title = services.providers.get(connection.provider).title
     if pages_settled and scope is None:
         parts = omitted(services, connection.tenant_id, run_id, as_of)
     else:

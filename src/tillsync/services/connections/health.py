@@ -1,7 +1,7 @@
-"""The CIN7 connection's health for GET /api/cin7/health, remembered 30 s per tenant (seed 001).
+"""A connection's health (seed 001's health page), remembered 30 s per tenant.
 
 Everything comes from the hub's own records (connection, webhook registrations, jobs, the
-shared rate budget): a health page polled by many screens costs CIN7 no call.
+shared rate budget): a health page polled by many screens costs the provider no call.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tillsync.clock import Clock
+from tillsync.connectors.contract import Provider
 from tillsync.errors import ConfigurationError
-from tillsync.services.cin7.connection import PROVIDER, budget_of, credentials
+from tillsync.services.connections.links import DISCONNECTED, budget_for, find_connection
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Job, WebhookRegistration
 
@@ -25,10 +26,12 @@ RECENT = dt.timedelta(hours=24)
 
 
 class HealthCache:
-    """Answers remembered per tenant; credential changes in this process forget them at once."""
+    """One provider's answers remembered per tenant; credential changes in this process
+    forget them at once."""
 
-    def __init__(self, clock: Clock, *, ttl_seconds: float = TTL_SECONDS) -> None:
+    def __init__(self, clock: Clock, provider: str, *, ttl_seconds: float = TTL_SECONDS) -> None:
         self.clock = clock
+        self.provider = provider
         self.ttl = dt.timedelta(seconds=ttl_seconds)
         self._known: dict[str, tuple[dict[str, Any], dt.datetime]] = {}
 
@@ -37,7 +40,7 @@ class HealthCache:
         known = self._known.get(tenant_id)
         if known is not None and known[1] > now:
             return {**known[0], "cached": True}
-        answer = await report(services, tenant_id)
+        answer = await report(services, tenant_id, services.providers.get(self.provider))
         if len(self._known) >= MAX_REMEMBERED:
             self._known.clear()
         self._known[tenant_id] = (answer, now + self.ttl)
@@ -47,16 +50,12 @@ class HealthCache:
         self._known.pop(tenant_id, None)
 
 
-async def report(services: Services, tenant_id: str) -> dict[str, Any]:
+async def report(services: Services, tenant_id: str, provider: Provider) -> dict[str, Any]:
     now = services.uows.clock.now()
     async with services.uows.read() as session:
-        connection = await session.scalar(
-            select(Connection).where(
-                Connection.tenant_id == tenant_id, Connection.provider == PROVIDER
-            )
-        )
+        connection = await find_connection(session, tenant_id, provider.name)
         if connection is None:
-            return _absent(now)
+            return _absent(now, provider)
         registrations = list(
             await session.scalars(
                 select(WebhookRegistration)
@@ -82,7 +81,7 @@ async def report(services: Services, tenant_id: str) -> dict[str, Any]:
             )
             or 0
         )
-    connected = bool(connection.credentials)
+    connected = bool(connection.credentials) and connection.status != DISCONNECTED
     webhooks = [
         {
             "type": r.event_type,
@@ -93,7 +92,7 @@ async def report(services: Services, tenant_id: str) -> dict[str, Any]:
         for r in registrations
     ]
     rate = await _rate(services, connection) if connected else None
-    problems = _problems(connection, webhooks, jobs, rate_known=rate is not None)
+    problems = _problems(connection, provider, webhooks, jobs, rate_known=rate is not None)
     return {
         "connected": connected,
         "healthy": connected and not problems,
@@ -112,11 +111,10 @@ async def report(services: Services, tenant_id: str) -> dict[str, Any]:
 
 
 async def _rate(services: Services, connection: Connection) -> dict[str, Any] | None:
-    try:  # what connection.budget_for does, spelled out
-        stored = credentials(services, connection)
+    try:
+        budget, spec = budget_for(services, connection)
     except ConfigurationError:
         return None
-    budget, spec = budget_of(stored.account_id, stored.application_key, connection.settings)
     usage = await services.budgets.usage(budget, spec)
     return {
         "used": usage["used"],
@@ -128,12 +126,13 @@ async def _rate(services: Services, connection: Connection) -> dict[str, Any] | 
 
 def _problems(
     connection: Connection,
+    provider: Provider,
     webhooks: list[dict[str, Any]],
     jobs: dict[str, int],
     *,
     rate_known: bool,
 ) -> list[str]:
-    if not connection.credentials:
+    if not connection.credentials or connection.status == DISCONNECTED:
         return ["disconnected: no credentials are stored"]
     problems = []
     if connection.status != "active":
@@ -141,7 +140,7 @@ def _problems(
     if not rate_known:
         problems.append("the stored credentials cannot be opened with the hub's keys")
     if connection.error_count:
-        problems.append(f"{connection.error_count} call(s) to CIN7 failed in a row")
+        problems.append(f"{connection.error_count} call(s) to {provider.title} failed in a row")
     problems += [
         f"webhook {w['type']} is {w['status']}" for w in webhooks if w["status"] != "active"
     ]
@@ -150,7 +149,7 @@ def _problems(
     return problems
 
 
-def _absent(now: dt.datetime) -> dict[str, Any]:
+def _absent(now: dt.datetime, provider: Provider) -> dict[str, Any]:
     return {
         "connected": False,
         "healthy": False,
@@ -163,7 +162,7 @@ def _absent(now: dt.datetime) -> dict[str, Any]:
         "webhooks": [],
         "rateLimit": None,
         "jobs": {**dict.fromkeys(JOB_STATES.values(), 0), "failedRecently": 0},
-        "problems": ["CIN7 is not connected"],
+        "problems": [f"{provider.title} is not connected"],
         "checkedAt": now.isoformat(),
     }
 

@@ -1,19 +1,19 @@
-"""The webhook watchdog: our CIN7 webhooks that CIN7 switched off, or that are gone, restored.
+"""The webhook watchdog: our webhooks that a provider switched off, or that are gone, restored.
 
-CIN7 silently sets a webhook's `IsActive` to false after its last failed delivery
-(cin7-core.md §6), and a webhook can be deleted or edited at CIN7 by hand. Every
-`webhook_watchdog_minutes` (15 by default) a job lists CIN7's webhooks and, for each type
-we register, turns ours back on, re-registers it, or puts our token back. Each repair is
+A provider may silently switch a webhook off after its last failed delivery (shared/providers/
+describes which), and a webhook can be deleted or edited at the provider by hand. Every
+`webhook_watchdog_minutes` (15 by default) a job lists the provider's webhooks and, for each
+type we register, turns ours back on, re-registers it, or puts our token back. Each repair is
 committed on its own with its registration row and one notification, so a retry neither
 repeats nor loses one; one type failing does not stop the others and is left in its
 registration (status, last error) for the health endpoint. Then a quick sync is queued to
 fetch what the missed deliveries would have brought (all of availability when stock
-deliveries were missed, as CIN7's availability cannot be asked for changes only; the sales
-other channels shipped meanwhile when a Sale/ webhook was repaired).
+deliveries were missed, as availability cannot be asked for changes only; the sales other
+channels shipped meanwhile when a sale webhook was repaired).
 
 Those sales are asked for from the earliest a missed delivery can date from, not from the
 last pull (pulls do not fetch sales): one watchdog interval before this check (the last
-found the webhook on) less the ≈76 minutes CIN7 retries a delivery before switching it off.
+found the webhook on) less the time a provider retries a delivery before switching it off.
 """
 
 from __future__ import annotations
@@ -28,18 +28,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
+from tillsync.connectors.contract import Provider, RemoteWebhook
+from tillsync.connectors.deliveries import EventKind
 from tillsync.domain.drift import Difference
 from tillsync.errors import ProviderError
-from tillsync.jobs.scheduler import interval_slot
+from tillsync.jobs.scheduler import Duty, interval_slot
 from tillsync.jobs.store import NewJob
 from tillsync.jobs.worker import JobContext
-from tillsync.services.cin7.connection import (
-    PROVIDER,
-    WEBHOOK_TYPES,
-    client_for,
-    credentials,
-    load_connection,
+from tillsync.providers import Providers
+from tillsync.services.connections.links import load_connection, provider_of, warehouse_for
+from tillsync.services.connections.registrations import (
     registration_row,
+    webhook_secret,
     webhook_url,
 )
 from tillsync.services.context import Services
@@ -47,18 +47,21 @@ from tillsync.services.notifications import notify
 from tillsync.services.sync import drift, pulls
 from tillsync.store.tables import Connection, WebhookRegistration
 
-WATCHDOG_KIND = "cin7.webhook_watchdog"
+VERB = "webhook_watchdog"
 DEFAULT_MINUTES = 15.0
 PRIORITY = 100
-STOCK_TYPE = "Stock/AvailableStockLevelChanged"
-SALE_PREFIX = "Sale/"
 RETRY_SPAN = dt.timedelta(minutes=90)
-"""How long CIN7 retries a delivery before switching its webhook off (≈76 min), with a margin."""
+"""The longest a provider retries a delivery before switching its webhook off (≈76 min at the
+warehouse we know), with a margin."""
 FOUND = {
-    "inactive": "CIN7 switched off",
-    "missing": "CIN7 no longer has",
-    "stale": "CIN7 holds another token for",
+    "inactive": "{title} switched off",
+    "missing": "{title} no longer has",
+    "stale": "{title} holds another token for",
 }
+
+
+def watchdog_kind(provider: str) -> str:
+    return f"{provider}.{VERB}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,27 +73,34 @@ class Repair:
     error: str | None = None
 
 
-async def due_watchdogs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]:
-    """One watchdog per connected CIN7 connection and time slot."""
-    connections = await session.scalars(
-        select(Connection).where(Connection.provider == PROVIDER, Connection.status == "active")
-    )
-    jobs = []
-    for connection in connections:
-        if not connection.credentials:
-            continue  # disconnected: nothing of ours is left at CIN7
-        minutes = _minutes(connection)
-        jobs.append(
-            NewJob(
-                kind=WATCHDOG_KIND,
-                payload={},
-                idempotency_key=f"{connection.id}:watchdog:{interval_slot(now, minutes)}",
-                tenant_id=connection.tenant_id,
-                connection_id=connection.id,
-                priority=PRIORITY,
+def watchdogs(providers: Providers) -> Duty:
+    """The duty: one watchdog per connected connection whose provider takes webhooks, per slot."""
+    watched = [provider.name for provider in providers if provider.webhook_types]
+
+    async def due_watchdogs(session: AsyncSession, now: dt.datetime) -> Sequence[NewJob]:
+        connections = await session.scalars(
+            select(Connection).where(
+                Connection.provider.in_(watched), Connection.status == "active"
             )
         )
-    return jobs
+        jobs = []
+        for connection in connections:
+            if not connection.credentials:
+                continue  # disconnected: nothing of ours is left at the provider
+            minutes = _minutes(connection)
+            jobs.append(
+                NewJob(
+                    kind=watchdog_kind(connection.provider),
+                    payload={},
+                    idempotency_key=f"{connection.id}:watchdog:{interval_slot(now, minutes)}",
+                    tenant_id=connection.tenant_id,
+                    connection_id=connection.id,
+                    priority=PRIORITY,
+                )
+            )
+        return jobs
+
+    return due_watchdogs
 
 
 async def watch_webhooks(services: Services, ctx: JobContext) -> None:
@@ -104,8 +114,9 @@ async def watch_webhooks(services: Services, ctx: JobContext) -> None:
     repaired = ctx.checkpoint.get("repaired", [])
     if not repaired or ctx.checkpoint.get("caught_up"):
         return
-    options: dict[str, Any] = {"stock": "all"} if STOCK_TYPE in repaired else {}
-    if any(event_type.startswith(SALE_PREFIX) for event_type in repaired):
+    kinds = {_kind(provider_of(services, connection), event_type) for event_type in repaired}
+    options: dict[str, Any] = {"stock": "all"} if EventKind.STOCK in kinds else {}
+    if EventKind.SALE in kinds:
         missed = ctx.job.created_at - dt.timedelta(minutes=_minutes(connection)) - RETRY_SPAN
         options["sales_since"] = missed.isoformat()
     async with services.uows.begin() as uow:
@@ -118,7 +129,11 @@ async def watch_webhooks(services: Services, ctx: JobContext) -> None:
 
 
 def _minutes(connection: Connection) -> float:
-    return float(connection.settings.get("webhook_watchdog_minutes", DEFAULT_MINUTES))
+    return float(connection.settings.get("webhook_watchdog_minutes") or DEFAULT_MINUTES)
+
+
+def _kind(provider: Provider, event_type: str) -> EventKind:
+    return provider.deliveries.kind(event_type) if provider.deliveries else EventKind.OTHER
 
 
 async def check_webhooks(
@@ -130,15 +145,16 @@ async def check_webhooks(
     run_id: str | None = None,
     ctx: JobContext | None = None,
 ) -> list[Repair]:
-    """Compare our webhooks at CIN7 with what they must be and repair each that differs.
+    """Compare our webhooks at the provider with what they must be; repair each that differs.
 
     `event_key` makes each repair's notification unique to this check; with `run_id` the
     repairs are also written to that reconciliation's drift report.
     """
-    client = client_for(services, connection, lane=lane)
-    url = webhook_url(services, connection.id)
-    token = credentials(services, connection).webhook_secret
-    hooks = [hook for hook in await client.list_webhooks() if hook.get("ExternalURL") == url]
+    provider = provider_of(services, connection)
+    warehouse = warehouse_for(services, connection, lane=lane)
+    url = webhook_url(services, connection)
+    token = webhook_secret(services, connection)
+    hooks = [hook for hook in await warehouse.webhooks() if hook.url == url]
     async with services.uows.read() as session:
         known = {
             r.event_type: r.external_id
@@ -149,30 +165,22 @@ async def check_webhooks(
             )
         }
     repairs = []
-    for event_type in WEBHOOK_TYPES:
-        same = [hook for hook in hooks if hook.get("Type") == event_type]
-        hook = next((h for h in same if str(h.get("ID")) == known.get(event_type)), None)
-        hook = hook or next((h for h in same if h.get("IsActive") is True), None)
+    for event_type in provider.webhook_types:
+        same = [hook for hook in hooks if hook.event_type == event_type]
+        hook = next((h for h in same if h.external_id == known.get(event_type)), None)
+        hook = hook or next((h for h in same if h.active), None)
         hook = hook or (same[0] if same else None)
         found = _fault(hook, token)
         if found is None:
             assert hook is not None
-            await _settle(services, connection, event_type, str(hook.get("ID")), None)
+            await _settle(services, connection, event_type, hook.external_id, None)
             continue
-        body = {
-            "Type": event_type,
-            "IsActive": True,
-            "ExternalURL": url,
-            "ExternalAuthorizationType": "bearerauth",
-            "ExternalBearerToken": token,
-        }
-        external_id = str(hook.get("ID")) if hook is not None else None
+        external_id = hook.external_id if hook is not None else None
         try:
-            if hook is not None:
-                answer = await client.update_webhook({**body, "ID": hook.get("ID")})
-            else:
-                answer = await client.create_webhook(body)
-            external_id = str(answer[0].get("ID")) if answer else external_id
+            answer = await warehouse.register_webhook(
+                event_type, url=url, token=token, external_id=external_id
+            )
+            external_id = answer or external_id
             repair = Repair(event_type, found, fixed=True)
         except ProviderError as exc:
             repair = Repair(event_type, found, fixed=False, error=exc.message[:500])
@@ -190,12 +198,12 @@ async def check_webhooks(
     return repairs
 
 
-def _fault(hook: dict[str, Any] | None, token: str) -> str | None:
+def _fault(hook: RemoteWebhook | None, token: str) -> str | None:
     if hook is None:
         return "missing"
-    if hook.get("IsActive") is not True:
+    if not hook.active:
         return "inactive"
-    if hook.get("ExternalBearerToken") not in (None, "", token):
+    if hook.token not in (None, "", token):
         return "stale"
     return None
 
@@ -223,15 +231,17 @@ async def _settle(
             registration.external_id = external_id or registration.external_id
             registration.updated_at = uow.now
         if repair is not None and repair.fixed:
+            title = provider_of(services, connection).title
+            found = FOUND[repair.found].format(title=title)
             await notify(
                 session,
                 tenant_id=connection.tenant_id,
                 connection_id=connection.id,
                 kind="webhook",
                 severity="warning",
-                title=f"{FOUND[repair.found]} the {event_type} webhook",
+                title=f"{found} the {event_type} webhook",
                 message=(
-                    f"{FOUND[repair.found]} tillsync's {event_type} webhook (CIN7 switches a "
+                    f"{found} tillsync's {event_type} webhook ({title} switches a "
                     "webhook off after its deliveries keep failing). tillsync has restored "
                     "it and is fetching what changed meanwhile."
                 ),

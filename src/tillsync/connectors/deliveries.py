@@ -1,0 +1,64 @@
+"""Webhook deliveries in the hub's words: what a provider's events mean, however it sends them.
+
+A provider that sends webhooks declares a `Deliveries` (`Provider.deliveries`): the inbox
+stores each `Delivery` as sent, and reads it back as an `Event` when it applies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from tillsync.domain.catalog import ProductFields
+
+
+class EventKind(StrEnum):
+    """What a webhook event means to the hub, whatever the provider calls it."""
+
+    STOCK = "stock"
+    """A hint that some SKUs' figures changed: they are read afresh, never taken as sent."""
+    PRODUCTS = "products"
+    SALE = "sale"
+    """A sale the warehouse shipped, from any channel."""
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event of a webhook delivery, stored as sent; `dedupe_key` None: repeats apply."""
+
+    type: str
+    dedupe_key: str | None
+    data: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A stored delivery read in the hub's words."""
+
+    kind: EventKind
+    skus: Sequence[str] = ()
+    products: Sequence[ProductFields] = ()
+    sale_id: str | None = None
+
+
+class Deliveries(Protocol):
+    """How a provider's webhook deliveries are checked, read and understood."""
+
+    def verify(self, headers: Mapping[str, str], *, secret: str) -> bool:
+        """Whether the delivery comes from the provider, by the secret of the connection."""
+        ...
+
+    def check_content_type(self, value: str | None) -> None:
+        """Refuse (a `ClientError`) a delivery the provider would not send this way."""
+        ...
+
+    def parse(self, body: bytes) -> list[Delivery]:
+        """The events of one delivery; a `ClientError` for a body the provider would not send."""
+        ...
+
+    def kind(self, event_type: str) -> EventKind: ...
+
+    def read(self, event_type: str, data: Any) -> Event: ...

@@ -1,1 +1,0 @@
-"""CIN7 Core on the hub side: connect, push sales, apply webhooks, pull the catalog."""

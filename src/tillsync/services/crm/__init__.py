@@ -1,1 +1,0 @@
-"""The CRM connection and the invoices of customer sales (seed 003)."""

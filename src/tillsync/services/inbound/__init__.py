@@ -1,0 +1,1 @@
+"""Changes flowing in from providers: webhook deliveries stored, then applied by jobs."""
