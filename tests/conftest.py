@@ -91,6 +91,13 @@ def postgres_url() -> Iterator[str]:
         asyncio.run(databases.drop_postgres_database(url))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per worker, copied for every test that needs one."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "tillsync.db"
+    return databases.migrated_sqlite_file(path)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -99,7 +106,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'tillsync.db'}"
+        path = tmp_path / "tillsync.db"
+        databases.copy_sqlite_file(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
     asyncio.run(databases.empty_postgres_database(url))
     return url
