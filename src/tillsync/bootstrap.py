@@ -18,7 +18,7 @@ from tillsync.domain.retry import RetryPolicy
 from tillsync.jobs.budget import RateBudgets
 from tillsync.jobs.scheduler import Duty, Scheduler
 from tillsync.jobs.worker import Handler, Worker
-from tillsync.providers import Providers
+from tillsync.providers import Providers, default_providers
 from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
 from tillsync.services.connections.handlers import handlers as connection_handlers
@@ -113,8 +113,13 @@ class Hub:
 
 
 @asynccontextmanager
-async def open_hub(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Hub]:
-    """Migrate the database and open every resource of the hub; close them on exit."""
+async def open_hub(
+    settings: Settings, *, clock: Clock | None = None, providers: Providers | None = None
+) -> AsyncIterator[Hub]:
+    """Migrate the database and open every resource of the hub; close them on exit.
+
+    `providers`: the registry's by default (tests add a provider of their own).
+    """
     vault = load_vault(  # before the database: a hub without its key touches nothing
         keys=settings.secret_keys,
         production=settings.environment == "production",
@@ -126,7 +131,12 @@ async def open_hub(settings: Settings, *, clock: Clock | None = None) -> AsyncIt
         uows = UnitsOfWork(database, clock or SystemClock())
         async with create_http_client(timeout=settings.provider_timeout_seconds) as http:
             services = Services(
-                settings=settings, uows=uows, vault=vault, http=http, budgets=RateBudgets(uows)
+                settings=settings,
+                uows=uows,
+                vault=vault,
+                http=http,
+                budgets=RateBudgets(uows),
+                providers=providers or default_providers(),
             )
             feed = EventFeed(uows, poll_seconds=settings.event_poll_seconds)
             uows.on_commit(feed.wake)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import signal
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from tillsync import serving
-from tillsync.config import Settings
-from tillsync.logs import configure_logging
+from tillsync.cli_common import console, run_until_signalled
+from tillsync.cli_common import settings_from_env as _settings
+from tillsync.cli_jobs import jobs_app
 
 app = typer.Typer(
     help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.",
@@ -22,42 +19,9 @@ app = typer.Typer(
 )
 tenant_app = typer.Typer(help="Tenants (businesses) and their API keys.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys of the credential vault.", no_args_is_help=True)
-jobs_app = typer.Typer(help="The job queue: look at jobs, retry failed ones.", no_args_is_help=True)
-sync_app = typer.Typer(
-    help="Pull from a provider now and follow its progress.", no_args_is_help=True
-)
 app.add_typer(tenant_app, name="tenant")
-app.add_typer(sync_app, name="sync")
 app.add_typer(keys_app, name="keys")
 app.add_typer(jobs_app, name="jobs")
-console = Console()
-
-
-def _settings(**overrides: object) -> Settings:
-    from tillsync.errors import ConfigurationError
-    from tillsync.vault import check_keys
-
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
-    configure_logging(level=settings.log_level, fmt=settings.log_format)
-    try:
-        check_keys(keys=settings.secret_keys, production=settings.environment == "production")
-    except ConfigurationError as exc:
-        console.print(f"tillsync cannot start: {exc}", style="bold red", markup=False)
-        raise typer.Exit(2) from exc
-    return settings
-
-
-def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
-    """Run `main(stop)`; SIGINT and SIGTERM set `stop` for a clean shutdown."""
-
-    async def runner() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await main(stop)
-
-    asyncio.run(runner())
 
 
 @app.command()
@@ -182,83 +146,9 @@ def keys_rotate(
     asyncio.run(main())
 
 
-@jobs_app.command("list")
-def jobs_list(
-    state: Annotated[str | None, typer.Option(help="Only jobs in this state.")] = None,
-    kind: Annotated[str | None, typer.Option(help="Only jobs of this kind.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 50,
-) -> None:
-    """List jobs of every tenant, newest first."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from tillsync.bootstrap import open_hub
-    from tillsync.jobs.admin import JOB_STATES, list_jobs
-
-    if state is not None and state not in JOB_STATES:
-        choices = ", ".join(JOB_STATES)
-        console.print(f"Unknown state '{state}': use one of {choices}.", style="red", markup=False)
-        raise typer.Exit(1)
-    settings = _settings()
-
-    async def main() -> None:
-        async with open_hub(settings) as hub:
-            jobs = await list_jobs(hub.uows, state=state, kind=kind, limit=limit)
-        # Month and day are enough: retention removes jobs long before a year is up.
-        table = Table(box=None, pad_edge=False)
-        table.add_column("id", no_wrap=True, min_width=8)
-        table.add_column("kind", no_wrap=True)
-        table.add_column("state", no_wrap=True, min_width=7)
-        table.add_column("tries", no_wrap=True, justify="right")
-        table.add_column("next", no_wrap=True, min_width=11)
-        table.add_column("last error", overflow="fold", min_width=12)
-        table.add_column("created", no_wrap=True, min_width=11)
-        for job in jobs:
-            due = job.state in ("pending", "retry")
-            table.add_row(
-                job.id[:8],
-                Text(job.kind),
-                job.state,
-                str(job.attempts),
-                _when(job.next_attempt_at) if due else "",
-                Text(_trimmed(job.last_error)),
-                _when(job.created_at),
-            )
-        console.print(table)
-        console.print(f"{len(jobs)} job(s); times are UTC")
-
-    asyncio.run(main())
-
-
-@jobs_app.command("retry")
-def jobs_retry(job_id: Annotated[str, typer.Argument(help="The job id or its prefix.")]) -> None:
-    """Put a failed job back to pending, due now, with its attempts at zero."""
-    from tillsync.bootstrap import open_hub
-    from tillsync.errors import ClientError
-    from tillsync.jobs.admin import retry_failed
-
-    settings = _settings()
-
-    async def main() -> None:
-        async with open_hub(settings) as hub:
-            try:
-                retried = await retry_failed(hub.uows, job_id)
-            except ClientError as exc:
-                console.print(exc.message, style="red", markup=False)
-                raise typer.Exit(1) from exc
-        console.print(
-            f"job {retried.id} ({retried.kind}) was failed after {retried.attempts_before} "
-            "attempt(s); it is pending again with 0 attempts and a worker will take it now.",
-            markup=False,
-        )
-        if retried.last_error:
-            console.print(f"its last error was: {_trimmed(retried.last_error, 200)}", markup=False)
-
-    asyncio.run(main())
-
-
-@sync_app.command("cin7")
-def sync_cin7(
+@app.command()
+def sync(
+    provider: Annotated[str, typer.Argument(help="The warehouse to pull from.")],
     full: Annotated[
         bool, typer.Option(help="Every product and stock row, not only changes.")
     ] = False,
@@ -270,44 +160,40 @@ def sync_cin7(
         bool, typer.Option(help="Run a worker in this process too (no hub running).")
     ] = False,
 ) -> None:
-    """Sync CIN7 now (changes only, unless --full) and follow the run with a progress bar."""
+    """Pull from a warehouse now (changes only, unless --full) and follow its progress."""
     from tillsync.cli_progress import follow_pull
+    from tillsync.providers import default_providers
 
+    warehouses = [p.name for p in default_providers().with_role("warehouse")]
+    if provider not in warehouses:
+        raise typer.BadParameter(f"choose one of: {', '.join(warehouses)}")
     settings = _settings()
     mode = "reconcile" if reconcile else "full" if full else "quick"
     status = asyncio.run(
-        follow_pull(settings, console, provider="cin7", mode=mode, tenant=tenant, here=here)
+        follow_pull(settings, console, provider=provider, mode=mode, tenant=tenant, here=here)
     )
     if status != "success":
         raise typer.Exit(1)
 
 
-def _when(moment: dt.datetime) -> str:
-    return moment.strftime("%m-%d %H:%M")
-
-
-def _trimmed(text: str | None, width: int = 60) -> str:
-    if not text:
-        return ""
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
-
-
 @app.command()
 def emulator(
-    provider: Annotated[str, typer.Argument(help="Which provider: cin7 or crm.")] = "cin7",
+    provider: Annotated[
+        str | None, typer.Argument(help="Which provider (the first one listed if not given).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free one).")] = 0,
 ) -> None:
     """Run one provider emulator alone; its control surface is under /_emulator/."""
-    from tillsync.emulators import EMULATORS
+    from tillsync.providers import EMULATORS, emulator_app
 
-    if provider not in EMULATORS:
-        raise typer.BadParameter(f"choose one of: {', '.join(sorted(EMULATORS))}")
+    name = provider or next(iter(EMULATORS))
+    if name not in EMULATORS:
+        raise typer.BadParameter(f"choose one of: {', '.join(EMULATORS)}")
     _settings()
 
     async def main(stop: asyncio.Event) -> None:
-        async with serving.serve(EMULATORS[provider](), host=host, port=port) as url:
+        async with serving.serve(emulator_app(name), host=host, port=port) as url:
             typer.echo(url)  # the first line is the address, for scripts
             await stop.wait()
 

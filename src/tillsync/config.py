@@ -19,8 +19,10 @@ class Settings(BaseSettings):
     port: int = 9999
     public_url: str = ""
     secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    cin7_base_url: str = Field(
-        default="", description="Where CIN7 Core is (an emulator, a proxy); empty: the real one"
+    provider_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where providers are, by name (an emulator, a proxy), as JSON "
+        '(`{"<provider>": "http://…"}`); a provider not named here: its real address',
     )
     allow_private_addresses: bool = Field(
         default=False,

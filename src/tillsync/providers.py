@@ -6,7 +6,9 @@ its choices. It is the only module outside the provider packages that names them
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from tillsync.connectors.cin7.provider import PROVIDER as CIN7
 from tillsync.connectors.contract import Provider, Role
@@ -46,3 +48,12 @@ class Providers:
 
 def default_providers() -> Providers:
     return Providers([CIN7, CRM])
+
+
+EMULATORS = {CIN7.name: "tillsync.emulators.cin7", CRM.name: "tillsync.emulators.crm"}
+"""The package of each provider's emulator, imported only when one is run."""
+
+
+def emulator_app(name: str) -> Any:
+    """A fresh emulator of provider `name` (one of `EMULATORS`)."""
+    return importlib.import_module(EMULATORS[name]).fresh_app()

@@ -12,20 +12,18 @@ from fastapi import Depends, FastAPI
 from tillsync import __version__
 from tillsync.api import (
     alerts,
+    aliases,
     catalog,
-    cin7_credentials,
-    cin7_health,
-    cin7_sync,
-    cin7_webhook,
-    crm,
+    connections,
     docs,
     errors,
     events,
     history,
     notifications,
     openapi,
-    sale_sync,
     sales,
+    state,
+    webhooks,
 )
 from tillsync.api.answers import ok
 from tillsync.api.answers.liveness import Liveness
@@ -34,8 +32,7 @@ from tillsync.api.parameters import refuse_nul
 from tillsync.bootstrap import open_hub, run_until
 from tillsync.clock import Clock
 from tillsync.config import Settings
-from tillsync.services.connections.health import HealthCache
-from tillsync.services.connections.locks import TenantLocks
+from tillsync.providers import Providers
 
 DESCRIPTION = """Keeps a business's own apps in agreement with its warehouse, POS and CRM.
 
@@ -44,13 +41,13 @@ App-facing operations need `Authorization: Bearer <tenant API key>`. Every error
 problem found."""
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, providers: Providers | None = None
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_hub(settings, clock=clock) as hub:
-            app.state.hub = hub
-            app.state.cin7_health = HealthCache(hub.uows.clock, "cin7")
-            app.state.cin7_credential_locks = TenantLocks()
+        async with open_hub(settings, clock=clock, providers=providers) as hub:
+            state.install(app, hub)
             stop = asyncio.Event()
             loops = [hub.feed.run, hub.checks.run]
             if settings.embedded_worker:
@@ -74,11 +71,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     openapi.install(app)
     docs.install(app)
-    errors.install(app, union_tags=frozenset(sale_sync.ACTIONS))
-    for module in (sale_sync, sales, crm, alerts, events, cin7_webhook, history, notifications):
+    errors.install(app, union_tags=aliases.UNION_TAGS)
+    for module in (sales, alerts, events, history, notifications, catalog, webhooks):
         app.include_router(module.router)
-    for module in (cin7_credentials, cin7_health, catalog, cin7_sync):
-        app.include_router(module.router)
+    app.include_router(connections.router)  # after history: /api/connections/stats is its
+    for router in aliases.ROUTERS:
+        app.include_router(router)
 
     @app.get(
         "/healthz",

@@ -22,9 +22,8 @@ from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.errors import validation_body
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
+from tillsync.api.state import health_cache, locks
 from tillsync.services.connections import descriptions, lifecycle
-from tillsync.services.connections.health import HealthCache
-from tillsync.services.connections.locks import TenantLocks
 
 PROVIDER = "cin7"
 MAX_ACCOUNT_ID = 100
@@ -70,13 +69,7 @@ class CredentialsBody(BaseModel):
 
 
 def _forget_health(request: Request, tenant_id: str) -> None:
-    cache: HealthCache = request.app.state.cin7_health
-    cache.forget(tenant_id)
-
-
-def _locks(request: Request) -> TenantLocks:
-    locks: TenantLocks = request.app.state.cin7_credential_locks
-    return locks
+    health_cache(request, PROVIDER).forget(tenant_id)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -132,13 +125,13 @@ async def get_credentials(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
 async def put_credentials(
     hub: HubDep, caller: CallerDep, body: CredentialsBody, request: Request
 ) -> dict[str, Any]:
-    async with _locks(request).hold(caller.tenant_id):
+    async with locks(request).hold(caller.tenant_id):
         await lifecycle.connect(
             hub.services,
             provider=PROVIDER,
             tenant_id=caller.tenant_id,
             credentials={"account_id": body.accountId, "application_key": body.apiKey},
-            base_url=hub.services.settings.cin7_base_url or None,
+            base_url=hub.services.settings.provider_urls.get("cin7"),
         )
         _forget_health(request, caller.tenant_id)
         view = await _shown(hub, caller.tenant_id)
@@ -158,7 +151,7 @@ async def put_credentials(
     ),
 )
 async def delete_credentials(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
-    async with _locks(request).hold(caller.tenant_id):
+    async with locks(request).hold(caller.tenant_id):
         gone = await lifecycle.disconnect(
             hub.services, tenant_id=caller.tenant_id, provider=PROVIDER
         )

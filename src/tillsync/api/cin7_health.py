@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from tillsync.api.answers import ok
-from tillsync.api.answers.cin7 import Cin7Health
+from tillsync.api.answers.connections import ConnectionHealth
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.services.connections.health import HealthCache
+from tillsync.api.state import health_cache
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 
@@ -19,8 +19,7 @@ router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
     "/api/cin7/health",
     summary="Connection status, last sync, webhooks, rate-limit use and jobs (cached 30 s)",
     response_model=None,
-    responses=ok(Cin7Health),
+    responses=ok(ConnectionHealth),
 )
 async def health(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
-    cache: HealthCache = request.app.state.cin7_health
-    return await cache.get(hub.services, caller.tenant_id)
+    return await health_cache(request, "cin7").get(hub.services, caller.tenant_id)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
+from tillsync.api import pull_views
 from tillsync.api.answers import ok
-from tillsync.api.answers.cin7_pulls import DriftReport, DriftReports, PullProgress, PullQueued
+from tillsync.api.answers.cin7_pulls import DriftReport, DriftReports
+from tillsync.api.answers.pulls import PullProgress, PullQueued
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import PullConflict, problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.errors import NotFound
 from tillsync.services import runs
 from tillsync.services.sync import drift, pulls
-from tillsync.services.sync.progress import PullView, pull_progress
+from tillsync.services.sync.progress import pull_progress
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
 RunId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
@@ -79,9 +78,7 @@ async def reconcile(hub: HubDep, caller: CallerDep) -> JSONResponse:
 )
 async def progress(hub: HubDep, caller: CallerDep, run_id: RunId) -> dict[str, Any]:
     view = await pull_progress(hub.services, tenant_id=caller.tenant_id, run_id=run_id)
-    async with hub.uows.read() as session:
-        counts = await runs.counts_of(session, [run_id])
-    return _counted(_progress(view), _one(counts, run_id, field="runId"), live_pages=True)
+    return await pull_views.progress_answer(hub, view)
 
 
 @router.get(
@@ -99,7 +96,7 @@ async def reports(
         )
         counts = await runs.counts_of(session, [report.id for report in found])
     reports = [
-        _counted(_report(report), counts[report.id])
+        pull_views.counted(_report(report), counts[report.id])
         for report in found
         if report.id in counts  # not swept away by retention meanwhile
     ]
@@ -120,57 +117,8 @@ async def report(
             session, tenant_id=caller.tenant_id, report_id=report_id, page=page, limit=limit
         )
         counts = await runs.counts_of(session, [report_id])
-    shown = _counted(_report(found), _one(counts, report_id, field="id"))
+    shown = pull_views.counted(_report(found), pull_views.one(counts, report_id, field="id"))
     return {**shown, "items": [_item(i) for i in items], "page": page, "limit": limit}
-
-
-def _one(counts: dict[str, runs.RunCounts], run_id: str, *, field: str) -> runs.RunCounts:
-    if run_id not in counts:  # swept away by retention since its view was read
-        raise NotFound(f"no run {run_id}", field=field)
-    return counts[run_id]
-
-
-def _counted(
-    view: Mapping[str, Any], counts: runs.RunCounts, *, live_pages: bool = False
-) -> dict[str, Any]:
-    """A run's view with the counts every mode reports (`RunCounts`), the same way."""
-    shown = {
-        "pages": view["pages"] if live_pages else counts.pages,
-        "itemsSynced": counts.items_synced,
-        "itemsFailed": counts.items_failed,
-        "itemsDeleted": counts.items_deleted,
-        "compared": counts.compared,
-        "driftFound": counts.drift_found,
-        "driftFixed": counts.drift_fixed,
-    }
-    return {**view, **shown}
-
-
-def _when(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def _progress(view: PullView) -> dict[str, Any]:
-    return {
-        "runId": view.run_id,
-        "jobId": view.job_id,
-        "mode": view.mode,
-        "type": view.type,
-        "status": view.status,
-        "phase": view.phase,
-        "pages": view.pages,
-        "pagesTotal": view.pages_total,
-        "itemsSynced": view.items_synced,
-        "itemsFailed": view.items_failed,
-        "itemsDeleted": view.items_deleted,
-        "driftFound": view.drift_found,
-        "driftFixed": view.drift_fixed,
-        "salesFound": view.sales_found,
-        "startedAt": view.started_at.isoformat(),
-        "completedAt": _when(view.completed_at),
-        "durationMs": view.duration_ms,
-        "error": view.error,
-    }
 
 
 def _report(report: drift.Report) -> dict[str, Any]:
@@ -183,7 +131,7 @@ def _report(report: drift.Report) -> dict[str, Any]:
         "compared": report.compared,
         "itemsDeleted": report.items_deleted,
         "startedAt": report.started_at.isoformat(),
-        "completedAt": _when(report.completed_at),
+        "completedAt": pull_views.when(report.completed_at),
         "durationMs": report.duration_ms,
         "error": report.error,
     }

@@ -272,6 +272,13 @@ class Provider:
     deliveries: Deliveries | None = None
     """How its webhook deliveries are read, for a provider that sends them."""
 
+    webhook_path: str = ""
+    """Where its deliveries arrive: the shared receiver, unless a seed gave it a path."""
+
+    @property
+    def receiver_path(self) -> str:
+        return self.webhook_path or f"/api/webhooks/{self.name}"
+
     def account_key(self, credentials: Mapping[str, str]) -> str:
         """Which budget the connection's calls count against (the provider counts per this)."""
         return ":".join(credentials.get(name, "") for name in self.rate_limit.per)

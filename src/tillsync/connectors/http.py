@@ -60,7 +60,7 @@ def create_http_client(
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"User-Agent": user_agent, "Accept": "application/json"},
-        # An unknown CIN7 path can answer with a redirect loop: a 3xx is an error, not a hop.
+        # An unknown path can answer with a redirect loop: a 3xx is an error, not a hop.
         follow_redirects=False,
         transport=outbound.OutboundTransport(
             trusted=httpx.AsyncHTTPTransport(limits=limits, retries=0),
@@ -187,7 +187,7 @@ def _name(exc: Exception) -> str:
 def decode_json(response: httpx.Response) -> Any:
     """The JSON body of a 2xx response; None when empty.
 
-    A body that is not JSON is `Permanent`: CIN7 (and proxies in front of providers) answer
+    A body that is not JSON is `Permanent`: providers (and proxies in front of them) answer
     an unknown path with an HTML page and HTTP 200, which no retry will change, and a body cut
     short in transit surfaces as a transport error in `send`, not here.
     """

@@ -5,7 +5,7 @@ every request to it carries `OutboundPolicy.extensions()`. Such a request travel
 a pool of its own whose connections resolve the host themselves, judge every address it
 has, and connect to an address they judged: a name that resolved to a public address when
 it was set and resolves inside later (DNS rebinding) is refused before a byte is sent.
-Addresses the operator sets (the CIN7 base URL, in the settings) are trusted and are not
+Addresses the operator sets (a provider's base URL, in the settings) are trusted and are not
 checked.
 
 By default the policy refuses loopback, unspecified, link-local, multicast, private,

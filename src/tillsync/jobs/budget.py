@@ -60,7 +60,7 @@ def arrival_margin(spec: BudgetSpec) -> float:
 
     A call arrives a little after its grant (a commit, a request on the wire), and by a
     varying amount: counting over a slightly wider window keeps the provider's own count
-    under its limit. One second for CIN7's minute; a window scaled down (tests, benchmarks)
+    under its limit. One second for a one-minute window; a window scaled down (tests, benchmarks)
     gets a proportional share, never under half a second.
     """
     share = spec.window_seconds / 60

@@ -311,7 +311,8 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     error_class: Mapped[str | None] = mapped_column(String(32))
     provider_reference: Mapped[str | None] = mapped_column(
-        String(200), doc="what the provider calls the result (a CIN7 sale id, an invoice number)"
+        String(200),
+        doc="what the provider calls the result (a warehouse's sale id, an invoice number)",
     )
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]

@@ -95,7 +95,7 @@ async def shop(settings: Settings) -> AsyncIterator[Shop]:
         ],
     )
     async with serve(create_cin7_emulator(state)) as emulator_url:
-        settings.cin7_base_url = f"{emulator_url}/ExternalApi/v2"
+        settings.provider_urls = {"cin7": f"{emulator_url}/ExternalApi/v2"}
         async with running_hub(settings) as hub, hub.tenant() as tenant:
             yield Shop(
                 hub=hub,
@@ -103,5 +103,5 @@ async def shop(settings: Settings) -> AsyncIterator[Shop]:
                 account=account,
                 pos=tenant.http,
                 tenant_id=tenant.tenant_id,
-                cin7_url=settings.cin7_base_url,
+                cin7_url=settings.provider_urls["cin7"],
             )

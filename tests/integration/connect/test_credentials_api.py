@@ -95,7 +95,8 @@ async def test_cin7_refusing_the_pair_is_a_400_with_its_message_and_nothing_is_s
 
 
 async def test_an_unreachable_cin7_is_a_502_and_stores_nothing(shop: Shop, settings: Any) -> None:
-    settings.cin7_base_url = "http://127.0.0.1:9/ExternalApi/v2"  # nothing listens on port 9
+    # nothing listens on port 9
+    settings.provider_urls = {"cin7": "http://127.0.0.1:9/ExternalApi/v2"}
     answer = await shop.put(shop.account.account_id, shop.account.application_key)
     assert answer.status_code == 502, answer.text
     assert answer.json()["error"] == "provider_unavailable"

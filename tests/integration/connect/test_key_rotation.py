@@ -53,7 +53,11 @@ class Rig:
         """A hub with these keys, always at the same address (CIN7's webhooks point there)."""
         url = f"http://127.0.0.1:{self.port}"
         configured = self.settings.model_copy(
-            update={"secret_keys": keys, "public_url": url, "cin7_base_url": self.cin7_url}
+            update={
+                "secret_keys": keys,
+                "public_url": url,
+                "provider_urls": {"cin7": self.cin7_url},
+            }
         )
         app = create_app(configured)
         async with serve(app, port=self.port):

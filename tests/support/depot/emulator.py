@@ -23,7 +23,7 @@ from tests.support.depot.deliveries import Deliveries
 from tests.support.depot.records import Account, DepotError, Sale
 from tests.support.depot.responses import document, listing, refusal
 from tests.support.depot.state import DepotState
-from tillsync.emulators.cin7.connection import DroppedConnection
+from tillsync.emulators.connection import DroppedConnection
 
 ACCOUNT_HEADER, KEY_HEADER = "X-Depot-Account", "X-Depot-Key"
 Answer = tuple[int, object]

@@ -1,4 +1,4 @@
-"""Answers of the CIN7 connection endpoints (seed 001): its credentials, masked, and health."""
+"""Answers of seed 001's CIN7 credential endpoints and its webhook receiver's check."""
 
 from __future__ import annotations
 
@@ -8,12 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from tillsync.api.answers import Answer
-
-
-class WebhookState(Answer):
-    type: str
-    status: str
-    error: str | None
+from tillsync.api.answers.connections import WebhookFailure, WebhookState
 
 
 class Cin7Credentials(Answer):
@@ -37,54 +32,12 @@ class Cin7Connected(Cin7Credentials):
     message: str
 
 
-class WebhookFailure(Answer):
-    type: str | None
-    id: str
-    error: str
-
-
 class Cin7Disconnected(Answer):
     success: bool
     connected: bool
     message: str
     webhooksRemoved: int
     webhookFailures: list[WebhookFailure]
-
-
-class HealthWebhook(WebhookState):
-    updatedAt: dt.datetime
-
-
-class RateLimitUse(Answer):
-    used: int
-    limit: int
-    windowSeconds: float
-    denied: int
-
-
-class JobCounts(Answer):
-    pending: int
-    running: int
-    retrying: int
-    failed: int
-    failedRecently: int
-
-
-class Cin7Health(Answer):
-    connected: bool
-    healthy: bool
-    status: str
-    accountName: str | None
-    lastSuccessfulSync: dt.datetime | None
-    errorCount: int
-    failingSince: dt.datetime | None
-    lastError: str | None
-    webhooks: list[HealthWebhook]
-    rateLimit: RateLimitUse | None
-    jobs: JobCounts
-    problems: list[str]
-    checkedAt: dt.datetime
-    cached: bool = Field(description="Remembered from an answer of the last 30 s")
 
 
 class ReceiverHealth(Answer):

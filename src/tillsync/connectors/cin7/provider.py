@@ -47,5 +47,6 @@ PROVIDER = Provider(
     rate_limit=RateLimit(calls=60, window_seconds=60.0, per=("account_id", "application_key")),
     webhook_types=WEBHOOK_TYPES,
     webhook_auth=WebhookAuth.BEARER,
+    webhook_path="/api/cin7/webhook",  # seed 001's receiver
     deliveries=Cin7Deliveries(),
 )

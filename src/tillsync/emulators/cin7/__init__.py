@@ -27,9 +27,16 @@ NOT emulated:
 - `Void=false` (undo) beyond an authorised order that is not yet picked.
 """
 
+from typing import Any
+
 from tillsync.emulators.cin7.app import create_cin7_emulator
 from tillsync.emulators.cin7.faults import FaultRule
 from tillsync.emulators.cin7.settings import Settings
 from tillsync.emulators.cin7.state import Cin7State, Credentials
 
-__all__ = ["Cin7State", "Credentials", "FaultRule", "Settings", "create_cin7_emulator"]
+__all__ = ["Cin7State", "Credentials", "FaultRule", "Settings", "create_cin7_emulator", "fresh_app"]
+
+
+def fresh_app() -> Any:
+    """An emulator with an empty state (`tillsync emulator`)."""
+    return create_cin7_emulator(Cin7State())

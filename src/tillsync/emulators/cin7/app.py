@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.cin7 import responses
-from tillsync.emulators.cin7.connection import DroppedConnection, sleep_unless_disconnected
 from tillsync.emulators.cin7.control import control_router
 from tillsync.emulators.cin7.endpoints import ROUTES, Handler
 from tillsync.emulators.cin7.errors import Cin7Error
@@ -25,6 +24,7 @@ from tillsync.emulators.cin7.records import Account
 from tillsync.emulators.cin7.state import Cin7State
 from tillsync.emulators.cin7.webhooks import WebhookDispatcher
 from tillsync.emulators.cin7.wire import API_PREFIX, Fields, api_path
+from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 DROPPED_STATUS = 0

@@ -18,7 +18,14 @@ accepted), updating, voiding or paying invoices, payments, credit notes, PDFs, p
 beyond `limit`, rate limiting, webhooks from the CRM.
 """
 
+from typing import Any
+
 from tillsync.emulators.crm.app import create_crm_emulator
 from tillsync.emulators.crm.state import CrmState, FaultRule
 
-__all__ = ["CrmState", "FaultRule", "create_crm_emulator"]
+__all__ = ["CrmState", "FaultRule", "create_crm_emulator", "fresh_app"]
+
+
+def fresh_app() -> Any:
+    """An emulator with an empty state (`tillsync emulator`)."""
+    return create_crm_emulator(CrmState())

@@ -14,7 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tillsync.emulators.cin7.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
 from tillsync.emulators.crm.control import control_router
 from tillsync.emulators.crm.invoices import InvoiceError, parse_draft
 from tillsync.emulators.crm.responses import json_response, refusal

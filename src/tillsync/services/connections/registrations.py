@@ -39,7 +39,8 @@ class HookFailure:
 
 def webhook_url(services: Services, connection: Connection) -> str:
     base = services.settings.resolved_public_url
-    return f"{base}/api/{connection.provider}/webhook?connection={connection.id}"
+    path = services.providers.get(connection.provider).receiver_path
+    return f"{base}{path}?connection={connection.id}"
 
 
 def webhook_secret(services: Services, connection: Connection) -> str:

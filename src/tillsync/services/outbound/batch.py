@@ -1,6 +1,6 @@
 """Coalescing pending POS sales into one warehouse document when the budget cannot keep up.
 
-A document costs one call per warehouse step (three at CIN7, which allows 60 a minute): a
+A document costs one call per warehouse step (three at a warehouse that allows 60 a minute): a
 shop selling once a second would fall further behind every minute. The connection setting
 `push_mode` decides: "per_sale" pushes every sale alone; "batched" hands every push that
 finds others waiting to a batch; "auto" (the default) pushes a sale alone while the shop

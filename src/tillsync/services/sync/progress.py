@@ -9,7 +9,7 @@ from typing import Any
 from tillsync.domain.progress import expected_pages
 from tillsync.errors import NotFound
 from tillsync.services.context import Services
-from tillsync.store.tables import Job, Run
+from tillsync.store.tables import Connection, Job, Run
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +34,18 @@ class PullView:
     error: str | None
 
 
-async def pull_progress(services: Services, *, tenant_id: str, run_id: str) -> PullView:
-    """A pull's run with its live progress (pages done and expected) from its job."""
+async def pull_progress(
+    services: Services, *, tenant_id: str, run_id: str, provider: str | None = None
+) -> PullView:
+    """A pull's run with its live progress (pages done and expected) from its job; with
+    `provider`, only a run of a connection to that provider."""
     async with services.uows.read() as session:
         run = await session.get(Run, run_id)
         if run is None or run.tenant_id != tenant_id or run.direction != "pull":
             raise NotFound(f"no pull run {run_id}", field="runId")
+        connection = await session.get(Connection, run.connection_id) if provider else None
+        if provider and (connection is None or connection.provider != provider):
+            raise NotFound(f"no pull run {run_id} from {provider}", field="runId")
         job = await session.get(Job, run.job_id) if run.job_id else None
     return progress_view(run, job)
 

@@ -1,0 +1,93 @@
+"""Answers of /api/connections/{provider}: a connection shown, connected, removed, its health."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from tillsync.api.answers import Answer
+
+
+class WebhookState(Answer):
+    type: str
+    status: str
+    error: str | None
+
+
+class WebhookFailure(Answer):
+    type: str | None
+    id: str
+    error: str
+
+
+class HealthWebhook(WebhookState):
+    updatedAt: dt.datetime
+
+
+class RateLimitUse(Answer):
+    used: int
+    limit: int
+    windowSeconds: float
+    denied: int
+
+
+class JobCounts(Answer):
+    pending: int
+    running: int
+    retrying: int
+    failed: int
+    failedRecently: int
+
+
+class ConnectionHealth(Answer):
+    connected: bool
+    healthy: bool
+    status: str
+    accountName: str | None
+    lastSuccessfulSync: dt.datetime | None
+    errorCount: int
+    failingSince: dt.datetime | None
+    lastError: str | None
+    webhooks: list[HealthWebhook]
+    rateLimit: RateLimitUse | None
+    jobs: JobCounts
+    problems: list[str]
+    checkedAt: dt.datetime
+    cached: bool = Field(description="Remembered from an answer of the last 30 s")
+
+
+class ConnectionShown(Answer):
+    provider: str
+    title: str
+    roles: list[str]
+    connected: bool
+    status: str
+    credentials: dict[str, str] = Field(description="By name; secrets masked (first 8, last 4)")
+    url: str | None
+    accountName: str | None
+    settings: dict[str, Any] | None
+    errorCount: int
+    lastError: str | None
+    lastSync: dt.datetime | None
+    connectedAt: dt.datetime | None
+    updatedAt: dt.datetime | None
+    webhooks: list[WebhookState]
+    problem: str | None = Field(
+        default=None, description="Present only when the stored credentials cannot be opened"
+    )
+
+
+class Connected(ConnectionShown):
+    success: bool
+    message: str
+
+
+class Disconnected(Answer):
+    success: bool
+    connected: bool
+    provider: str
+    message: str
+    webhooksRemoved: int
+    webhookFailures: list[WebhookFailure]
