@@ -49,7 +49,8 @@ async def sync_catalog(services: Services, ctx: JobContext) -> None:
     async with services.uows.read() as session:
         connection = await load_connection(session, ctx.job.connection_id)
     label = services.providers.get(connection.provider).title
-    warehouse = warehouse_for(services, connection, lane=lane_for(ctx.job.priority))
+    lane = lane_for(ctx.job.priority)
+    warehouse = warehouse_for(services, connection, lane=lane)
     if "run_id" not in ctx.checkpoint:
         await _begin(services, ctx, connection, label=label, page_limit=warehouse.page_limit)
     run_id = ctx.checkpoint["run_id"]
@@ -63,7 +64,6 @@ async def sync_catalog(services: Services, ctx: JobContext) -> None:
         if ctx.checkpoint["phase"] == "sales":
             await missed_sales.catch_up(services, ctx, connection, warehouse)
         if ctx.checkpoint["phase"] == "webhooks":
-            lane = lane_for(ctx.job.priority)
             await watchdog.check_webhooks(
                 services, connection, lane=lane, event_key=ctx.job.id, run_id=run_id
             )
