@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from tests.support.depot import ServedDepot
 from tillsync.bootstrap import Hub
+from tillsync.store.tables import Job
 
 LOCATION = "Main"
 FAST = {"rate_limit": {"calls": 100_000, "window_seconds": 1}, "retry_interval_seconds": 0.05}
@@ -78,11 +80,14 @@ class DepotWorld:
         return body
 
     async def finished(self, run_id: str, *, within: float = 10.0) -> dict[str, Any]:
-        """Work until the run has ended; its answer."""
+        """Work until the run's job has ended (a failed attempt that will retry has not);
+        the run's answer."""
 
         async def ended() -> dict[str, Any] | None:
             shown = await self.run(run_id)
-            return shown if shown["status"] in ("success", "failed", "partial") else None
+            async with self.hub.uows.read() as session:
+                state = await session.scalar(select(Job.state).where(Job.id == shown["jobId"]))
+            return shown if state in ("success", "failed") else None
 
         result: dict[str, Any] = await self.work_until(ended, within=within)
         return result

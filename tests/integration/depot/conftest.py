@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.depot import PROVIDER as DEPOT
 from tests.support.depot import ServedDepot, served_depot
-from tests.support.depot_world import DepotWorld
+from tests.support.depot_world import LOCATION, DepotWorld
 from tests.support.secrets import remember
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
@@ -37,7 +37,7 @@ async def world(settings: Settings, depot: ServedDepot) -> AsyncIterator[DepotWo
     async with serve(app) as url:
         settings.public_url = url  # webhooks registered from here must reach this server
         hub: Hub = app.state.hub
-        tenant = await create_tenant(hub.uows, name="Depot Shop")
+        tenant = await create_tenant(hub.uows, name="Depot Shop", default_location=LOCATION)
         remember(tenant.api_key)
         headers = {"Authorization": f"Bearer {tenant.api_key}"}
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as api:
