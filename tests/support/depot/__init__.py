@@ -21,9 +21,10 @@ confirm is 409 `already_confirmed`); `GET/POST /webhooks`, `GET/PUT/DELETE /webh
 hook, with `Authorization: Bearer <token>`. Decimals travel as strings.
 Controls (`/_control/…`, or the same methods on `DepotState`): accounts and keys, seed
 products, set stock (absolute), deactivate a webhook, ship a sale, a sale from another
-channel, fail the next N calls of a path, lose the answer of the next `POST /sales`
-(dropped connection or 502, after the sale is made), the rate limit, the call log and
-the deliveries (`await state.settle()` waits for those under way).
+channel, fail the next N calls of a path (or of one page of it), lose the answer of the
+next `POST /sales` (dropped connection or 502, after the sale is made), the rate limit,
+the call log (with each call's query) and the deliveries (`await state.settle()` waits for
+those under way).
 
 NOT emulated: OAuth, key rotation endpoints, product or stock writes through the API,
 bins and batches, sale lines' tax rules, cancelling or editing sales, webhook retries (a

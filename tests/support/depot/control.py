@@ -58,6 +58,7 @@ class FailureBody(BaseModel):
     times: int = Field(1, ge=1)
     status: int = Field(500, ge=400, le=599)
     method: str | None = None
+    query: dict[str, str] | None = None
 
 
 class LoseBody(BaseModel):
@@ -137,7 +138,9 @@ def control_router(state: DepotState) -> APIRouter:
 
     @router.post("/failures")
     async def fail_next(body: FailureBody) -> Response:
-        state.traffic.fail_next(body.path, times=body.times, status=body.status, method=body.method)
+        state.traffic.fail_next(
+            body.path, times=body.times, status=body.status, method=body.method, query=body.query
+        )
         return _json([dataclasses.asdict(f) for f in state.traffic.failures])
 
     @router.post("/lose-next-sale")

@@ -136,7 +136,11 @@ def _pipeline(
             )
         status = 0 if isinstance(response, DroppedConnection) else response.status_code
         state.traffic.record(
-            request.method, request.url.path, status, account.id if account else None
+            request.method,
+            request.url.path,
+            status,
+            account.id if account else None,
+            request.url.query,
         )
         return response
 
@@ -154,8 +158,10 @@ def _refused(
     if wait is not None:
         error = DepotError(429, "rate_limited", f"{traffic.rate_calls} calls per window used up")
         return refusal(error, {"Retry-After": traffic.retry_after(wait)})
-    method = request.method
-    failure = traffic.take_failure(method, request.url.path) or traffic.take_failure(method, route)
+    method, query = request.method, request.query_params
+    failure = traffic.take_failure(method, request.url.path, query) or traffic.take_failure(
+        method, route, query
+    )
     if failure is not None:
         return refusal(DepotError(failure, "internal", "something went wrong at Depot"))
     return None

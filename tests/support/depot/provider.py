@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.depot.client import DEFAULT_BASE_URL, DepotClient
+from tests.support.depot.events import DepotDeliveries
 from tests.support.depot.settings import DepotSettings
 from tests.support.depot.warehouse import DepotWarehouse
 from tests.support.depot.webhooks import EVENT_TYPES
@@ -46,4 +47,5 @@ PROVIDER = Provider(
     rate_limit=RateLimit(calls=RATE_CALLS, window_seconds=RATE_WINDOW_SECONDS, per=("account_id",)),
     webhook_types=EVENT_TYPES,
     webhook_auth=WebhookAuth.BEARER,
+    deliveries=DepotDeliveries(),
 )

@@ -167,16 +167,20 @@ class CallRecord:
     status: int
     """0 when the connection was dropped instead of answered."""
     account_id: str | None
+    query: str = ""
+    """As sent (`page=2&limit=50`), so a test can tell which page a call read."""
 
 
 @dataclass(slots=True)
 class Failure:
-    """Fail the next `times` calls of `path` (any method when `method` is None)."""
+    """Fail the next `times` calls of `path` (any method when `method` is None; only those
+    whose query has every parameter of `query`, when given)."""
 
     path: str
     times: int
     status: int = 500
     method: str | None = None
+    query: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

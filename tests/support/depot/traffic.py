@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import deque
+from collections.abc import Mapping
 
 from tests.support.depot.records import CallRecord, Failure, LostAnswer
 from tillsync.clock import Clock
@@ -39,24 +40,40 @@ class Traffic:
         return str(max(1, math.ceil(wait)))
 
     def fail_next(
-        self, path: str, *, times: int = 1, status: int = 500, method: str | None = None
+        self,
+        path: str,
+        *,
+        times: int = 1,
+        status: int = 500,
+        method: str | None = None,
+        query: dict[str, str] | None = None,
     ) -> None:
-        self.failures.append(Failure(path=path, times=times, status=status, method=method))
+        failure = Failure(path=path, times=times, status=status, method=method, query=query)
+        self.failures.append(failure)
 
     def lose_next_sale(self, mode: LostAnswer = "drop", *, times: int = 1) -> None:
         self.lost_answers.extend([mode] * times)
 
-    def take_failure(self, method: str, path: str) -> int | None:
+    def take_failure(
+        self, method: str, path: str, query: Mapping[str, str] | None = None
+    ) -> int | None:
         for failure in self.failures:
-            if failure.path == path and failure.method in (None, method):
+            wanted = (failure.query or {}).items()
+            if (
+                failure.path == path
+                and failure.method in (None, method)
+                and all((query or {}).get(name) == value for name, value in wanted)
+            ):
                 failure.times -= 1
                 if failure.times <= 0:
                     self.failures.remove(failure)
                 return failure.status
         return None
 
-    def record(self, method: str, path: str, status: int, account_id: str | None) -> None:
-        self.calls.append(CallRecord(self.clock.now(), method, path, status, account_id))
+    def record(
+        self, method: str, path: str, status: int, account_id: str | None, query: str = ""
+    ) -> None:
+        self.calls.append(CallRecord(self.clock.now(), method, path, status, account_id, query))
 
     def calls_of(self, method: str, path: str) -> list[CallRecord]:
         return [c for c in self.calls if c.method == method and c.path == path]

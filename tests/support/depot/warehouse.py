@@ -63,8 +63,17 @@ class DepotWarehouse:
                 return [row for row in rows if row.sku == sku]
             page += 1
 
-    async def find_sale(self, reference: str) -> RemoteSale | None:
-        """The oldest sale with our reference (a second one would be a duplicate)."""
+    async def find_sale(
+        self, reference: str, *, external_id: str | None = None
+    ) -> RemoteSale | None:
+        """The oldest sale with our reference (a second one would be a duplicate); with its
+        Depot id known, that sale is read instead."""
+        if external_id is not None:
+            try:
+                return mapping.remote_sale(await self._client.sale(external_id))
+            except Permanent as error:
+                if error.status != NOT_FOUND:
+                    raise
         found = mapping.data_of(await self._client.sales_by_reference(reference))
         exact = [row for row in found if row.get("reference") == reference]
         return mapping.remote_sale(exact[0]) if exact else None
