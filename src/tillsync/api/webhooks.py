@@ -67,10 +67,7 @@ async def receive(hub: HubDep, request: Request, provider: str) -> JSONResponse:
     declared = hub.services.providers.get(provider)
     connection = request.query_params.get("connection")
     if connection is not None and not CONNECTION_ID.fullmatch(connection):
-        log.warning(
-            "webhook refused: the connection value is no connection id",
-            extra={"provider": declared.name},
-        )
+        log.warning(f"{declared.title} webhook refused: the connection value is no connection id")
         raise InvalidInput("connection must be a connection id", field="connection")
     receipt = await receive_webhook(
         hub.services,

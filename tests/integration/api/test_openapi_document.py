@@ -13,7 +13,12 @@ from tests.support.hubs import RunningHub
 from tests.support.world import SKU, World, failed_push_notice, open_world
 from tillsync.config import Settings
 
-PUBLIC = {("GET", "/healthz"), ("GET", "/api/cin7/webhook"), ("POST", "/api/cin7/webhook")}
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/api/cin7/webhook"),
+    ("POST", "/api/cin7/webhook"),
+    ("POST", "/api/webhooks/{provider}"),
+}
 
 
 async def _document(served: RunningHub) -> dict[str, Any]:
