@@ -43,7 +43,9 @@ class CredentialField:
     name: str
     label: str
     secret: bool = True
-    """A secret is shown masked, never whole; an identifier (an account id) is shown as is."""
+    """A secret is what a refusal names first; an identifier (an account id) is not."""
+    masked: bool = True
+    """Shown masked, never whole; False: an identifier shown as is."""
 
 
 @dataclass(frozen=True, slots=True)

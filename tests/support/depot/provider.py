@@ -38,7 +38,7 @@ PROVIDER = Provider(
     title="Depot",
     roles=frozenset({"warehouse"}),
     credentials=(
-        CredentialField("account_id", "accountId", secret=False),
+        CredentialField("account_id", "accountId", secret=False, masked=False),
         CredentialField("api_key", "apiKey"),
     ),
     settings=DepotSettings,

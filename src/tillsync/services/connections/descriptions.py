@@ -52,7 +52,10 @@ async def describe(services: Services, *, tenant_id: str, provider: str) -> Desc
         keys = credentials(services, connection)
     except ConfigurationError:
         return Described(connection, registrations=hooks, problem=UNREADABLE)
-    shown = {c.label: masked(keys.get(c.name, "")) for c in declared.credentials}
+    shown = {
+        c.label: masked(keys.get(c.name, "")) if c.masked else keys.get(c.name, "")
+        for c in declared.credentials
+    }
     return Described(connection, masked=shown, registrations=hooks)
 
 
