@@ -7,7 +7,6 @@ field. Values are never echoed back, in an answer or in an error.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -18,12 +17,13 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from tillsync.api.answers import ok
 from tillsync.api.answers.cin7 import Cin7Connected, Cin7Credentials, Cin7Disconnected
+from tillsync.api.connections import connection_view, removal_failures
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.errors import validation_body
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.state import health_cache, locks
-from tillsync.services.connections import descriptions, lifecycle
+from tillsync.services.connections import lifecycle
 
 PROVIDER = "cin7"
 MAX_ACCOUNT_ID = 100
@@ -72,31 +72,21 @@ def _forget_health(request: Request, tenant_id: str) -> None:
     health_cache(request, PROVIDER).forget(tenant_id)
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 async def _shown(hub: HubDep, tenant_id: str) -> dict[str, Any]:
-    found = await descriptions.describe(hub.services, tenant_id=tenant_id, provider=PROVIDER)
-    connection, connected = found.connection, found.connected
-    view: dict[str, Any] = {
-        "connected": connected,
-        "accountId": found.masked.get("accountId"),
-        "apiKey": found.masked.get("apiKey"),
-        "accountName": connection.account_name if connection else None,
-        "status": connection.status if connection else "not_connected",
-        "isActive": connected and connection is not None and connection.status == "active",
-        "lastSync": _iso(connection.last_sync_at) if connection else None,
-        "connectedAt": _iso(connection.created_at) if connection else None,
-        "updatedAt": _iso(connection.updated_at) if connection else None,
-        "webhooks": [
-            {"type": r.event_type, "status": r.status, "error": r.last_error}
-            for r in found.registrations
-        ],
+    """Seed 001's shape of the connection every provider shows."""
+    view = await connection_view(hub.services, tenant_id, hub.services.providers.get(PROVIDER))
+    shown: dict[str, Any] = {
+        "connected": view["connected"],
+        "accountId": view["credentials"].get("accountId"),
+        "apiKey": view["credentials"].get("apiKey"),
+        "accountName": view["accountName"],
+        "status": view["status"],
+        "isActive": view["connected"] and view["status"] == "active",
+        **{key: view[key] for key in ("lastSync", "connectedAt", "updatedAt", "webhooks")},
     }
-    if found.problem is not None:
-        view["problem"] = found.problem
-    return view
+    if "problem" in view:
+        shown["problem"] = view["problem"]
+    return shown
 
 
 @router.get(
@@ -156,9 +146,7 @@ async def delete_credentials(hub: HubDep, caller: CallerDep, request: Request) -
             hub.services, tenant_id=caller.tenant_id, provider=PROVIDER
         )
         _forget_health(request, caller.tenant_id)
-    failures = [
-        {"type": f.event_type, "id": f.external_id, "error": f.error} for f in gone.failures
-    ]
+    failures = removal_failures(gone)
     return {
         "success": True,
         "connected": False,

@@ -76,7 +76,8 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-async def _shown(services: Services, tenant_id: str, provider: Provider) -> dict[str, Any]:
+async def connection_view(services: Services, tenant_id: str, provider: Provider) -> dict[str, Any]:
+    """A connection as every route shows it; the seeds' aliases reshape it."""
     found = await descriptions.describe(services, tenant_id=tenant_id, provider=provider.name)
     connection = found.connection
     view: dict[str, Any] = {
@@ -104,6 +105,10 @@ async def _shown(services: Services, tenant_id: str, provider: Provider) -> dict
     return view
 
 
+def removal_failures(gone: lifecycle.Disconnected) -> list[dict[str, Any]]:
+    return [{"type": f.event_type, "id": f.external_id, "error": f.error} for f in gone.failures]
+
+
 @router.get(
     "/api/connections/{provider}",
     summary="A provider's connection: status, credentials masked, settings, webhooks",
@@ -111,7 +116,7 @@ async def _shown(services: Services, tenant_id: str, provider: Provider) -> dict
     responses=ok(ConnectionShown) | problems({404: "No such provider"}),
 )
 async def show(hub: HubDep, caller: CallerDep, provider: ProviderName) -> dict[str, Any]:
-    return await _shown(hub.services, caller.tenant_id, _provider(hub.services, provider))
+    return await connection_view(hub.services, caller.tenant_id, _provider(hub.services, provider))
 
 
 @router.put(
@@ -145,7 +150,7 @@ async def connect(
             address_field="url" if body.url else None,
         )
         health_cache(request, declared.name).forget(caller.tenant_id)
-        view = await _shown(hub.services, caller.tenant_id, declared)
+        view = await connection_view(hub.services, caller.tenant_id, declared)
     return {"success": True, "message": f"{declared.title} connected", **view}
 
 
@@ -164,9 +169,7 @@ async def disconnect(
             hub.services, tenant_id=caller.tenant_id, provider=declared.name
         )
         health_cache(request, declared.name).forget(caller.tenant_id)
-    failures = [
-        {"type": f.event_type, "id": f.external_id, "error": f.error} for f in gone.failures
-    ]
+    failures = removal_failures(gone)
     return {
         "success": True,
         "connected": False,
