@@ -25,13 +25,6 @@ class Providers:
     def __iter__(self) -> Iterator[Provider]:
         return iter(self._by_name.values())
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._by_name
-
-    @property
-    def names(self) -> list[str]:
-        return list(self._by_name)
-
     def get(self, name: str) -> Provider:
         provider = self._by_name.get(name)
         if provider is None:

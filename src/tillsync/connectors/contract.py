@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, Literal, Protocol, TypeVar
@@ -269,8 +269,6 @@ class Provider:
     rate_limit: RateLimit = DEFAULT_RATE_LIMIT
     webhook_types: tuple[str, ...] = ()
     webhook_auth: WebhookAuth = WebhookAuth.NONE
-    aliases: Mapping[str, str] = field(default_factory=dict)
-    """Names the seeds' routes use for a credential (`apiKey` for `application_key`)."""
     deliveries: Deliveries | None = None
     """How its webhook deliveries are read, for a provider that sends them."""
 

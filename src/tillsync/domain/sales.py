@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-ZERO = Decimal(0)
+from tillsync.domain.ledger import ZERO
 
 
 @dataclass(frozen=True, slots=True)
