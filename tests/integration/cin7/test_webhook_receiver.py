@@ -19,7 +19,9 @@ SKU = "TOMB45SHAVECBLCK"
 async def _hook(sandbox: Sandbox) -> tuple[str, str]:
     async with sandbox.hub.uows.read() as session:
         connection = await session.scalar(
-            select(Connection).where(Connection.tenant_id == sandbox.tenant_id)
+            select(Connection).where(
+                Connection.tenant_id == sandbox.tenant_id, Connection.provider == "cin7"
+            )
         )
     assert connection is not None
     url = f"{sandbox.hub_url}/api/cin7/webhook?connection={connection.id}"
