@@ -32,3 +32,16 @@ class FakeClock:
 
     def set(self, moment: dt.datetime) -> None:
         self._now = moment
+
+
+class ShiftedClock:
+    """The system clock, moved ahead by however much a test has skipped."""
+
+    def __init__(self) -> None:
+        self._ahead = dt.timedelta()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self._ahead
+
+    def skip(self, seconds: float) -> None:
+        self._ahead += dt.timedelta(seconds=seconds)

@@ -10,6 +10,7 @@ import httpx
 
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
+from tillsync.clock import Clock
 from tillsync.config import Settings
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve as serve_app
@@ -39,8 +40,10 @@ class TenantClient:
 
 
 @asynccontextmanager
-async def running_hub(settings: Settings) -> AsyncIterator[RunningHub]:
-    app = create_app(settings)
+async def running_hub(
+    settings: Settings, *, clock: Clock | None = None
+) -> AsyncIterator[RunningHub]:
+    app = create_app(settings, clock=clock)
     async with serve_app(app) as url:
         settings.public_url = url  # webhooks registered from here must reach this server
         yield RunningHub(url=url, hub=app.state.hub)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from tests.support.hubs import RunningHub, running_hub
+from tillsync.clock import Clock
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
@@ -50,6 +51,7 @@ async def open_world(
     stock: int = 20,
     connection_settings: dict[str, Any] | None = None,
     webhooks: bool = True,
+    clock: Clock | None = None,
 ) -> AsyncIterator[World]:
     state = Cin7State()
     state.update_settings(rate_limit=None)
@@ -64,7 +66,7 @@ async def open_world(
     )
     async with (
         serve(create_cin7_emulator(state)) as cin7_url,
-        running_hub(settings) as hub,
+        running_hub(settings, clock=clock) as hub,
         hub.tenant() as tenant,
         httpx.AsyncClient(
             base_url=f"{cin7_url}/ExternalApi/v2",

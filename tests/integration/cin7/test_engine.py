@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from tests.support.world import World, available, eventually, open_world
+from tillsync.clock import ShiftedClock
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import FaultRule
 from tillsync.jobs.worker import Worker
@@ -87,18 +88,19 @@ async def test_pending_sales_are_coalesced_and_each_reaches_cin7_once(
 
 
 async def test_a_batch_takes_in_the_sales_that_arrive_before_it_sends(settings: Settings) -> None:
-    lingering = {"push_mode": "batched", "batch_linger_seconds": 1.0}
-    async with open_world(settings, stock=100, connection_settings=lingering) as world:
+    lingering = {"push_mode": "batched", "batch_linger_seconds": 60}
+    clock = ShiftedClock()  # the linger ends when the test says, however slow the machine
+    async with open_world(settings, stock=100, connection_settings=lingering, clock=clock) as world:
         worker = world.hub.hub.create_worker()
         worker.concurrency = 1  # one push at a time: which path each sale takes is certain
         for n in range(3):
             await world.sell(f"L-{n}", quantity=1)
-        await worker.run_until_idle()  # the first push forms a batch of three, due in 1 s
+        await worker.run_until_idle()  # the first push forms a batch of three, due in 60 s
         for n in range(3, 5):
             await world.sell(f"L-{n}", quantity=1)
         await worker.run_until_idle()  # a push joins the lingering batch, and takes L-4 along
         assert _documents(world) == []
-        await asyncio.sleep(1.1)
+        clock.skip(61)
         for n in range(5, 7):
             await world.sell(f"L-{n}", quantity=1)
         await worker.run_until_idle()  # the batch is due first and takes in L-5 and L-6
