@@ -16,6 +16,7 @@ from tillsync.api import (
     catalog,
     connections,
     docs,
+    drift_reports,
     errors,
     events,
     history,
@@ -75,6 +76,7 @@ def create_app(
     for module in (sales, alerts, events, history, notifications, catalog, webhooks):
         app.include_router(module.router)
     app.include_router(connections.router)  # after history: /api/connections/stats is its
+    app.include_router(drift_reports.router)
     for router in aliases.ROUTERS:
         app.include_router(router)
 

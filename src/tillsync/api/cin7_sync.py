@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from tillsync.api import pull_views
+from tillsync.api import drift_reports, pull_views
 from tillsync.api.answers import ok
 from tillsync.api.answers.cin7_pulls import DriftReport, DriftReports
 from tillsync.api.answers.pulls import PullProgress, PullQueued
+from tillsync.api.connections import RunId
 from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.drift_reports import Limit, PageNo
 from tillsync.api.problems import PullConflict, problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.services import runs
-from tillsync.services.sync import drift, pulls
+from tillsync.services.sync import pulls
 from tillsync.services.sync.progress import pull_progress
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
-RunId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
-PageNo = Annotated[int, Query(ge=1, le=100_000, description="Page, from 1")]
-Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page")]
 _QUEUED = ok(PullQueued, status=202, description="Queued; follow it at /api/cin7/sync/{runId}") | {
     404: {"description": "CIN7 is not connected for this tenant"},
     409: {
@@ -90,17 +88,7 @@ async def progress(hub: HubDep, caller: CallerDep, run_id: RunId) -> dict[str, A
 async def reports(
     hub: HubDep, caller: CallerDep, page: PageNo = 1, limit: Limit = 20
 ) -> dict[str, Any]:
-    async with hub.uows.read() as session:
-        found, total = await drift.list_reports(
-            session, tenant_id=caller.tenant_id, page=page, limit=limit
-        )
-        counts = await runs.counts_of(session, [report.id for report in found])
-    reports = [
-        pull_views.counted(_report(report), counts[report.id])
-        for report in found
-        if report.id in counts  # not swept away by retention meanwhile
-    ]
-    return {"reports": reports, "page": page, "limit": limit, "total": total}
+    return await drift_reports.report_list(hub, caller.tenant_id, page, limit)
 
 
 @router.get(
@@ -112,39 +100,6 @@ async def reports(
 async def report(
     hub: HubDep, caller: CallerDep, report_id: RunId, page: PageNo = 1, limit: Limit = 100
 ) -> dict[str, Any]:
-    async with hub.uows.read() as session:
-        found, items = await drift.one_report(
-            session, tenant_id=caller.tenant_id, report_id=report_id, page=page, limit=limit
-        )
-        counts = await runs.counts_of(session, [report_id])
-    shown = pull_views.counted(_report(found), pull_views.one(counts, report_id, field="id"))
-    return {**shown, "items": [_item(i) for i in items], "page": page, "limit": limit}
-
-
-def _report(report: drift.Report) -> dict[str, Any]:
-    return {
-        "id": report.id,
-        "type": report.type,
-        "status": report.status,
-        "driftFound": report.drift_found,
-        "driftFixed": report.drift_fixed,
-        "compared": report.compared,
-        "itemsDeleted": report.items_deleted,
-        "startedAt": report.started_at.isoformat(),
-        "completedAt": pull_views.when(report.completed_at),
-        "durationMs": report.duration_ms,
-        "error": report.error,
-    }
-
-
-def _item(entry: drift.Entry) -> dict[str, Any]:
-    return {
-        "kind": entry.kind,
-        "sku": entry.sku,
-        "location": entry.location,
-        "field": entry.field,
-        "hubValue": entry.hub_value,
-        "cin7Value": entry.provider_value,
-        "fixed": entry.fixed,
-        "note": entry.note,
-    }
+    return await drift_reports.report_details(
+        hub, caller.tenant_id, report_id, page, limit, value_field="cin7Value"
+    )

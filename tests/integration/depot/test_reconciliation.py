@@ -5,7 +5,6 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from tests.support.depot_world import DepotWorld
-from tillsync.services.sync import drift
 from tillsync.store.tables import StockLevel
 
 
@@ -26,13 +25,21 @@ async def test_reconciliation_reports_and_repairs_a_drift_from_depots_figure(
         await uow.commit()
 
     run = await world.finished(await world.pull("reconcile"))
+    listed = (await world.api.get("/api/connections/depot/reports")).json()
+    report = (await world.api.get(f"/api/connections/depot/reports/{run['runId']}")).json()
     async with world.hub.uows.read() as session:
-        report, items = await drift.one_report(
-            session, tenant_id=world.tenant_id, report_id=run["runId"], page=1, limit=50
-        )
         level = await session.scalar(select(StockLevel).where(StockLevel.sku == "D-1"))
     found = {
-        (i.kind, i.sku, i.location, i.field, i.hub_value, i.provider_value, i.fixed) for i in items
+        (
+            i["kind"],
+            i["sku"],
+            i["location"],
+            i["field"],
+            i["hubValue"],
+            i["providerValue"],
+            i["fixed"],
+        )
+        for i in report["items"]
     }
     assert found == {
         ("stock", "D-1", "Main", "available", "99", "5", True),
@@ -44,6 +51,11 @@ async def test_reconciliation_reports_and_repairs_a_drift_from_depots_figure(
         2,
         2,
     )
-    assert report.drift_found == 2
+    assert (report["driftFound"], report["driftFixed"]) == (2, 2)
+    assert [r["id"] for r in listed["reports"]] == [run["runId"], clean["runId"]]
+    others = await world.api.get("/api/connections/cin7/reports")
+    assert (others.status_code, others.json()["total"]) == (200, 0)  # each provider its own
+    elsewhere = await world.api.get(f"/api/connections/cin7/reports/{run['runId']}")
+    assert elsewhere.status_code == 404
     assert level is not None
     assert level.warehouse_available == Decimal(5)

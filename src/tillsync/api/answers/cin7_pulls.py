@@ -1,28 +1,11 @@
-"""Answers of seed 001's drift reports: a reconciliation's run and the differences it found."""
+"""Answers of seed 001's drift reports, which name the warehouse's value `cin7Value`."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from tillsync.api.answers import Answer
-from tillsync.api.answers.pulls import RunCounts
+from tillsync.api.answers.drift import DriftReports, DriftReportSummary
 
-
-class DriftReportSummary(RunCounts):
-    id: str
-    type: str
-    status: str
-    startedAt: dt.datetime
-    completedAt: dt.datetime | None
-    durationMs: int | None
-    error: str | None
-
-
-class DriftReports(Answer):
-    reports: list[DriftReportSummary]
-    page: int
-    limit: int
-    total: int
+__all__ = ["DriftDifference", "DriftReport", "DriftReports"]
 
 
 class DriftDifference(Answer):

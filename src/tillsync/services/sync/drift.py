@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.drift import Difference, shown
 from tillsync.errors import NotFound
-from tillsync.store.tables import DriftItem, Run
+from tillsync.store.tables import Connection, DriftItem, Run
 
 
 async def record(
@@ -95,10 +95,11 @@ class Entry:
 
 
 async def list_reports(
-    session: AsyncSession, *, tenant_id: str, page: int, limit: int
+    session: AsyncSession, *, tenant_id: str, page: int, limit: int, provider: str | None = None
 ) -> tuple[list[Report], int]:
-    """A page of the tenant's reports, latest first, and how many there are in all."""
-    where = (Run.tenant_id == tenant_id, Run.entity == "reconciliation")
+    """A page of the tenant's reports (of one provider's, if named), latest first, and how
+    many there are in all."""
+    where = _reports_of(tenant_id, provider)
     total = await session.scalar(select(func.count()).select_from(Run).where(*where))
     runs = await session.scalars(
         select(Run)
@@ -111,11 +112,19 @@ async def list_reports(
 
 
 async def one_report(
-    session: AsyncSession, *, tenant_id: str, report_id: str, page: int, limit: int
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    report_id: str,
+    page: int,
+    limit: int,
+    provider: str | None = None,
 ) -> tuple[Report, list[Entry]]:
     """A report with a page of its differences, in the order they were found."""
-    run = await session.get(Run, report_id)
-    if run is None or run.tenant_id != tenant_id or run.entity != "reconciliation":
+    run = await session.scalar(
+        select(Run).where(Run.id == report_id, *_reports_of(tenant_id, provider))
+    )
+    if run is None:
         raise NotFound(f"no reconciliation report {report_id}", field="id")
     items = await session.scalars(
         select(DriftItem)
@@ -125,6 +134,16 @@ async def one_report(
         .limit(limit)
     )
     return _report(run), [_entry(item) for item in items]
+
+
+def _reports_of(tenant_id: str, provider: str | None) -> tuple[ColumnElement[bool], ...]:
+    where = (Run.tenant_id == tenant_id, Run.entity == "reconciliation")
+    if provider is None:
+        return where
+    connections = select(Connection.id).where(
+        Connection.tenant_id == tenant_id, Connection.provider == provider
+    )
+    return (*where, Run.connection_id.in_(connections))
 
 
 def _report(run: Run) -> Report:
