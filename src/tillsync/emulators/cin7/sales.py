@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tillsync.clock import Clock
@@ -19,6 +19,7 @@ from tillsync.emulators.cin7.errors import Cin7Error, required
 from tillsync.emulators.cin7.events import EventBus
 from tillsync.emulators.cin7.records import (
     AUTHORISED,
+    ZERO,
     ZERO_GUID,
     Account,
     Invoice,
@@ -235,18 +236,9 @@ class Sales:
             raise Cin7Error("Invoice not found")
         status = _document_status(data.status)
         now = self._clock.now()
+        # No lines sent: the invoice bills the order's lines, without its stock allocations.
         lines = [self._line(account, line) for line in data.lines] or [
-            SaleLine(
-                product=line.product,
-                name=line.name,
-                quantity=line.quantity,
-                price=line.price,
-                discount=line.discount,
-                tax=line.tax,
-                tax_rule=line.tax_rule,
-                comment=line.comment,
-            )
-            for line in sale.lines
+            replace(line, backorder=ZERO, allocations=[]) for line in sale.lines
         ]
         if existing is None:
             account.invoice_counter += 1
