@@ -12,7 +12,6 @@ from tillsync.emulators.cin7.documents import product_document
 from tillsync.emulators.cin7.errors import Cin7Error
 from tillsync.emulators.cin7.events import EventBus
 from tillsync.emulators.cin7.records import PRICE_TIER_COUNT, Account, Customer, Location, Product
-from tillsync.emulators.cin7.wire import page_slice
 
 PRODUCT_UPDATED = "Product/Updated"
 PRODUCT_TYPES = ("Stock", "Service")
@@ -51,13 +50,11 @@ class Catalog:
         name: str | None,
         modified_since: dt.datetime | None,
         include_deprecated: bool,
-        page: int,
-        limit: int,
-    ) -> tuple[int, list[Product]]:
+    ) -> list[Product]:
         """`Sku` and `Name` match anywhere in the value, without case (cin7-core.md §2)."""
         sku_part = sku.casefold() if sku else None
         name_part = name.casefold() if name else None
-        found = [
+        return [
             product
             for product in account.products.values()
             if (id is None or product.id == id)
@@ -66,7 +63,6 @@ class Catalog:
             and (name_part is None or name_part in product.name.casefold())
             and (modified_since is None or product.last_modified >= modified_since)
         ]
-        return len(found), page_slice(found, page, limit)
 
     def create_product(self, account: Account, data: ProductInput) -> Product:
         for field in REQUIRED_ON_CREATE:
@@ -167,16 +163,15 @@ class Catalog:
         )
 
     def list_locations(
-        self, account: Account, *, id: str | None, name: str | None, page: int, limit: int
-    ) -> tuple[int, list[Location]]:
+        self, account: Account, *, id: str | None, name: str | None
+    ) -> list[Location]:
         """`Name` matches the start of the location's name."""
-        found = [
+        return [
             location
             for location in account.locations.values()
             if (id is None or location.id == id)
             and (name is None or location.name.casefold().startswith(name.casefold()))
         ]
-        return len(found), page_slice(found, page, limit)
 
     def list_customers(
         self,
@@ -185,14 +180,11 @@ class Catalog:
         id: str | None,
         name: str | None,
         modified_since: dt.datetime | None,
-        page: int,
-        limit: int,
-    ) -> tuple[int, list[Customer]]:
-        found = [
+    ) -> list[Customer]:
+        return [
             customer
             for customer in account.customers.values()
             if (id is None or customer.id == id)
             and (name is None or name.casefold() in customer.name.casefold())
             and (modified_since is None or customer.last_modified >= modified_since)
         ]
-        return len(found), page_slice(found, page, limit)

@@ -29,7 +29,6 @@ from tillsync.emulators.cin7.records import (
 )
 from tillsync.emulators.cin7.sale_events import STAGE_EVENTS, sale_event
 from tillsync.emulators.cin7.stock import Stock, find_location, find_product
-from tillsync.emulators.cin7.wire import page_slice
 
 # How many stages (pick, pack, ship) each auto mode authorises with the order.
 AUTO_MODES = {"NOPICK": 0, "AUTOPICK": 1, "AUTOPICKPACK": 2, "AUTOPICKPACKSHIP": 3}
@@ -129,11 +128,8 @@ class Sales:
             raise Cin7Error("Sale not found")
         return sale
 
-    def list(
-        self, account: Account, where: SaleFilter, *, page: int, limit: int
-    ) -> tuple[int, list[Sale]]:
-        found = [sale for sale in account.sales.values() if where.accepts(sale)]
-        return len(found), page_slice(found, page, limit)
+    def list(self, account: Account, where: SaleFilter) -> list[Sale]:
+        return [sale for sale in account.sales.values() if where.accepts(sale)]
 
     def set_order(self, account: Account, data: OrderInput) -> Sale:
         """Replace the order's lines; on AUTHORISED allocate, then apply the auto mode."""
