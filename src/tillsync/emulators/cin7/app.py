@@ -25,6 +25,7 @@ from tillsync.emulators.cin7.state import Cin7State
 from tillsync.emulators.cin7.webhooks import WebhookDispatcher
 from tillsync.emulators.cin7.wire import API_PREFIX, Fields, api_path
 from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.faults import carry_out
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 DROPPED_STATUS = 0
@@ -74,16 +75,14 @@ class Gateway:
         if handler is None:
             return responses.method_not_allowed(request.method), False
         response = await self._run(request, handler, account)
-        return await self._after(request, plan, response), False
+        ruled = await carry_out(request, plan, moment="after", failure=responses.failure)
+        return (response if ruled is None else ruled), False
 
     async def _before(self, request: Request, plan: FaultPlan) -> Response | None:
         await sleep_unless_disconnected(request, plan.latency_seconds)
-        if plan.action == "delay_before":
-            await sleep_unless_disconnected(request, plan.seconds)
-        elif plan.action == "fail_before":
-            return responses.failure(plan.status)
-        elif plan.action == "reset_before":
-            return DroppedConnection()
+        ruled = await carry_out(request, plan, moment="before", failure=responses.failure)
+        if ruled is not None:
+            return ruled
         return None if plan.kind is None else await self._random_fault(request, plan.kind)
 
     async def _random_fault(self, request: Request, kind: FaultKind) -> Response:
@@ -96,15 +95,6 @@ class Gateway:
         if kind == "reset":
             return DroppedConnection()
         return responses.failure(int(kind))
-
-    async def _after(self, request: Request, plan: FaultPlan, response: Response) -> Response:
-        if plan.action == "delay_after":
-            await sleep_unless_disconnected(request, plan.seconds)
-        elif plan.action == "fail_after":
-            return responses.failure(plan.status)
-        elif plan.action == "reset_after":
-            return DroppedConnection()
-        return response
 
     async def _run(self, request: Request, handler: Handler, account: Account) -> Response:
         body = await request.body()

@@ -5,28 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from decimal import Decimal
 
 from tillsync.clock import Clock
-from tillsync.emulators.cin7.commands import ProductInput, ProductSeed
+from tillsync.emulators.cin7.commands import ProductInput
 from tillsync.emulators.cin7.documents import product_document
 from tillsync.emulators.cin7.errors import Cin7Error
 from tillsync.emulators.cin7.events import EventBus
-from tillsync.emulators.cin7.records import (
-    DEFAULT_BRANDS,
-    DEFAULT_CATEGORIES,
-    DEFAULT_CUSTOMER,
-    DEFAULT_LOCATION,
-    PRICE_TIER_COUNT,
-    ZERO,
-    Account,
-    Bin,
-    Customer,
-    Location,
-    Product,
-    StockRow,
-)
-from tillsync.emulators.cin7.wire import page_slice
+from tillsync.emulators.cin7.records import PRICE_TIER_COUNT, Account, Customer, Location, Product
 
 PRODUCT_UPDATED = "Product/Updated"
 PRODUCT_TYPES = ("Stock", "Service")
@@ -44,10 +29,6 @@ REQUIRED_ON_CREATE = ("sku", "name", "category", "costing_method", "uom", "statu
 WIRE_NAMES = {"costing_method": "CostingMethod", "uom": "UOM", "sku": "SKU"}
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 def _one_of(value: str, allowed: Iterable[str], field: str) -> str:
     for candidate in allowed:
         if candidate.casefold() == value.casefold():
@@ -60,15 +41,6 @@ class Catalog:
         self._clock = clock
         self._events = events
 
-    def seed_defaults(self, account: Account) -> None:
-        now = self._clock.now()
-        account.categories = {name.casefold(): name for name in DEFAULT_CATEGORIES}
-        account.brands = {name.casefold(): name for name in DEFAULT_BRANDS}
-        warehouse = Location(id=new_id(), name=DEFAULT_LOCATION, is_default=True)
-        account.locations = {warehouse.id: warehouse}
-        walk_in = Customer(id=new_id(), name=DEFAULT_CUSTOMER, last_modified=now)
-        account.customers = {walk_in.id: walk_in}
-
     def list_products(
         self,
         account: Account,
@@ -78,13 +50,11 @@ class Catalog:
         name: str | None,
         modified_since: dt.datetime | None,
         include_deprecated: bool,
-        page: int,
-        limit: int,
-    ) -> tuple[int, list[Product]]:
+    ) -> list[Product]:
         """`Sku` and `Name` match anywhere in the value, without case (cin7-core.md §2)."""
         sku_part = sku.casefold() if sku else None
         name_part = name.casefold() if name else None
-        found = [
+        return [
             product
             for product in account.products.values()
             if (id is None or product.id == id)
@@ -93,7 +63,6 @@ class Catalog:
             and (name_part is None or name_part in product.name.casefold())
             and (modified_since is None or product.last_modified >= modified_since)
         ]
-        return len(found), page_slice(found, page, limit)
 
     def create_product(self, account: Account, data: ProductInput) -> Product:
         for field in REQUIRED_ON_CREATE:
@@ -104,7 +73,7 @@ class Catalog:
         assert data.name is not None
         assert data.category is not None
         product = Product(
-            id=new_id(),
+            id=str(uuid.uuid4()),
             sku=data.sku,
             name=data.name,
             category=data.category,
@@ -193,93 +162,16 @@ class Catalog:
             },
         )
 
-    def seed_products(self, account: Account, seeds: Iterable[ProductSeed]) -> list[Product]:
-        """Control-surface seeding: creates or overwrites, adds categories, sends no webhooks."""
-        now = self._clock.now()
-        products: list[Product] = []
-        for seed in seeds:
-            account.categories.setdefault(seed.category.casefold(), seed.category)
-            if seed.brand:
-                account.brands.setdefault(seed.brand.casefold(), seed.brand)
-            product = account.product_by_sku(seed.sku)
-            if product is None:
-                product = Product(
-                    id=new_id(), sku=seed.sku, name=seed.name, category="", last_modified=now
-                )
-                account.products[product.id] = product
-                account.products_by_sku[seed.sku.casefold()] = product
-            product.name, product.category, product.brand = seed.name, seed.category, seed.brand
-            product.barcode, product.average_cost = seed.barcode, seed.average_cost
-            product.minimum_before_reorder = seed.minimum_before_reorder
-            product.price_tiers = (seed.price_tier1, *product.price_tiers[1:])
-            product.last_modified = now
-            for location_name, quantity in seed.stock.items():
-                location = account.location_named(location_name)
-                if location is None:
-                    raise ValueError(f"unknown location {location_name!r}")
-                row = product.row(location, None, None)
-                if row is None:
-                    row = StockRow(location=location, bin=None, batch=None, expiry=None)
-                    product.rows.append(row)
-                row.on_hand = quantity
-            products.append(product)
-        return products
-
-    def generate_products(self, account: Account, *, count: int, prefix: str) -> int:
-        """Seed `count` products quickly; every tenth has no stock, so its row is omitted."""
-        now = self._clock.now()
-        location = next(loc for loc in account.locations.values() if loc.is_default)
-        quantities = [Decimal(n) for n in range(50)]
-        prices = [Decimal(n) for n in range(1, 101)]
-        tiers = {price: (price, *(ZERO,) * (PRICE_TIER_COUNT - 1)) for price in prices}
-        created = 0
-        start = len(account.products) + 1
-        for n in range(start, start + count):
-            sku = f"{prefix}-{n:06d}"
-            if sku.casefold() in account.products_by_sku:
-                continue
-            product = Product(
-                id=new_id(),
-                sku=sku,
-                name=f"Generated product {n}",
-                category="General",
-                last_modified=now,
-                price_tiers=tiers[prices[n % 100]],
-            )
-            stock = ZERO if n % 10 == 0 else quantities[n % 50]
-            product.rows.append(
-                StockRow(location=location, bin=None, batch=None, expiry=None, on_hand=stock)
-            )
-            account.products[product.id] = product
-            account.products_by_sku[sku.casefold()] = product
-            created += 1
-        return created
-
-    def add_location(self, account: Account, name: str, *, bins: Iterable[str] = ()) -> Location:
-        if account.location_named(name) is not None:
-            raise ValueError(f"location {name!r} already exists")
-        location = Location(id=new_id(), name=name, bins=[Bin(id=new_id(), name=b) for b in bins])
-        account.locations[location.id] = location
-        return location
-
-    def add_customer(self, account: Account, name: str) -> Customer:
-        if any(c.name.casefold() == name.casefold() for c in account.customers.values()):
-            raise ValueError(f"customer {name!r} already exists")
-        customer = Customer(id=new_id(), name=name, last_modified=self._clock.now())
-        account.customers[customer.id] = customer
-        return customer
-
     def list_locations(
-        self, account: Account, *, id: str | None, name: str | None, page: int, limit: int
-    ) -> tuple[int, list[Location]]:
+        self, account: Account, *, id: str | None, name: str | None
+    ) -> list[Location]:
         """`Name` matches the start of the location's name."""
-        found = [
+        return [
             location
             for location in account.locations.values()
             if (id is None or location.id == id)
             and (name is None or location.name.casefold().startswith(name.casefold()))
         ]
-        return len(found), page_slice(found, page, limit)
 
     def list_customers(
         self,
@@ -288,14 +180,11 @@ class Catalog:
         id: str | None,
         name: str | None,
         modified_since: dt.datetime | None,
-        page: int,
-        limit: int,
-    ) -> tuple[int, list[Customer]]:
-        found = [
+    ) -> list[Customer]:
+        return [
             customer
             for customer in account.customers.values()
             if (id is None or customer.id == id)
             and (name is None or name.casefold() in customer.name.casefold())
             and (modified_since is None or customer.last_modified >= modified_since)
         ]
-        return len(found), page_slice(found, page, limit)

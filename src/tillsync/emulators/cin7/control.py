@@ -13,9 +13,10 @@ from starlette.responses import Response
 
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.cin7.documents import customer_document, location_document
-from tillsync.emulators.cin7.faults import FaultRule, RuleAction
+from tillsync.emulators.cin7.faults import FaultRule
 from tillsync.emulators.cin7.responses import json_response
 from tillsync.emulators.cin7.state import Cin7State, UnknownAccountError
+from tillsync.emulators.faults import RuleAction
 
 
 class ResetBody(BaseModel):

@@ -31,7 +31,7 @@ from tillsync.emulators.cin7.sale_documents import (
 from tillsync.emulators.cin7.sales import SaleFilter
 from tillsync.emulators.cin7.state import Cin7State
 from tillsync.emulators.cin7.stock import AvailabilityFilter
-from tillsync.emulators.cin7.wire import Fields
+from tillsync.emulators.cin7.wire import Fields, list_page
 
 Handler = Callable[[Cin7State, Account, Fields, Fields], object]
 
@@ -41,18 +41,15 @@ def me(state: Cin7State, account: Account, query: Fields, body: Fields) -> objec
 
 
 def list_products(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
-    page, limit = query.page()
-    total, products = state.catalog.list_products(
+    found = state.catalog.list_products(
         account,
         id=query.text("ID"),
         sku=query.text("Sku"),
         name=query.text("Name"),
         modified_since=query.time("ModifiedSince"),
         include_deprecated=query.flag("IncludeDeprecated"),
-        page=page,
-        limit=limit,
     )
-    return {"Total": total, "Page": page, "Products": [product_document(p) for p in products]}
+    return list_page(query, found, key="Products", document=product_document)
 
 
 def _one_product(document: Document) -> Document:
@@ -71,7 +68,6 @@ def update_product(state: Cin7State, account: Account, query: Fields, body: Fiel
 
 def availability(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
     """`ModifiedSince` is accepted and ignored, as on the real API."""
-    page, limit = query.page()
     where = AvailabilityFilter(
         id=query.text("ID"),
         name=query.text("Name"),
@@ -80,33 +76,28 @@ def availability(state: Cin7State, account: Account, query: Fields, body: Fields
         batch=query.text("Batch"),
         category=query.text("Category"),
     )
-    total, rows = state.stock.availability(account, where, page=page, limit=limit)
-    return {
-        "Total": total,
-        "Page": page,
-        "ProductAvailabilityList": [availability_row(product, row) for product, row in rows],
-    }
+    found = state.stock.availability(account, where)
+    return list_page(
+        query,
+        found,
+        key="ProductAvailabilityList",
+        document=lambda product_row: availability_row(*product_row),
+    )
 
 
 def locations(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
-    page, limit = query.page()
-    total, found = state.catalog.list_locations(
-        account, id=query.text("ID"), name=query.text("Name"), page=page, limit=limit
-    )
-    return {"Total": total, "Page": page, "LocationList": [location_document(x) for x in found]}
+    found = state.catalog.list_locations(account, id=query.text("ID"), name=query.text("Name"))
+    return list_page(query, found, key="LocationList", document=location_document)
 
 
 def customers(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
-    page, limit = query.page()
-    total, found = state.catalog.list_customers(
+    found = state.catalog.list_customers(
         account,
         id=query.text("ID"),
         name=query.text("Name"),
         modified_since=query.time("ModifiedSince"),
-        page=page,
-        limit=limit,
     )
-    return {"Total": total, "Page": page, "CustomerList": [customer_document(c) for c in found]}
+    return list_page(query, found, key="CustomerList", document=customer_document)
 
 
 def get_sale(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
@@ -146,7 +137,6 @@ def invoice(state: Cin7State, account: Account, query: Fields, body: Fields) -> 
 
 
 def sale_list(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
-    page, limit = query.page()
     where = SaleFilter(
         external_id=query.text("ExternalID"),
         search=query.text("Search"),
@@ -155,8 +145,8 @@ def sale_list(state: Cin7State, account: Account, query: Fields, body: Fields) -
         updated_since=query.time("UpdatedSince"),
         created_since=query.time("CreatedSince"),
     )
-    total, sales = state.sales.list(account, where, page=page, limit=limit)
-    return {"Total": total, "Page": page, "SaleList": [sale_list_row(s) for s in sales]}
+    found = state.sales.list(account, where)
+    return list_page(query, found, key="SaleList", document=sale_list_row)
 
 
 def get_adjustment(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
@@ -177,15 +167,8 @@ def update_adjustment(state: Cin7State, account: Account, query: Fields, body: F
 
 
 def list_adjustments(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:
-    page, limit = query.page()
-    total, found = state.stock.list_adjustments(
-        account, status=query.text("Status"), page=page, limit=limit
-    )
-    return {
-        "Total": total,
-        "Page": page,
-        "StockAdjustmentList": [adjustment_list_row(a) for a in found],
-    }
+    found = state.stock.list_adjustments(account, status=query.text("Status"))
+    return list_page(query, found, key="StockAdjustmentList", document=adjustment_list_row)
 
 
 def list_webhooks(state: Cin7State, account: Account, query: Fields, body: Fields) -> object:

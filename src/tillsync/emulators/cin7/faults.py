@@ -9,13 +9,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
 from tillsync.emulators.cin7.wire import api_path
+from tillsync.emulators.faults import RuleAction, check_action, check_times, take_rule
 
 FaultKind = Literal["500", "502", "503", "throttle", "timeout", "reset"]
-RuleAction = Literal[
-    "delay_before", "fail_before", "reset_before", "delay_after", "fail_after", "reset_after"
-]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
-RULE_ACTIONS: tuple[str, ...] = get_args(RuleAction)
 
 
 @dataclass(slots=True)
@@ -34,10 +31,8 @@ class FaultRule:
     times: int | None = 1
 
     def __post_init__(self) -> None:
-        if self.action not in RULE_ACTIONS:
-            raise ValueError(f"action must be one of {', '.join(RULE_ACTIONS)}")
-        if self.times is not None and self.times < 1:
-            raise ValueError("times must be at least 1, or null for every call")
+        check_action(self.action)
+        check_times(self.times)
         self.method = self.method.upper()
         self.path = api_path(self.path)
 
@@ -104,11 +99,7 @@ class Faults:
 
     def plan(self, method: str, path: str) -> FaultPlan:
         """Decide the faults of one call, using up a matching rule's `times`."""
-        rule = next((r for r in self.rules if r.matches(method, path)), None)
-        if rule is not None and rule.times is not None:
-            rule.times -= 1
-            if rule.times == 0:
-                self.rules.remove(rule)
+        rule = take_rule(self.rules, lambda r: r.matches(method, path))
         in_scope = self.paths is None or path in self.paths
         kind: FaultKind | None = None
         if in_scope and self.error_rate and self._random.random() < self.error_rate:

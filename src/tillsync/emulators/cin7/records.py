@@ -274,27 +274,3 @@ class Account:
 
     def has_active_webhook(self, event_type: str) -> bool:
         return any(w.is_active and w.type == event_type for w in self.webhooks.values())
-
-
-@dataclass(frozen=True, slots=True)
-class CallRecord:
-    time: dt.datetime
-    method: str
-    path: str
-    application_key: str
-    status: int
-    throttled: bool
-    query: str = ""
-    """The query string as sent, so a test can see which filters and pages a caller asked."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    time: dt.datetime
-    account_id: str
-    webhook_id: str
-    type: str
-    url: str
-    attempt: int
-    status: int | None
-    error: str | None

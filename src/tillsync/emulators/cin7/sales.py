@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tillsync.clock import Clock
@@ -19,6 +19,7 @@ from tillsync.emulators.cin7.errors import Cin7Error, required
 from tillsync.emulators.cin7.events import EventBus
 from tillsync.emulators.cin7.records import (
     AUTHORISED,
+    ZERO,
     ZERO_GUID,
     Account,
     Invoice,
@@ -28,7 +29,6 @@ from tillsync.emulators.cin7.records import (
 )
 from tillsync.emulators.cin7.sale_events import STAGE_EVENTS, sale_event
 from tillsync.emulators.cin7.stock import Stock, find_location, find_product
-from tillsync.emulators.cin7.wire import page_slice
 
 # How many stages (pick, pack, ship) each auto mode authorises with the order.
 AUTO_MODES = {"NOPICK": 0, "AUTOPICK": 1, "AUTOPICKPACK": 2, "AUTOPICKPACKSHIP": 3}
@@ -128,11 +128,8 @@ class Sales:
             raise Cin7Error("Sale not found")
         return sale
 
-    def list(
-        self, account: Account, where: SaleFilter, *, page: int, limit: int
-    ) -> tuple[int, list[Sale]]:
-        found = [sale for sale in account.sales.values() if where.accepts(sale)]
-        return len(found), page_slice(found, page, limit)
+    def list(self, account: Account, where: SaleFilter) -> list[Sale]:
+        return [sale for sale in account.sales.values() if where.accepts(sale)]
 
     def set_order(self, account: Account, data: OrderInput) -> Sale:
         """Replace the order's lines; on AUTHORISED allocate, then apply the auto mode."""
@@ -235,18 +232,9 @@ class Sales:
             raise Cin7Error("Invoice not found")
         status = _document_status(data.status)
         now = self._clock.now()
+        # No lines sent: the invoice bills the order's lines, without its stock allocations.
         lines = [self._line(account, line) for line in data.lines] or [
-            SaleLine(
-                product=line.product,
-                name=line.name,
-                quantity=line.quantity,
-                price=line.price,
-                discount=line.discount,
-                tax=line.tax,
-                tax_rule=line.tax_rule,
-                comment=line.comment,
-            )
-            for line in sale.lines
+            replace(line, backorder=ZERO, allocations=[]) for line in sale.lines
         ]
         if existing is None:
             account.invoice_counter += 1

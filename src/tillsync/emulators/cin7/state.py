@@ -16,20 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tillsync.clock import Clock, SystemClock
+from tillsync.emulators.cin7 import seeding
 from tillsync.emulators.cin7.catalog import Catalog
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.cin7.events import EventBus
 from tillsync.emulators.cin7.faults import Faults
+from tillsync.emulators.cin7.logs import CallRecord, DeliveryRecord
 from tillsync.emulators.cin7.ratelimit import RateLimiter
-from tillsync.emulators.cin7.records import (
-    Account,
-    CallRecord,
-    Customer,
-    DeliveryRecord,
-    Location,
-    Product,
-    Webhook,
-)
+from tillsync.emulators.cin7.records import Account, Customer, Location, Product, Webhook
 from tillsync.emulators.cin7.sales import Sales
 from tillsync.emulators.cin7.settings import Settings
 from tillsync.emulators.cin7.stock import Stock
@@ -84,7 +78,7 @@ class Cin7State:
         key = application_key or str(uuid.uuid4())
         self._check_key_is_free(key)
         account = Account(id=account_id, company=company or "Demo Company", keys=[key])
-        self.catalog.seed_defaults(account)
+        seeding.seed_defaults(account, now=self.clock.now())
         self.accounts[account_id] = account
         return Credentials(account_id, key)
 
@@ -121,7 +115,7 @@ class Cin7State:
         self.accounts = {}
         for old in kept:
             account = Account(id=old.id, company=old.company, keys=list(old.keys))
-            self.catalog.seed_defaults(account)
+            seeding.seed_defaults(account, now=self.clock.now())
             self.accounts[account.id] = account
         self.settings = dataclasses.replace(self._initial_settings)
         self.faults.clear()
@@ -134,16 +128,18 @@ class Cin7State:
         return self.settings
 
     def seed_products(self, account_id: str, products: Iterable[ProductSeed]) -> list[Product]:
-        return self.catalog.seed_products(self.account(account_id), products)
+        return seeding.seed_products(self.account(account_id), products, now=self.clock.now())
 
     def generate_products(self, account_id: str, *, count: int, prefix: str = "GEN") -> int:
-        return self.catalog.generate_products(self.account(account_id), count=count, prefix=prefix)
+        return seeding.generate_products(
+            self.account(account_id), count=count, prefix=prefix, now=self.clock.now()
+        )
 
     def add_location(self, account_id: str, name: str, *, bins: Iterable[str] = ()) -> Location:
-        return self.catalog.add_location(self.account(account_id), name, bins=bins)
+        return seeding.add_location(self.account(account_id), name, bins=bins)
 
     def add_customer(self, account_id: str, name: str) -> Customer:
-        return self.catalog.add_customer(self.account(account_id), name)
+        return seeding.add_customer(self.account(account_id), name, now=self.clock.now())
 
     def counts(self) -> dict[str, Any]:
         per_account = {

@@ -20,7 +20,6 @@ from tillsync.emulators.cin7.records import (
     SaleLine,
     StockRow,
 )
-from tillsync.emulators.cin7.wire import page_slice
 
 ADJUSTMENT_STATUSES = ("DRAFT", "COMPLETED")
 FOUR_PLACES = Decimal("0.0001")
@@ -81,17 +80,16 @@ class Stock:
         self._events = events
 
     def availability(
-        self, account: Account, where: AvailabilityFilter, *, page: int, limit: int
-    ) -> tuple[int, list[tuple[Product, StockRow]]]:
+        self, account: Account, where: AvailabilityFilter
+    ) -> list[tuple[Product, StockRow]]:
         """One entry per product x location x bin x batch; rows all at zero are left out."""
-        found = [
+        return [
             (product, row)
             for product in account.products.values()
             if where.accepts_product(product)
             for row in product.rows
             if not row.is_empty() and where.accepts_row(row)
         ]
-        return len(found), page_slice(found, page, limit)
 
     def allocate(self, account: Account, line: SaleLine, location: Location) -> None:
         """Allocate what is available at the location; the rest is a silent backorder."""
@@ -224,15 +222,12 @@ class Stock:
         if added:
             self._events.stock_changed(account, product, line.location)
 
-    def list_adjustments(
-        self, account: Account, *, status: str | None, page: int, limit: int
-    ) -> tuple[int, list[Adjustment]]:
-        found = [
+    def list_adjustments(self, account: Account, *, status: str | None) -> list[Adjustment]:
+        return [
             adjustment
             for adjustment in account.adjustments.values()
             if status is None or adjustment.status == status.upper()
         ]
-        return len(found), page_slice(found, page, limit)
 
     def get_adjustment(self, account: Account, task_id: str | None) -> Adjustment:
         if not task_id:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 import httpx
 
 from tillsync.emulators.cin7.events import Event
-from tillsync.emulators.cin7.records import DeliveryRecord, Webhook
+from tillsync.emulators.cin7.logs import DeliveryRecord
+from tillsync.emulators.cin7.records import Webhook
 from tillsync.emulators.cin7.state import Cin7State
 from tillsync.emulators.cin7.wire import dump_json
 

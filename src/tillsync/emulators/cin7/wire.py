@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -123,6 +123,14 @@ class Fields:
         return page, limit
 
 
-def page_slice(items: list[T], page: int, limit: int) -> list[T]:
+def list_page(
+    query: Fields, found: list[T], *, key: str, document: Callable[[T], object]
+) -> dict[str, object]:
+    """One page of a list as CIN7 answers it: how many match, the page, and its rows."""
+    page, limit = query.page()
     start = (page - 1) * limit
-    return items[start : start + limit]
+    return {
+        "Total": len(found),
+        "Page": page,
+        key: [document(x) for x in found[start : start + limit]],
+    }

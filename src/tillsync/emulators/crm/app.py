@@ -19,6 +19,7 @@ from tillsync.emulators.crm.control import control_router
 from tillsync.emulators.crm.invoices import InvoiceError, parse_draft
 from tillsync.emulators.crm.responses import json_response, refusal
 from tillsync.emulators.crm.state import CrmState, FaultRule
+from tillsync.emulators.faults import carry_out
 
 INVOICES = "/api/external/invoices"
 MAX_LOOKUP = 100
@@ -116,27 +117,16 @@ class InvoiceApi:
 
 
 async def _before(request: Request, rule: FaultRule | None) -> Response | None:
-    if rule is None:
-        return None
-    if rule.action == "delay_before":
-        await sleep_unless_disconnected(request, rule.seconds)
-    elif rule.action == "fail_before":
-        return refusal("Internal server error", status=rule.status)
-    elif rule.action == "reset_before":
-        return DroppedConnection()
-    return None
+    return await carry_out(request, rule, moment="before", failure=_server_error)
 
 
 async def _after(request: Request, rule: FaultRule | None, response: Response) -> Response:
-    if rule is None:
-        return response
-    if rule.action == "delay_after":
-        await sleep_unless_disconnected(request, rule.seconds)
-    elif rule.action == "fail_after":
-        return refusal("Internal server error", status=rule.status)
-    elif rule.action == "reset_after":
-        return DroppedConnection()
-    return response
+    ruled = await carry_out(request, rule, moment="after", failure=_server_error)
+    return response if ruled is None else ruled
+
+
+def _server_error(status: int) -> Response:
+    return refusal("Internal server error", status=status)
 
 
 def _text(value: object) -> str | None:

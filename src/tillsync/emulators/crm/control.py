@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from tillsync.emulators.crm.responses import json_response
-from tillsync.emulators.crm.state import Call, CrmState, FaultRule, Faults, RuleAction
+from tillsync.emulators.crm.state import Call, CrmState, FaultRule, Faults
+from tillsync.emulators.faults import RuleAction
 
 
 class ResetBody(BaseModel):

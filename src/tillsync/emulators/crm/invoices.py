@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -46,9 +46,9 @@ class InvoiceLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Invoice:
-    id: str
-    number: str
+class Draft:
+    """A validated request to create an invoice, before the CRM numbers it."""
+
     customer_id: str
     customer_name: str
     currency: str
@@ -56,6 +56,15 @@ class Invoice:
     reference: str
     status: str
     lines: tuple[InvoiceLine, ...]
+    fingerprint: str = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice(Draft):
+    """A draft the CRM has numbered and kept."""
+
+    id: str
+    number: str
     created_at: dt.datetime
     idempotency_key: str | None = None
 
@@ -93,20 +102,6 @@ class Invoice:
             "total": self.subtotal + self.tax_total,
             "created_at": self.created_at.isoformat(),
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """A validated request to create an invoice, before the CRM numbers it."""
-
-    customer_id: str
-    customer_name: str
-    currency: str
-    payment_method: str
-    reference: str
-    status: str
-    lines: tuple[InvoiceLine, ...]
-    fingerprint: str = field(compare=False)
 
 
 def parse_draft(body: Any) -> Draft:
@@ -185,14 +180,12 @@ class Ledger:
     def __init__(self) -> None:
         self.invoices: list[Invoice] = []
         self._sequence: dict[int, int] = {}
-        self._by_key: dict[str, tuple[str, Invoice]] = {}
+        self._by_key: dict[str, Invoice] = {}
 
     def replay(self, key: str | None, draft: Draft) -> Invoice | None:
         """The invoice an earlier request with this key made; a different body is refused."""
-        if key is None or key not in self._by_key:
-            return None
-        fingerprint, invoice = self._by_key[key]
-        if fingerprint != draft.fingerprint:
+        invoice = None if key is None else self._by_key.get(key)
+        if invoice is not None and invoice.fingerprint != draft.fingerprint:
             raise InvoiceError(
                 "Idempotency-Key was already used with a different request body",
                 status=422,
@@ -204,21 +197,15 @@ class Ledger:
         number = self._sequence.get(now.year, 0) + 1
         self._sequence[now.year] = number
         invoice = Invoice(
+            **{f.name: getattr(draft, f.name) for f in fields(Draft)},
             id=str(uuid.uuid4()),
             number=f"INV-{now.year}-{number:04d}",
-            customer_id=draft.customer_id,
-            customer_name=draft.customer_name,
-            currency=draft.currency,
-            payment_method=draft.payment_method,
-            reference=draft.reference,
-            status=draft.status,
-            lines=draft.lines,
             created_at=now,
             idempotency_key=key,
         )
         self.invoices.append(invoice)
         if key is not None:
-            self._by_key[key] = (draft.fingerprint, invoice)
+            self._by_key[key] = invoice
         return invoice
 
     def by_reference(self, reference: str) -> list[Invoice]:

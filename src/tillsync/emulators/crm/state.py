@@ -10,14 +10,11 @@ from typing import Literal, get_args
 
 from tillsync.clock import Clock, SystemClock
 from tillsync.emulators.crm.invoices import Draft, Invoice, Ledger
+from tillsync.emulators.faults import RuleAction, check_action, check_times, take_rule
 
 LOG_SIZE = 10_000
 Call = Literal["create", "lookup"]
-RuleAction = Literal[
-    "delay_before", "fail_before", "reset_before", "delay_after", "fail_after", "reset_after"
-]
 CALLS: tuple[str, ...] = get_args(Call)
-RULE_ACTIONS: tuple[str, ...] = get_args(RuleAction)
 
 
 @dataclass(slots=True)
@@ -35,12 +32,10 @@ class FaultRule:
     times: int | None = 1
 
     def __post_init__(self) -> None:
-        if self.action not in RULE_ACTIONS:
-            raise ValueError(f"action must be one of {', '.join(RULE_ACTIONS)}")
+        check_action(self.action)
         if self.call not in CALLS:
             raise ValueError(f"call must be one of {', '.join(CALLS)}")
-        if self.times is not None and self.times < 1:
-            raise ValueError("times must be at least 1, or null for every call")
+        check_times(self.times)
 
 
 @dataclass(slots=True)
@@ -54,12 +49,7 @@ class Faults:
 
     def take(self, call: Call) -> FaultRule | None:
         """The rule for this call, using up one of its `times`."""
-        rule = next((r for r in self.rules if r.call == call), None)
-        if rule is not None and rule.times is not None:
-            rule.times -= 1
-            if rule.times == 0:
-                self.rules.remove(rule)
-        return rule
+        return take_rule(self.rules, lambda r: r.call == call)
 
     def as_dict(self) -> dict[str, object]:
         return {
