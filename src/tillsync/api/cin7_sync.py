@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from tillsync.api import pull_views
 from tillsync.api.answers import ok
 from tillsync.api.answers.cin7_pulls import DriftReport, DriftReports
 from tillsync.api.answers.pulls import PullProgress, PullQueued
+from tillsync.api.connections import RunId
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import PullConflict, problems
 from tillsync.api.routing import KeyFirstRoute
@@ -20,7 +21,6 @@ from tillsync.services.sync import drift, pulls
 from tillsync.services.sync.progress import pull_progress
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
-RunId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F-]+$")]
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="Page, from 1")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page")]
 _QUEUED = ok(PullQueued, status=202, description="Queued; follow it at /api/cin7/sync/{runId}") | {
