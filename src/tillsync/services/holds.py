@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync.domain.ledger import ZERO
 from tillsync.store.database import chunks
 from tillsync.store.tables import PendingMovement, Reservation
-
-ZERO = Decimal(0)
 
 
 async def hold_totals(

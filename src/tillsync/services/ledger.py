@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from tillsync.domain.ledger import ZERO
 from tillsync.services.alerts import open_alerts, update_alerts
 from tillsync.services.holds import hold_totals, release_included
 from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
@@ -33,8 +34,6 @@ from tillsync.store.tables import (
     new_id,
 )
 from tillsync.store.uow import UnitOfWork
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
