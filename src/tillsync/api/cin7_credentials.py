@@ -17,13 +17,16 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from tillsync.api.answers import ok
 from tillsync.api.answers.cin7 import Cin7Connected, Cin7Credentials, Cin7Disconnected
-from tillsync.api.connections import connection_view, removal_failures
+from tillsync.api.connections import (
+    connect_locked,
+    connection_view,
+    disconnect_locked,
+    removal_failures,
+)
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.errors import validation_body
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.api.state import health_cache, locks
-from tillsync.services.connections import lifecycle
 
 PROVIDER = "cin7"
 MAX_ACCOUNT_ID = 100
@@ -68,13 +71,8 @@ class CredentialsBody(BaseModel):
     ]
 
 
-def _forget_health(request: Request, tenant_id: str) -> None:
-    health_cache(request, PROVIDER).forget(tenant_id)
-
-
-async def _shown(hub: HubDep, tenant_id: str) -> dict[str, Any]:
+def _shown(view: dict[str, Any]) -> dict[str, Any]:
     """Seed 001's shape of the connection every provider shows."""
-    view = await connection_view(hub.services, tenant_id, hub.services.providers.get(PROVIDER))
     shown: dict[str, Any] = {
         "connected": view["connected"],
         "accountId": view["credentials"].get("accountId"),
@@ -96,7 +94,8 @@ async def _shown(hub: HubDep, tenant_id: str) -> dict[str, Any]:
     responses=ok(Cin7Credentials),
 )
 async def get_credentials(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    return await _shown(hub, caller.tenant_id)
+    provider = hub.services.providers.get(PROVIDER)
+    return _shown(await connection_view(hub.services, caller.tenant_id, provider))
 
 
 @router.put(
@@ -115,17 +114,15 @@ async def get_credentials(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
 async def put_credentials(
     hub: HubDep, caller: CallerDep, body: CredentialsBody, request: Request
 ) -> dict[str, Any]:
-    async with locks(request).hold(caller.tenant_id):
-        await lifecycle.connect(
-            hub.services,
-            provider=PROVIDER,
-            tenant_id=caller.tenant_id,
-            credentials={"account_id": body.accountId, "application_key": body.apiKey},
-            base_url=hub.services.settings.provider_urls.get("cin7"),
-        )
-        _forget_health(request, caller.tenant_id)
-        view = await _shown(hub, caller.tenant_id)
-    return {"success": True, "message": "CIN7 connected", **view}
+    view = await connect_locked(
+        hub,
+        request,
+        tenant_id=caller.tenant_id,
+        provider=hub.services.providers.get(PROVIDER),
+        credentials={"account_id": body.accountId, "application_key": body.apiKey},
+        base_url=hub.services.settings.provider_urls.get("cin7"),
+    )
+    return {"success": True, "message": "CIN7 connected", **_shown(view)}
 
 
 @router.delete(
@@ -141,11 +138,7 @@ async def put_credentials(
     ),
 )
 async def delete_credentials(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
-    async with locks(request).hold(caller.tenant_id):
-        gone = await lifecycle.disconnect(
-            hub.services, tenant_id=caller.tenant_id, provider=PROVIDER
-        )
-        _forget_health(request, caller.tenant_id)
+    gone = await disconnect_locked(hub, request, tenant_id=caller.tenant_id, provider=PROVIDER)
     failures = removal_failures(gone)
     return {
         "success": True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -29,43 +30,44 @@ _QUEUED = ok(PullQueued, status=202, description="Queued; follow it at /api/cin7
 }
 
 
-async def _queue(hub: HubDep, caller: CallerDep, mode: str) -> JSONResponse:
-    queued = await pulls.request_pull(hub.services, tenant_id=caller.tenant_id, mode=mode)
-    body = {"runId": queued.run_id, "jobId": queued.job_id, "mode": mode, "status": "queued"}
-    return JSONResponse(body, status_code=202)
+def _queue(mode: str) -> Callable[[HubDep, CallerDep], Awaitable[JSONResponse]]:
+    async def queue(hub: HubDep, caller: CallerDep) -> JSONResponse:
+        queued = await pulls.request_pull(hub.services, tenant_id=caller.tenant_id, mode=mode)
+        return pull_views.queued(queued)
+
+    return queue
 
 
-@router.post(
-    "/api/cin7/sync",
-    status_code=202,
-    response_model=None,
-    responses=_QUEUED,
-    summary="Queue a full sync of products and stock (every page, no page cap)",
-)
-async def full_sync(hub: HubDep, caller: CallerDep) -> JSONResponse:
-    return await _queue(hub, caller, "full")
-
-
-@router.post(
-    "/api/cin7/quick-sync",
-    status_code=202,
-    response_model=None,
-    responses=_QUEUED,
-    summary="Queue a sync of what changed at CIN7 since the last successful one",
-)
-async def quick_sync(hub: HubDep, caller: CallerDep) -> JSONResponse:
-    return await _queue(hub, caller, "quick")
-
-
-@router.post(
-    "/api/cin7/reconcile",
-    status_code=202,
-    response_model=None,
-    responses=_QUEUED,
-    summary="Queue a reconciliation: compare every SKU and location, repair, report drift",
-)
-async def reconcile(hub: HubDep, caller: CallerDep) -> JSONResponse:
-    return await _queue(hub, caller, "reconcile")
+for _path, _name, _mode, _summary in (
+    (
+        "/api/cin7/sync",
+        "full_sync",
+        "full",
+        "Queue a full sync of products and stock (every page, no page cap)",
+    ),
+    (
+        "/api/cin7/quick-sync",
+        "quick_sync",
+        "quick",
+        "Queue a sync of what changed at CIN7 since the last successful one",
+    ),
+    (
+        "/api/cin7/reconcile",
+        "reconcile",
+        "reconcile",
+        "Queue a reconciliation: compare every SKU and location, repair, report drift",
+    ),
+):
+    router.add_api_route(
+        _path,
+        _queue(_mode),
+        methods=["POST"],
+        name=_name,
+        status_code=202,
+        response_model=None,
+        responses=_QUEUED,
+        summary=_summary,
+    )
 
 
 @router.get(

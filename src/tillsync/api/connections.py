@@ -6,6 +6,7 @@ The seeds' own paths stay, with their shapes, as aliases of these operations (`a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
@@ -26,6 +27,7 @@ from tillsync.api.problems import PullConflict, problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.schemas import Address
 from tillsync.api.state import health_cache, locks
+from tillsync.bootstrap import Hub
 from tillsync.connectors.contract import Provider
 from tillsync.errors import NotFound
 from tillsync.services.connections import descriptions, lifecycle
@@ -109,6 +111,42 @@ def removal_failures(gone: lifecycle.Disconnected) -> list[dict[str, Any]]:
     return [{"type": f.event_type, "id": f.external_id, "error": f.error} for f in gone.failures]
 
 
+async def connect_locked(
+    hub: Hub,
+    request: Request,
+    *,
+    tenant_id: str,
+    provider: Provider,
+    credentials: Mapping[str, str],
+    base_url: str | None,
+    settings: Mapping[str, object] | None = None,
+    address_field: str | None = None,
+) -> dict[str, Any]:
+    """Connect under the tenant's lock, drop the cached health, and show the connection."""
+    async with locks(request).hold(tenant_id):
+        await lifecycle.connect(
+            hub.services,
+            provider=provider.name,
+            tenant_id=tenant_id,
+            credentials=credentials,
+            base_url=base_url,
+            settings=settings,
+            address_field=address_field,
+        )
+        health_cache(request, provider.name).forget(tenant_id)
+        return await connection_view(hub.services, tenant_id, provider)
+
+
+async def disconnect_locked(
+    hub: Hub, request: Request, *, tenant_id: str, provider: str
+) -> lifecycle.Disconnected:
+    """Disconnect under the tenant's lock and drop the cached health."""
+    async with locks(request).hold(tenant_id):
+        gone = await lifecycle.disconnect(hub.services, tenant_id=tenant_id, provider=provider)
+        health_cache(request, provider).forget(tenant_id)
+    return gone
+
+
 @router.get(
     "/api/connections/{provider}",
     summary="A provider's connection: status, credentials masked, settings, webhooks",
@@ -139,18 +177,16 @@ async def connect(
     declared = _provider(hub.services, provider)
     by_label = {credential.label: credential.name for credential in declared.credentials}
     given = {by_label.get(label, label): value for label, value in body.credentials.items()}
-    async with locks(request).hold(caller.tenant_id):
-        await lifecycle.connect(
-            hub.services,
-            provider=declared.name,
-            tenant_id=caller.tenant_id,
-            credentials=given,
-            base_url=body.url or hub.services.settings.provider_urls.get(declared.name),
-            settings=body.settings,
-            address_field="url" if body.url else None,
-        )
-        health_cache(request, declared.name).forget(caller.tenant_id)
-        view = await connection_view(hub.services, caller.tenant_id, declared)
+    view = await connect_locked(
+        hub,
+        request,
+        tenant_id=caller.tenant_id,
+        provider=declared,
+        credentials=given,
+        base_url=body.url or hub.services.settings.provider_urls.get(declared.name),
+        settings=body.settings,
+        address_field="url" if body.url else None,
+    )
     return {"success": True, "message": f"{declared.title} connected", **view}
 
 
@@ -164,11 +200,7 @@ async def disconnect(
     hub: HubDep, caller: CallerDep, provider: ProviderName, request: Request
 ) -> dict[str, Any]:
     declared = _provider(hub.services, provider)
-    async with locks(request).hold(caller.tenant_id):
-        gone = await lifecycle.disconnect(
-            hub.services, tenant_id=caller.tenant_id, provider=declared.name
-        )
-        health_cache(request, declared.name).forget(caller.tenant_id)
+    gone = await disconnect_locked(hub, request, tenant_id=caller.tenant_id, provider=declared.name)
     failures = removal_failures(gone)
     return {
         "success": True,
@@ -211,8 +243,7 @@ async def sync(
     queued = await pulls.request_pull(
         hub.services, tenant_id=caller.tenant_id, mode=body.mode, provider=declared.name
     )
-    answer = {"runId": queued.run_id, "jobId": queued.job_id, "mode": body.mode}
-    return JSONResponse(answer | {"status": "queued"}, status_code=202)
+    return pull_views.queued(queued)
 
 
 @router.get(

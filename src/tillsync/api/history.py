@@ -14,11 +14,13 @@ from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.numbers import wire
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
+from tillsync.api.sales import NO_SALE, SaleId
 from tillsync.jobs.admin import JobState
 from tillsync.services import history
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["history"])
 OTHER_BUSINESS = {404: "Not the caller's business (its tenant id)"}
+BusinessId = Annotated[str, Path(description="The caller's tenant id")]
 
 
 def _blank_is_none(value: object) -> object:
@@ -43,7 +45,7 @@ async def sync_history(
     hub: HubDep,
     caller: CallerDep,
     *,
-    business_id: Annotated[str, Path(description="The caller's tenant id")],
+    business_id: BusinessId,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     status: StatusFilter = None,
@@ -61,11 +63,7 @@ async def sync_history(
     response_model=None,
     responses=ok(SyncStatsAnswer) | problems(OTHER_BUSINESS),
 )
-async def sync_stats(
-    hub: HubDep,
-    caller: CallerDep,
-    business_id: Annotated[str, Path(description="The caller's tenant id")],
-) -> dict[str, Any]:
+async def sync_stats(hub: HubDep, caller: CallerDep, business_id: BusinessId) -> dict[str, Any]:
     history.check_business(caller, business_id)
     stats = await history.sync_stats(hub.uows, caller.tenant_id)
     return {"success": True, "data": {"stats": stats}}
@@ -85,11 +83,7 @@ async def connection_stats(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     "/api/sales/{sale_id:path}/history",
     summary="One POS sale (by its saleId) and every job that carries it, with their attempts",
     response_model=None,
-    responses=ok(SaleHistory) | problems({404: "No sale with this saleId"}),
+    responses=ok(SaleHistory) | problems(NO_SALE),
 )
-async def sale_history(
-    hub: HubDep,
-    caller: CallerDep,
-    sale_id: Annotated[str, Path(description="The POS saleId", max_length=200)],
-) -> dict[str, Any]:
+async def sale_history(hub: HubDep, caller: CallerDep, sale_id: SaleId) -> dict[str, Any]:
     return wire(await history.sale_history(hub.uows, caller, sale_id))

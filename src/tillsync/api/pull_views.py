@@ -6,16 +6,25 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from fastapi.responses import JSONResponse
+
 from tillsync.bootstrap import Hub
 from tillsync.errors import NotFound
 from tillsync.services import runs
 from tillsync.services.sync.progress import PullView
+from tillsync.services.sync.pulls import Queued
 
 
 async def progress_answer(hub: Hub, view: PullView) -> dict[str, Any]:
     async with hub.uows.read() as session:
         counts = await runs.counts_of(session, [view.run_id])
     return counted(progress(view), one(counts, view.run_id, field="runId"), live_pages=True)
+
+
+def queued(pull: Queued) -> JSONResponse:
+    """202, and where the queued pull is followed."""
+    body = {"runId": pull.run_id, "jobId": pull.job_id, "mode": pull.mode, "status": "queued"}
+    return JSONResponse(body, status_code=202)
 
 
 def when(moment: dt.datetime | None) -> str | None:

@@ -22,6 +22,8 @@ from tillsync.services import sales
 from tillsync.services.sale_status import read_status, sale_status
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["sales"])
+SaleId = Annotated[str, Path(description="The POS saleId", max_length=200)]
+NO_SALE = {404: "No sale with this saleId"}
 
 
 class NewSale(BaseModel):
@@ -79,13 +81,9 @@ async def create_sale(
     "/api/sales/{sale_id}",
     summary="A sale's status as POST gives it, with today's states (never a duplicate)",
     response_model=None,
-    responses=ok(SaleStatus) | problems({404: "No sale with this saleId"}),
+    responses=ok(SaleStatus) | problems(NO_SALE),
 )
-async def get_sale(
-    hub: HubDep,
-    caller: CallerDep,
-    sale_id: Annotated[str, Path(description="The POS saleId", max_length=200)],
-) -> dict[str, Any]:
+async def get_sale(hub: HubDep, caller: CallerDep, sale_id: SaleId) -> dict[str, Any]:
     async with hub.uows.read() as session:
         sale = await sales.find(session, caller, sale_id)
         if sale is None:

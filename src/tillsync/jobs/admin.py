@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.errors import Conflict, NotFound
+from tillsync.store.snapshots import snapshot
 from tillsync.store.tables import Job
 from tillsync.store.uow import UnitsOfWork
 
@@ -47,7 +48,7 @@ async def list_jobs(
     if kind is not None:
         query = query.where(Job.kind == kind)
     async with uows.read() as session:
-        return [_summary(job) for job in await session.scalars(query)]
+        return [snapshot(JobSummary, job) for job in await session.scalars(query)]
 
 
 async def retry_failed(uows: UnitsOfWork, job_id: str) -> RetriedJob:
@@ -98,16 +99,3 @@ async def _one(session: AsyncSession, job_id: str) -> Job:
     if len(found) > 1:
         raise Conflict(f"'{prefix}' starts more than one job id: give more of it", field="job_id")
     return found[0]
-
-
-def _summary(job: Job) -> JobSummary:
-    return JobSummary(
-        id=job.id,
-        tenant_id=job.tenant_id,
-        kind=job.kind,
-        state=job.state,
-        attempts=job.attempts,
-        next_attempt_at=job.next_attempt_at,
-        last_error=job.last_error,
-        created_at=job.created_at,
-    )

@@ -19,23 +19,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
+from tillsync.domain.ledger import ZERO
 from tillsync.services.alerts import open_alerts, update_alerts
+from tillsync.services.holds import hold_totals, release_included
 from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
 from tillsync.store.database import chunks, insert_all_returning_new
 from tillsync.store.tables import (
     Alert,
     AuditEntry,
-    PendingMovement,
     Product,
-    Reservation,
     StockLevel,
     new_id,
 )
 from tillsync.store.uow import UnitOfWork
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +114,7 @@ class Ledger:
         if stock.as_of is not None and as_of < stock.as_of:
             return False
         touched_before = stock.id in self._touched
-        released = await self._release_included(stock, as_of)
+        released = await release_included(self.uow.session, stock.id, as_of=as_of, now=self.uow.now)
         delta = available - stock.warehouse_available
         values: dict[str, Any] = {
             "warehouse_available": available,
@@ -166,26 +164,14 @@ class Ledger:
     async def repair_holds(self, stocks: Iterable[StockLevel], *, reference: str) -> list[Repair]:
         """Set each locked row's pending and reserved to what its records add up to.
 
-        Pending is the sum of the row's sales not yet released by a warehouse report;
-        reserved the sum of its active reservations. Anything else is drift (a lost update,
+        What the records add up to is `hold_totals`; anything else is drift (a lost update,
         a hand edit, a bug): it is repaired and its audit entry says so.
         """
         by_id = {stock.id: stock for stock in stocks}
-        pending = await self._sums(
-            PendingMovement.stock_level_id,
-            PendingMovement.quantity,
-            PendingMovement.released_at.is_(None),
-            by_id,
-        )
-        reserved = await self._sums(
-            Reservation.stock_level_id, Reservation.quantity, Reservation.status == "active", by_id
-        )
+        totals = await hold_totals(self.uow.session, by_id)
         repairs: list[Repair] = []
         for stock in sorted(by_id.values(), key=lambda s: (s.sku, s.location)):
-            truth = {
-                "pending": pending.get(stock.id, ZERO),
-                "reserved": reserved.get(stock.id, ZERO),
-            }
+            truth = {name: sums.get(stock.id, ZERO) for name, sums in totals.items()}
             wrong = {name: value for name, value in truth.items() if getattr(stock, name) != value}
             if not wrong:
                 continue
@@ -195,18 +181,6 @@ class Ledger:
                 self._audit(stock, name, value - was[name], "reconciliation", reference)
                 repairs.append(Repair(stock.sku, stock.location, name, was[name], value))
         return repairs
-
-    async def _sums(
-        self, owner: Any, quantity: Any, condition: Any, stocks: dict[str, StockLevel]
-    ) -> dict[str, Decimal]:
-        """Per stock row id, the sum of `quantity` over its records meeting `condition`."""
-        sums: dict[str, Decimal] = {}
-        for ids in chunks(sorted(stocks)):
-            result = await self.uow.session.execute(
-                select(owner, func.sum(quantity)).where(owner.in_(ids), condition).group_by(owner)
-            )
-            sums |= {owner_id: total for owner_id, total in result if total is not None}
-        return sums
 
     async def _open(
         self, reports: Sequence[Report], *, as_of: dt.datetime, cause: str, reference: str
@@ -242,21 +216,6 @@ class Ledger:
                         stock, "warehouse_available", stock.warehouse_available, cause, reference
                     )
         return opened
-
-    async def _release_included(self, stock: StockLevel, as_of: dt.datetime) -> Decimal:
-        """Mark released the row's pending sales confirmed by `as_of`: each one only once."""
-        quantities = await self.uow.session.scalars(
-            update(PendingMovement)
-            .where(
-                PendingMovement.stock_level_id == stock.id,
-                PendingMovement.released_at.is_(None),
-                PendingMovement.confirmed_at <= as_of,
-            )
-            .values(released_at=self.uow.now)
-            .returning(PendingMovement.quantity)
-            .execution_options(synchronize_session=False)
-        )
-        return sum(quantities, ZERO)
 
     async def _update(self, stock: StockLevel, values: dict[str, Any]) -> None:
         statement = (

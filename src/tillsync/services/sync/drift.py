@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.drift import Difference, shown
 from tillsync.errors import NotFound
+from tillsync.store.snapshots import snapshot
 from tillsync.store.tables import Connection, DriftItem, Run
 
 
@@ -133,7 +134,7 @@ async def one_report(
         .offset((page - 1) * limit)
         .limit(limit)
     )
-    return _report(run), [_entry(item) for item in items]
+    return _report(run), [snapshot(Entry, item) for item in items]
 
 
 def _reports_of(tenant_id: str, provider: str | None) -> tuple[ColumnElement[bool], ...]:
@@ -147,29 +148,4 @@ def _reports_of(tenant_id: str, provider: str | None) -> tuple[ColumnElement[boo
 
 
 def _report(run: Run) -> Report:
-    return Report(
-        id=run.id,
-        type=run.type,
-        status=run.status,
-        drift_found=run.drift_found,
-        drift_fixed=run.drift_fixed,
-        compared=(run.details or {}).get("compared", 0),
-        items_deleted=run.items_deleted,
-        started_at=run.started_at,
-        completed_at=run.completed_at,
-        duration_ms=run.duration_ms,
-        error=run.error,
-    )
-
-
-def _entry(item: DriftItem) -> Entry:
-    return Entry(
-        kind=item.kind,
-        sku=item.sku,
-        location=item.location,
-        field=item.field,
-        hub_value=item.hub_value,
-        provider_value=item.provider_value,
-        fixed=item.fixed,
-        note=item.note,
-    )
+    return snapshot(Report, run, compared=(run.details or {}).get("compared", 0))

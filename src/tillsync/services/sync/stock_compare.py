@@ -11,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.catalog import StockRow
 from tillsync.domain.drift import Difference, stock_differences
+from tillsync.domain.ledger import ZERO
 from tillsync.services.stock_rows import Key
 from tillsync.services.sync.windows import Where
 from tillsync.store.tables import PendingMovement, Product, StockLevel, SyncStage
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,46 @@
+"""The tables of the hub. Every business row carries its tenant."""
+
+from tillsync.store.tables.accounts import ApiKey, Connection, Tenant, WebhookRegistration
+from tillsync.store.tables.base import Base, new_id
+from tillsync.store.tables.events import Event, InboxEntry, Notification
+from tillsync.store.tables.jobs import Job, JobAttempt, RateBudget, RateGrant
+from tillsync.store.tables.runs import DriftItem, Run, SyncSeen, SyncStage
+from tillsync.store.tables.sales import Sale, SaleLine
+from tillsync.store.tables.stock import (
+    Alert,
+    AuditEntry,
+    InventoryCheck,
+    PendingMovement,
+    Product,
+    Reservation,
+    StockLevel,
+)
+
+__all__ = [
+    "Alert",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Connection",
+    "DriftItem",
+    "Event",
+    "InboxEntry",
+    "InventoryCheck",
+    "Job",
+    "JobAttempt",
+    "Notification",
+    "PendingMovement",
+    "Product",
+    "RateBudget",
+    "RateGrant",
+    "Reservation",
+    "Run",
+    "Sale",
+    "SaleLine",
+    "StockLevel",
+    "SyncSeen",
+    "SyncStage",
+    "Tenant",
+    "WebhookRegistration",
+    "new_id",
+]
