@@ -143,7 +143,7 @@ async def test_rotation_while_the_hub_serves_and_every_connection_works_with_the
         answers: list[int] = []
 
         async def read_while_rotating() -> None:
-            async with httpx.AsyncClient(base_url=url) as client:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as client:
                 while not done.is_set() or not answers:
                     for api_key, _ in tenants:
                         shown = await client.get("/api/cin7/credentials", headers=_bearer(api_key))
