@@ -59,7 +59,7 @@ async def _hubs(settings: Settings, urls: list[str]) -> AsyncIterator[None]:
             await stack.enter_async_context(tillsync_process("serve", "--port", port, env=env))
         async with httpx.AsyncClient() as http:
             for url in urls:
-                await eventually(lambda url=url: _answers(http, f"{url}/healthz"), within=30)
+                await eventually(lambda url=url: _answers(http, f"{url}/healthz"), within=90)
         yield
 
 
@@ -217,7 +217,7 @@ async def test_four_processes_never_oversell_and_end_at_cin7s_figures(
             storm = Storm(urls, tenant.api_key)
             try:
                 for sku in SKUS:  # the first catalog sync has every SKU at 10
-                    await eventually(lambda sku=sku: _at(storm.clients[0], sku, STOCK), within=30)
+                    await eventually(lambda sku=sku: _at(storm.clients[0], sku, STOCK), within=90)
                 stop = asyncio.Event()
                 replays = [
                     asyncio.create_task(deliveries.replay(hook, stop, seed=n))
