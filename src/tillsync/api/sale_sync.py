@@ -9,9 +9,14 @@ from fastapi import APIRouter, Body
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tillsync.api.answers import ok
-from tillsync.api.answers.stock import SaleSyncAnswer
+from tillsync.api.answers.stock import (
+    SaleSyncAnswer,
+    hold,
+    hold_released,
+    sale_recorded,
+    stock_check,
+)
 from tillsync.api.deps import CallerDep, HubDep
-from tillsync.api.numbers import wire
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.schemas import (
@@ -132,23 +137,27 @@ async def sale_sync(
     uows = hub.uows
     match body:
         case CheckInventory():
-            answer = await inventory.check_inventory(
-                uows, hub.checks, caller, Wanted(body.sku, body.quantity), location=body.location
+            wanted = Wanted(body.sku, body.quantity)
+            return stock_check(
+                await inventory.check_inventory(
+                    uows, hub.checks, caller, wanted, location=body.location
+                )
             )
         case Reserve():
             ttl = body.ttlSeconds or hub.settings.reservation_ttl_seconds
-            answer = await inventory.reserve(
-                uows,
-                caller,
-                Wanted(body.sku, body.quantity),
-                ttl_seconds=ttl,
-                location=body.location,
+            return hold(
+                await inventory.reserve(
+                    uows,
+                    caller,
+                    Wanted(body.sku, body.quantity),
+                    ttl_seconds=ttl,
+                    location=body.location,
+                )
             )
         case Release():
-            answer = await inventory.release(uows, caller, body.reservationId)
+            return hold_released(await inventory.release(uows, caller, body.reservationId))
         case RecordSale():
-            answer = await sales.record_sale(uows, caller, _sale_input(body))
-    return wire(answer)
+            return sale_recorded(await sales.record_sale(uows, caller, _sale_input(body)))
 
 
 def _sale_input(body: RecordSale) -> sales.SaleInput:

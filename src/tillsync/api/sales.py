@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tillsync.api.answers import ok
 from tillsync.api.answers.sales import SaleStatus
+from tillsync.api.answers.sales import sale_status as status_answer
 from tillsync.api.deps import CallerDep, HubDep
-from tillsync.api.numbers import wire
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.sale_sync import REFUSALS, SaleItems, line_inputs
@@ -74,7 +74,7 @@ async def create_sale(
     hub: HubDep, caller: CallerDep, body: Annotated[NewSale, Body()]
 ) -> dict[str, Any]:
     sale = _sale_input(body, now=hub.uows.clock.now())
-    return wire(await sales.record(hub.uows, caller, sale, answer=sale_status))
+    return status_answer(await sales.record(hub.uows, caller, sale, answer=sale_status))
 
 
 @router.get(
@@ -88,7 +88,7 @@ async def get_sale(hub: HubDep, caller: CallerDep, sale_id: SaleId) -> dict[str,
         sale = await sales.find(session, caller, sale_id)
         if sale is None:
             raise NotFound(f"no sale '{sale_id}'", field="sale_id")
-        return wire(await read_status(session, sale))
+        return status_answer(await read_status(session, sale))
 
 
 def _sale_input(body: NewSale, *, now: dt.datetime) -> sales.SaleInput:

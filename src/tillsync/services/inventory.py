@@ -1,6 +1,6 @@
 """Stock checks, reservations and their release: the POS's questions before a sale.
 
-Answers carry their figures as `Decimal`; the API writes them as JSON numbers.
+Outcomes carry their figures as `Decimal`; the API writes them as JSON numbers.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.domain.ledger import StockFigures, check_message, format_quantity, is_whole
+from tillsync.domain.inventory import Hold, HoldEnded, StockCheck
+from tillsync.domain.ledger import StockFigures, format_quantity, is_whole
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.services.checklog import CheckLog
 from tillsync.services.ledger import Ledger
@@ -97,7 +97,7 @@ async def check_inventory(
     wanted: Wanted,
     *,
     location: str | None = None,
-) -> dict[str, Any]:
+) -> StockCheck:
     """Answer from the ledger alone, without taking the write lock."""
     where = location or caller.default_location
     async with uows.read() as session:
@@ -140,17 +140,7 @@ async def check_inventory(
             checked_at=uows.clock.now(),
         )
     )
-    return {
-        "available": level >= wanted.quantity,
-        "currentStock": level,
-        "message": check_message(level, wanted.quantity),
-        "sku": wanted.sku,
-        "quantity": wanted.quantity,
-        "location": where,
-        "warehouseAvailable": current.warehouse_available,
-        "pending": current.pending,
-        "reserved": current.reserved,
-    }
+    return StockCheck(sku=wanted.sku, quantity=wanted.quantity, location=where, figures=current)
 
 
 async def reserve(
@@ -160,7 +150,7 @@ async def reserve(
     *,
     ttl_seconds: int,
     location: str | None = None,
-) -> dict[str, Any]:
+) -> Hold:
     where = location or caller.default_location
     async with uows.begin() as uow:
         await load_product(uow.session, caller.tenant_id, wanted)
@@ -194,20 +184,17 @@ async def reserve(
         )
         await ledger.settle()
         await uow.commit()
-    left = figures(stock).available_to_sell
-    return {
-        "reserved": True,
-        "reservationId": reservation_id,
-        "sku": wanted.sku,
-        "quantity": wanted.quantity,
-        "location": where,
-        "expiresAt": expires_at.isoformat(),
-        "availableAfter": left,
-        "message": f"Reserved {format_quantity(wanted.quantity)} of {wanted.sku}",
-    }
+    return Hold(
+        reservation_id=reservation_id,
+        sku=wanted.sku,
+        quantity=wanted.quantity,
+        location=where,
+        expires_at=expires_at,
+        available_after=figures(stock).available_to_sell,
+    )
 
 
-async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> dict[str, Any]:
+async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> HoldEnded:
     """Give a reservation's stock back; releasing one already ended succeeds and says so."""
     async with uows.begin() as uow:
         reservation = await uow.session.scalar(
@@ -230,21 +217,10 @@ async def release(uows: UnitsOfWork, caller: Caller, reservation_id: str) -> dic
         await ledger.settle()
         await uow.commit()
     if released is not None:
-        return {
-            "released": True,
-            "alreadyReleased": False,
-            "reservationId": reservation_id,
-            "status": "released",
-            "message": "Reservation released",
-        }
+        return HoldEnded(reservation_id=reservation_id, status="released", released=True)
     # Released before, or run out: its stock is back already, so a repeat is a success.
-    return {
-        "released": False,
-        "alreadyReleased": True,
-        "reservationId": reservation_id,
-        "status": ended,
-        "message": f"Reservation already {ended}",
-    }
+    assert ended is not None  # read in the transaction that found the reservation
+    return HoldEnded(reservation_id=reservation_id, status=ended, released=False)
 
 
 def _refuse_consumed(reservation_id: str, status: str | None) -> None:

@@ -1,13 +1,13 @@
-"""What a POS learns of a sale's deliveries: seed 003's `crmStatus` and `inventoryStatus`.
+"""What a POS learns of a sale's deliveries: its CRM invoice and its warehouse push.
 
-The hub answers at once, before any provider is called, so each status carries a `state`:
+The hub answers at once, before any provider is called, so each delivery carries a `state`:
 
-    crmStatus.state        not_needed (no customer) · not_configured (no CRM connected)
-                           · queued (the invoice job is under way, retries included)
-                           · created · failed
-    inventoryStatus.state  local_only (no warehouse connected) · queued · pushed · failed
+    crm.state        not_needed (no customer) · not_configured (no CRM connected)
+                     · queued (the invoice job is under way, retries included)
+                     · created · failed
+    inventory.state  local_only (no warehouse connected) · queued · pushed · failed
 
-`serviceAvailable` says the connection exists and its last attempt did not fail; it is not
+`service_available` says the connection exists and its last attempt did not fail; it is not
 a live call. Inventory updates are the hub's own stock holds, taken for every line in the
 sale's transaction (a line that cannot be held refuses the whole sale), so they succeed
 unless the warehouse push itself ends failed.
@@ -15,39 +15,35 @@ unless the warehouse push itself ends failed.
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync.domain.deliveries import (
+    CrmDelivery,
+    InventoryDelivery,
+    InventoryState,
+    Occasion,
+    SaleStatus,
+)
 from tillsync.services.history import subject_jobs
-from tillsync.services.sales import subject
+from tillsync.services.sales import recorded, subject
 from tillsync.store.tables import Connection, Job, Sale, SaleLine
 
 UNDER_WAY = frozenset({"pending", "syncing", "retry", "batched"})
 NO_CRM = "no CRM is connected: the sale has no invoice"
 
 
-Occasion = Literal["recorded", "repeated", "read"]
-"""Why the status is given: a sale just recorded, a POST repeated, or a read (GET)."""
-OPENINGS: dict[Occasion, str] = {
-    "recorded": "Sale completed successfully",
-    "repeated": "Sale already recorded",
-    "read": "Sale found",
-}
-
-
-async def sale_status(session: AsyncSession, sale: Sale, duplicate: bool) -> dict[str, Any]:
+async def sale_status(session: AsyncSession, sale: Sale, duplicate: bool) -> SaleStatus:
     """POST's answer: `duplicate` when the same sale was recorded before."""
     return await _status(session, sale, "repeated" if duplicate else "recorded")
 
 
-async def read_status(session: AsyncSession, sale: Sale) -> dict[str, Any]:
+async def read_status(session: AsyncSession, sale: Sale) -> SaleStatus:
     """GET's answer: today's states, and neither a duplicate nor a new sale."""
     return await _status(session, sale, "read")
 
 
-async def _status(session: AsyncSession, sale: Sale, occasion: Occasion) -> dict[str, Any]:
+async def _status(session: AsyncSession, sale: Sale, occasion: Occasion) -> SaleStatus:
     jobs = await subject_jobs(session, sale.tenant_id, subject(sale))
     connections = list(
         await session.scalars(
@@ -59,20 +55,14 @@ async def _status(session: AsyncSession, sale: Sale, occasion: Occasion) -> dict
     lines = await session.scalar(
         select(func.count()).select_from(SaleLine).where(SaleLine.sale_id == sale.id)
     )
-    crm = _crm_status(sale, _by_role(jobs, "crm"), _healthy(connections, "crm"))
-    inventory = _inventory_status(
-        _by_role(jobs, "warehouse"), _healthy(connections, "warehouse"), items=int(lines or 0)
+    return SaleStatus(
+        sale=recorded(sale),
+        occasion=occasion,
+        crm=_crm_status(sale, _by_role(jobs, "crm"), _healthy(connections, "crm")),
+        inventory=_inventory_status(
+            _by_role(jobs, "warehouse"), _healthy(connections, "warehouse"), items=int(lines or 0)
+        ),
     )
-    return {
-        "success": True,
-        "saleId": sale.reference,
-        "id": sale.id,
-        "duplicate": occasion == "repeated",
-        "total": sale.total,
-        "message": _message(crm, inventory, occasion=occasion),
-        "crmStatus": crm,
-        "inventoryStatus": inventory,
-    }
 
 
 def _by_role(jobs: list[tuple[Job, str, Connection | None]], role: str) -> list[tuple[Job, str]]:
@@ -83,36 +73,30 @@ def _healthy(connections: list[Connection], role: str) -> bool:
     return any(c.role == role and c.status == "active" and c.error_count == 0 for c in connections)
 
 
-def _crm_status(sale: Sale, jobs: list[tuple[Job, str]], available: bool) -> dict[str, Any]:
-    status: dict[str, Any] = {
-        "serviceAvailable": available,
-        "invoiceCreated": False,
-        "invoice_id": None,
-        "invoice_number": None,
-        "error": None,
-        "state": "not_needed",
-    }
+def _crm_status(sale: Sale, jobs: list[tuple[Job, str]], available: bool) -> CrmDelivery:
     if not sale.customer_id:
-        return status
+        return CrmDelivery(state="not_needed", service_available=available)
     if not jobs:
-        return status | {"state": "not_configured", "error": NO_CRM}
+        return CrmDelivery(state="not_configured", service_available=available, error=NO_CRM)
     job, state = jobs[0]
     if state == "success":
-        return status | {
-            "invoiceCreated": True,
-            "invoice_id": job.checkpoint.get("invoice_id"),
-            "invoice_number": job.provider_reference,
-            "state": "created",
-        }
-    return status | {
-        "error": job.last_error,
-        "state": "queued" if state in UNDER_WAY else "failed",
-    }
+        return CrmDelivery(
+            state="created",
+            service_available=available,
+            invoice_id=job.checkpoint.get("invoice_id"),
+            invoice_number=job.provider_reference,
+        )
+    return CrmDelivery(
+        state="queued" if state in UNDER_WAY else "failed",
+        service_available=available,
+        error=job.last_error,
+    )
 
 
 def _inventory_status(
     jobs: list[tuple[Job, str]], available: bool, *, items: int
-) -> dict[str, Any]:
+) -> InventoryDelivery:
+    state: InventoryState
     if not jobs:
         state = "local_only"
     elif any(s == "failed" for _, s in jobs):
@@ -121,35 +105,9 @@ def _inventory_status(
         state = "pushed"
     else:
         state = "queued"
-    failed = items if state == "failed" else 0
-    return {
-        "serviceAvailable": available,
-        "updatesSuccessful": state != "failed",
-        "summary": {
-            "total_items": items,
-            "successful_updates": items - failed,
-            "failed_updates": failed,
-        },
-        "state": state,
-        "error": next((job.last_error for job, s in jobs if s == "failed"), None),
-    }
-
-
-def _message(crm: dict[str, Any], inventory: dict[str, Any], *, occasion: Occasion) -> str:
-    text = OPENINGS[occasion]
-    text += {
-        "local_only": " with inventory updates",
-        "queued": " with inventory updates (warehouse push queued)",
-        "pushed": " with inventory updates",
-        "failed": " with inventory updates (warehouse push failed)",
-    }[inventory["state"]]
-    return (
-        text
-        + {
-            "not_needed": "",
-            "not_configured": "; no CRM is connected, so no invoice",
-            "queued": "; the CRM invoice is queued",
-            "created": f" and CRM invoice {crm['invoice_number']}",
-            "failed": "; the CRM invoice failed",
-        }[crm["state"]]
+    return InventoryDelivery(
+        state=state,
+        service_available=available,
+        items=items,
+        error=next((job.last_error for job, s in jobs if s == "failed"), None),
     )

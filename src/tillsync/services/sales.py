@@ -1,7 +1,7 @@
 """Recording a POS sale: the sale, its stock holds and its outgoing jobs in one transaction.
 
 Both sale endpoints (seed 000's RECORD_SALE and seed 003's POST /api/sales) come through
-`record`; each shapes its own answer from the stored sale, inside the same transaction.
+`record`; each reads its own outcome of the stored sale, inside the same transaction.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync.domain.sales import RecordedSale, SaleOutcome, sync_status
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.history import shown_states
@@ -75,19 +76,25 @@ class SaleInput:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-Answer = Callable[[AsyncSession, Sale, bool], Awaitable[dict[str, Any]]]
-"""Shapes an endpoint's answer from the stored sale and whether it was a duplicate."""
+Outcome = TypeVar("Outcome")
 
 
-async def record_sale(uows: UnitsOfWork, caller: Caller, sale: SaleInput) -> dict[str, Any]:
-    """RECORD_SALE (seed 000): the sale with its push status in `syncStatus`."""
-    return await record(uows, caller, sale, answer=_sync_answer)
+async def record_sale(uows: UnitsOfWork, caller: Caller, sale: SaleInput) -> SaleOutcome:
+    """RECORD_SALE (seed 000): the sale with the state of its pushes."""
+    return await record(uows, caller, sale, answer=_outcome)
 
 
 async def record(
-    uows: UnitsOfWork, caller: Caller, sale: SaleInput, *, answer: Answer
-) -> dict[str, Any]:
-    """Record the sale once; a repeat with the same body gets the answer of the stored one."""
+    uows: UnitsOfWork,
+    caller: Caller,
+    sale: SaleInput,
+    *,
+    answer: Callable[[AsyncSession, Sale, bool], Awaitable[Outcome]],
+) -> Outcome:
+    """Record the sale once; a repeat with the same body gets the outcome of the stored one.
+
+    `answer` reads the outcome from the stored sale and whether it was a duplicate.
+    """
     try:
         async with uows.begin() as uow:
             existing = await _existing(uow, caller, sale)
@@ -129,9 +136,9 @@ async def _existing(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale | 
     return row
 
 
-async def _sync_answer(session: AsyncSession, sale: Sale, duplicate: bool) -> dict[str, Any]:
+async def _outcome(session: AsyncSession, sale: Sale, duplicate: bool) -> SaleOutcome:
     states = await shown_states(session, sale.tenant_id, subject(sale))
-    return _answer(sale, sync_status=_sync_status(states), duplicate=duplicate)
+    return SaleOutcome(sale=recorded(sale), sync_status=sync_status(states), duplicate=duplicate)
 
 
 async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale:
@@ -273,22 +280,5 @@ def subject(sale: Sale) -> str:
     return f"sale:{sale.id}"
 
 
-def _sync_status(states: list[str]) -> str:
-    if not states:
-        return "not_configured"
-    for state in ("failed", "retry", "syncing", "pending", "batched"):
-        if state in states:
-            return state
-    return "success"
-
-
-def _answer(sale: Sale, *, sync_status: str, duplicate: bool) -> dict[str, Any]:
-    return {
-        "success": True,
-        "saleId": sale.reference,
-        "id": sale.id,
-        "syncStatus": sync_status,
-        "duplicate": duplicate,
-        "total": sale.total,
-        "message": "Sale already recorded" if duplicate else "Sale recorded",
-    }
+def recorded(sale: Sale) -> RecordedSale:
+    return RecordedSale(id=sale.id, sale_id=sale.reference, total=sale.total)

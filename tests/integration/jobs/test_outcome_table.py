@@ -98,7 +98,7 @@ async def _connected_sale(hub: Hub) -> str:
     recorded = await sales.record_sale(
         hub.uows, caller, sales.SaleInput(sale_id="POS-1", items=(line,))
     )
-    return str(recorded["id"])
+    return recorded.sale.id
 
 
 @pytest.mark.parametrize(("name", "respond", "state", "delay"), CASES, ids=[c[0] for c in CASES])

@@ -39,8 +39,8 @@ async def test_a_sale_holds_its_quantity_as_pending(hub: Hub) -> None:
     caller = await _caller(hub)
     await seed_stock(hub, caller.tenant_id, "TOMB45", 5)
     answer = await sales.record_sale(hub.uows, caller, _sale("POS-1", "TOMB45", 2))
-    assert answer["success"] is True
-    assert answer["syncStatus"] == "not_configured"
+    assert answer.duplicate is False
+    assert answer.sync_status == "not_configured"
     stock = await _stock(hub, caller, "TOMB45")
     assert (stock.warehouse_available, stock.pending, stock.reserved) == (D(5), D(2), D(0))
 
@@ -50,8 +50,8 @@ async def test_recording_the_same_sale_twice_returns_the_first(hub: Hub) -> None
     await seed_stock(hub, caller.tenant_id, "TOMB45", 5)
     first = await sales.record_sale(hub.uows, caller, _sale("POS-1", "TOMB45", 2))
     again = await sales.record_sale(hub.uows, caller, _sale("POS-1", "TOMB45", 2))
-    assert again["id"] == first["id"]
-    assert again["duplicate"] is True
+    assert again.sale.id == first.sale.id
+    assert again.duplicate is True
     assert (await _stock(hub, caller, "TOMB45")).pending == D(2)
     async with hub.uows.read() as session:
         assert await session.scalar(select(func.count()).select_from(Sale)) == 1
@@ -98,21 +98,21 @@ async def test_a_reservation_is_consumed_by_the_sale_naming_it(hub: Hub) -> None
     held = await inventory.reserve(hub.uows, caller, Wanted("TOMB45", D(3)), ttl_seconds=60)
     with pytest.raises(InsufficientStock):
         await sales.record_sale(hub.uows, caller, _sale("POS-3", "TOMB45", 1))
-    await sales.record_sale(hub.uows, caller, _sale("POS-4", "TOMB45", 3, held["reservationId"]))
+    await sales.record_sale(hub.uows, caller, _sale("POS-4", "TOMB45", 3, held.reservation_id))
     stock = await _stock(hub, caller, "TOMB45")
     assert (stock.pending, stock.reserved) == (D(3), D(0))
     with pytest.raises(Conflict):
-        await inventory.release(hub.uows, caller, held["reservationId"])
+        await inventory.release(hub.uows, caller, held.reservation_id)
 
 
 async def test_release_gives_the_stock_back(hub: Hub) -> None:
     caller = await _caller(hub)
     await seed_stock(hub, caller.tenant_id, "TOMB45", 2)
     held = await inventory.reserve(hub.uows, caller, Wanted("TOMB45", D(2)), ttl_seconds=60)
-    answer = await inventory.release(hub.uows, caller, held["reservationId"])
-    assert answer["released"] is True
+    answer = await inventory.release(hub.uows, caller, held.reservation_id)
+    assert answer.released is True
     check = await inventory.check_inventory(hub.uows, hub.checks, caller, Wanted("TOMB45", D(2)))
-    assert check["available"] is True
+    assert check.available is True
 
 
 async def test_unknown_sku_and_fractional_units_are_refused(hub: Hub) -> None:

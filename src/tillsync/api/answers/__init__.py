@@ -1,8 +1,9 @@
 """Typed shapes of the API's success answers, as the OpenAPI document shows them.
 
-The routers answer the services' JSON unchanged (client apps depend on its keys, their
-case and its numbers), so these models describe the answers rather than build them: a
-route names its model in `responses=` with `ok()`. The document tests and the fuzzing test
+Client apps depend on each answer's keys, their case and its numbers, so answers are built
+as plain JSON (from a service's typed value, by the function beside the answer's model) and
+these models describe them rather than build them: a route names its model in `responses=`
+with `ok()`. The document tests and the fuzzing test
 check every answer against them; keys are named exactly as on the wire.
 """
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from tillsync.api.answers import Answer
 from tillsync.api.answers.history import SyncLog
+from tillsync.api.numbers import number
+from tillsync.domain import deliveries
 
 
 class CrmStatus(Answer):
@@ -45,6 +47,45 @@ class SaleStatus(Answer):
     message: str
     crmStatus: CrmStatus
     inventoryStatus: InventoryStatus
+
+
+def sale_status(status: deliveries.SaleStatus) -> dict[str, Any]:
+    """POST's and GET's answer: the sale, and where its CRM invoice and warehouse push stand."""
+    return {
+        "success": True,
+        "saleId": status.sale.sale_id,
+        "id": status.sale.id,
+        "duplicate": status.duplicate,
+        "total": number(status.sale.total),
+        "message": status.message,
+        "crmStatus": crm_status(status.crm),
+        "inventoryStatus": inventory_status(status.inventory),
+    }
+
+
+def crm_status(crm: deliveries.CrmDelivery) -> dict[str, Any]:
+    return {
+        "serviceAvailable": crm.service_available,
+        "invoiceCreated": crm.invoice_created,
+        "invoice_id": crm.invoice_id,
+        "invoice_number": crm.invoice_number,
+        "error": crm.error,
+        "state": crm.state,
+    }
+
+
+def inventory_status(inventory: deliveries.InventoryDelivery) -> dict[str, Any]:
+    return {
+        "serviceAvailable": inventory.service_available,
+        "updatesSuccessful": inventory.updates_successful,
+        "summary": {
+            "total_items": inventory.items,
+            "successful_updates": inventory.items - inventory.failed_items,
+            "failed_updates": inventory.failed_items,
+        },
+        "state": inventory.state,
+        "error": inventory.error,
+    }
 
 
 class SaleLine(Answer):

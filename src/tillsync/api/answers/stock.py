@@ -1,13 +1,18 @@
-"""Answers of POST /api/cin7/sale-sync: a stock check, a hold, its release, a recorded sale."""
+"""Answers of POST /api/cin7/sale-sync: a stock check, a hold, its release, a recorded sale.
+
+Each answer has its model, as the document shows it, and the function that shapes it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from tillsync.api.answers import Answer
+from tillsync.api.numbers import number
+from tillsync.domain import inventory, sales
 
 
 class StockCheck(Answer):
@@ -56,3 +61,52 @@ class SaleRecorded(Answer):
 
 
 SaleSyncAnswer = StockCheck | Hold | HoldReleased | SaleRecorded
+
+
+def stock_check(check: inventory.StockCheck) -> dict[str, Any]:
+    return {
+        "available": check.available,
+        "currentStock": number(check.current_stock),
+        "message": check.message,
+        "sku": check.sku,
+        "quantity": number(check.quantity),
+        "location": check.location,
+        "warehouseAvailable": number(check.figures.warehouse_available),
+        "pending": number(check.figures.pending),
+        "reserved": number(check.figures.reserved),
+    }
+
+
+def hold(held: inventory.Hold) -> dict[str, Any]:
+    return {
+        "reserved": True,
+        "reservationId": held.reservation_id,
+        "sku": held.sku,
+        "quantity": number(held.quantity),
+        "location": held.location,
+        "expiresAt": held.expires_at.isoformat(),
+        "availableAfter": number(held.available_after),
+        "message": held.message,
+    }
+
+
+def hold_released(ended: inventory.HoldEnded) -> dict[str, Any]:
+    return {
+        "released": ended.released,
+        "alreadyReleased": ended.already_ended,
+        "reservationId": ended.reservation_id,
+        "status": ended.status,
+        "message": ended.message,
+    }
+
+
+def sale_recorded(outcome: sales.SaleOutcome) -> dict[str, Any]:
+    return {
+        "success": True,
+        "saleId": outcome.sale.sale_id,
+        "id": outcome.sale.id,
+        "syncStatus": outcome.sync_status,
+        "duplicate": outcome.duplicate,
+        "total": number(outcome.sale.total),
+        "message": outcome.message,
+    }
