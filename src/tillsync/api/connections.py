@@ -5,7 +5,6 @@ The seeds' own paths stay, with their shapes, as aliases of these operations (`a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -14,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tillsync.api import pull_views
-from tillsync.api.answers import ok
+from tillsync.api.answers import ok, when
 from tillsync.api.answers.connections import (
     Connected,
     ConnectionHealth,
@@ -74,10 +73,6 @@ def _provider(services: Services, name: str) -> Provider:
     return services.providers.get(name)
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 async def connection_view(services: Services, tenant_id: str, provider: Provider) -> dict[str, Any]:
     """A connection as every route shows it; the seeds' aliases reshape it."""
     found = await descriptions.describe(services, tenant_id=tenant_id, provider=provider.name)
@@ -94,9 +89,9 @@ async def connection_view(services: Services, tenant_id: str, provider: Provider
         "settings": connection.settings if found.connected and connection else None,
         "errorCount": connection.error_count if connection else 0,
         "lastError": connection.last_error if connection else None,
-        "lastSync": _iso(connection.last_sync_at) if connection else None,
-        "connectedAt": _iso(connection.created_at) if connection else None,
-        "updatedAt": _iso(connection.updated_at) if connection else None,
+        "lastSync": when(connection.last_sync_at) if connection else None,
+        "connectedAt": when(connection.created_at) if connection else None,
+        "updatedAt": when(connection.updated_at) if connection else None,
         "webhooks": [
             {"type": r.event_type, "status": r.status, "error": r.last_error}
             for r in found.registrations
