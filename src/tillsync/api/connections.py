@@ -19,6 +19,7 @@ from tillsync.api.answers.connections import (
     ConnectionHealth,
     ConnectionShown,
     Disconnected,
+    connection_health_json,
 )
 from tillsync.api.answers.pulls import PullProgress, PullQueued
 from tillsync.api.deps import CallerDep, HubDep
@@ -217,7 +218,8 @@ async def health(
     hub: HubDep, caller: CallerDep, provider: ProviderName, request: Request
 ) -> dict[str, Any]:
     declared = _provider(hub.services, provider)
-    return await health_cache(request, declared.name).get(hub.services, caller.tenant_id)
+    shown = await health_cache(request, declared.name).get(hub.services, caller.tenant_id)
+    return connection_health_json(shown)
 
 
 @router.post(
