@@ -11,7 +11,7 @@ from tillsync.api.answers import ok
 from tillsync.api.answers.notices import AlertList
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.services.alerts import alert_view
+from tillsync.services.event_payloads import alert_payload
 from tillsync.store.tables import Alert
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["alerts"])
@@ -36,4 +36,4 @@ async def list_alerts(
             .order_by(Alert.created_at.desc(), Alert.id)
             .limit(limit)
         )
-        return {"alerts": [alert_view(alert) for alert in rows]}
+        return {"alerts": [alert_payload(alert) for alert in rows]}  # the stream's shape

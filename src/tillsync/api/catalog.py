@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tillsync.api.answers import ok
-from tillsync.api.answers.catalog import CatalogPage
+from tillsync.api.answers.catalog import CatalogPage, catalog_page_json
 from tillsync.api.deps import CallerDep, HubDep
-from tillsync.api.numbers import STOCK_FIGURES, wire
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.services.products import catalog_page
 
@@ -17,8 +16,6 @@ router = APIRouter(route_class=KeyFirstRoute, tags=["catalog"])
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL refuses NUL in text: refused here, not a 500
-FIGURES = STOCK_FIGURES | {"price", "reorder_level"}
-"""The catalog's view writes these as decimal text; its answer shows them as numbers."""
 
 
 @router.get(
@@ -54,4 +51,4 @@ async def catalog(
         limit=limit,
         offset=offset,
     )
-    return wire(page, text=FIGURES)
+    return catalog_page_json(page)

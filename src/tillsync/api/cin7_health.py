@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from tillsync.api.answers import ok
-from tillsync.api.answers.connections import ConnectionHealth
+from tillsync.api.answers.connections import ConnectionHealth, connection_health_json
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.state import health_cache
@@ -22,4 +22,5 @@ router = APIRouter(route_class=KeyFirstRoute, tags=["cin7"])
     responses=ok(ConnectionHealth),
 )
 async def health(hub: HubDep, caller: CallerDep, request: Request) -> dict[str, Any]:
-    return await health_cache(request, "cin7").get(hub.services, caller.tenant_id)
+    shown = await health_cache(request, "cin7").get(hub.services, caller.tenant_id)
+    return connection_health_json(shown)

@@ -5,7 +5,6 @@ The seeds' own paths stay, with their shapes, as aliases of these operations (`a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -14,12 +13,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tillsync.api import pull_views
-from tillsync.api.answers import ok
+from tillsync.api.answers import ok, when
 from tillsync.api.answers.connections import (
     Connected,
     ConnectionHealth,
     ConnectionShown,
     Disconnected,
+    connection_health_json,
 )
 from tillsync.api.answers.pulls import PullProgress, PullQueued
 from tillsync.api.deps import CallerDep, HubDep
@@ -74,10 +74,6 @@ def _provider(services: Services, name: str) -> Provider:
     return services.providers.get(name)
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 async def connection_view(services: Services, tenant_id: str, provider: Provider) -> dict[str, Any]:
     """A connection as every route shows it; the seeds' aliases reshape it."""
     found = await descriptions.describe(services, tenant_id=tenant_id, provider=provider.name)
@@ -94,9 +90,9 @@ async def connection_view(services: Services, tenant_id: str, provider: Provider
         "settings": connection.settings if found.connected and connection else None,
         "errorCount": connection.error_count if connection else 0,
         "lastError": connection.last_error if connection else None,
-        "lastSync": _iso(connection.last_sync_at) if connection else None,
-        "connectedAt": _iso(connection.created_at) if connection else None,
-        "updatedAt": _iso(connection.updated_at) if connection else None,
+        "lastSync": when(connection.last_sync_at) if connection else None,
+        "connectedAt": when(connection.created_at) if connection else None,
+        "updatedAt": when(connection.updated_at) if connection else None,
         "webhooks": [
             {"type": r.event_type, "status": r.status, "error": r.last_error}
             for r in found.registrations
@@ -222,7 +218,8 @@ async def health(
     hub: HubDep, caller: CallerDep, provider: ProviderName, request: Request
 ) -> dict[str, Any]:
     declared = _provider(hub.services, provider)
-    return await health_cache(request, declared.name).get(hub.services, caller.tenant_id)
+    shown = await health_cache(request, declared.name).get(hub.services, caller.tenant_id)
+    return connection_health_json(shown)
 
 
 @router.post(

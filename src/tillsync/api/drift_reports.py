@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tillsync.api import pull_views
-from tillsync.api.answers import ok
+from tillsync.api.answers import ok, when
 from tillsync.api.answers.drift import DriftDetails, DriftReports
 from tillsync.api.connections import ProviderName, RunId
 from tillsync.api.deps import CallerDep, HubDep
@@ -108,7 +108,7 @@ def _summary(report: drift.Report) -> dict[str, Any]:
         "compared": report.compared,
         "itemsDeleted": report.items_deleted,
         "startedAt": report.started_at.isoformat(),
-        "completedAt": pull_views.when(report.completed_at),
+        "completedAt": when(report.completed_at),
         "durationMs": report.duration_ms,
         "error": report.error,
     }

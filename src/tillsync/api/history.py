@@ -8,15 +8,22 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 
 from tillsync.api.answers import ok
-from tillsync.api.answers.history import ConnectionStatsList, SyncHistory, SyncStatsAnswer
+from tillsync.api.answers.history import (
+    ConnectionStatsList,
+    SyncHistory,
+    SyncStatsAnswer,
+    connection_stats_json,
+    sale_history_json,
+    sync_log_page_json,
+    sync_stats_json,
+)
 from tillsync.api.answers.sales import SaleHistory
 from tillsync.api.deps import CallerDep, HubDep
-from tillsync.api.numbers import wire
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.sales import NO_SALE, SaleId
 from tillsync.jobs.admin import JobState
-from tillsync.services import history
+from tillsync.services import history, stats
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["history"])
 OTHER_BUSINESS = {404: "Not the caller's business (its tenant id)"}
@@ -54,7 +61,7 @@ async def sync_history(
     page = await history.sync_logs(
         hub.uows, caller.tenant_id, status=status, limit=limit, offset=offset
     )
-    return {"success": True, "data": page}
+    return {"success": True, "data": sync_log_page_json(page)}
 
 
 @router.get(
@@ -65,8 +72,8 @@ async def sync_history(
 )
 async def sync_stats(hub: HubDep, caller: CallerDep, business_id: BusinessId) -> dict[str, Any]:
     history.check_business(caller, business_id)
-    stats = await history.sync_stats(hub.uows, caller.tenant_id)
-    return {"success": True, "data": {"stats": stats}}
+    counted = await stats.sync_stats(hub.uows, caller.tenant_id)
+    return {"success": True, "data": {"stats": sync_stats_json(counted)}}
 
 
 @router.get(
@@ -76,7 +83,8 @@ async def sync_stats(hub: HubDep, caller: CallerDep, business_id: BusinessId) ->
     responses=ok(ConnectionStatsList),
 )
 async def connection_stats(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    return {"connections": await history.connection_stats(hub.uows, caller.tenant_id)}
+    rows = await stats.connection_stats(hub.uows, caller.tenant_id)
+    return {"connections": [connection_stats_json(row) for row in rows]}
 
 
 @router.get(
@@ -86,4 +94,4 @@ async def connection_stats(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     responses=ok(SaleHistory) | problems(NO_SALE),
 )
 async def sale_history(hub: HubDep, caller: CallerDep, sale_id: SaleId) -> dict[str, Any]:
-    return wire(await history.sale_history(hub.uows, caller, sale_id))
+    return sale_history_json(await history.sale_history(hub.uows, caller, sale_id))

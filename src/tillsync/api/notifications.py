@@ -15,12 +15,12 @@ from tillsync.api.answers.notices import (
     NotificationList,
     NotificationSettingsView,
     NotificationView,
+    notification_json,
 )
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.errors import NotFound
-from tillsync.services.notifications import notification_view
 from tillsync.store.tables import Notification, Tenant
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["notifications"])
@@ -69,7 +69,7 @@ async def list_notifications(
         rows = await session.scalars(
             statement.order_by(Notification.created_at.desc(), Notification.id).limit(limit)
         )
-        return {"notifications": [notification_view(row) for row in rows]}
+        return {"notifications": [notification_json(row) for row in rows]}
 
 
 @router.post(
@@ -104,7 +104,7 @@ async def mark_read(hub: HubDep, caller: CallerDep, notification_id: str) -> dic
         if notification.read_at is None:
             notification.read_at = uow.now
         await uow.commit()
-    return notification_view(notification)
+    return notification_json(notification)
 
 
 @router.get(

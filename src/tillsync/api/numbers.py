@@ -5,8 +5,9 @@ numbers: a whole figure as an integer (`17`, never `17.0` or `"17.0000"`), any o
 nearest float (`1.5`). Figures have at most 4 places and 13 digits in all, well inside the
 15 a float keeps, so the number written reads back as the exact figure.
 
-Some views still carry figures as decimal text (the catalog's, and stock events stored
-before their readers changed): `numbers` turns the keys it is told of into numbers too.
+Stored `stock.changed` payloads carry their figures as decimal text (a format kept in the
+database, `services/event_payloads.py`): `numbers` turns the keys it is told of into
+numbers too, for the stream's frames and the catalog's rows of that shape.
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from tillsync.api.answers import when
 from tillsync.bootstrap import Hub
 from tillsync.errors import NotFound
 from tillsync.services import runs
@@ -25,10 +25,6 @@ def queued(pull: Queued) -> JSONResponse:
     """202, and where the queued pull is followed."""
     body = {"runId": pull.run_id, "jobId": pull.job_id, "mode": pull.mode, "status": "queued"}
     return JSONResponse(body, status_code=202)
-
-
-def when(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 def progress(view: PullView) -> dict[str, Any]:

@@ -14,11 +14,6 @@ def format_quantity(quantity: Decimal) -> str:
     return text if text != "-0" else "0"
 
 
-def as_number(quantity: Decimal) -> int | float:
-    """For JSON answers: whole quantities as integers, others as the nearest float."""
-    return int(quantity) if is_whole(quantity) else float(quantity)
-
-
 def is_whole(quantity: Decimal) -> bool:
     return quantity == quantity.to_integral_value()
 

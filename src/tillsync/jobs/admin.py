@@ -15,7 +15,7 @@ from tillsync.store.tables import Job
 from tillsync.store.uow import UnitsOfWork
 
 JobState = Literal["pending", "syncing", "retry", "success", "failed", "batched"]
-JOB_STATES: tuple[str, ...] = get_args(JobState)
+JOB_STATES: tuple[JobState, ...] = get_args(JobState)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import false, select
@@ -10,43 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures
+from tillsync.services.event_payloads import alert_payload
 from tillsync.store.database import chunks
 from tillsync.store.tables import Alert, Product, StockLevel, new_id
 from tillsync.store.uow import UnitOfWork
 
-SHOWN = (
-    "id",
-    "sku",
-    "product_name",
-    "location",
-    "alert_type",
-    "severity",
-    "message",
-    "resolved",
-    "created_at",
-    "resolved_at",
-)
-"""An alert's columns that its view shows."""
-
 Key = tuple[str, str]
 OpenAlerts = dict[Key, dict[rules.AlertType, Alert]]
-
-
-def alert_view(alert: Alert | Mapping[str, Any]) -> dict[str, Any]:
-    """An alert as the API and the stream show it, from the row or its values."""
-    row = alert if isinstance(alert, Mapping) else {name: getattr(alert, name) for name in SHOWN}
-    return {
-        "id": row["id"],
-        "product_sku": row["sku"],
-        "product_name": row["product_name"],
-        "location": row["location"],
-        "alert_type": row["alert_type"],
-        "severity": row["severity"],
-        "message": row["message"],
-        "resolved": row["resolved"],
-        "created_at": row["created_at"].isoformat(),
-        "resolved_at": row["resolved_at"].isoformat() if row["resolved_at"] else None,
-    }
 
 
 async def open_alerts(session: AsyncSession, tenant_id: str, skus: set[str]) -> OpenAlerts:
@@ -82,7 +51,7 @@ def update_alerts(
     for alert_type in change.resolve_types:
         alert = open_types[alert_type]
         alert.resolved, alert.resolved_at = True, uow.now
-        uow.emit(tenant_id=tenant_id, type="alert.resolved", data=alert_view(alert))
+        uow.emit(tenant_id=tenant_id, type="alert.resolved", data=alert_payload(alert))
     if change.raise_type is None:
         return []
     row: dict[str, Any] = {
@@ -101,5 +70,5 @@ def update_alerts(
         "created_at": uow.now,
         "resolved_at": None,
     }
-    uow.emit(tenant_id=tenant_id, type="alert.raised", data=alert_view(row))
+    uow.emit(tenant_id=tenant_id, type="alert.raised", data=alert_payload(row))
     return [row]

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 
 from tillsync.domain.ledger import ZERO
 from tillsync.services.alerts import open_alerts, update_alerts
+from tillsync.services.event_payloads import stock_payload
 from tillsync.services.holds import hold_totals, release_included
 from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
 from tillsync.store.database import chunks, insert_all_returning_new
@@ -255,7 +256,8 @@ class Ledger:
         alerts = await open_alerts(self.uow.session, self.tenant_id, {s.sku for s in touched})
         raised: list[dict[str, Any]] = []
         for stock in touched:
-            self.uow.emit(tenant_id=self.tenant_id, type="stock.changed", data=stock_view(stock))
+            payload = stock_payload(stock_view(stock))
+            self.uow.emit(tenant_id=self.tenant_id, type="stock.changed", data=payload)
             raised += update_alerts(
                 self.uow,
                 tenant_id=self.tenant_id,

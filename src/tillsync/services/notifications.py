@@ -9,7 +9,6 @@ commits or rolls back with the notification and is never queued twice for one ev
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,17 +107,3 @@ def mail_body(
         f"tillsync at {settings.resolved_public_url}",
     ]
     return "\n".join(lines) + "\n"
-
-
-def notification_view(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": notification.id,
-        "kind": notification.kind,
-        "severity": notification.severity,
-        "title": notification.title,
-        "message": notification.message,
-        "connection_id": notification.connection_id,
-        "created_at": notification.created_at.isoformat(),
-        "read_at": notification.read_at.isoformat() if notification.read_at else None,
-        "read": notification.read_at is not None,
-    }

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from tillsync.services.stock_rows import figures, stock_view
+from tillsync.domain.ledger import ZERO
+from tillsync.services.stock_rows import LocationStock, stock_view
+from tillsync.store.snapshots import snapshot
 from tillsync.store.tables import Product, StockLevel
 from tillsync.store.uow import UnitsOfWork
 
-ZERO = Decimal(0)
 LIKE_ESCAPE = "\\"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogProduct:
+    """A product with its stock at each location shown."""
+
+    id: str
+    sku: str
+    name: str
+    barcode: str | None
+    price: Decimal | None
+    reorder_level: Decimal
+    active: bool
+    available_to_sell: Decimal
+    """Summed over the locations shown."""
+    locations: tuple[LocationStock, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPage:
+    products: tuple[CatalogProduct, ...]
+    total: int
+    """How many products match in all, past this page too."""
+    limit: int
+    offset: int
 
 
 def _contains(
@@ -38,7 +65,7 @@ async def catalog_page(
     location: str | None,
     limit: int,
     offset: int,
-) -> dict[str, Any]:
+) -> CatalogPage:
     """One page of products by SKU, how many match in all, and each one's stock figures."""
     where: list[ColumnElement[bool]] = [Product.tenant_id == tenant_id]
     if search:
@@ -72,24 +99,15 @@ async def catalog_page(
     by_product: dict[str, list[StockLevel]] = {}
     for level in levels:
         by_product.setdefault(level.product_id, []).append(level)
-    return {
-        "products": [_view(product, by_product.get(product.id, [])) for product in products],
-        "total": int(total or 0),
-        "limit": limit,
-        "offset": offset,
-    }
+    return CatalogPage(
+        products=tuple(_product(product, by_product.get(product.id, [])) for product in products),
+        total=int(total or 0),
+        limit=limit,
+        offset=offset,
+    )
 
 
-def _view(product: Product, levels: list[StockLevel]) -> dict[str, Any]:
-    available = sum((figures(level).available_to_sell for level in levels), ZERO)
-    return {
-        "id": product.id,
-        "sku": product.sku,
-        "name": product.name,
-        "barcode": product.barcode,
-        "price": str(product.price) if product.price is not None else None,
-        "reorder_level": str(product.reorder_level),
-        "active": product.active,
-        "available_to_sell": str(available),
-        "locations": [stock_view(level) for level in levels],
-    }
+def _product(product: Product, levels: list[StockLevel]) -> CatalogProduct:
+    locations = tuple(stock_view(level) for level in levels)
+    available = sum((location.available_to_sell for location in locations), ZERO)
+    return snapshot(CatalogProduct, product, available_to_sell=available, locations=locations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.domain.ledger import StockFigures, check_message
 from tillsync.errors import InsufficientStock
 from tillsync.store.database import chunks
+from tillsync.store.snapshots import snapshot
 from tillsync.store.tables import Product, StockLevel
 from tillsync.store.types import Scaled
 
@@ -30,6 +32,20 @@ class Report:
     on_hand: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class LocationStock:
+    """A product's stock at one location, as the catalog and `stock.changed` show it."""
+
+    sku: str
+    location: str
+    available_to_sell: Decimal
+    warehouse_available: Decimal
+    pending: Decimal
+    reserved: Decimal
+    as_of: dt.datetime | None
+    """When the warehouse reported its figure."""
+
+
 def exact(quantity: Decimal) -> Any:
     """A quantity bound as a scaled integer: SQL arithmetic on Scaled columns stays exact."""
     return literal(quantity, Scaled())
@@ -39,17 +55,8 @@ def figures(stock: StockLevel) -> StockFigures:
     return StockFigures(stock.warehouse_available, stock.pending, stock.reserved)
 
 
-def stock_view(stock: StockLevel) -> dict[str, Any]:
-    current = figures(stock)
-    return {
-        "sku": stock.sku,
-        "location": stock.location,
-        "available_to_sell": str(current.available_to_sell),
-        "warehouse_available": str(stock.warehouse_available),
-        "pending": str(stock.pending),
-        "reserved": str(stock.reserved),
-        "as_of": stock.as_of.isoformat() if stock.as_of else None,
-    }
+def stock_view(stock: StockLevel) -> LocationStock:
+    return snapshot(LocationStock, stock, available_to_sell=figures(stock).available_to_sell)
 
 
 def refusal(

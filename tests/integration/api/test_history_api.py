@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from tests.support.hubs import RunningHub, TenantClient
 from tests.support.jobs import add_connection, add_job, add_sale, at
-from tillsync.services.history import success_rate
+from tillsync.services.stats import success_rate
 from tillsync.store.tables import Job, JobAttempt
 from tillsync.store.uow import UnitsOfWork
 

@@ -116,7 +116,7 @@ async def test_the_cache_expires_after_30_seconds(shop: Shop) -> None:
     services = shop.hub.hub.services
     first = await cache.get(services, shop.tenant_id)
     clock.advance(29)
-    assert (await cache.get(services, shop.tenant_id))["cached"] is True
+    assert (await cache.get(services, shop.tenant_id)).cached is True
     clock.advance(2)
-    assert (await cache.get(services, shop.tenant_id))["cached"] is False
-    assert first["cached"] is False
+    assert (await cache.get(services, shop.tenant_id)).cached is False
+    assert first.cached is False

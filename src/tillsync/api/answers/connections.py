@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
-from tillsync.api.answers import Answer
+from tillsync.api.answers import Answer, when
+from tillsync.services.connections import health
 
 
 class WebhookState(Answer):
@@ -91,3 +92,45 @@ class Disconnected(Answer):
     message: str
     webhooksRemoved: int
     webhookFailures: list[WebhookFailure]
+
+
+def connection_health_json(shown: health.ConnectionHealth) -> dict[str, Any]:
+    """The answer of both health routes: /api/connections/{provider}/health, /api/cin7/health."""
+    budget = shown.rate_budget
+    return {
+        "connected": shown.connected,
+        "healthy": shown.healthy,
+        "status": shown.status,
+        "accountName": shown.account_name,
+        "lastSuccessfulSync": when(shown.last_successful_sync),
+        "errorCount": shown.error_streak,
+        "failingSince": when(shown.failing_since),
+        "lastError": shown.last_error,
+        "webhooks": [
+            {
+                "type": webhook.event_type,
+                "status": webhook.status,
+                "error": webhook.error,
+                "updatedAt": webhook.updated_at.isoformat(),
+            }
+            for webhook in shown.webhooks
+        ],
+        "rateLimit": None
+        if budget is None
+        else {
+            "used": budget.used,
+            "limit": budget.limit,
+            "windowSeconds": budget.window_seconds,
+            "denied": budget.denied,
+        },
+        "jobs": {
+            "pending": shown.jobs.pending,
+            "running": shown.jobs.running,
+            "retrying": shown.jobs.retrying,
+            "failed": shown.jobs.failed,
+            "failedRecently": shown.jobs.failed_recently,
+        },
+        "problems": list(shown.problems),
+        "checkedAt": shown.checked_at.isoformat(),
+        "cached": shown.cached,
+    }

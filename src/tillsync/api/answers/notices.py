@@ -1,10 +1,16 @@
-"""Answers of the alerts, notifications and notification settings endpoints."""
+"""Answers of the alerts, notifications and notification settings endpoints.
+
+An alert is written by `services/event_payloads.alert_payload`: the stream's events carry
+the same shape.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from tillsync.api.answers import Answer
+from tillsync.api.answers import Answer, when
+from tillsync.store.tables import Notification
 
 
 class AlertView(Answer):
@@ -47,3 +53,17 @@ class MarkedRead(Answer):
 class NotificationSettingsView(Answer):
     email: str | None
     email_enabled: bool
+
+
+def notification_json(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "severity": notification.severity,
+        "title": notification.title,
+        "message": notification.message,
+        "connection_id": notification.connection_id,
+        "created_at": notification.created_at.isoformat(),
+        "read_at": when(notification.read_at),
+        "read": notification.read_at is not None,
+    }

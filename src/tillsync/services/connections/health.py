@@ -7,7 +7,8 @@ shared rate budget): a health page polled by many screens costs the provider no 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Literal, get_args
 
 from sqlalchemy import func, select
 
@@ -16,13 +17,71 @@ from tillsync.connectors.contract import Provider
 from tillsync.errors import ConfigurationError
 from tillsync.services.connections.links import DISCONNECTED, budget_for, find_connection
 from tillsync.services.context import Services
+from tillsync.store.snapshots import one_of
 from tillsync.store.tables import Connection, Job, WebhookRegistration
 
 TTL_SECONDS = 30.0
 MAX_REMEMBERED = 10_000
-JOB_STATES = {"pending": "pending", "syncing": "running", "retry": "retrying", "failed": "failed"}
 RECENT = dt.timedelta(hours=24)
 """A failed job makes the connection unhealthy for this long (it stays listed until retried)."""
+
+ConnectionStatus = Literal["active", "reauth_required", "disconnected", "not_connected"]
+"""The stored connection's status; `not_connected`: there never was a connection."""
+WebhookStatus = Literal["pending", "active", "failed", "orphaned", "removed"]
+JOB_STATES = {"pending": "pending", "syncing": "running", "retry": "retrying", "failed": "failed"}
+"""The job states counted, by the name of their count."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookHealth:
+    event_type: str
+    status: WebhookStatus
+    error: str | None
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RateBudgetUse:
+    """Calls counted against the connection's rate budget in its current window."""
+
+    used: int
+    limit: int
+    window_seconds: float
+    denied: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobCounts:
+    """The connection's jobs waiting, running, retrying and failed (for good)."""
+
+    pending: int = 0
+    running: int = 0
+    retrying: int = 0
+    failed: int = 0
+    failed_recently: int = 0
+    """Of the failed, those that failed in the last 24 hours."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionHealth:
+    connected: bool
+    healthy: bool
+    status: ConnectionStatus
+    account_name: str | None
+    last_successful_sync: dt.datetime | None
+    error_streak: int
+    """Calls to the provider that failed in a row, up to now."""
+    failing_since: dt.datetime | None
+    last_error: str | None
+    webhooks: tuple[WebhookHealth, ...]
+    rate_budget: RateBudgetUse | None
+    """None when not connected, or when the stored credentials cannot be opened."""
+    jobs: JobCounts
+    problems: tuple[str, ...]
+    """What keeps the connection from being healthy, in words for the seller."""
+    checked_at: dt.datetime
+    cached: bool = False
+    """Remembered from a check of the last 30 s."""
 
 
 class HealthCache:
@@ -33,102 +92,98 @@ class HealthCache:
         self.clock = clock
         self.provider = provider
         self.ttl = dt.timedelta(seconds=ttl_seconds)
-        self._known: dict[str, tuple[dict[str, Any], dt.datetime]] = {}
+        self._known: dict[str, tuple[ConnectionHealth, dt.datetime]] = {}
 
-    async def get(self, services: Services, tenant_id: str) -> dict[str, Any]:
+    async def get(self, services: Services, tenant_id: str) -> ConnectionHealth:
         now = self.clock.now()
         known = self._known.get(tenant_id)
         if known is not None and known[1] > now:
-            return {**known[0], "cached": True}
-        answer = await report(services, tenant_id, services.providers.get(self.provider))
+            return replace(known[0], cached=True)
+        health = await report(services, tenant_id, services.providers.get(self.provider))
         if len(self._known) >= MAX_REMEMBERED:
             self._known.clear()
-        self._known[tenant_id] = (answer, now + self.ttl)
-        return {**answer, "cached": False}
+        self._known[tenant_id] = (health, now + self.ttl)
+        return health
 
     def forget(self, tenant_id: str) -> None:
         self._known.pop(tenant_id, None)
 
 
-async def report(services: Services, tenant_id: str, provider: Provider) -> dict[str, Any]:
+async def report(services: Services, tenant_id: str, provider: Provider) -> ConnectionHealth:
     now = services.uows.clock.now()
     async with services.uows.read() as session:
         connection = await find_connection(session, tenant_id, provider.name)
         if connection is None:
             return _absent(now, provider)
-        registrations = list(
-            await session.scalars(
-                select(WebhookRegistration)
-                .where(WebhookRegistration.connection_id == connection.id)
-                .order_by(WebhookRegistration.event_type)
+        registrations = await session.scalars(
+            select(WebhookRegistration)
+            .where(WebhookRegistration.connection_id == connection.id)
+            .order_by(WebhookRegistration.event_type)
+        )
+        webhooks = tuple(
+            WebhookHealth(
+                event_type=r.event_type,
+                status=one_of(r.status, get_args(WebhookStatus)),
+                error=r.last_error,
+                updated_at=r.updated_at,
             )
+            for r in registrations
         )
         counted = await session.execute(
             select(Job.state, func.count())
             .where(Job.connection_id == connection.id, Job.state.in_(JOB_STATES))
             .group_by(Job.state)
         )
-        jobs = dict.fromkeys(JOB_STATES.values(), 0)
-        for state, count in counted:
-            jobs[JOB_STATES[state]] = int(count)
-        jobs["failedRecently"] = int(
-            await session.scalar(
-                select(func.count()).where(
-                    Job.connection_id == connection.id,
-                    Job.state == "failed",
-                    Job.completed_at > now - RECENT,
-                )
+        failed_recently = await session.scalar(
+            select(func.count()).where(
+                Job.connection_id == connection.id,
+                Job.state == "failed",
+                Job.completed_at > now - RECENT,
             )
-            or 0
+        )
+        jobs = JobCounts(
+            **{JOB_STATES[state]: int(count) for state, count in counted},
+            failed_recently=int(failed_recently or 0),
         )
     connected = bool(connection.credentials) and connection.status != DISCONNECTED
-    webhooks = [
-        {
-            "type": r.event_type,
-            "status": r.status,
-            "error": r.last_error,
-            "updatedAt": r.updated_at.isoformat(),
-        }
-        for r in registrations
-    ]
     rate = await _rate(services, connection) if connected else None
     problems = _problems(connection, provider, webhooks, jobs, rate_known=rate is not None)
-    return {
-        "connected": connected,
-        "healthy": connected and not problems,
-        "status": connection.status,
-        "accountName": connection.account_name,
-        "lastSuccessfulSync": _iso(connection.last_sync_at),
-        "errorCount": connection.error_count,
-        "failingSince": _iso(connection.failing_since),
-        "lastError": connection.last_error,
-        "webhooks": webhooks,
-        "rateLimit": rate,
-        "jobs": jobs,
-        "problems": problems,
-        "checkedAt": now.isoformat(),
-    }
+    return ConnectionHealth(
+        connected=connected,
+        healthy=connected and not problems,
+        status=one_of(connection.status, get_args(ConnectionStatus)),
+        account_name=connection.account_name,
+        last_successful_sync=connection.last_sync_at,
+        error_streak=connection.error_count,
+        failing_since=connection.failing_since,
+        last_error=connection.last_error,
+        webhooks=webhooks,
+        rate_budget=rate,
+        jobs=jobs,
+        problems=tuple(problems),
+        checked_at=now,
+    )
 
 
-async def _rate(services: Services, connection: Connection) -> dict[str, Any] | None:
+async def _rate(services: Services, connection: Connection) -> RateBudgetUse | None:
     try:
         budget, spec = budget_for(services, connection)
     except ConfigurationError:
         return None
     usage = await services.budgets.usage(budget, spec)
-    return {
-        "used": usage["used"],
-        "limit": spec.calls,
-        "windowSeconds": spec.window_seconds,
-        "denied": usage["denied"],
-    }
+    return RateBudgetUse(
+        used=int(usage["used"]),
+        limit=spec.calls,
+        window_seconds=spec.window_seconds,
+        denied=int(usage["denied"]),
+    )
 
 
 def _problems(
     connection: Connection,
     provider: Provider,
-    webhooks: list[dict[str, Any]],
-    jobs: dict[str, int],
+    webhooks: tuple[WebhookHealth, ...],
+    jobs: JobCounts,
     *,
     rate_known: bool,
 ) -> list[str]:
@@ -141,31 +196,25 @@ def _problems(
         problems.append("the stored credentials cannot be opened with the hub's keys")
     if connection.error_count:
         problems.append(f"{connection.error_count} call(s) to {provider.title} failed in a row")
-    problems += [
-        f"webhook {w['type']} is {w['status']}" for w in webhooks if w["status"] != "active"
-    ]
-    if jobs["failedRecently"]:
-        problems.append(f"{jobs['failedRecently']} job(s) failed in the last 24 hours")
+    problems += [f"webhook {w.event_type} is {w.status}" for w in webhooks if w.status != "active"]
+    if jobs.failed_recently:
+        problems.append(f"{jobs.failed_recently} job(s) failed in the last 24 hours")
     return problems
 
 
-def _absent(now: dt.datetime, provider: Provider) -> dict[str, Any]:
-    return {
-        "connected": False,
-        "healthy": False,
-        "status": "not_connected",
-        "accountName": None,
-        "lastSuccessfulSync": None,
-        "errorCount": 0,
-        "failingSince": None,
-        "lastError": None,
-        "webhooks": [],
-        "rateLimit": None,
-        "jobs": {**dict.fromkeys(JOB_STATES.values(), 0), "failedRecently": 0},
-        "problems": [f"{provider.title} is not connected"],
-        "checkedAt": now.isoformat(),
-    }
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def _absent(now: dt.datetime, provider: Provider) -> ConnectionHealth:
+    return ConnectionHealth(
+        connected=False,
+        healthy=False,
+        status="not_connected",
+        account_name=None,
+        last_successful_sync=None,
+        error_streak=0,
+        failing_since=None,
+        last_error=None,
+        webhooks=(),
+        rate_budget=None,
+        jobs=JobCounts(),
+        problems=(f"{provider.title} is not connected",),
+        checked_at=now,
+    )
