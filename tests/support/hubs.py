@@ -12,6 +12,7 @@ from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.clock import Clock
 from tillsync.config import Settings
+from tillsync.connectors.outbound import tls_context
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve as serve_app
 
@@ -25,7 +26,9 @@ class RunningHub:
     async def tenant(self, name: str = "Fade Factory") -> AsyncIterator[TenantClient]:
         created = await create_tenant(self.hub.uows, name=name)
         headers = {"Authorization": f"Bearer {created.api_key}"}
-        async with httpx.AsyncClient(base_url=self.url, headers=headers, timeout=30) as http:
+        async with httpx.AsyncClient(
+            verify=tls_context(), base_url=self.url, headers=headers, timeout=30
+        ) as http:
             yield TenantClient(tenant_id=created.tenant_id, api_key=created.api_key, http=http)
 
 

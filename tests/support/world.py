@@ -14,6 +14,7 @@ import httpx
 from tests.support.hubs import RunningHub, running_hub
 from tillsync.clock import Clock
 from tillsync.config import Settings
+from tillsync.connectors.outbound import tls_context
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.services.connections.lifecycle import connect
@@ -69,6 +70,7 @@ async def open_world(
         running_hub(settings, clock=clock) as hub,
         hub.tenant() as tenant,
         httpx.AsyncClient(
+            verify=tls_context(),
             base_url=f"{cin7_url}/ExternalApi/v2",
             headers={
                 "api-auth-accountid": account.account_id,
@@ -122,7 +124,7 @@ async def sell_elsewhere(state: Cin7State, account_id: str, base_url: str) -> st
         "api-auth-accountid": staff.account_id,
         "api-auth-applicationkey": staff.application_key,
     }
-    async with httpx.AsyncClient(base_url=base_url, headers=headers) as cin7:
+    async with httpx.AsyncClient(verify=tls_context(), base_url=base_url, headers=headers) as cin7:
         sale = (
             await cin7.post(
                 "/sale", json={"Customer": "Walk-in Customer", "Location": "Main Warehouse"}

@@ -63,7 +63,9 @@ def create_http_client(
         # An unknown path can answer with a redirect loop: a 3xx is an error, not a hop.
         follow_redirects=False,
         transport=outbound.OutboundTransport(
-            trusted=httpx.AsyncHTTPTransport(limits=limits, retries=0),
+            trusted=httpx.AsyncHTTPTransport(
+                verify=outbound.tls_context(), limits=limits, retries=0
+            ),
             public_only=outbound.public_only_transport(limits=limits, resolver=resolver),
         ),
     )

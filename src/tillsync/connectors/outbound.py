@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
@@ -229,13 +231,20 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for the process: each new one loads the CA bundle again,
+    which costs tens of milliseconds, and a context serves any number of pools."""
+    return httpx.create_ssl_context()
+
+
 def public_only_transport(*, limits: httpx.Limits, resolver: Resolver) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose pool connects through `PublicOnlyBackend`."""
-    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    transport = httpx.AsyncHTTPTransport(verify=tls_context(), limits=limits, retries=0)
     # httpx takes no network backend of its own; its pool is replaced by an equal one that
     # has ours (httpcore's public constructor), before any connection is opened.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=tls_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

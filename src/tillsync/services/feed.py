@@ -4,6 +4,10 @@ Events are rows written in the same transaction as the change they describe, so 
 stream sees exactly what committed, from any process. PostgreSQL hands out ids before
 commit, so a lower id can appear after a higher one: ids skipped over are watched for a
 few seconds before they are given up as rolled back.
+
+While nobody listens the poller sleeps: a process serving no stream reads nothing. The
+first subscriber moves the cursor to the end before it is registered, so it hears what
+commits from then on, as if the poller had kept up all along.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class EventFeed:
         self.poll_seconds = poll_seconds
         self._subscribers: dict[str, set[asyncio.Queue[FeedEvent | None]]] = defaultdict(set)
         self._wake = asyncio.Event()
+        self._listened = asyncio.Event()
         self._cursor = 0
         self._gaps: dict[int, float] = {}
 
@@ -53,10 +58,12 @@ class EventFeed:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        async with self.uows.read() as session:
-            self._cursor = await session.scalar(select(func.max(Event.id))) or 0
+        await self._catch_up()
         loop = asyncio.get_running_loop()
         while not stop.is_set():
+            if not self._listening():
+                await self._until_listened(stop)
+                continue
             try:
                 await self._poll(loop.time())
             except Exception:
@@ -69,12 +76,26 @@ class EventFeed:
             for queue in queues:
                 queue.put_nowait(None)
 
+    def _listening(self) -> bool:
+        return any(self._subscribers.values())
+
+    async def _until_listened(self, stop: asyncio.Event) -> None:
+        self._listened.clear()
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._listened.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
+    async def _catch_up(self) -> None:
+        """Move the cursor to the end, as a poller that had kept up would have it."""
+        async with self.uows.read() as session:
+            end = await session.scalar(select(func.max(Event.id))) or 0
+        self._cursor = max(self._cursor, end)
+        self._gaps.clear()
+
     async def _poll(self, now: float) -> None:
-        if not any(self._subscribers.values()):  # nobody listens: only keep up with the end
-            async with self.uows.read() as session:
-                self._cursor = await session.scalar(select(func.max(Event.id))) or self._cursor
-            self._gaps.clear()
-            return
         self._gaps = {i: seen for i, seen in self._gaps.items() if now - seen < GAP_SECONDS}
         condition = Event.id > self._cursor
         if self._gaps:
@@ -105,7 +126,10 @@ class EventFeed:
     async def subscribe(self, tenant_id: str, *, after: int | None) -> AsyncIterator[FeedEvent]:
         """Live events of one tenant; with `after`, the stored ones since that id first."""
         queue: asyncio.Queue[FeedEvent | None] = asyncio.Queue(QUEUE_SIZE)
+        if not self._listening():
+            await self._catch_up()
         self._subscribers[tenant_id].add(queue)
+        self._listened.set()
         last = after or 0
         try:
             if after is not None:

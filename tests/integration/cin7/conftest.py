@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tillsync.config import Settings
+from tillsync.connectors.outbound import tls_context
 from tillsync.sandbox.runner import Sandbox, open_sandbox
 
 
@@ -20,7 +21,9 @@ async def sandbox(settings: Settings, tmp_path: Path) -> AsyncIterator[Sandbox]:
 @pytest.fixture
 async def pos(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
     headers = {"Authorization": f"Bearer {sandbox.api_key}"}
-    async with httpx.AsyncClient(base_url=sandbox.hub_url, headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(
+        verify=tls_context(), base_url=sandbox.hub_url, headers=headers, timeout=30
+    ) as client:
         yield client
 
 
@@ -32,5 +35,7 @@ async def cin7(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
         "api-auth-accountid": staff.account_id,
         "api-auth-applicationkey": staff.application_key,
     }
-    async with httpx.AsyncClient(base_url=sandbox.cin7_url, headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(
+        verify=tls_context(), base_url=sandbox.cin7_url, headers=headers, timeout=30
+    ) as client:
         yield client

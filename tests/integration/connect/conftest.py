@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from tests.support.hubs import RunningHub, running_hub
 from tillsync.config import Settings
+from tillsync.connectors.outbound import tls_context
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.cin7.state import Credentials
@@ -70,6 +71,7 @@ class Shop:
         """CIN7's own API as the warehouse staff use it."""
         account = account or self.account
         return httpx.AsyncClient(
+            verify=tls_context(),
             base_url=self.cin7_url,
             headers={
                 "api-auth-accountid": account.account_id,

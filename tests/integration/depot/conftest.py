@@ -19,6 +19,7 @@ from tests.support.secrets import remember
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
+from tillsync.connectors.outbound import tls_context
 from tillsync.providers import default_providers
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve
@@ -40,5 +41,7 @@ async def world(settings: Settings, depot: ServedDepot) -> AsyncIterator[DepotWo
         tenant = await create_tenant(hub.uows, name="Depot Shop", default_location=LOCATION)
         remember(tenant.api_key)
         headers = {"Authorization": f"Bearer {tenant.api_key}"}
-        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as api:
+        async with httpx.AsyncClient(
+            verify=tls_context(), base_url=url, headers=headers, timeout=30
+        ) as api:
             yield DepotWorld(hub, url, depot, api, tenant.tenant_id)
