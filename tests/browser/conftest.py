@@ -37,6 +37,7 @@ async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         # Playwright cannot download its own browser here: the system's Chromium it is.
         launched = await playwright.chromium.launch(executable_path=CHROMIUM)
+        expect.set_options(timeout=WAIT_MS)
         try:
             yield launched
         finally:
@@ -56,10 +57,10 @@ async def cin7(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def page(browser: Browser) -> AsyncIterator[Page]:
+async def page(browser: Browser, sandbox: Sandbox) -> AsyncIterator[Page]:
+    """Closed before the sandbox stops: no stream of the page holds the hub's shutdown."""
     context = await browser.new_context(viewport={"width": 1280, "height": 860})
     context.set_default_timeout(WAIT_MS)
-    expect.set_options(timeout=WAIT_MS)
     try:
         yield await context.new_page()
     finally:
