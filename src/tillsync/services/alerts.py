@@ -22,7 +22,7 @@ OpenAlerts = dict[Key, dict[rules.AlertType, Alert]]
 
 
 @dataclass(frozen=True, slots=True)
-class AlertView:
+class StockAlert:
     """An alert as the seller reads it (its fields are `event_payloads.ALERT_COLUMNS`)."""
 
     id: str
@@ -39,7 +39,7 @@ class AlertView:
 
 async def list_alerts(
     uows: UnitsOfWork, tenant_id: str, *, resolved: bool, limit: int
-) -> list[AlertView]:
+) -> list[StockAlert]:
     """The tenant's open (or resolved) alerts, newest first."""
     async with uows.read() as session:
         rows = await session.scalars(
@@ -48,7 +48,7 @@ async def list_alerts(
             .order_by(Alert.created_at.desc(), Alert.id)
             .limit(limit)
         )
-        return [snapshot(AlertView, row) for row in rows]
+        return [snapshot(StockAlert, row) for row in rows]
 
 
 async def count_open(uows: UnitsOfWork, tenant_id: str) -> int:

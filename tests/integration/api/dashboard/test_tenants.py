@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.integration.dashboard.conftest import OTHER_SKU, SKU
+from tests.integration.api.conftest import SKU
+from tests.integration.api.dashboard.conftest import OTHER_SKU
 from tests.support.dashboard import TOKEN, Visitor, visiting
 from tests.support.hubs import RunningHub, TenantClient
 from tests.support.ledger import report_stock
