@@ -32,10 +32,12 @@ HEADERS = {
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A page of the navigation: what it is called and where it is."""
+    """A page of the navigation: what it is called, where it is, and the count it shows."""
 
     title: str
     path: str
+    badge: str | None = None
+    """The name of a count every page knows (`open_alerts`), shown beside the title."""
 
 
 @functools.cache
@@ -56,8 +58,6 @@ def ago(when: dt.datetime | None, now: dt.datetime) -> str:
     if when is None:
         return "never"
     seconds = int((now - when).total_seconds())
-    if seconds < 60:
-        return "just now"
     for unit, size in (("day", 86_400), ("h", 3_600), ("min", 60)):
         if seconds >= size:
             count = seconds // size
@@ -75,14 +75,16 @@ def render(request: Request, name: str, *, status: int = 200, **context: Any) ->
 async def page(
     request: Request, name: str, viewer: Viewer, *, current: Page, **context: Any
 ) -> HTMLResponse:
-    """A signed-in page: the navigation (with the open alerts' count), then its own content."""
+    """A signed-in page: the navigation with its counts, then the page's own content."""
     hub = get_hub(request)
+    counts = {"open_alerts": await count_open(hub.uows, viewer.tenant_id)}
     return render(
         request,
         name,
         viewer=viewer,
         current=current,
-        open_alerts=await count_open(hub.uows, viewer.tenant_id),
+        counts=counts,
         now=hub.uows.clock.now(),
+        **counts,
         **context,
     )

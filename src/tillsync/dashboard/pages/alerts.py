@@ -10,7 +10,7 @@ from tillsync.dashboard.auth import PageViewerDep
 from tillsync.dashboard.rendering import Page, page
 from tillsync.services.alerts import list_alerts
 
-PAGE = Page("Alerts", "/alerts")
+PAGE = Page("Alerts", "/alerts", badge="open_alerts")
 HISTORY = 100
 """How many resolved alerts the page shows, newest first."""
 router = APIRouter(include_in_schema=False)
