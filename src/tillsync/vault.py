@@ -10,6 +10,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -50,6 +51,16 @@ class Vault:
             raise ConfigurationError("the vault needs at least one key")
         self._keys = {_key_id(key): AESGCM(key) for key in keys}
         self._current = _key_id(keys[0])
+        self._raw = list(keys)
+
+    def derive(self, purpose: str) -> list[bytes]:
+        """One key for `purpose` (signing the dashboard's cookies) per vault key, current first.
+
+        HMAC-SHA256 of the purpose's name under each key: nothing signed with a derived key
+        uses or reveals a key that encrypts credentials, and rotating the vault's keys
+        rotates these too (values signed with an older key still verify until it is removed).
+        """
+        return [hmac.new(key, purpose.encode(), hashlib.sha256).digest() for key in self._raw]
 
     def seal(self, plaintext: str) -> str:
         nonce = os.urandom(NONCE_BYTES)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from tillsync.api.answers import ok
 from tillsync.api.answers.notices import AlertList
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.routing import KeyFirstRoute
+from tillsync.services.alerts import list_alerts as alerts_of
 from tillsync.services.event_payloads import alert_payload
-from tillsync.store.tables import Alert
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["alerts"])
 
@@ -29,11 +29,5 @@ async def list_alerts(
     resolved: Annotated[bool, Query()] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    async with hub.uows.read() as session:
-        rows = await session.scalars(
-            select(Alert)
-            .where(Alert.tenant_id == caller.tenant_id, Alert.resolved.is_(resolved))
-            .order_by(Alert.created_at.desc(), Alert.id)
-            .limit(limit)
-        )
-        return {"alerts": [alert_payload(alert) for alert in rows]}  # the stream's shape
+    found = await alerts_of(hub.uows, caller.tenant_id, resolved=resolved, limit=limit)
+    return {"alerts": [alert_payload(asdict(alert)) for alert in found]}  # the stream's shape

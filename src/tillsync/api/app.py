@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
-from tillsync import __version__
+from tillsync import __version__, dashboard
 from tillsync.api import (
     alerts,
     aliases,
@@ -79,6 +79,7 @@ def create_app(
     app.include_router(drift_reports.router)
     for router in aliases.ROUTERS:
         app.include_router(router)
+    dashboard.install(app)
 
     @app.get(
         "/healthz",

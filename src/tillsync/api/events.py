@@ -14,12 +14,15 @@ from fastapi.responses import StreamingResponse
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.numbers import STOCK_FIGURES, wire
 from tillsync.api.routing import KeyFirstRoute
+from tillsync.bootstrap import Hub
 from tillsync.services.feed import FeedEvent
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["events"])
 KEEPALIVE_SECONDS = 15.0
 MAX_EVENT_ID = 2**63 - 1
 """Event ids are 64-bit: a larger Last-Event-ID names no event and could not be queried."""
+LastEventId = Annotated[int | None, Header(ge=0, le=MAX_EVENT_ID)]
+"""Sent by a reconnecting EventSource: the stream resumes after that event."""
 
 
 def frame(event: FeedEvent) -> str:
@@ -43,11 +46,17 @@ def frame(event: FeedEvent) -> str:
 async def events(
     hub: HubDep,
     caller: CallerDep,
-    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_EVENT_ID)] = None,
+    last_event_id: LastEventId = None,
 ) -> StreamingResponse:
+    return event_stream(hub, caller.tenant_id, after=last_event_id)
+
+
+def event_stream(hub: Hub, tenant_id: str, *, after: int | None) -> StreamingResponse:
+    """One tenant's events as SSE, from the hub's one feed (the API's and the dashboard's)."""
+
     async def stream() -> AsyncIterator[str]:
         yield "retry: 2000\n: connected\n\n"
-        source = hub.feed.subscribe(caller.tenant_id, after=last_event_id).__aiter__()
+        source = hub.feed.subscribe(tenant_id, after=after).__aiter__()
         pending: asyncio.Task[FeedEvent] | None = None
         try:
             while True:

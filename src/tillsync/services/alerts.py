@@ -2,20 +2,61 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, select
+from sqlalchemy import false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain import alerts as rules
 from tillsync.domain.ledger import StockFigures
 from tillsync.services.event_payloads import alert_payload
 from tillsync.store.database import chunks
+from tillsync.store.snapshots import snapshot
 from tillsync.store.tables import Alert, Product, StockLevel, new_id
-from tillsync.store.uow import UnitOfWork
+from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
 Key = tuple[str, str]
 OpenAlerts = dict[Key, dict[rules.AlertType, Alert]]
+
+
+@dataclass(frozen=True, slots=True)
+class StockAlert:
+    """An alert as the seller reads it (its fields are `event_payloads.ALERT_COLUMNS`)."""
+
+    id: str
+    sku: str
+    product_name: str
+    location: str
+    alert_type: str
+    severity: str
+    message: str
+    resolved: bool
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+async def list_alerts(
+    uows: UnitsOfWork, tenant_id: str, *, resolved: bool, limit: int
+) -> list[StockAlert]:
+    """The tenant's open (or resolved) alerts, newest first."""
+    async with uows.read() as session:
+        rows = await session.scalars(
+            select(Alert)
+            .where(Alert.tenant_id == tenant_id, Alert.resolved.is_(resolved))
+            .order_by(Alert.created_at.desc(), Alert.id)
+            .limit(limit)
+        )
+        return [snapshot(StockAlert, row) for row in rows]
+
+
+async def count_open(uows: UnitsOfWork, tenant_id: str) -> int:
+    async with uows.read() as session:
+        count = await session.scalar(
+            select(func.count()).where(Alert.tenant_id == tenant_id, Alert.resolved == false())
+        )
+    return int(count or 0)
 
 
 async def open_alerts(session: AsyncSession, tenant_id: str, skus: set[str]) -> OpenAlerts:

@@ -150,6 +150,14 @@ class EventFeed:
         finally:
             self._subscribers[tenant_id].discard(queue)
 
+    async def last_id(self, tenant_id: str) -> int:
+        """The tenant's newest event: a page read after this follows the stream from here."""
+        async with self.uows.read() as session:
+            found = await session.scalar(
+                select(func.max(Event.id)).where(Event.tenant_id == tenant_id)
+            )
+        return int(found or 0)
+
     async def prune(self, *, older_than: dt.datetime) -> None:
         async with self.uows.begin() as uow:
             await uow.session.execute(delete(Event).where(Event.created_at < older_than))

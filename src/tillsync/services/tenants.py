@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from tillsync.errors import NotAuthenticated, NotFound
 from tillsync.store.tables import ApiKey, Tenant
@@ -23,6 +22,17 @@ class Caller:
     """The tenant an authenticated request acts for."""
 
     tenant_id: str
+    default_location: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHolder:
+    """The tenant of an API key that is still valid, and the key's row (never the key)."""
+
+    key_id: str
+    key_prefix: str
+    tenant_id: str
+    tenant_name: str
     default_location: str
 
 
@@ -68,6 +78,36 @@ def new_api_key(*, tenant_id: str, name: str, now: dt.datetime) -> tuple[str, Ap
     return key, row
 
 
+async def find_key(
+    uows: UnitsOfWork, *, key: str | None = None, key_id: str | None = None
+) -> KeyHolder | None:
+    """A key that is not revoked, found by its value (hashed) or by its row's id."""
+    where: list[ColumnElement[bool]] = [ApiKey.revoked_at.is_(None)]
+    if key is not None:
+        where.append(ApiKey.key_hash == hash_key(key.strip()))
+    if key_id is not None:
+        where.append(ApiKey.id == key_id)
+    if len(where) == 1:
+        raise ValueError("find_key needs a key or a key_id")
+    async with uows.read() as session:
+        row = (
+            await session.execute(
+                select(ApiKey.id, ApiKey.prefix, Tenant.id, Tenant.name, Tenant.default_location)
+                .join(Tenant, Tenant.id == ApiKey.tenant_id)
+                .where(*where)
+            )
+        ).first()
+    if row is None:
+        return None
+    return KeyHolder(
+        key_id=row[0],
+        key_prefix=row[1],
+        tenant_id=row[2],
+        tenant_name=row[3],
+        default_location=row[4],
+    )
+
+
 class Authenticator:
     """Resolves `Authorization: Bearer <key>` to its tenant, or refuses with 401.
 
@@ -91,21 +131,11 @@ class Authenticator:
         known = self._known.get(digest)
         if known is not None and known[1] > now:
             return known[0]
-        caller = await self._lookup(digest)
+        holder = await find_key(self.uows, key=key)
+        if holder is None:
+            raise NotAuthenticated("unknown API key", field="Authorization")
+        caller = Caller(tenant_id=holder.tenant_id, default_location=holder.default_location)
         if len(self._known) >= MAX_REMEMBERED:
             self._known.clear()
         self._known[digest] = (caller, now + self.ttl)
         return caller
-
-    async def _lookup(self, digest: str) -> Caller:
-        async with self.uows.read() as session:
-            row = (
-                await session.execute(
-                    select(ApiKey.key_hash, Tenant.id, Tenant.default_location)
-                    .join(Tenant, Tenant.id == ApiKey.tenant_id)
-                    .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
-                )
-            ).first()
-        if row is None or not hmac.compare_digest(row[0], digest):
-            raise NotAuthenticated("unknown API key", field="Authorization")
-        return Caller(tenant_id=row[1], default_location=row[2])

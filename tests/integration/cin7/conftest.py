@@ -6,15 +6,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.sandboxes import cin7_staff, running_sandbox
 from tillsync.config import Settings
 from tillsync.connectors.outbound import tls_context
-from tillsync.sandbox.runner import Sandbox, open_sandbox
+from tillsync.sandbox.runner import Sandbox
 
 
 @pytest.fixture
 async def sandbox(settings: Settings, tmp_path: Path) -> AsyncIterator[Sandbox]:
-    live = settings.model_copy(update={"embedded_worker": True, "port": 0})
-    async with open_sandbox(live, state_dir=tmp_path / "sandbox") as opened:
+    async with running_sandbox(settings, tmp_path) as opened:
         yield opened
 
 
@@ -29,13 +29,5 @@ async def pos(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def cin7(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    """CIN7's own API, as the warehouse staff use it (their own application key)."""
-    staff = sandbox.cin7.add_application_key(sandbox.cin7_account_id)
-    headers = {
-        "api-auth-accountid": staff.account_id,
-        "api-auth-applicationkey": staff.application_key,
-    }
-    async with httpx.AsyncClient(
-        verify=tls_context(), base_url=sandbox.cin7_url, headers=headers, timeout=30
-    ) as client:
+    async with cin7_staff(sandbox) as client:
         yield client

@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.sandboxes import adjust_stock
 from tests.support.sse import listen
 from tests.support.world import available, eventually, sales_with_external_id
 from tillsync.sandbox.runner import Sandbox
@@ -60,37 +61,23 @@ async def test_a_sale_reaches_cin7_once_and_its_stock_drops_within_2s(
     assert (await check(pos, SKU))["currentStock"] == before - 2
 
 
-async def _adjust(cin7: httpx.AsyncClient, sku: str, on_hand: int) -> None:
-    answer = await cin7.post(
-        "/stockadjustment",
-        json={
-            "EffectiveDate": "2026-11-21T10:00:00",
-            "Status": "COMPLETED",
-            "Lines": [
-                {"SKU": sku, "Quantity": on_hand, "UnitCost": 5, "Location": "Main Warehouse"}
-            ],
-        },
-    )
-    assert answer.status_code == 200, answer.text
-
-
 async def test_a_warehouse_adjustment_reaches_checks_and_the_stream_within_1s(
     sandbox: Sandbox, pos: httpx.AsyncClient, cin7: httpx.AsyncClient
 ) -> None:
     async with listen(pos) as stream:
-        await _adjust(cin7, SKU, 7)
+        await adjust_stock(cin7, SKU, 7)
         changed = await stream.next("stock.changed", timeout=1.0, where=lambda d: d["sku"] == SKU)
         assert Decimal(changed.data["available_to_sell"]) == 7
         assert (await check(pos, SKU))["currentStock"] == 7
 
-        await _adjust(cin7, SKU, 0)
+        await adjust_stock(cin7, SKU, 0)
         raised = await stream.next(
             "alert.raised", timeout=1.0, where=lambda d: d["product_sku"] == SKU
         )
         assert raised.data["alert_type"] == "out_of_stock"
         assert (await check(pos, SKU))["available"] is False
 
-        await _adjust(cin7, SKU, 40)
+        await adjust_stock(cin7, SKU, 40)
         resolved = await stream.next(
             "alert.resolved", timeout=1.0, where=lambda d: d["alert_type"] == "out_of_stock"
         )
@@ -114,7 +101,7 @@ async def test_the_seeded_catalog_is_in_the_ledger_with_its_alerts(
 async def test_a_restock_from_zero_resolves_the_out_of_stock_alert(
     sandbox: Sandbox, pos: httpx.AsyncClient, cin7: httpx.AsyncClient
 ) -> None:
-    await _adjust(cin7, "BEARDBALM-CEDAR", 12)
+    await adjust_stock(cin7, "BEARDBALM-CEDAR", 12)
 
     async def resolved() -> bool:
         alerts = (await pos.get("/api/alerts")).json()["alerts"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.integration.connect.conftest import COMPANY, SKU, Shop
+from tests.support.sandboxes import adjust_stock
 from tests.support.world import eventually
 from tillsync.connectors.cin7.provider import WEBHOOK_TYPES
 from tillsync.connectors.contract import masked as mask
@@ -23,17 +24,7 @@ def _hooks(shop: Shop, account_id: str | None = None) -> list[Any]:
 async def _adjust(shop: Shop, on_hand: int) -> None:
     """A stock change at CIN7, which CIN7 delivers to every active Stock webhook."""
     async with shop.cin7_client() as cin7:
-        answer = await cin7.post(
-            "/stockadjustment",
-            json={
-                "EffectiveDate": "2026-11-21T10:00:00",
-                "Status": "COMPLETED",
-                "Lines": [
-                    {"SKU": SKU, "Quantity": on_hand, "UnitCost": 5, "Location": "Main Warehouse"}
-                ],
-            },
-        )
-    assert answer.status_code == 200, answer.text
+        await adjust_stock(cin7, SKU, on_hand)
 
 
 def test_masks_show_the_first_8_and_last_4_of_a_guid_and_little_of_short_values() -> None:
