@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 PYTHON ?= python3
+PORT ?= 9999
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -20,7 +21,7 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.installed
 
 demo: install
-	$(BIN)/tillsync sandbox --simulate
+	$(BIN)/tillsync sandbox --simulate --port $(PORT)
 
 test: install format lint types pytest
 

@@ -13,11 +13,13 @@ from functools import partial
 
 from tillsync.clock import Clock, SystemClock
 from tillsync.config import Settings
-from tillsync.connectors.http import create_http_client
+from tillsync.connectors.metered import ProviderClients
 from tillsync.domain.retry import RetryPolicy
 from tillsync.jobs.budget import RateBudgets
+from tillsync.jobs.heartbeat import Heartbeat
 from tillsync.jobs.scheduler import Duty, Scheduler
 from tillsync.jobs.worker import Handler, Worker
+from tillsync.metrics import Metrics
 from tillsync.providers import Providers, default_providers
 from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
@@ -66,6 +68,7 @@ class Hub:
     feed: EventFeed
     checks: CheckLog
     authenticate: Authenticator
+    metrics: Metrics
 
     @property
     def settings(self) -> Settings:
@@ -84,6 +87,7 @@ class Hub:
             poll_seconds=self.settings.job_poll_seconds,
             retry_policy=retry_policy,
             hooks=ConnectionHooks(self.settings),
+            observe=self.metrics.job_ran,
         )
         self.uows.on_commit(worker.wake)
         return worker
@@ -96,9 +100,14 @@ class Hub:
         )
 
     async def run_worker(self, stop: asyncio.Event) -> None:
-        """The worker, the scheduler and housekeeping until `stop` is set."""
+        """The worker, its heartbeat, the scheduler and housekeeping until `stop` is set."""
+        worker = self.create_worker()
+        heartbeat = Heartbeat(self.uows, name=worker.name, every=self.settings.heartbeat_seconds)
         await asyncio.gather(
-            self.create_worker().run(stop), self.create_scheduler().run(stop), self._sweep(stop)
+            worker.run(stop),
+            heartbeat.run(stop),
+            self.create_scheduler().run(stop),
+            self._sweep(stop),
         )
 
     async def _sweep(self, stop: asyncio.Event) -> None:
@@ -114,12 +123,18 @@ class Hub:
 
 @asynccontextmanager
 async def open_hub(
-    settings: Settings, *, clock: Clock | None = None, providers: Providers | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    providers: Providers | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[Hub]:
     """Migrate the database and open every resource of the hub; close them on exit.
 
     `providers`: the registry's by default (tests add a provider of their own).
+    `metrics`: where this process counts its work (the API's, which serves them).
     """
+    metrics = metrics or Metrics()
     vault = load_vault(  # before the database: a hub without its key touches nothing
         keys=settings.secret_keys,
         production=settings.environment == "production",
@@ -129,7 +144,9 @@ async def open_hub(
     try:
         await upgrade(database)
         uows = UnitsOfWork(database, clock or SystemClock())
-        async with create_http_client(timeout=settings.provider_timeout_seconds) as http:
+        async with ProviderClients(
+            timeout=settings.provider_timeout_seconds, observe=metrics.provider_called
+        ) as http:
             services = Services(
                 settings=settings,
                 uows=uows,
@@ -140,10 +157,14 @@ async def open_hub(
             )
             feed = EventFeed(uows, poll_seconds=settings.event_poll_seconds)
             uows.on_commit(feed.wake)
-            checks = CheckLog(uows)
+            checks = CheckLog(uows, counted=metrics.stock_checked)
             try:
                 yield Hub(
-                    services=services, feed=feed, checks=checks, authenticate=Authenticator(uows)
+                    services=services,
+                    feed=feed,
+                    checks=checks,
+                    authenticate=Authenticator(uows),
+                    metrics=metrics,
                 )
             finally:
                 await checks.flush()

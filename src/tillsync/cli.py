@@ -12,6 +12,7 @@ from tillsync import serving
 from tillsync.cli_common import console, run_until_signalled
 from tillsync.cli_common import settings_from_env as _settings
 from tillsync.cli_jobs import jobs_app
+from tillsync.errors import PortInUse
 
 app = typer.Typer(
     help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.",
@@ -41,7 +42,11 @@ def serve(
             console.print(f"tillsync listening on {url}")
             await stop.wait()
 
-    run_until_signalled(main)
+    try:
+        run_until_signalled(main)
+    except PortInUse as exc:
+        console.print(f"tillsync cannot start: {exc} or TILLSYNC_PORT", style="red", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -214,9 +219,15 @@ def sandbox(
     settings = _settings(
         port=port, data_dir=state_dir, host="127.0.0.1", log_level="WARNING", log_format="text"
     )
-    run_until_signalled(
-        lambda stop: run_sandbox(settings, state_dir=state_dir, simulate=simulate, stop=stop)
-    )
+    try:
+        run_until_signalled(
+            lambda stop: run_sandbox(settings, state_dir=state_dir, simulate=simulate, stop=stop)
+        )
+    except PortInUse as exc:
+        console.print(
+            f"tillsync cannot start: {exc} (make demo PORT=…)", style="red", soft_wrap=True
+        )
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

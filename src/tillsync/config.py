@@ -40,6 +40,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     provider_timeout_seconds: float = Field(default=20.0, gt=0)
     scheduler_seconds: float = Field(default=30.0, gt=0)
+    heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="How often each worker records that it is alive"
+    )
+    heartbeat_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A worker not heard from for this long is taken for gone: /readyz answers "
+        "503 while no worker is younger (several heartbeats, so a busy database or a long "
+        "pause does not flap it)",
+    )
+    metrics_token: str = Field(
+        default="",
+        description="When set, GET /metrics needs `Authorization: Bearer <this>`; by default "
+        "it is open (it shows counts only: no tenant, no key, no SKU)",
+    )
     retention_days: int = Field(default=90, ge=1)
 
     smtp_host: str = ""

@@ -20,6 +20,7 @@
     ├── BudgetExhausted             our own rate budget for a provider has no call left now:
     │                               the job steps aside until `wait_seconds` (no attempt spent)
     └── ConfigurationError          the hub cannot start as configured
+        └── PortInUse               another program listens on the address asked for
 
 Messages name the field or path and never carry a secret.
 """
@@ -162,3 +163,10 @@ class BudgetExhausted(TillsyncError):
 
 class ConfigurationError(TillsyncError):
     """The hub cannot start with the settings it was given."""
+
+
+class PortInUse(ConfigurationError):
+    def __init__(self, *, host: str, port: int) -> None:
+        super().__init__(f"port {port} on {host} is in use: choose another with --port")
+        self.host = host
+        self.port = port

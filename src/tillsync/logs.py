@@ -8,6 +8,8 @@ import logging
 import sys
 from typing import Any
 
+from tillsync import request_ids
+
 STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 SECRET_WORDS = ("key", "secret", "token", "password", "authorization", "credential")
 MASK = "***"
@@ -36,8 +38,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class RequestIdFilter(logging.Filter):
+    """Adds the request id of the work in hand (see `request_ids`) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id") and (current := request_ids.current.get()):
+            record.request_id = current
+        return True
+
+
 def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

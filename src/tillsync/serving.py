@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -10,27 +11,47 @@ from typing import Any
 
 import uvicorn
 
+from tillsync.errors import PortInUse
+
 
 class Server(uvicorn.Server):
-    """A uvicorn server that leaves signals to its owner (who may run several servers)."""
+    """A uvicorn server that leaves signals to its owner (who may run several servers).
+
+    When it starts to stop, it calls the app's `state.end_streams()` if the app has one,
+    before it waits for open connections: a live stream would otherwise hold it until the
+    graceful-shutdown timeout, and then be cancelled with a traceback.
+    """
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        end_streams = getattr(getattr(self.config.app, "state", None), "end_streams", None)
+        if callable(end_streams):
+            end_streams()
+        await super().shutdown(sockets=sockets)
 
 
 @asynccontextmanager
 async def serve(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
     """Run `app` (with its lifespan) until the block ends; yield its base URL.
 
-    Port 0 takes a free port. Signals are left to the caller.
+    Port 0 takes a free port; a port another program holds raises `PortInUse`. Signals
+    are left to the caller.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit this; without it small answers wait on delayed ACKs
     # (about 40 ms each), as the event loop only sets it on sockets it creates itself.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(host=host, port=port) from None
+        raise
     bound = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=3)
     server = Server(config)

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 
 from tillsync import __version__, dashboard
 from tillsync.api import (
+    access,
     alerts,
     aliases,
     catalog,
@@ -22,6 +23,7 @@ from tillsync.api import (
     history,
     notifications,
     openapi,
+    operations,
     sales,
     state,
     webhooks,
@@ -33,6 +35,7 @@ from tillsync.api.parameters import refuse_nul
 from tillsync.bootstrap import open_hub, run_until
 from tillsync.clock import Clock
 from tillsync.config import Settings
+from tillsync.metrics import Metrics
 from tillsync.providers import Providers
 
 DESCRIPTION = """Keeps a business's own apps in agreement with its warehouse, POS and CRM.
@@ -45,9 +48,11 @@ problem found."""
 def create_app(
     settings: Settings, *, clock: Clock | None = None, providers: Providers | None = None
 ) -> FastAPI:
+    metrics = Metrics()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_hub(settings, clock=clock, providers=providers) as hub:
+        async with open_hub(settings, clock=clock, providers=providers, metrics=metrics) as hub:
             state.install(app, hub)
             stop = asyncio.Event()
             loops = [hub.feed.run, hub.checks.run]
@@ -70,10 +75,11 @@ def create_app(
         redoc_url=None,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(access.Access, metrics=metrics)  # outermost: it sees every answer
     openapi.install(app)
     docs.install(app)
     errors.install(app, union_tags=aliases.UNION_TAGS)
-    for module in (sales, alerts, events, history, notifications, catalog, webhooks):
+    for module in (sales, alerts, events, history, notifications, catalog, webhooks, operations):
         app.include_router(module.router)
     app.include_router(connections.router)  # after history: /api/connections/stats is its
     app.include_router(drift_reports.router)

@@ -11,6 +11,7 @@ from tillsync.services.connections.locks import TenantLocks
 
 def install(app: FastAPI, hub: Hub) -> None:
     app.state.hub = hub
+    app.state.end_streams = hub.feed.close  # called as the server starts to stop (`serving`)
     app.state.health = {p.name: HealthCache(hub.uows.clock, p.name) for p in hub.services.providers}
     app.state.connection_locks = TenantLocks()
 

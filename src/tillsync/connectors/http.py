@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_USER_AGENT",
     "classify",
     "create_http_client",
+    "create_transport",
     "decode_json",
     "describe",
     "dump_json",
@@ -47,27 +48,34 @@ def create_http_client(
     timeout: float,
     user_agent: str = DEFAULT_USER_AGENT,
     resolver: outbound.Resolver = outbound.resolve,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """One pooled client per process; it never retries or follows redirects on its own.
 
     Requests to an address a tenant set carry `OutboundPolicy.extensions()` and go through
-    a pool of their own that connects only to public addresses (see `outbound`).
+    a pool of their own that connects only to public addresses (see `outbound`). Clients
+    given the same `transport` (from `create_transport`) share its pools.
     """
-    # An idle pooled connection is dropped after 4 s, before servers close theirs (uvicorn
-    # after 5 s, many load balancers later). Reusing one the server is closing fails the
-    # request with an unknown outcome, which costs a whole retry interval to resolve.
-    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=4.0)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         # An unknown path can answer with a redirect loop: a 3xx is an error, not a hop.
         follow_redirects=False,
-        transport=outbound.OutboundTransport(
-            trusted=httpx.AsyncHTTPTransport(
-                verify=outbound.tls_context(), limits=limits, retries=0
-            ),
-            public_only=outbound.public_only_transport(limits=limits, resolver=resolver),
-        ),
+        transport=transport or create_transport(resolver=resolver),
+    )
+
+
+def create_transport(
+    *, resolver: outbound.Resolver = outbound.resolve
+) -> outbound.OutboundTransport:
+    """The pools every provider call travels through: one for trusted, one for tenant addresses."""
+    # An idle pooled connection is dropped after 4 s, before servers close theirs (uvicorn
+    # after 5 s, many load balancers later). Reusing one the server is closing fails the
+    # request with an unknown outcome, which costs a whole retry interval to resolve.
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=4.0)
+    return outbound.OutboundTransport(
+        trusted=httpx.AsyncHTTPTransport(verify=outbound.tls_context(), limits=limits, retries=0),
+        public_only=outbound.public_only_transport(limits=limits, resolver=resolver),
     )
 
 

@@ -18,13 +18,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
 from tillsync.connectors.budget import LANES, BudgetSpec, Gate
 from tillsync.errors import BudgetExhausted
-from tillsync.store.database import insert_unless_present
+from tillsync.store.database import chunks, insert_unless_present
 from tillsync.store.tables import RateBudget, RateGrant
 from tillsync.store.uow import UnitsOfWork
 
@@ -177,18 +178,41 @@ class RateBudgets:
 
     async def usage(self, budget: str, spec: BudgetSpec) -> dict[str, float | int]:
         """Grants in the current window, for health pages and benchmarks."""
-        window = dt.timedelta(seconds=spec.window_seconds)
+        return (await self.usages({budget: spec}))[budget]
+
+    async def usages(self, budgets: Mapping[str, BudgetSpec]) -> dict[str, dict[str, float | int]]:
+        """`usage` of many budgets at once: one count per window length, one read of refusals."""
+        now = self.uows.clock.now()
+        by_window: dict[float, list[str]] = {}
+        for budget, spec in budgets.items():
+            by_window.setdefault(spec.window_seconds, []).append(budget)
+        used: dict[str, int] = {}
         async with self.uows.read() as session:
-            used = await session.scalar(
-                select(func.count()).where(
-                    RateGrant.budget == budget,
-                    RateGrant.granted_at > self.uows.clock.now() - window,
+            for seconds, names in by_window.items():
+                for some in chunks(names):
+                    rows = await session.execute(
+                        select(RateGrant.budget, func.count())
+                        .where(
+                            RateGrant.budget.in_(some),
+                            RateGrant.granted_at > now - dt.timedelta(seconds=seconds),
+                        )
+                        .group_by(RateGrant.budget)
+                    )
+                    used |= {name: int(count) for name, count in rows}
+            denied: dict[str, int] = {}
+            for some in chunks(list(budgets)):
+                rows = await session.execute(
+                    select(RateBudget.budget, RateBudget.denied).where(RateBudget.budget.in_(some))
                 )
-            )
-            denied = await session.scalar(
-                select(RateBudget.denied).where(RateBudget.budget == budget)
-            )
-        return {"used": int(used or 0), "calls": spec.calls, "denied": int(denied or 0)}
+                denied |= {name: int(count or 0) for name, count in rows}
+        return {
+            budget: {
+                "used": used.get(budget, 0),
+                "calls": spec.calls,
+                "denied": denied.get(budget, 0),
+            }
+            for budget, spec in budgets.items()
+        }
 
     def gate(self, budget: str, spec: BudgetSpec, *, lane: str, wait: bool = False) -> Gate:
         async def gate() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync import request_ids
 from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import Job, JobAttempt, new_id
 
@@ -38,7 +39,10 @@ class NewJob:
 
 
 async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bool:
-    """Add a job unless one with the same kind and key exists. True when added."""
+    """Add a job unless one with the same kind and key exists. True when added.
+
+    The job keeps the request id of the work in hand, so its run logs under the same id.
+    """
     values = {
         "id": job.job_id or new_id(),
         "kind": job.kind,
@@ -53,6 +57,7 @@ async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bo
         "checkpoint": {},
         "next_attempt_at": job.not_before or now,
         "created_at": now,
+        "request_id": request_ids.current.get(),
     }
     result = await session.execute(insert_unless_present(session, Job, values))
     return bool(getattr(result, "rowcount", 0))

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync import request_ids
 from tillsync.domain.retry import RetryPolicy
 from tillsync.errors import BudgetExhausted, ClientError, ProviderError, Throttled
 from tillsync.jobs import store
@@ -28,11 +29,14 @@ __all__ = [
     "JobContext",
     "JobHooks",
     "NoHooks",
+    "RunObserver",
     "Worker",
     "worker_name",
 ]
 
 log = logging.getLogger(__name__)
+RunObserver = Callable[[str, str, float], None]
+"""Told of each attempt this worker ran: its job's kind, its outcome, its seconds."""
 
 
 def worker_name() -> str:
@@ -51,6 +55,7 @@ class Worker:
         retry_policy: RetryPolicy | None = None,
         hooks: JobHooks | None = None,
         name: str | None = None,
+        observe: RunObserver | None = None,
     ) -> None:
         self.uows = uows
         self.handlers = handlers
@@ -60,6 +65,7 @@ class Worker:
         self.retry_policy = retry_policy or RetryPolicy()
         self.hooks: JobHooks = hooks or NoHooks()
         self.name = name or worker_name()
+        self.observe: RunObserver = observe or (lambda kind, outcome, seconds: None)
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
 
@@ -128,19 +134,25 @@ class Worker:
         return len(jobs)
 
     async def _run(self, job: Job) -> None:
+        # This task's own context: the job logs, and queues its follow-ups, under its request id.
+        request_ids.current.set(job.request_id)
         context = JobContext(job=job, owner=self.name, uows=self.uows, checkpoint=job.checkpoint)
+        started = asyncio.get_running_loop().time()
         work = asyncio.create_task(self._handle(context))
         heartbeat = asyncio.create_task(self._heartbeat(job, work))
+        outcome = "unsettled"
         try:
-            await work
+            outcome = await work
         except asyncio.CancelledError:
             if not work.cancelled():
                 raise
         finally:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
+            self.observe(job.kind, outcome, asyncio.get_running_loop().time() - started)
 
-    async def _handle(self, context: JobContext) -> None:
+    async def _handle(self, context: JobContext) -> str:
+        """Run the handler and settle its outcome; the outcome's name."""
         job = context.job
         handler = self.handlers.get(job.kind)
         try:
@@ -149,17 +161,22 @@ class Worker:
             await handler(context)
         except store.LeaseLost:
             log.warning("job lease lost", extra={"job_id": job.id, "kind": job.kind})
+            return "lease_lost"
         except BudgetExhausted as exc:
             await self._settle(job, "deferred", None, self._deferral(job, exc.wait_seconds))
+            return "deferred"
         except ProviderError as exc:
             await self._fail(job, exc.message, exc.kind, exc)
+            return exc.kind
         except ClientError as exc:  # the job asks for something that is not there: no retry
             await self._fail(job, exc.message, "permanent", None)
+            return "permanent"
         except Exception as exc:
             log.exception("job handler crashed", extra={"job_id": job.id, "kind": job.kind})
             await self._fail(job, f"{type(exc).__name__}: {exc}", "retryable", None)
-        else:
-            await self._settle(job, "success", None, self._success(context))
+            return "crashed"
+        await self._settle(job, "success", None, self._success(context))
+        return "batched" if context.handed_over else "success"
 
     def _deferral(self, job: Job, wait: float) -> Callable[[AsyncSession, dt.datetime], Any]:
         async def settle(session: AsyncSession, now: dt.datetime) -> None:
@@ -224,7 +241,7 @@ class Worker:
         except store.LeaseLost:
             log.warning("job settled by another worker", extra={"job_id": job.id})
 
-    async def _heartbeat(self, job: Job, work: asyncio.Task[None]) -> None:
+    async def _heartbeat(self, job: Job, work: asyncio.Task[str]) -> None:
         interval = self.lease_seconds / 3
         while True:
             await asyncio.sleep(interval)

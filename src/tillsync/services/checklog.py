@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from tillsync.store.tables import InventoryCheck
 from tillsync.store.uow import UnitsOfWork
@@ -20,11 +21,14 @@ MAX_BUFFERED = 10_000
 
 
 class CheckLog:
-    def __init__(self, uows: UnitsOfWork) -> None:
+    def __init__(self, uows: UnitsOfWork, *, counted: Callable[[bool], None] | None = None) -> None:
+        """`counted` is told of each check: whether the quantity was available."""
         self.uows = uows
+        self._counted = counted or (lambda available: None)
         self._buffer: list[InventoryCheck] = []
 
     def record(self, check: InventoryCheck) -> None:
+        self._counted(check.available)
         if len(self._buffer) < MAX_BUFFERED:  # a stalled database must not eat the memory
             self._buffer.append(check)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import httpx
-
 from tillsync.config import Settings
+from tillsync.connectors.metered import ProviderClients
 from tillsync.jobs.budget import RateBudgets
 from tillsync.providers import Providers, default_providers
 from tillsync.store.uow import UnitsOfWork
@@ -18,6 +17,6 @@ class Services:
     settings: Settings
     uows: UnitsOfWork
     vault: Vault
-    http: httpx.AsyncClient
+    http: ProviderClients
     budgets: RateBudgets
     providers: Providers = field(default_factory=default_providers)

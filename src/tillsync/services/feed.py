@@ -53,9 +53,19 @@ class EventFeed:
         self._listened = asyncio.Event()
         self._cursor = 0
         self._gaps: dict[int, float] = {}
+        self._closed = False
 
     def wake(self) -> None:
         self._wake.set()
+
+    def close(self) -> None:
+        """End every live stream now, and any opened from now on (the hub is stopping)."""
+        self._closed = True
+        for queues in self._subscribers.values():
+            for queue in queues:
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._catch_up()
@@ -72,9 +82,7 @@ class EventFeed:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_seconds):
                     await self._wake.wait()
-        for queues in self._subscribers.values():
-            for queue in queues:
-                queue.put_nowait(None)
+        self.close()
 
     def _listening(self) -> bool:
         return any(self._subscribers.values())
@@ -125,6 +133,8 @@ class EventFeed:
 
     async def subscribe(self, tenant_id: str, *, after: int | None) -> AsyncIterator[FeedEvent]:
         """Live events of one tenant; with `after`, the stored ones since that id first."""
+        if self._closed:
+            return
         queue: asyncio.Queue[FeedEvent | None] = asyncio.Queue(QUEUE_SIZE)
         if not self._listening():
             await self._catch_up()

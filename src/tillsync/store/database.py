@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Table
@@ -35,6 +36,14 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    def file_missing(self) -> bool:
+        """Whether a SQLite database's file is gone: connections open on it still answer,
+        but nothing they write survives them."""
+        path = self.engine.url.database
+        if not self.is_sqlite or not path or path == ":memory:":
+            return False
+        return not Path(path).exists()
 
 
 def create_database(url: str, *, pool_size: int = 10) -> Database:

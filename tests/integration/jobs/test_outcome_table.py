@@ -14,6 +14,7 @@ from tests.support.ledger import seed_stock
 from tillsync.bootstrap import Hub, job_handlers, open_hub
 from tillsync.clock import FakeClock
 from tillsync.config import Settings
+from tillsync.connectors.metered import ProviderClients
 from tillsync.jobs.worker import Worker
 from tillsync.services import sales
 from tillsync.services.health import ConnectionHooks
@@ -111,7 +112,7 @@ async def test_each_answer_class_sets_state_and_next_attempt(
 ) -> None:
     hub, clock = clocked_hub
     await _connected_sale(hub)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(respond)) as http:
+    async with ProviderClients(timeout=5.0, transport=httpx.MockTransport(respond)) as http:
         services = dataclasses.replace(hub.services, http=http)
         worker = Worker(
             uows=hub.uows,

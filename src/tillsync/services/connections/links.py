@@ -79,7 +79,7 @@ def open_connector(
     """The provider's capabilities for these keys; `owner` names the budget if need be."""
     budget, spec = budget_of(provider, owner=owner, credentials=credentials, settings=settings)
     link = Link(
-        http=services.http,
+        http=services.http.of(provider.name),
         base_url=base_url,
         credentials=credentials,
         settings=settings,

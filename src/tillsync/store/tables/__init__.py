@@ -3,7 +3,7 @@
 from tillsync.store.tables.accounts import ApiKey, Connection, Tenant, WebhookRegistration
 from tillsync.store.tables.base import Base, new_id
 from tillsync.store.tables.events import Event, InboxEntry, Notification
-from tillsync.store.tables.jobs import Job, JobAttempt, RateBudget, RateGrant
+from tillsync.store.tables.jobs import Job, JobAttempt, RateBudget, RateGrant, WorkerHeartbeat
 from tillsync.store.tables.runs import DriftItem, Run, SyncSeen, SyncStage
 from tillsync.store.tables.sales import Sale, SaleLine
 from tillsync.store.tables.stock import (
@@ -42,5 +42,6 @@ __all__ = [
     "SyncStage",
     "Tenant",
     "WebhookRegistration",
+    "WorkerHeartbeat",
     "new_id",
 ]

@@ -1,4 +1,4 @@
-"""The job outbox, its attempts, and the shared rate budgets of provider calls."""
+"""The job outbox, its attempts, the workers' heartbeats, and the shared rate budgets."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None]
     completed_at: Mapped[dt.datetime | None]
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    request_id: Mapped[str | None] = mapped_column(
+        String(64), doc="the X-Request-ID of the request that queued the job, or of its parent"
+    )
 
 
 class JobAttempt(Base):
@@ -82,3 +85,12 @@ class RateBudget(Base):
     waiting_lane: Mapped[str | None] = mapped_column(String(16))
     waiting_until: Mapped[dt.datetime | None]
     denied: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WorkerHeartbeat(Base):
+    """A running worker (embedded in `serve` or alone), seen by every process of the hub."""
+
+    __tablename__ = "worker_heartbeats"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[dt.datetime]
+    seen_at: Mapped[dt.datetime] = mapped_column(index=True)
