@@ -25,7 +25,8 @@ def jobs_list(
     from rich.text import Text
 
     from tillsync.bootstrap import open_hub
-    from tillsync.jobs.admin import JOB_STATES, list_jobs
+    from tillsync.jobs.admin import list_jobs
+    from tillsync.jobs.states import JOB_STATES
 
     if state is not None and state not in JOB_STATES:
         choices = ", ".join(JOB_STATES)
