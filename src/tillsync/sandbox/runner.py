@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.crm import CrmState, create_crm_emulator
 from tillsync.sandbox.catalog import BARBERSHOP
+from tillsync.sandbox.manifest import manifest_path, write_manifest
 from tillsync.sandbox.simulation import simulate_day
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
@@ -47,10 +47,13 @@ class Sandbox:
     crm: CrmState
 
     def manifest(self) -> dict[str, Any]:
+        settings = self.hub.settings
         return {
             "hub_url": self.hub_url,
             "api_key": self.api_key,
             "tenant_id": self.tenant_id,
+            "database_url": settings.database_url,
+            "data_dir": str(settings.data_dir.resolve()),
             "emulators": {
                 "cin7": {
                     "url": self.cin7_url,
@@ -63,12 +66,15 @@ class Sandbox:
 
 
 def prepare_state_dir(settings: Settings, state_dir: Path) -> Settings:
-    """A clean state folder, with a fresh SQLite file unless a database URL was given."""
+    """A clean state folder, with a fresh SQLite file unless a database URL was given.
+
+    The file's path is absolute, so the manifest leads other commands to it from anywhere.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / "sandbox.json").unlink(missing_ok=True)
+    manifest_path(state_dir).unlink(missing_ok=True)
     if settings.database_url:
         return settings
-    database = state_dir / "sandbox.db"
+    database = state_dir.resolve() / "sandbox.db"
     for stale in state_dir.glob("sandbox.db*"):
         stale.unlink()
     return settings.model_copy(update={"database_url": f"sqlite:///{database}"})
@@ -145,9 +151,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             crm_api_key=crm_key,
             crm=crm,
         )
-        manifest = state_dir / "sandbox.json"
-        manifest.write_text(json.dumps(sandbox.manifest(), indent=2) + "\n")
-        manifest.chmod(0o600)
+        write_manifest(state_dir, sandbox.manifest())
         yield sandbox
 
 
