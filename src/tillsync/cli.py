@@ -168,6 +168,9 @@ def sandbox(
         ),
     ] = SANDBOX_DIR,
     simulate: Annotated[bool, typer.Option(help="Run a simulated day of trade.")] = False,
+    pace: Annotated[
+        float, typer.Option(min=0, help="Seconds between two moments of the simulated day.")
+    ] = 4.0,
     verbose: Verbose = False,
 ) -> None:
     """Run the hub and every provider emulator on loopback, with a demo business connected."""
@@ -177,7 +180,9 @@ def sandbox(
     command_logging(verbose=verbose, level=logging.ERROR)
     settings = plain_settings(port=port, data_dir=state_dir, host="127.0.0.1")
     run_until_signalled(
-        lambda stop: run_sandbox(settings, state_dir=state_dir, simulate=simulate, stop=stop)
+        lambda stop: run_sandbox(
+            settings, state_dir=state_dir, simulate=simulate, pace=pace, stop=stop
+        )
     )
 
 

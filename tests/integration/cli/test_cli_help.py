@@ -74,6 +74,7 @@ def test_the_sandbox_shows_its_defaults() -> None:
     shown = _help("sandbox")
     assert "[default: 9999]" in shown
     assert "[default: .tillsync-sandbox]" in shown
+    assert "[default: 4.0]" in shown
 
 
 def test_jobs_list_names_every_state_it_accepts() -> None:
