@@ -28,7 +28,10 @@ from tillsync.cli_tenants import tenant_app
 from tillsync.providers import EMULATORS, default_providers
 
 app = typer.Typer(
-    help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.",
+    help="tillsync: keeps your POS and ordering apps in agreement with the systems around them."
+    "\n\nSettings come from TILLSYNC_* environment variables or a .env file (each command's "
+    "--help names those behind its options); every command says on stderr which database it "
+    "uses. Start with `tillsync sandbox --simulate`.",
     no_args_is_help=True,
 )
 app.add_typer(tenant_app, name="tenant")
@@ -57,7 +60,7 @@ def _options(
         ),
     ] = False,
 ) -> None:
-    """tillsync: keeps your POS and ordering apps in agreement with the systems around them."""
+    """Options given before any command."""
 
 
 @app.command()
