@@ -3,38 +3,85 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tillsync import serving
-from tillsync.cli_common import console, run_until_signalled
-from tillsync.cli_common import settings_from_env as _settings
+from tillsync import __version__, serving
+from tillsync.cli_common import (
+    SANDBOX_DIR,
+    STATE_DIR_ENV,
+    StateDir,
+    Verbose,
+    command_logging,
+    console,
+    run_until_signalled,
+    setting,
+)
 from tillsync.cli_jobs import jobs_app
+from tillsync.cli_keys import keys_app
+from tillsync.cli_target import command_settings, plain_settings, service_settings
+from tillsync.cli_tenants import tenant_app
 from tillsync.errors import PortInUse
+from tillsync.providers import EMULATORS, default_providers
 
 app = typer.Typer(
-    help="tillsync: keeps your POS and ordering apps in agreement with the systems around them.",
+    help="tillsync: keeps your POS and ordering apps in agreement with the systems around them."
+    "\n\nSettings come from TILLSYNC_* environment variables or a .env file (each command's "
+    "--help names those behind its options); every command says on stderr which database it "
+    "uses. Start with `tillsync sandbox --simulate`.",
     no_args_is_help=True,
 )
-tenant_app = typer.Typer(help="Tenants (businesses) and their API keys.", no_args_is_help=True)
-keys_app = typer.Typer(help="Encryption keys of the credential vault.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(keys_app, name="keys")
 app.add_typer(jobs_app, name="jobs")
 
+# Choices come from the registry, so its members are not known to the type checker.
+Warehouse = StrEnum(  # type: ignore[misc]
+    "Warehouse", {p.name: p.name for p in default_providers().with_role("warehouse")}
+)
+Emulated = StrEnum("Emulated", {name: name for name in EMULATORS})  # type: ignore[misc]
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"tillsync {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and stop.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Options given before any command."""
+
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    worker: Annotated[bool, typer.Option(help="Run an embedded worker.")] = True,
+    host: Annotated[str | None, setting("host", "Address to listen on.")] = None,
+    port: Annotated[int | None, setting("port", "Port to listen on.")] = None,
+    worker: Annotated[
+        bool | None,
+        setting(
+            "embedded_worker",
+            "Run an embedded worker and scheduler.",
+            show_default="worker",
+        ),
+    ] = None,
+    state_dir: StateDir = None,
 ) -> None:
     """Run the HTTP API (with an embedded worker unless --no-worker)."""
     from tillsync.api.app import create_app
 
-    settings = _settings(host=host, port=port, embedded_worker=worker)
+    settings = service_settings(state_dir, host=host, port=port, embedded_worker=worker)
 
     async def main(stop: asyncio.Event) -> None:
         app_ = create_app(settings)
@@ -50,11 +97,11 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
+def worker(state_dir: StateDir = None) -> None:
     """Run a worker alone (more processes or hosts can share one PostgreSQL)."""
     from tillsync.bootstrap import open_hub
 
-    settings = _settings()
+    settings = service_settings(state_dir)
 
     async def main(stop: asyncio.Event) -> None:
         async with open_hub(settings) as hub:
@@ -63,119 +110,34 @@ def worker() -> None:
     run_until_signalled(main)
 
 
-@tenant_app.command("create")
-def tenant_create(
-    name: str,
-    location: Annotated[str, typer.Option(help="Default stock location.")] = "Main Warehouse",
-) -> None:
-    """Create a tenant and print its API key (shown once)."""
-    from tillsync.bootstrap import open_hub
-    from tillsync.services.tenants import create_tenant
-
-    settings = _settings()
-
-    async def main() -> None:
-        async with open_hub(settings) as hub:
-            created = await create_tenant(hub.uows, name=name, default_location=location)
-        console.print(f"tenant  {created.tenant_id}  {created.name}")
-        console.print(f"api key {created.api_key}")
-        console.print("[yellow]The key is shown only now: keep it somewhere safe.[/yellow]")
-
-    asyncio.run(main())
-
-
-@keys_app.command("generate")
-def keys_generate() -> None:
-    """Print a new random key for TILLSYNC_SECRET_KEYS."""
-    from tillsync.vault import generate_key
-
-    typer.echo(generate_key())
-
-
-@keys_app.command("rotate")
-def keys_rotate(
-    batch: Annotated[int, typer.Option(min=1, max=1000, help="Rows per transaction.")] = 50,
-) -> None:
-    """Re-encrypt every stored secret with the first key of TILLSYNC_SECRET_KEYS.
-
-    The hub may keep running. Put the new key first and keep every older key after it, in
-    this command's settings and in every hub process (each must know the new key before
-    this runs); remove an old key only once this reports nothing left under it.
-    """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from tillsync.bootstrap import open_hub
-    from tillsync.services.rotation import rotate_secrets
-
-    settings = _settings()
-    if not settings.secret_keys:
-        console.print(
-            "Set TILLSYNC_SECRET_KEYS: the new key first, then every key still in use "
-            f"(a development key is in {settings.data_dir / 'secret.key'}).",
-            style="red",
-            markup=False,
-        )
-        raise typer.Exit(2)
-
-    async def main() -> None:
-        async with open_hub(settings) as hub:
-            columns = (TextColumn("re-encrypting secrets"), BarColumn(), MofNCompleteColumn())
-            with Progress(*columns, console=console, transient=True) as bar:
-                task = bar.add_task("rotate", total=None)
-                result = await rotate_secrets(
-                    hub.uows,
-                    hub.services.vault,
-                    batch=batch,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )
-        console.print(
-            f"{result.rewritten} secret(s) re-encrypted with the first key, "
-            f"{result.current} already under it ({result.looked_at} looked at).",
-            markup=False,
-        )
-        if result.changed_meanwhile:
-            console.print(
-                f"{result.changed_meanwhile} changed while this ran: run it again.",
-                style="yellow",
-                markup=False,
-            )
-        for row in result.unreadable:
-            console.print(
-                f"{row}: no key opens it (add the key it was sealed with)",
-                style="red",
-                markup=False,
-            )
-        if not result.complete:
-            raise typer.Exit(1)
-
-    asyncio.run(main())
-
-
 @app.command()
 def sync(
-    provider: Annotated[str, typer.Argument(help="The warehouse to pull from.")],
+    provider: Annotated[Warehouse, typer.Argument(help="The warehouse to pull from.")],
+    *,
     full: Annotated[
         bool, typer.Option(help="Every product and stock row, not only changes.")
     ] = False,
     reconcile: Annotated[
         bool, typer.Option(help="A full pull that also reports the drift it repairs.")
     ] = False,
-    tenant: Annotated[str | None, typer.Option(help="Tenant id (needed with several).")] = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="Tenant id (needed when several are connected).")
+    ] = None,
     here: Annotated[
         bool, typer.Option(help="Run a worker in this process too (no hub running).")
     ] = False,
+    state_dir: StateDir = None,
+    verbose: Verbose = False,
 ) -> None:
     """Pull from a warehouse now (changes only, unless --full) and follow its progress."""
     from tillsync.cli_progress import follow_pull
-    from tillsync.providers import default_providers
 
-    warehouses = [p.name for p in default_providers().with_role("warehouse")]
-    if provider not in warehouses:
-        raise typer.BadParameter(f"choose one of: {', '.join(warehouses)}")
-    settings = _settings()
+    settings = command_settings(state_dir, verbose=verbose)
     mode = "reconcile" if reconcile else "full" if full else "quick"
     status = asyncio.run(
-        follow_pull(settings, console, provider=provider, mode=mode, tenant=tenant, here=here)
+        follow_pull(
+            settings, console, provider=str(provider.value), mode=mode, tenant=tenant, here=here
+        )
     )
     if status != "success":
         raise typer.Exit(1)
@@ -184,18 +146,16 @@ def sync(
 @app.command()
 def emulator(
     provider: Annotated[
-        str | None, typer.Argument(help="Which provider (the first one listed if not given).")
+        Emulated | None, typer.Argument(help="Which provider (the first one if not given).")
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free one).")] = 0,
 ) -> None:
     """Run one provider emulator alone; its control surface is under /_emulator/."""
-    from tillsync.providers import EMULATORS, emulator_app
+    from tillsync.providers import emulator_app
 
-    name = provider or next(iter(EMULATORS))
-    if name not in EMULATORS:
-        raise typer.BadParameter(f"choose one of: {', '.join(EMULATORS)}")
-    _settings()
+    name = str(provider.value) if provider is not None else next(iter(EMULATORS))
+    command_logging(verbose=False)
 
     async def main(stop: asyncio.Event) -> None:
         async with serving.serve(emulator_app(name), host=host, port=port) as url:
@@ -207,21 +167,31 @@ def emulator(
 
 @app.command()
 def sandbox(
-    port: Annotated[int, typer.Option(help="Port of the hub.")] = 9999,
-    state_dir: Annotated[Path, typer.Option(help="Where the sandbox keeps its files.")] = Path(
-        ".tillsync-sandbox"
-    ),
+    port: Annotated[int, typer.Option(help="Port of the hub.", envvar="TILLSYNC_PORT")] = 9999,
+    state_dir: Annotated[
+        Path,
+        typer.Option(
+            help="Where the sandbox keeps its files (database, sandbox.json); made afresh.",
+            envvar=STATE_DIR_ENV,
+        ),
+    ] = SANDBOX_DIR,
     simulate: Annotated[bool, typer.Option(help="Run a simulated day of trade.")] = False,
+    pace: Annotated[
+        float, typer.Option(min=0, help="Seconds between two moments of the simulated day.")
+    ] = 4.0,
+    verbose: Verbose = False,
 ) -> None:
     """Run the hub and every provider emulator on loopback, with a demo business connected."""
     from tillsync.sandbox.runner import run_sandbox
 
-    settings = _settings(
-        port=port, data_dir=state_dir, host="127.0.0.1", log_level="WARNING", log_format="text"
-    )
+    # The sandbox tells what happens in its own words; the log is for --verbose.
+    command_logging(verbose=verbose, level=logging.ERROR)
+    settings = plain_settings(port=port, data_dir=state_dir, host="127.0.0.1")
     try:
         run_until_signalled(
-            lambda stop: run_sandbox(settings, state_dir=state_dir, simulate=simulate, stop=stop)
+            lambda stop: run_sandbox(
+                settings, state_dir=state_dir, simulate=simulate, pace=pace, stop=stop
+            )
         )
     except PortInUse as exc:
         console.print(

@@ -1,7 +1,7 @@
 """`tillsync sandbox` as a user runs it: a separate process, its manifest, the seed's examples."""
 
 import asyncio
-import json
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -11,22 +11,23 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.processes import environment
+from tests.support.sandbox import sandbox_environment, wait_for_manifest
 from tillsync.config import Settings
 from tillsync.serving import free_port
 
 pytestmark = pytest.mark.e2e
+SEED_SALE = {
+    "action": "RECORD_SALE",
+    "saleId": "TEST-001",
+    "invoiceNumber": "INV-TEST-001",
+    "items": [
+        {"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream", "quantity": 1, "price": 29.99}
+    ],
+}
 
 
-async def _manifest(path: Path, process: asyncio.subprocess.Process) -> dict[str, Any]:
-    """The sandbox writes its manifest only once everything answers."""
-    async with asyncio.timeout(60):
-        while not await asyncio.to_thread(path.exists):
-            if process.returncode is not None:
-                raise AssertionError(f"the sandbox exited with {process.returncode}")
-            await asyncio.sleep(0.1)
-    data: dict[str, Any] = json.loads(await asyncio.to_thread(path.read_text))
-    return data
+async def _manifest(state_dir: Path, process: asyncio.subprocess.Process) -> dict[str, Any]:
+    return await asyncio.to_thread(wait_for_manifest, state_dir, exited=lambda: process.returncode)
 
 
 @pytest.fixture
@@ -34,11 +35,9 @@ async def sandbox_process(
     settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, Path]]:
     state_dir = tmp_path / "state"
-    env = environment(settings)
-    env.pop("TILLSYNC_PUBLIC_URL")
-    env.pop("TILLSYNC_DATA_DIR")
-    if settings.database_url.startswith("sqlite"):
-        env.pop("TILLSYNC_DATABASE_URL")  # the sandbox's own file, as a user gets it
+    postgres = settings.database_url.startswith("postgresql")
+    # On SQLite the sandbox's own file, as a user gets it.
+    env = sandbox_environment(settings.database_url if postgres else None)
     args = ["--port", str(free_port()), "--state-dir", str(state_dir)]
     args += getattr(request, "param", [])
     process = await asyncio.create_subprocess_exec(
@@ -63,8 +62,16 @@ async def test_the_sandbox_serves_the_seed_examples_and_stops_cleanly(
     sandbox_process: tuple[asyncio.subprocess.Process, Path],
 ) -> None:
     process, state_dir = sandbox_process
-    manifest = await _manifest(state_dir / "sandbox.json", process)
-    assert set(manifest) == {"hub_url", "api_key", "tenant_id", "emulators"}
+    manifest = await _manifest(state_dir, process)
+    assert set(manifest) == {
+        "hub_url",
+        "api_key",
+        "tenant_id",
+        "database_url",
+        "data_dir",
+        "emulators",
+    }
+    assert manifest["data_dir"] == str(state_dir.resolve())
     assert set(manifest["emulators"]["cin7"]) == {"url", "account_id", "application_key"}
     headers = {"Authorization": f"Bearer {manifest['api_key']}"}
     async with httpx.AsyncClient(base_url=manifest["hub_url"], headers=headers) as hub:
@@ -107,22 +114,84 @@ async def test_the_sandbox_serves_the_seed_examples_and_stops_cleanly(
         assert await process.wait() == 0
 
 
-@pytest.mark.parametrize("sandbox_process", [["--simulate"]], indirect=True)
-async def test_the_simulated_day_trades_and_prints_as_it_goes(
-    sandbox_process: tuple[asyncio.subprocess.Process, Path],
+async def _read_until(
+    process: asyncio.subprocess.Process, seen: list[str], text: str, *, within: float
 ) -> None:
-    process, _ = sandbox_process
     assert process.stdout is not None
-    seen: list[str] = []
-    async with asyncio.timeout(60):
-        while not any("POS   sold" in line for line in seen):
+    async with asyncio.timeout(within):
+        while not seen or text not in seen[-1]:
             line = await process.stdout.readline()
             assert line, "the sandbox stopped printing: " + "".join(seen)
             seen.append(line.decode())
+
+
+@pytest.mark.long(90)
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("sandbox_process", [["--simulate", "--pace", "0.5"]], indirect=True)
+async def test_the_simulated_day_follows_each_sale_to_its_end_and_sums_up(
+    sandbox_process: tuple[asyncio.subprocess.Process, Path],
+) -> None:
+    process, state_dir = sandbox_process
+    seen: list[str] = []
+    await _read_until(process, seen, "A simulated day of trade", within=90)
+    manifest = await _manifest(state_dir, process)
+    headers = {"Authorization": f"Bearer {manifest['api_key']}"}
+    async with httpx.AsyncClient(base_url=manifest["hub_url"], headers=headers) as hub:
+        pasted = await hub.post("/api/cin7/sale-sync", json=SEED_SALE)  # the banner's curl
+        assert pasted.json()["success"] is True
+    await _read_until(process, seen, "The day in numbers", within=300)
+    await _read_until(process, seen, "oversold", within=30)
     printed = "".join(seen)
-    assert "Authorization: Bearer tsk_" in printed
-    assert "TOMB45SHAVECBLCK" in printed
+    pushed = dict(re.findall(r"CIN7  (\S+) pushed: CIN7 sale ([0-9a-f-]{36})", printed))
+    await _each_held_by_cin7(manifest, pushed)
     process.send_signal(signal.SIGINT)
     async with asyncio.timeout(20):
-        await process.communicate()
+        rest, _ = await process.communicate()
     assert process.returncode == 0
+    printed += rest.decode()
+
+    # The banner: the dashboard's address, the development key told once, in plain words.
+    assert re.search(rf"Dashboard +{re.escape(manifest['hub_url'])}/\s", printed)
+    assert "Authorization: Bearer tsk_" in printed
+    assert printed.count("development key") == 1
+    assert "WARNING" not in printed
+    # A sale from outside the simulation is noticed and followed like the others.
+    assert "API   TEST-001 arrived from outside the simulation: 1 × Tomb45 Shaving Cream" in printed
+    assert "TEST-001" in pushed
+    # The fault: a retry is scheduled while it is on, and the sale reaches CIN7 after it.
+    assert "emulator fault on" in printed
+    assert "emulator fault off" in printed
+    [retried] = re.findall(r"CIN7  (SIM-\d+): .*500.*, retry at", printed)
+    assert re.search(rf"CIN7  {retried} pushed: CIN7 sale \S+ after 1 retry", printed)
+    # Invoices are numbered by the CRM.
+    assert re.search(r"CRM   SIM-\d+ invoiced: invoice \S+, paid", printed)
+    # The summary adds up what was printed.
+    sales = int(re.findall(r"sales +(\d+) recorded", printed)[0])
+    assert sales == len(pushed)
+    assert f"pushed     {sales}/{sales} to CIN7 (1 after a retry)" in printed
+    invoiced, wanted = re.findall(r"invoices +(\d+)/(\d+) paid in the CRM", printed)[0]
+    assert invoiced == wanted != "0"
+    raised, resolved = map(int, re.findall(r"alerts +(\d+) raised, (\d+) resolved", printed)[0])
+    assert raised >= 2  # a shelf counted empty, a beard oil sold out
+    assert resolved >= 1  # a delivery
+    assert "oversold   0\n" in printed
+
+
+async def _each_held_by_cin7(manifest: dict[str, Any], pushed: dict[str, str]) -> None:
+    """Every CIN7 sale id printed is one CIN7 holds, for the sale printed with it.
+
+    Read with an API application of the test's own: the hub's used its budget today.
+    """
+    cin7 = manifest["emulators"]["cin7"]
+    control = cin7["url"].removesuffix("/ExternalApi/v2") + "/_emulator"
+    async with httpx.AsyncClient() as client:
+        key = await client.post(f"{control}/accounts/{cin7['account_id']}/keys")
+    auth = {
+        "api-auth-accountid": cin7["account_id"],
+        "api-auth-applicationkey": key.json()["application_key"],
+    }
+    async with httpx.AsyncClient(base_url=cin7["url"], headers=auth) as warehouse:
+        for reference, sale_id in pushed.items():
+            document = (await warehouse.get("/sale", params={"ID": sale_id})).json()
+            assert document["ID"] == sale_id
+            assert re.search(rf"\b{re.escape(reference)}\b", document["Note"])  # ours, named

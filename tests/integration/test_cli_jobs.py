@@ -11,6 +11,7 @@ from tests.support.jobs import add_job, at
 from tillsync.bootstrap import open_hub
 from tillsync.cli import app
 from tillsync.config import Settings
+from tillsync.jobs.states import JOB_STATES
 from tillsync.store.tables import Job
 
 
@@ -64,10 +65,11 @@ def test_list_shows_the_queue_filtered_by_state_and_kind(cli_env: Path) -> None:
     assert failed[:8] not in by_kind.output
 
 
-def test_list_refuses_an_unknown_state(cli_env: Path) -> None:
+def test_list_refuses_an_unknown_state_and_names_the_known_ones(cli_env: Path) -> None:
     result = _jobs("list", "--state", "done")
-    assert result.exit_code == 1
-    assert "Unknown state 'done'" in result.output
+    assert result.exit_code == 2
+    assert "'done' is not one of" in result.output
+    assert all(f"'{state}'" in result.output for state in JOB_STATES)
 
 
 def test_retry_puts_a_failed_job_back_by_its_short_id(cli_env: Path) -> None:
@@ -93,6 +95,7 @@ def test_retry_refuses_a_job_that_is_not_failed(cli_env: Path, state: str) -> No
 
 
 def test_retry_of_an_unknown_job_says_so(cli_env: Path) -> None:
+    _add(kind="cin7.push_sale", state="success")
     result = _jobs("retry", "00000000")
     assert result.exit_code == 1
     assert "no job 00000000" in result.output

@@ -20,8 +20,8 @@ ADMIN_URL = os.environ.get(
 )
 
 
-async def create_postgres_database() -> str:
-    """Create an empty, migrated database; return its URL."""
+async def create_postgres_database(*, migrated: bool = True) -> str:
+    """Create an empty database, migrated unless asked not to; return its URL."""
     name = f"tillsync_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(ADMIN_URL)
     try:
@@ -29,6 +29,8 @@ async def create_postgres_database() -> str:
     finally:
         await admin.close()
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    if not migrated:
+        return url
     database = create_database(url.replace("postgresql://", "postgresql+asyncpg://"))
     try:
         await upgrade(database)

@@ -22,7 +22,7 @@ from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.sales import NO_SALE, SaleId
-from tillsync.jobs.admin import JobState
+from tillsync.jobs.states import JobState
 from tillsync.services import history, stats
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["history"])

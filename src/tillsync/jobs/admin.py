@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.errors import Conflict, NotFound
+from tillsync.errors import Conflict
+from tillsync.jobs.states import JobState
+from tillsync.store.lookup import one_by_id_prefix
 from tillsync.store.snapshots import snapshot
 from tillsync.store.tables import Job
 from tillsync.store.uow import UnitsOfWork
-
-JobState = Literal["pending", "syncing", "retry", "success", "failed", "batched"]
-JOB_STATES: tuple[JobState, ...] = get_args(JobState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +36,11 @@ class RetriedJob:
 
 
 async def list_jobs(
-    uows: UnitsOfWork, *, state: str | None = None, kind: str | None = None, limit: int = 50
+    uows: UnitsOfWork,
+    *,
+    state: JobState | None = None,
+    kind: str | None = None,
+    limit: int = 50,
 ) -> list[JobSummary]:
     """Jobs of every tenant, newest first."""
     query = select(Job).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
@@ -58,7 +59,7 @@ async def retry_failed(uows: UnitsOfWork, job_id: str) -> RetriedJob:
     multi-step effect resumes where it stopped; job_attempts keeps the earlier attempts.
     """
     async with uows.begin() as uow:
-        job = await _one(uow.session, job_id)
+        job = await one_by_id_prefix(uow.session, Job, Job.id, job_id, noun="job", field="job_id")
         if job.state != "failed":
             raise Conflict(
                 f"job {job.id} is {job.state}, not failed: only a failed job can be retried",
@@ -83,19 +84,3 @@ async def retry_failed(uows: UnitsOfWork, job_id: str) -> RetriedJob:
         )
         await uow.commit()
     return retried
-
-
-async def _one(session: AsyncSession, job_id: str) -> Job:
-    prefix = job_id.strip()
-    if not prefix:
-        raise NotFound("no job id given", field="job_id")
-    found = list(
-        await session.scalars(
-            select(Job).where(Job.id.startswith(prefix, autoescape=True)).limit(2)
-        )
-    )
-    if not found:
-        raise NotFound(f"no job {prefix}", field="job_id")
-    if len(found) > 1:
-        raise Conflict(f"'{prefix}' starts more than one job id: give more of it", field="job_id")
-    return found[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -20,7 +19,10 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.crm import CrmState, create_crm_emulator
+from tillsync.sandbox.banner import welcome
 from tillsync.sandbox.catalog import BARBERSHOP
+from tillsync.sandbox.follow import watching
+from tillsync.sandbox.manifest import manifest_path, write_manifest
 from tillsync.sandbox.simulation import simulate_day
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
@@ -29,6 +31,9 @@ from tillsync.store.tables import Job
 
 console = Console(highlight=False)
 CIN7_API = "/ExternalApi/v2"
+DEMO_RETRY = {"retry_interval_seconds": 5}
+"""The demo's connections retry a failed call after 5 s, so a retry is seen to recover; a
+real connection keeps seed 004's schedule (every 5 minutes for an hour)."""
 READY_SECONDS = 60.0
 
 
@@ -46,11 +51,19 @@ class Sandbox:
     crm_api_key: str
     crm: CrmState
 
+    @property
+    def cin7_control(self) -> str:
+        """The CIN7 emulator's control surface (seed, inspect, faults)."""
+        return self.cin7_url.removesuffix(CIN7_API) + "/_emulator"
+
     def manifest(self) -> dict[str, Any]:
+        settings = self.hub.settings
         return {
             "hub_url": self.hub_url,
             "api_key": self.api_key,
             "tenant_id": self.tenant_id,
+            "database_url": settings.database_url,
+            "data_dir": str(settings.data_dir.resolve()),
             "emulators": {
                 "cin7": {
                     "url": self.cin7_url,
@@ -63,12 +76,15 @@ class Sandbox:
 
 
 def prepare_state_dir(settings: Settings, state_dir: Path) -> Settings:
-    """A clean state folder, with a fresh SQLite file unless a database URL was given."""
+    """A clean state folder, with a fresh SQLite file unless a database URL was given.
+
+    The file's path is absolute, so the manifest leads other commands to it from anywhere.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / "sandbox.json").unlink(missing_ok=True)
+    manifest_path(state_dir).unlink(missing_ok=True)
     if settings.database_url:
         return settings
-    database = state_dir / "sandbox.db"
+    database = state_dir.resolve() / "sandbox.db"
     for stale in state_dir.glob("sandbox.db*"):
         stale.unlink()
     return settings.model_copy(update={"database_url": f"sqlite:///{database}"})
@@ -122,6 +138,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
                 "application_key": credentials.application_key,
             },
             base_url=cin7_url + CIN7_API,
+            settings=DEMO_RETRY,
         )
         await connect(
             hub.services,
@@ -129,6 +146,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             tenant_id=tenant.tenant_id,
             credentials={"api_key": crm_key},
             base_url=crm_url,
+            settings=DEMO_RETRY,
             address_field="url",
         )
         await _catalog_synced(hub)
@@ -145,9 +163,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             crm_api_key=crm_key,
             crm=crm,
         )
-        manifest = state_dir / "sandbox.json"
-        manifest.write_text(json.dumps(sandbox.manifest(), indent=2) + "\n")
-        manifest.chmod(0o600)
+        write_manifest(state_dir, sandbox.manifest())
         yield sandbox
 
 
@@ -166,56 +182,16 @@ async def _catalog_synced(hub: Hub) -> None:
 
 
 async def run_sandbox(
-    settings: Settings, *, state_dir: Path, simulate: bool, stop: asyncio.Event
+    settings: Settings, *, state_dir: Path, simulate: bool, pace: float, stop: asyncio.Event
 ) -> None:
     async with open_sandbox(settings, state_dir=state_dir) as sandbox:
-        _welcome(sandbox, state_dir)
-        if simulate:
-            day = asyncio.create_task(simulate_day(sandbox, console=console, stop=stop))
-            await stop.wait()
-            day.cancel()
-            await asyncio.gather(day, return_exceptions=True)
-        else:
-            await stop.wait()
+        welcome(sandbox, console, state_dir=state_dir)
+        async with watching(sandbox, console) as watcher:
+            if simulate:
+                day = asyncio.create_task(simulate_day(sandbox, watcher, stop=stop, pace=pace))
+                await stop.wait()
+                day.cancel()
+                await asyncio.gather(day, return_exceptions=True)
+            else:
+                await stop.wait()
         console.print("\nStopping the sandbox…")
-
-
-def _welcome(sandbox: Sandbox, state_dir: Path) -> None:
-    url, key = sandbox.hub_url, sandbox.api_key
-    console.rule("[bold]tillsync sandbox")
-    console.print(f"Hub           {url}")
-    console.print(f"API key       {key}")
-    console.print(f"CIN7 emulator {sandbox.cin7_url}  (account {sandbox.cin7_account_id})")
-    console.print(f"CRM emulator  {sandbox.crm_url}  (invoices at /_emulator/invoices)")
-    console.print(f"Details       {state_dir / 'sandbox.json'}")
-    console.rule("Try it (from another terminal)")
-    auth = f'-H "Authorization: Bearer {key}"'
-    console.print(
-        f"curl -X POST {url}/api/cin7/sale-sync \\\n  {auth} \\\n"
-        '  -H "Content-Type: application/json" \\\n'
-        """  -d '{"action": "CHECK_INVENTORY", "sku": "TOMB45SHAVECBLCK", "quantity": 5}'\n""",
-        soft_wrap=True,
-    )
-    console.print(
-        f"curl -X POST {url}/api/cin7/sale-sync \\\n  {auth} \\\n"
-        '  -H "Content-Type: application/json" \\\n'
-        """  -d '{"action": "RECORD_SALE", "saleId": "TEST-001",\n"""
-        """       "invoiceNumber": "INV-TEST-001",\n"""
-        """       "items": [{"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream",\n"""
-        """                  "quantity": 1, "price": 29.99}]}'\n""",
-        soft_wrap=True,
-    )
-    console.print(
-        f"curl -X POST {url}/api/sales \\\n  {auth} \\\n"
-        '  -H "Content-Type: application/json" \\\n'
-        """  -d '{"saleId": "POS-TEST-002", "customerId": "cust-1", """
-        """"customerName": "Marcus Fade",\n"""
-        """       "currency": "USD", "paymentMethod": "card",\n"""
-        """       "items": [{"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream",\n"""
-        """                  "quantity": 1, "price": 29.99}]}'\n""",
-        soft_wrap=True,
-    )
-    console.print(f"curl {url}/api/cin7/webhook\n", soft_wrap=True)
-    console.print(f"curl {auth} {url}/api/alerts\n", soft_wrap=True)
-    console.print(f"curl -N {auth} {url}/api/events\n", soft_wrap=True)
-    console.rule("Press Ctrl+C to stop")

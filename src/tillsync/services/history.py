@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from tillsync.errors import NotFound
-from tillsync.jobs.admin import JOB_STATES, JobState
+from tillsync.jobs.states import JOB_STATES, JobState
 from tillsync.services.tenants import Caller
 from tillsync.store.snapshots import one_of, snapshot
 from tillsync.store.tables import Connection, Job, JobAttempt, Sale, SaleLine

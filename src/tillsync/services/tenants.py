@@ -7,14 +7,17 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select, update
 
 from tillsync.errors import NotAuthenticated, NotFound
-from tillsync.store.tables import ApiKey, Tenant
-from tillsync.store.uow import UnitsOfWork
+from tillsync.store.lookup import one_by_id_prefix
+from tillsync.store.tables import ApiKey, Connection, Tenant
+from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
 KEY_PREFIX = "tsk_"
 MAX_REMEMBERED = 10_000
+REMEMBER_SECONDS = 10.0
+"""How long a hub keeps trusting a key it checked: a revoked key stops working within it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,28 @@ class NewTenant:
     api_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class TenantSummary:
+    """A tenant as an operator lists it: its keys counted, never shown."""
+
+    id: str
+    name: str
+    default_location: str
+    created_at: dt.datetime
+    active_keys: int
+    connections: tuple[str, ...]
+    """`provider (status)` of each connection, by provider name."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevokedKeys:
+    tenant_id: str
+    name: str
+    revoked: int
+    new_key: str | None
+    """The key that replaces them (shown once), when rotated; None when only revoked."""
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -68,6 +93,76 @@ async def create_api_key(uows: UnitsOfWork, *, tenant_id: str, name: str) -> str
         uow.session.add(row)
         await uow.commit()
     return key
+
+
+async def list_tenants(uows: UnitsOfWork) -> list[TenantSummary]:
+    """Every tenant, oldest first, with how many keys work and what it is connected to."""
+    keys = (
+        select(ApiKey.tenant_id, func.count().label("active"))
+        .where(ApiKey.revoked_at.is_(None))
+        .group_by(ApiKey.tenant_id)
+        .subquery()
+    )
+    async with uows.read() as session:
+        rows = await session.execute(
+            select(Tenant, func.coalesce(keys.c.active, 0))
+            .outerjoin(keys, keys.c.tenant_id == Tenant.id)
+            .order_by(Tenant.created_at, Tenant.id)
+        )
+        links = await session.execute(
+            select(Connection.tenant_id, Connection.provider, Connection.status).order_by(
+                Connection.provider
+            )
+        )
+        connections: dict[str, list[str]] = {}
+        for tenant_id, provider, status in links:
+            connections.setdefault(tenant_id, []).append(f"{provider} ({status})")
+        return [
+            TenantSummary(
+                id=tenant.id,
+                name=tenant.name,
+                default_location=tenant.default_location,
+                created_at=tenant.created_at,
+                active_keys=int(active),
+                connections=tuple(connections.get(tenant.id, ())),
+            )
+            for tenant, active in rows
+        ]
+
+
+async def rotate_key(uows: UnitsOfWork, tenant: str) -> RevokedKeys:
+    """A new key for the tenant (`tenant`: its id or the start of it); every other key is
+    revoked in the same transaction."""
+    return await _revoke(uows, tenant, replace=True)
+
+
+async def revoke_keys(uows: UnitsOfWork, tenant: str) -> RevokedKeys:
+    """Revoke every key of the tenant: its apps are refused until a key is rotated in."""
+    return await _revoke(uows, tenant, replace=False)
+
+
+async def _revoke(uows: UnitsOfWork, tenant: str, *, replace: bool) -> RevokedKeys:
+    async with uows.begin() as uow:
+        row = await one_by_id_prefix(
+            uow.session, Tenant, Tenant.id, tenant, noun="tenant", field="tenant"
+        )
+        revoked = await _revoke_all(uow, row.id)
+        key = None
+        if replace:
+            key, new = new_api_key(tenant_id=row.id, name="rotated", now=uow.now)
+            uow.session.add(new)
+        await uow.commit()
+    return RevokedKeys(tenant_id=row.id, name=row.name, revoked=revoked, new_key=key)
+
+
+async def _revoke_all(uow: UnitOfWork, tenant_id: str) -> int:
+    revoked = await uow.session.scalars(
+        update(ApiKey)
+        .where(ApiKey.tenant_id == tenant_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=uow.now)
+        .returning(ApiKey.id)
+    )
+    return len(revoked.all())
 
 
 def new_api_key(*, tenant_id: str, name: str, now: dt.datetime) -> tuple[str, ApiKey]:
@@ -115,7 +210,7 @@ class Authenticator:
     round trip per request; a revoked key stops working within that time.
     """
 
-    def __init__(self, uows: UnitsOfWork, *, ttl_seconds: float = 10.0) -> None:
+    def __init__(self, uows: UnitsOfWork, *, ttl_seconds: float = REMEMBER_SECONDS) -> None:
         self.uows = uows
         self.ttl = dt.timedelta(seconds=ttl_seconds)
         self._known: dict[str, tuple[Caller, dt.datetime]] = {}

@@ -57,6 +57,13 @@ def create_database(url: str, *, pool_size: int = 10) -> Database:
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
 
 
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown: no password, no driver."""
+    parsed = make_url(url)
+    shown = parsed.set(drivername=parsed.get_backend_name())
+    return str(shown.render_as_string(hide_password=True))
+
+
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """`items` in slices of `size`, for statements that take them as one IN list."""
     for start in range(0, len(items), size):

@@ -44,3 +44,13 @@ def _upgrade(connection: Connection) -> None:
 async def upgrade(database: Database) -> None:
     async with database.engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+async def is_migrated(database: Database) -> bool:
+    """Whether tillsync's migrations ever ran there: an empty database has no revision."""
+
+    def migrated(connection: Connection) -> bool:
+        return bool(MigrationContext.configure(connection).get_current_heads())
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(migrated)

@@ -1,0 +1,79 @@
+"""What the sandbox says when it is ready: where everything is, and what to try first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from tillsync.sandbox.manifest import manifest_path
+from tillsync.store.database import shown_url
+
+if TYPE_CHECKING:  # the runner imports this module to greet the user
+    from tillsync.sandbox.runner import Sandbox
+
+TOMB45 = (
+    '{"sku": "TOMB45SHAVECBLCK", "name": "Tomb45 Shaving Cream", "quantity": 1, "price": 29.99}'
+)
+EXAMPLES = (
+    (
+        "/api/cin7/sale-sync",
+        '{"action": "CHECK_INVENTORY", "sku": "TOMB45SHAVECBLCK", "quantity": 5}',
+    ),
+    (
+        "/api/cin7/sale-sync",
+        '{"action": "RECORD_SALE", "saleId": "TEST-001", "invoiceNumber": "INV-TEST-001",\n'
+        f'       "items": [{TOMB45}]}}',
+    ),
+    (
+        "/api/sales",
+        '{"saleId": "POS-TEST-002", "customerId": "cust-1", "customerName": "Marcus Fade",\n'
+        '       "currency": "USD", "paymentMethod": "card",\n'
+        f'       "items": [{TOMB45}]}}',
+    ),
+)
+"""The seed's examples: a stock check, a walk-in's sale, a regular's sale (invoiced)."""
+
+
+def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
+    url, key = sandbox.hub_url, sandbox.api_key
+    settings = sandbox.hub.settings
+    console.rule("[bold]tillsync sandbox")
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(no_wrap=True)
+    rows.add_column(overflow="fold")
+    rows.add_row("Dashboard", f"{url}/")
+    rows.add_row("Hub API", f"{url}  (reference at {url}/docs)")
+    rows.add_row("API key", key)
+    rows.add_row("CIN7 emulator", f"{sandbox.cin7_url}  (account {sandbox.cin7_account_id})")
+    rows.add_row("CRM emulator", f"{sandbox.crm_url}  (invoices at /_emulator/invoices)")
+    rows.add_row("Database", shown_url(settings.resolved_database_url))
+    rows.add_row("Details", str(manifest_path(state_dir)))
+    if not settings.secret_keys:
+        rows.add_row(
+            "Secrets",
+            "the providers' keys are stored encrypted with a development key made for this "
+            f"sandbox ({settings.data_dir / 'secret.key'}). Good for trying things out; a real "
+            "hub takes its keys from TILLSYNC_SECRET_KEYS (`tillsync keys generate`).",
+        )
+    console.print(rows)
+    console.rule("Try it (from another terminal)")
+    auth = f'-H "Authorization: Bearer {key}"'
+    for path, body in EXAMPLES:
+        console.print(
+            f"curl -X POST {url}{path} \\\n  {auth} \\\n"
+            f'  -H "Content-Type: application/json" \\\n'
+            f"  -d '{body}'\n",
+            soft_wrap=True,
+            markup=False,
+        )
+    console.print(f"curl {auth} {url}/api/alerts\n", soft_wrap=True, markup=False)
+    console.print(f"curl -N {auth} {url}/api/events\n", soft_wrap=True, markup=False)
+    console.print(
+        f"tillsync jobs list --state-dir {state_dir}\ntillsync tenant list --state-dir {state_dir}",
+        soft_wrap=True,
+        markup=False,
+    )
+    console.rule("Press Ctrl+C to stop")

@@ -1,0 +1,240 @@
+"""Every sale of the sandbox followed to its end, through the hub's own API, as a POS would.
+
+A sale is followed until each of its jobs has settled: pushed to CIN7 (with the sale id
+CIN7 gave it, its order number and status), invoiced in the CRM (with the invoice number),
+or failed; a retry is shown as it is scheduled. Sales that come from outside the
+simulation (the curl examples of the banner) are noticed in the sync history and followed
+the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import httpx
+from rich.console import Console
+from rich.markup import escape
+
+from tillsync.excerpts import excerpt
+
+if TYPE_CHECKING:  # the runner imports this module to watch its sales
+    from tillsync.sandbox.runner import Sandbox
+
+POLL_SECONDS = 0.5
+ARRIVALS_SECONDS = 1.0
+SETTLED = ("success", "failed")
+WAREHOUSE, CRM = "cin7", "crm"
+
+
+def say(console: Console, text: str) -> None:
+    """One line of the day, stamped with the time (`text` is rich markup)."""
+    console.print(f"[dim]{dt.datetime.now(dt.UTC).strftime('%H:%M:%S')}[/dim] {text}")
+
+
+@dataclass
+class Followed:
+    """What became of one sale."""
+
+    reference: str
+    invoice_wanted: bool
+    pushed_as: str | None = None
+    invoice: str | None = None
+    retries: int = 0
+    failed: bool = False
+    settled: bool = False
+    retried: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a retry of one of its jobs is scheduled."""
+
+
+@dataclass
+class Day:
+    """What the demo saw happen, for its closing summary."""
+
+    sales: dict[str, Followed] = field(default_factory=dict)
+    blocked: int = 0
+    alerts_raised: int = 0
+    alerts_resolved: int = 0
+
+
+class Watcher:
+    """Follows sales as they are recorded; prints what happens to each."""
+
+    def __init__(
+        self, *, pos: httpx.AsyncClient, cin7: httpx.AsyncClient, console: Console, day: Day
+    ) -> None:
+        self.pos, self.cin7, self.console, self.day = pos, cin7, console, day
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def expect(self, reference: str, *, invoice_wanted: bool) -> None:
+        """A sale about to be sent: the arrivals watch will not take it for a stranger's."""
+        self.day.sales.setdefault(reference, Followed(reference, invoice_wanted))
+
+    def blocked(self, reference: str) -> None:
+        """A sale the hub refused: nothing to follow."""
+        self.day.sales.pop(reference, None)
+        self.day.blocked += 1
+
+    def follow(self, reference: str) -> None:
+        task = asyncio.create_task(self._follow(self.day.sales[reference]))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settled(self, *, within: float) -> bool:
+        """Wait (at most `within` seconds) for every followed sale to settle."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                while self._tasks:
+                    await asyncio.gather(*self._tasks, return_exceptions=True)
+        return not self._tasks
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def arrivals(self, tenant_id: str) -> None:
+        """Notice sales recorded by someone else (a pasted curl) in the sync history."""
+        path = f"/api/v1/pos/history/{tenant_id}"
+        while True:
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                logs = (await self.pos.get(path, params={"limit": 100})).json()["data"]["logs"]
+                for reference in dict.fromkeys(log["order_id"] for log in logs):
+                    if reference and reference not in self.day.sales:
+                        await self._arrived(reference)
+            await asyncio.sleep(ARRIVALS_SECONDS)
+
+    async def _arrived(self, reference: str) -> None:
+        history = (await self.pos.get(f"/api/sales/{quote(reference, safe='')}/history")).json()
+        sale = history["sale"]
+        lines = ", ".join(f"{_amount(line['quantity'])} × {line['name']}" for line in sale["lines"])
+        self.expect(reference, invoice_wanted=bool(sale["customer_id"]))
+        say(self.console, f"API   {escape(reference)} arrived from outside the simulation: {lines}")
+        self.follow(reference)
+
+    async def _follow(self, sale: Followed) -> None:
+        path = f"/api/sales/{quote(sale.reference, safe='')}/history"
+        shown: dict[str, tuple[Any, ...]] = {}
+        while True:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                history = (await self.pos.get(path)).json()
+                jobs = history.get("jobs", [])
+                for job in jobs:
+                    await self._report(sale, job, history["sale"], shown)
+                if jobs and all(job["status"] in SETTLED for job in jobs):
+                    sale.settled = True
+                    return
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _report(
+        self, sale: Followed, job: dict[str, Any], record: dict[str, Any], shown: dict[str, Any]
+    ) -> None:
+        """Print a job's news once: a retry scheduled, a push or invoice done, a failure."""
+        state = (job["status"], job["next_retry_at"])
+        if shown.get(job["id"]) == state or job["status"] not in (*SETTLED, "retry"):
+            return
+        shown[job["id"]] = state
+        who, ref = _label(job["provider"]), escape(sale.reference)
+        if job["status"] == "retry":
+            sale.retries += 1
+            sale.retried.set()
+            at = dt.datetime.fromisoformat(job["next_retry_at"]).strftime("%H:%M:%S")
+            error = escape(excerpt(job["error_message"], 90))
+            say(self.console, f"{who} {ref}: [yellow]{error}[/yellow], retry at {at}")
+        elif job["status"] == "failed":
+            sale.failed = True
+            say(
+                self.console,
+                f"{who} {ref}: [red]gave up: {escape(excerpt(job['error_message'], 90))}",
+            )
+        elif job["provider"] == WAREHOUSE:
+            sale.pushed_as = record["provider_reference"]
+            say(self.console, f"{who} {ref} pushed: {await self._warehouse_sale(sale)}")
+        elif job["provider"] == CRM:
+            sale.invoice = job["pos_order_id"]
+            say(self.console, f"{who} {ref} invoiced: invoice {escape(str(sale.invoice))}, paid")
+
+    async def _warehouse_sale(self, sale: Followed) -> str:
+        """The sale as CIN7 holds it: its id, and its order number and status if CIN7 says."""
+        text = f"CIN7 sale {sale.pushed_as}"
+        if sale.retries:
+            text += f" after {sale.retries} retr{'y' if sale.retries == 1 else 'ies'}"
+        found = await self.warehouse_sale(str(sale.pushed_as))
+        if found is not None:
+            text += f" ({found['Order']['SaleOrderNumber']}, {found['Status']})"
+        others = sum(1 for s in self.day.sales.values() if s.pushed_as == sale.pushed_as) - 1
+        if others:  # under a tight budget, waiting sales are pushed as one document
+            text += f", one document with {others} other sale(s)"
+        return text
+
+    async def warehouse_sale(self, sale_id: str) -> dict[str, Any] | None:
+        """CIN7's document of a sale, or None if CIN7 does not answer with it now."""
+        with contextlib.suppress(httpx.HTTPError):
+            answer = await self.cin7.get("/sale", params={"ID": sale_id})
+            if answer.is_success:
+                document: dict[str, Any] = answer.json()
+                return document
+        return None
+
+
+@contextlib.asynccontextmanager
+async def watching(sandbox: Sandbox, console: Console) -> AsyncIterator[Watcher]:
+    """A watcher of the sandbox's sales and alerts, with a POS's client of the hub and a
+    client of CIN7 as the warehouse team has one (their own API application and budget)."""
+    staff = sandbox.cin7.add_application_key(sandbox.cin7_account_id)
+    cin7_headers = {
+        "api-auth-accountid": staff.account_id,
+        "api-auth-applicationkey": staff.application_key,
+    }
+    pos_headers = {"Authorization": f"Bearer {sandbox.api_key}"}
+    day = Day()
+    async with (
+        httpx.AsyncClient(base_url=sandbox.hub_url, headers=pos_headers, timeout=30) as pos,
+        httpx.AsyncClient(base_url=sandbox.cin7_url, headers=cin7_headers, timeout=30) as cin7,
+    ):
+        watcher = Watcher(pos=pos, cin7=cin7, console=console, day=day)
+        background = [
+            asyncio.create_task(watcher.arrivals(sandbox.tenant_id)),
+            asyncio.create_task(print_alerts(pos, console, day)),
+        ]
+        try:
+            yield watcher
+        finally:
+            for task in background:
+                task.cancel()
+            await watcher.close()
+            await asyncio.gather(*background, return_exceptions=True)
+
+
+async def print_alerts(pos: httpx.AsyncClient, console: Console, day: Day) -> None:
+    """The live stream's alerts, as a POS screen gets them."""
+    with contextlib.suppress(httpx.HTTPError):
+        async with pos.stream("GET", "/api/events", timeout=None) as stream:
+            event = ""
+            async for line in stream.aiter_lines():
+                if line.startswith("event: "):
+                    event = line.removeprefix("event: ")
+                elif line.startswith("data: ") and event.startswith("alert."):
+                    alert = json.loads(line.removeprefix("data: "))
+                    style = "red" if alert["severity"] == "critical" else "yellow"
+                    raised = event == "alert.raised"
+                    day.alerts_raised += raised
+                    day.alerts_resolved += not raised
+                    verb = "raised" if raised else "resolved"
+                    message = escape(alert["message"])
+                    say(console, f"LIVE  [{style}]alert {verb}: {message}[/{style}]")
+
+
+def _label(provider: str) -> str:
+    return f"{provider.upper():<5}"
+
+
+def _amount(value: object) -> str:
+    return format(Decimal(str(value)).normalize(), "f")

@@ -1,0 +1,52 @@
+"""The closing summary of the simulated day: what was sold, and where each sale ended up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tillsync.sandbox.follow import Watcher
+
+
+async def oversold(watcher: Watcher) -> tuple[Decimal, int]:
+    """Units CIN7 had to backorder across the day's sales (sold without stock), and how
+    many of its sales could not be read to tell."""
+    units, unread = Decimal(0), 0
+    for sale_id in {sale.pushed_as for sale in watcher.day.sales.values() if sale.pushed_as}:
+        document = await watcher.warehouse_sale(sale_id)
+        if document is None:
+            unread += 1
+            continue
+        lines = document["Order"]["Lines"]
+        units += sum((Decimal(str(line["BackorderQuantity"])) for line in lines), Decimal(0))
+    return units, unread
+
+
+def summary_lines(watcher: Watcher, *, backordered: Decimal, unread: int) -> list[str]:
+    day = watcher.day
+    sales = list(day.sales.values())
+    pushed = [sale for sale in sales if sale.pushed_as]
+    retried = sum(1 for sale in pushed if sale.retries)
+    wanted = [sale for sale in sales if sale.invoice_wanted]
+    invoiced = sum(1 for sale in wanted if sale.invoice)
+    waiting = sum(1 for sale in sales if not sale.settled)
+    failed = sum(1 for sale in sales if sale.failed)
+    lines = [
+        f"sales      {len(sales)} recorded, {day.blocked} blocked for want of stock",
+        f"pushed     {len(pushed)}/{len(sales)} to CIN7"
+        + (f" ({retried} after a retry)" if retried else ""),
+        f"invoices   {invoiced}/{len(wanted)} paid in the CRM",
+        f"alerts     {day.alerts_raised} raised, {day.alerts_resolved} resolved",
+        f"oversold   {format(backordered.normalize(), 'f')}"
+        + (" (units CIN7 had to backorder)" if backordered else "")
+        + (f" ({unread} CIN7 sale(s) could not be read)" if unread else ""),
+    ]
+    if waiting or failed:
+        lines.append(f"unsettled  {waiting} still under way, {failed} failed")
+    return lines
+
+
+async def print_summary(watcher: Watcher) -> None:
+    backordered, unread = await oversold(watcher)
+    watcher.console.rule("The day in numbers")
+    for line in summary_lines(watcher, backordered=backordered, unread=unread):
+        watcher.console.print(line, markup=False, highlight=False)
