@@ -133,11 +133,11 @@ class EventFeed:
 
     async def subscribe(self, tenant_id: str, *, after: int | None) -> AsyncIterator[FeedEvent]:
         """Live events of one tenant; with `after`, the stored ones since that id first."""
-        if self._closed:
-            return
         queue: asyncio.Queue[FeedEvent | None] = asyncio.Queue(QUEUE_SIZE)
         if not self._listening():
             await self._catch_up()
+        if self._closed:  # checked after the last wait: a close meanwhile ends this one too
+            return
         self._subscribers[tenant_id].add(queue)
         self._listened.set()
         last = after or 0

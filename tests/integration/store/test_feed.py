@@ -67,3 +67,14 @@ async def test_a_first_subscriber_hears_what_commits_after_it_and_nothing_before
     finally:
         stop.set()
         await running
+
+
+async def test_a_stream_opening_as_the_feed_closes_ends_with_it(hub: Hub, tenant: str) -> None:
+    feed = EventFeed(hub.uows, poll_seconds=0.01)
+    stream: AsyncIterator[FeedEvent] = feed.subscribe(tenant, after=None).__aiter__()
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0)  # the subscriber is catching the cursor up: not registered yet
+    feed.close()  # the hub starts to stop
+    async with asyncio.timeout(10):  # a stream the close missed would wait here forever
+        ended = await asyncio.gather(first, return_exceptions=True)
+    assert isinstance(ended[0], StopAsyncIteration)
