@@ -95,7 +95,7 @@ class Disconnected(Answer):
 
 
 def connection_health_json(shown: health.ConnectionHealth) -> dict[str, Any]:
-    """The answer of both health routes: /api/connections/{provider}/health, /api/cin7/health."""
+    """The answer of every health route: /api/connections/{provider}/health and its alias."""
     budget = shown.rate_budget
     return {
         "connected": shown.connected,
