@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from typing import Any
 
 import uvicorn
@@ -15,22 +16,69 @@ from tillsync.errors import PortInUse
 
 
 class Server(uvicorn.Server):
-    """A uvicorn server that leaves signals to its owner (who may run several servers).
+    """A uvicorn server that leaves signals to its owner (who may run several servers), and
+    stops as soon as it is asked to.
 
-    When it starts to stop, it calls the app's `state.end_streams()` if the app has one,
-    before it waits for open connections: a live stream would otherwise hold it until the
-    graceful-shutdown timeout, and then be cancelled with a traceback.
+    `stop()` wakes its main loop at once (uvicorn looks every tenth of a second). When it
+    starts to stop, it calls the app's `state.end_streams()` if the app has one, before it
+    waits for open connections: a live stream would otherwise hold it until the
+    graceful-shutdown timeout, and then be cancelled with a traceback. It then waits for
+    connections and tasks to end by looking often, not with uvicorn's fixed tenth of a second:
+    every test starts and stops servers, and the sandbox stops several at once.
     """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self.should_exit = True
+        self._stopping.set()
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    async def main_loop(self) -> None:
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864_000
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), _TICK_SECONDS)
+            should_exit = await self.on_tick(counter)
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         end_streams = getattr(getattr(self.config.app, "state", None), "end_streams", None)
         if callable(end_streams):
             end_streams()
-        await super().shutdown(sockets=sockets)
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        try:
+            await asyncio.wait_for(self._drained(), self.config.timeout_graceful_shutdown)
+        except TimeoutError:
+            _log.warning(
+                "graceful shutdown timed out; cancelling %d tasks", len(self.server_state.tasks)
+            )
+            for task in self.server_state.tasks:
+                task.cancel(msg="the graceful shutdown timed out")
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+    async def _drained(self) -> None:
+        state = self.server_state
+        while (state.connections or state.tasks) and not self.force_exit:
+            await asyncio.sleep(_DRAIN_POLL_SECONDS)
+
+
+_log = logging.getLogger(__name__)
+_TICK_SECONDS = 0.1
+"""uvicorn's tick: it refreshes the `date` header each tenth tick."""
+_DRAIN_POLL_SECONDS = 0.005
 
 
 @asynccontextmanager
@@ -64,7 +112,7 @@ async def serve(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIte
             await asyncio.sleep(0.01)
         yield f"http://{host}:{bound}"
     finally:
-        server.should_exit = True
+        server.stop()
         await task
         sock.close()
 
