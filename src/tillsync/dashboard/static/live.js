@@ -74,3 +74,12 @@
     source.close();
   });
 })();
+
+// An action refused because of the state it met (409 Conflict: a sync of that mode is already
+// under way) answers with the page that says why: htmx swaps it in like a success.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr.status === 409) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
