@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from tillsync.errors import Conflict
+from tillsync.errors import Conflict, NotFound
 from tillsync.jobs.states import JobState
 from tillsync.store.lookup import one_by_id_prefix
 from tillsync.store.snapshots import snapshot
@@ -52,14 +52,19 @@ async def list_jobs(
         return [snapshot(JobSummary, job) for job in await session.scalars(query)]
 
 
-async def retry_failed(uows: UnitsOfWork, job_id: str) -> RetriedJob:
+async def retry_failed(
+    uows: UnitsOfWork, job_id: str, *, tenant_id: str | None = None
+) -> RetriedJob:
     """Put a failed job back to pending, due now, with its attempts at zero.
 
-    `job_id` may be the short prefix `jobs list` prints. The checkpoint is kept, so a
-    multi-step effect resumes where it stopped; job_attempts keeps the earlier attempts.
+    `job_id` may be the short prefix `jobs list` prints. With `tenant_id` (an operator
+    signed in to one tenant) another tenant's job is not found. The checkpoint is kept, so
+    a multi-step effect resumes where it stopped; job_attempts keeps the earlier attempts.
     """
     async with uows.begin() as uow:
         job = await one_by_id_prefix(uow.session, Job, Job.id, job_id, noun="job", field="job_id")
+        if tenant_id is not None and job.tenant_id != tenant_id:
+            raise NotFound(f"no job {job_id.strip()}", field="job_id")
         if job.state != "failed":
             raise Conflict(
                 f"job {job.id} is {job.state}, not failed: only a failed job can be retried",

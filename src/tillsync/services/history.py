@@ -170,7 +170,7 @@ async def sale_history(uows: UnitsOfWork, caller: Caller, sale_id: str) -> SaleH
             .order_by(Job.created_at, Job.id)
         )
         logs = [_log(job, batch, order, provider) for job, batch, order, provider in rows]
-        attempts = await _attempts(session, [log.id for log in logs])
+        attempts = await attempts_of(session, [log.id for log in logs])
         sold = tuple(snapshot(SoldLine, line) for line in lines)
         record = snapshot(SaleRecord, sale, lines=sold)
     return SaleHistory(
@@ -235,7 +235,7 @@ def _log(job: Job, batch: Job | None, sale_reference: str | None, provider: str 
     )
 
 
-async def _attempts(session: AsyncSession, job_ids: list[str]) -> dict[str, list[Attempt]]:
+async def attempts_of(session: AsyncSession, job_ids: list[str]) -> dict[str, list[Attempt]]:
     found: dict[str, list[Attempt]] = {}
     if not job_ids:
         return found

@@ -104,6 +104,15 @@ async def test_an_unknown_job_is_not_found(hub: Hub, job_id: str) -> None:
         await retry_failed(hub.uows, job_id)
 
 
+async def test_a_tenants_operator_does_not_find_another_tenants_job(hub: Hub) -> None:
+    job_id = await add_job(hub.uows, kind=KIND, tenant_id="tenant-a", state="failed")
+    with pytest.raises(NotFound, match="no job"):
+        await retry_failed(hub.uows, job_id, tenant_id="tenant-b")
+    assert (await _load(hub, job_id)).state == "failed"
+    assert (await retry_failed(hub.uows, job_id, tenant_id="tenant-a")).id == job_id
+    assert (await _load(hub, job_id)).state == "pending"
+
+
 async def test_a_prefix_of_two_jobs_is_refused(hub: Hub) -> None:
     first = await add_job(hub.uows, kind=KIND, state="failed")
     second = await add_job(hub.uows, kind=KIND, state="failed")
