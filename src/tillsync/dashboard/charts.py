@@ -171,9 +171,14 @@ def _value_axis(scale: Scale, unit: str) -> str:
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{escape(shown(value, unit))}</text>"
+            f"{escape(_tick(value, unit))}</text>"
         )
     return "".join(parts)
+
+
+def _tick(value: float, unit: str) -> str:
+    """An axis figure: `75 %` rather than `75.0 %`."""
+    return f"{value:g} %" if unit == "%" else shown(value, unit)
 
 
 def _time_axis(scale: Scale, step: dt.timedelta) -> str:

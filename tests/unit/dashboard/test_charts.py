@@ -79,6 +79,7 @@ def test_the_target_line_is_drawn_at_its_value() -> None:
     expected = HEIGHT - BOTTOM - 0.95 * (HEIGHT - TOP - BOTTOM)
     assert y1 == y2 == pytest.approx(expected, abs=0.05)
     assert "target &gt; 95 %: 95.0 %" in text
+    assert ">75 %</text>" in text  # the axis in round figures
     assert 'class="legend target"' in text
 
 

@@ -18,8 +18,8 @@ from tillsync.dashboard.auth import ActingViewerDep, PageViewerDep, Viewer, page
 from tillsync.dashboard.rendering import Page, page
 from tillsync.errors import InvalidFields, InvalidInput
 from tillsync.services import notices
+from tillsync.services.connections.checks import SETTINGS
 from tillsync.services.connections.settings import (
-    PREFIX,
     ProviderSettings,
     tenant_settings,
     update_settings,
@@ -50,7 +50,7 @@ class Setting:
     """Only a warehouse is pulled on a schedule."""
 
 
-SETTINGS = (
+SHOWN_SETTINGS = (
     Setting(
         "sync_interval_minutes",
         "Sync every",
@@ -87,7 +87,7 @@ class ConnectionForm:
 
 def settings_of(provider: Provider) -> tuple[Setting, ...]:
     warehouse = "warehouse" in provider.roles
-    return tuple(s for s in SETTINGS if warehouse or not s.warehouse_only)
+    return tuple(s for s in SHOWN_SETTINGS if warehouse or not s.warehouse_only)
 
 
 def _default(provider: Provider, name: str) -> str:
@@ -108,10 +108,10 @@ def _text(value: object) -> str:
 def schedule(stored: Mapping[str, object]) -> str:
     delays = policy_from_settings(stored).delays
     if not delays:
-        return "A failed call is not retried: its job fails at once and you are told."
+        return "Now: a failed call is not retried; its job fails at once and you are told."
     every, total = delays[0], sum(delays)
     return (
-        f"A failed call is retried every {_duration(every)}, up to {len(delays)} times "
+        f"Now: a failed call is retried every {_duration(every)}, up to {len(delays)} times "
         f"(over {_duration(total)}); then its job fails for good and you are told."
     )
 
@@ -139,11 +139,11 @@ def form_of(
             if entered is not None and setting.name in entered
             else _text(shown.stored.get(setting.name)),
             default=_default(shown.provider, setting.name),
-            problem=refused.get(f"{PREFIX}.{setting.name}"),
+            problem=refused.get(f"{SETTINGS}.{setting.name}"),
         )
         for setting in names
     )
-    known = {f"{PREFIX}.{s.name}" for s in names}
+    known = {f"{SETTINGS}.{s.name}" for s in names}
     return ConnectionForm(
         provider=shown.provider,
         connected=shown.connected,
@@ -224,7 +224,9 @@ async def save_connection(
         forms = {declared.name: form_of(shown, entered=entered, refused=refused.problems)}
         shown_to = await page_viewer(request, viewer)
         return await _page(request, hub, shown_to, status=422, forms=forms)
-    return RedirectResponse(f"{PAGE.path}?saved={declared.name}", status_code=303)
+    return RedirectResponse(
+        f"{PAGE.path}?saved={declared.name}#connection-{declared.name}", status_code=303
+    )
 
 
 @router.post(PAGE.path + "/email")
@@ -238,4 +240,4 @@ async def save_email(request: Request, hub: HubDep, viewer: ActingViewerDep) -> 
         problem = refused.message.removeprefix(f"{EMAIL}: ")
         shown_to = await page_viewer(request, viewer)
         return await _page(request, hub, shown_to, status=422, email=address, email_problem=problem)
-    return RedirectResponse(f"{PAGE.path}?saved={EMAIL}", status_code=303)
+    return RedirectResponse(f"{PAGE.path}?saved={EMAIL}#email-settings", status_code=303)

@@ -12,18 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from tillsync.connectors.contract import Provider
-from tillsync.errors import InvalidFields, NotFound
-from tillsync.services.connections.checks import defaults
+from tillsync.errors import NotFound
+from tillsync.services.connections.checks import defaults, validated
 from tillsync.services.connections.links import DISCONNECTED
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection
-
-PREFIX = "settings"
-"""Refused fields are named as connecting names them: `settings.max_retries`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +53,6 @@ def _connected(connection: Connection | None) -> bool:
         and connection.status != DISCONNECTED
         and bool(connection.credentials)
     )
-
-
-def validated(provider: Provider, values: Mapping[str, object]) -> BaseModel:
-    """`values` read by the provider's model; InvalidFields naming each refused one."""
-    try:
-        return provider.settings.model_validate(dict(values))
-    except ValidationError as exc:
-        problems: dict[str, str] = {}
-        for error in exc.errors():
-            field = ".".join([PREFIX, *(str(part) for part in error["loc"])])
-            problems.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
-        raise InvalidFields(problems) from None
 
 
 async def update_settings(

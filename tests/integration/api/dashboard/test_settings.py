@@ -124,7 +124,9 @@ async def test_a_connections_settings_are_saved_and_its_keys_kept(
         {"sync_interval_minutes": " 30 ", "retry_interval_seconds": "60", "max_retries": "3"},
     )
     assert saved.status_code == 303
-    assert saved.headers["location"] == f"/settings?saved={warehouse.name}"
+    assert saved.headers["location"] == (
+        f"/settings?saved={warehouse.name}#connection-{warehouse.name}"
+    )
 
     after = await _stored(served, shop.tenant_id, warehouse)
     names = ("sync_interval_minutes", "retry_interval_seconds", "max_retries", "location")
@@ -266,7 +268,10 @@ async def test_the_notification_email_is_saved_shown_and_cleared(
         data={"csrf_token": token, "email": " owner@fadefactory.test "},
         headers=HTML,
     )
-    assert (saved.status_code, saved.headers["location"]) == (303, "/settings?saved=email")
+    assert (saved.status_code, saved.headers["location"]) == (
+        303,
+        "/settings?saved=email#email-settings",
+    )
     assert await notification_email(served.hub.uows, shop.tenant_id) == "owner@fadefactory.test"
     assert await notification_email(served.hub.uows, other_shop.tenant_id) is None
     page = await visitor.page("/settings")
