@@ -4,6 +4,7 @@
     ├── ClientError                 a caller's request cannot be served (4xx, or 502)
     │   ├── MalformedBody           400: the body cannot be read (not JSON, nested too deeply)
     │   ├── InvalidInput            422: a field is missing or wrong
+    │   │   └── InvalidFields       422: several fields are wrong, each named in `errors`
     │   ├── CredentialsRefused      400: the provider said no to the credentials given
     │   ├── NotAuthenticated        401: no key, an unknown key, a bad webhook secret
     │   ├── NotFound                404: the thing named does not exist for this tenant
@@ -66,6 +67,19 @@ class MalformedBody(ClientError):
 class InvalidInput(ClientError):
     status_code = 422
     code = "invalid_input"
+
+
+class InvalidFields(InvalidInput):
+    """Every wrong field of a form at once, so each can be shown beside its input."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field, problem = next(iter(problems.items()))
+        super().__init__(f"{field}: {problem}", field=field)
+        self.problems = problems
+
+    def body(self) -> dict[str, object]:
+        errors = [{"field": name, "problem": text} for name, text in self.problems.items()]
+        return {**super().body(), "errors": errors}
 
 
 class CredentialsRefused(ClientError):

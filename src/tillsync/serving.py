@@ -71,7 +71,8 @@ class Server(uvicorn.Server):
 
     async def _drained(self) -> None:
         state = self.server_state
-        while (state.connections or state.tasks) and not self.force_exit:
+        # uvicorn's state has no event to wait on: look often.
+        while (state.connections or state.tasks) and not self.force_exit:  # noqa: ASYNC110
             await asyncio.sleep(_DRAIN_POLL_SECONDS)
 
 

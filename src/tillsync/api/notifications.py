@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import select, update
 
 from tillsync.api.answers import ok
 from tillsync.api.answers.notices import (
@@ -20,15 +18,9 @@ from tillsync.api.answers.notices import (
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
-from tillsync.errors import NotFound
-from tillsync.store.tables import Notification, Tenant
+from tillsync.services import notices
 
 router = APIRouter(route_class=KeyFirstRoute, tags=["notifications"])
-# Deliberately plain: one @, no spaces, line breaks or NUL (nothing can reach a mail header or
-# be refused by the database), a dot in the domain. Whether the mailbox exists only the
-# receiving server can say.
-ADDRESS = re.compile(r"[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+")
-ADDRESS_LENGTH = 320
 
 
 class NotificationSettings(BaseModel):
@@ -39,12 +31,10 @@ class NotificationSettings(BaseModel):
     @field_validator("email")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if len(value) > ADDRESS_LENGTH or not ADDRESS.fullmatch(value):
-            raise ValueError("must be an e-mail address such as owner@example.com, or null")
-        return value
+        try:
+            return notices.checked_address(value)
+        except ValueError as exc:
+            raise ValueError(f"{exc}, or null") from None
 
 
 @router.get(
@@ -61,15 +51,8 @@ async def list_notifications(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    statement = select(Notification).where(Notification.tenant_id == caller.tenant_id)
-    if unread is not None:
-        read_at = Notification.read_at
-        statement = statement.where(read_at.is_(None) if unread else read_at.is_not(None))
-    async with hub.uows.read() as session:
-        rows = await session.scalars(
-            statement.order_by(Notification.created_at.desc(), Notification.id).limit(limit)
-        )
-        return {"notifications": [notification_json(row) for row in rows]}
+    found = await notices.list_notices(hub.uows, caller.tenant_id, unread=unread, limit=limit)
+    return {"notifications": [notification_json(notice) for notice in found]}
 
 
 @router.post(
@@ -79,15 +62,7 @@ async def list_notifications(
     responses=ok(MarkedRead),
 )
 async def mark_all_read(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    async with hub.uows.begin() as uow:
-        result = await uow.session.execute(
-            update(Notification)
-            .where(Notification.tenant_id == caller.tenant_id, Notification.read_at.is_(None))
-            .values(read_at=uow.now)
-            .execution_options(synchronize_session=False)
-        )
-        await uow.commit()
-    return {"marked": int(getattr(result, "rowcount", 0) or 0)}
+    return {"marked": await notices.mark_all_read(hub.uows, caller.tenant_id)}
 
 
 @router.post(
@@ -97,14 +72,7 @@ async def mark_all_read(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     responses=ok(NotificationView) | problems({404: "No such notification"}),
 )
 async def mark_read(hub: HubDep, caller: CallerDep, notification_id: str) -> dict[str, Any]:
-    async with hub.uows.begin() as uow:
-        notification = await uow.session.get(Notification, notification_id)
-        if notification is None or notification.tenant_id != caller.tenant_id:
-            raise NotFound(f"no notification {notification_id}", field="notification_id")
-        if notification.read_at is None:
-            notification.read_at = uow.now
-        await uow.commit()
-    return notification_json(notification)
+    return notification_json(await notices.mark_read(hub.uows, caller.tenant_id, notification_id))
 
 
 @router.get(
@@ -114,9 +82,8 @@ async def mark_read(hub: HubDep, caller: CallerDep, notification_id: str) -> dic
     responses=ok(NotificationSettingsView),
 )
 async def get_notification_settings(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
-    async with hub.uows.read() as session:
-        tenant = await session.get(Tenant, caller.tenant_id)
-        return _settings_view(hub.settings.smtp_host, tenant)
+    address = await notices.notification_email(hub.uows, caller.tenant_id)
+    return _settings_view(hub.settings.smtp_host, address)
 
 
 @router.put(
@@ -128,17 +95,9 @@ async def get_notification_settings(hub: HubDep, caller: CallerDep) -> dict[str,
 async def put_notification_settings(
     hub: HubDep, caller: CallerDep, body: NotificationSettings
 ) -> dict[str, Any]:
-    async with hub.uows.begin() as uow:
-        tenant = await uow.session.get(Tenant, caller.tenant_id)
-        if tenant is None:
-            raise NotFound("the caller's tenant no longer exists", field="Authorization")
-        tenant.notify_email = body.email
-        await uow.commit()
-    return _settings_view(hub.settings.smtp_host, tenant)
+    address = await notices.set_notification_email(hub.uows, caller.tenant_id, body.email)
+    return _settings_view(hub.settings.smtp_host, address)
 
 
-def _settings_view(smtp_host: str, tenant: Tenant | None) -> dict[str, Any]:
-    return {
-        "email": tenant.notify_email if tenant else None,
-        "email_enabled": bool(smtp_host),
-    }
+def _settings_view(smtp_host: str, address: str | None) -> dict[str, Any]:
+    return {"email": address, "email_enabled": bool(smtp_host)}

@@ -21,7 +21,8 @@ class RateLimitSetting(BaseModel):
 
 
 class ConnectionSettings(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # Infinity or NaN would pass `gt=0` and be stored as null: refused instead.
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
     auto_sync: bool = True
     sync_interval_minutes: float = Field(default=15, gt=0, le=7 * 24 * 60)
@@ -31,6 +32,8 @@ class ConnectionSettings(BaseModel):
     batch_threshold: int = Field(default=5, ge=1)
     batch_max_sales: int = Field(default=100, ge=1)
     batch_linger_seconds: float | None = Field(default=None, ge=0)
-    retry_interval_seconds: float | None = Field(default=None, gt=0)
-    max_retries: int | None = Field(default=None, ge=0)
+    retry_interval_seconds: float | None = Field(default=None, gt=0, le=86_400)
+    """Between retries of a failed call; unset: seed 004's 5 minutes."""
+    max_retries: int | None = Field(default=None, ge=0, le=1000)
+    """Retries before a job fails for good; unset: seed 004's 12 (an hour, every 5 minutes)."""
     rate_limit: RateLimitSetting | None = None

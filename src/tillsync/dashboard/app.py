@@ -10,10 +10,19 @@ from fastapi.staticfiles import StaticFiles
 from tillsync.dashboard import live, sign_in
 from tillsync.dashboard.auth import SignInNeeded, sign_in_needed
 from tillsync.dashboard.csrf import CsrfRefused, refused
-from tillsync.dashboard.pages import alerts, overview, sales, stock, syncs
+from tillsync.dashboard.pages import (
+    alerts,
+    notifications,
+    overview,
+    sales,
+    settings,
+    stats,
+    stock,
+    syncs,
+)
 from tillsync.dashboard.rendering import templates
 
-PAGES = (overview, stock, alerts, sales, syncs)
+PAGES = (overview, stock, alerts, sales, syncs, stats, notifications, settings)
 """The navigation, in order. A page is a module with its `PAGE` and `router`, and a template."""
 STATIC = Path(__file__).parent / "static"
 

@@ -18,6 +18,7 @@ from tillsync.api.deps import get_hub
 from tillsync.dashboard.auth import Viewer
 from tillsync.domain.ledger import format_quantity
 from tillsync.services.alerts import count_open
+from tillsync.services.notices import count_unread
 
 TEMPLATES = Path(__file__).parent / "templates"
 HEADERS = {
@@ -77,7 +78,10 @@ async def page(
 ) -> HTMLResponse:
     """A signed-in page: the navigation with its counts, then the page's own content."""
     hub = get_hub(request)
-    counts = {"open_alerts": await count_open(hub.uows, viewer.tenant_id)}
+    counts = {
+        "open_alerts": await count_open(hub.uows, viewer.tenant_id),
+        "unread_notifications": await count_unread(hub.uows, viewer.tenant_id),
+    }
     return render(
         request,
         name,

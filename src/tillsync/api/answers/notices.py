@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from tillsync.api.answers import Answer, when
-from tillsync.store.tables import Notification
+from tillsync.services.notices import Notice
 
 
 class AlertView(Answer):
@@ -55,7 +55,7 @@ class NotificationSettingsView(Answer):
     email_enabled: bool
 
 
-def notification_json(notification: Notification) -> dict[str, Any]:
+def notification_json(notification: Notice) -> dict[str, Any]:
     return {
         "id": notification.id,
         "kind": notification.kind,
@@ -65,5 +65,5 @@ def notification_json(notification: Notification) -> dict[str, Any]:
         "connection_id": notification.connection_id,
         "created_at": notification.created_at.isoformat(),
         "read_at": when(notification.read_at),
-        "read": notification.read_at is not None,
+        "read": notification.read,
     }

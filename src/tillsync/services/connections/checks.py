@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from tillsync.connectors import outbound
 from tillsync.connectors.contract import Account, Connector, Provider
@@ -21,6 +21,7 @@ from tillsync.errors import (
     AuthFailed,
     BudgetExhausted,
     CredentialsRefused,
+    InvalidFields,
     InvalidInput,
     ProviderError,
     ProviderUnavailable,
@@ -30,6 +31,8 @@ from tillsync.errors import (
 )
 from tillsync.services.context import Services
 
+SETTINGS = "settings"
+"""Where a refused setting is named: `settings.max_retries`."""
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 """Credentials travel in headers: printable ASCII without spaces, or they would split one."""
 
@@ -78,13 +81,21 @@ def settings(
 ) -> dict[str, object]:
     """Defaults, then what is stored, then what is given; checked by the provider's model."""
     merged = {**defaults(provider), **(stored or {}), **(given or {})}
-    try:
-        provider.settings.model_validate(merged)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(["settings", *(str(part) for part in first["loc"])])
-        raise InvalidInput(f"{where}: {first['msg']}", field=where) from None
+    validated(provider, merged)
     return merged
+
+
+def validated(provider: Provider, values: Mapping[str, object]) -> BaseModel:
+    """`values` read by the provider's settings model; InvalidFields naming every refused
+    one as `settings.<name>`."""
+    try:
+        return provider.settings.model_validate(dict(values))
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors():
+            field = ".".join([SETTINGS, *(str(part) for part in error["loc"])])
+            problems.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
+        raise InvalidFields(problems) from None
 
 
 async def account(
