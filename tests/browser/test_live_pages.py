@@ -46,7 +46,7 @@ async def test_an_out_of_stock_alert_appears_and_resolves_on_the_alerts_page(
     open_gel = page.locator(f'#open-alerts tr[data-sku="{GEL}"][data-type="out_of_stock"]')
     resolved_gel = page.locator(f'#alert-history tr[data-sku="{GEL}"][data-type="out_of_stock"]')
     await expect(open_gel).to_have_count(0)
-    badge = page.locator("#nav .badge")
+    badge = page.locator("#nav a[href='/alerts'] .badge")
     before = int(await badge.inner_text())
 
     await adjust_stock(cin7, GEL, 0)
