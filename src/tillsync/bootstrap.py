@@ -163,7 +163,7 @@ async def open_hub(
                     services=services,
                     feed=feed,
                     checks=checks,
-                    authenticate=Authenticator(uows),
+                    authenticate=Authenticator(uows, ttl_seconds=settings.key_trust_seconds),
                     metrics=metrics,
                 )
             finally:

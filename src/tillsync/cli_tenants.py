@@ -81,7 +81,7 @@ def tenant_rotate_key(
 
     settings = command_settings(state_dir, verbose=verbose)
     rotated = on_hub(settings, lambda uows: rotate_key(uows, tenant))
-    _revoked(rotated)
+    _revoked(rotated, settings.key_trust_seconds)
     console.print(f"api key {rotated.new_key}", markup=False)
     console.print(KEEP_IT, style="yellow")
 
@@ -94,14 +94,13 @@ def tenant_revoke_key(
     from tillsync.services.tenants import revoke_keys
 
     settings = command_settings(state_dir, verbose=verbose)
-    _revoked(on_hub(settings, lambda uows: revoke_keys(uows, tenant)))
+    _revoked(on_hub(settings, lambda uows: revoke_keys(uows, tenant)), settings.key_trust_seconds)
 
 
-def _revoked(changed: RevokedKeys) -> None:
-    from tillsync.services.tenants import REMEMBER_SECONDS
-
+def _revoked(changed: RevokedKeys, trust_seconds: float) -> None:
     console.print(
         f"{changed.name} ({changed.tenant_id}): {changed.revoked} key(s) revoked; a running "
-        f"hub stops accepting them within {REMEMBER_SECONDS:.0f} seconds.",
+        f"hub stops accepting them within {trust_seconds:g} seconds (its "
+        "TILLSYNC_KEY_TRUST_SECONDS).",
         markup=False,
     )

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.2, gt=0)
     event_poll_seconds: float = Field(default=0.2, gt=0)
     reservation_ttl_seconds: int = Field(default=900, ge=1)
+    key_trust_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="How long a hub keeps trusting an API key it has checked, so a busy POS "
+        "does not cost a database read per request; a revoked key stops working within this "
+        "time (0: every request checks)",
+    )
     max_body_bytes: int = 1024 * 1024
     provider_timeout_seconds: float = Field(default=20.0, gt=0)
     scheduler_seconds: float = Field(default=30.0, gt=0)

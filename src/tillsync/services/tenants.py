@@ -16,8 +16,6 @@ from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
 KEY_PREFIX = "tsk_"
 MAX_REMEMBERED = 10_000
-REMEMBER_SECONDS = 10.0
-"""How long a hub keeps trusting a key it checked: a revoked key stops working within it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +204,12 @@ async def find_key(
 class Authenticator:
     """Resolves `Authorization: Bearer <key>` to its tenant, or refuses with 401.
 
-    Answers are remembered for a few seconds, so a busy POS does not pay a database
-    round trip per request; a revoked key stops working within that time.
+    Answers are remembered for `ttl_seconds` (the `key_trust_seconds` setting), so a busy
+    POS does not pay a database round trip per request; a revoked key stops working within
+    that time. At 0 every request checks.
     """
 
-    def __init__(self, uows: UnitsOfWork, *, ttl_seconds: float = REMEMBER_SECONDS) -> None:
+    def __init__(self, uows: UnitsOfWork, *, ttl_seconds: float) -> None:
         self.uows = uows
         self.ttl = dt.timedelta(seconds=ttl_seconds)
         self._known: dict[str, tuple[Caller, dt.datetime]] = {}
@@ -230,6 +229,8 @@ class Authenticator:
         if holder is None:
             raise NotAuthenticated("unknown API key", field="Authorization")
         caller = Caller(tenant_id=holder.tenant_id, default_location=holder.default_location)
+        if not self.ttl:
+            return caller
         if len(self._known) >= MAX_REMEMBERED:
             self._known.clear()
         self._known[digest] = (caller, now + self.ttl)

@@ -26,9 +26,12 @@ from tests.support.sandbox import sandbox_environment, wait_for_manifest
 from tillsync.providers import default_providers
 from tillsync.serving import free_port
 
-pytestmark = pytest.mark.long(20)
+# One worker runs the module, so each database's sandbox process starts once.
+pytestmark = [pytest.mark.long(8), pytest.mark.xdist_group("cli-sandbox")]
 STATE = ".tillsync-sandbox"
 WAREHOUSE = default_providers().with_role("warehouse")[0].name
+KEY_TRUST_SECONDS = 1
+"""The sandbox trusts a checked key this long (production: 10 s): refusals come sooner."""
 KEY_FORGOTTEN_SECONDS = 60
 
 
@@ -66,7 +69,7 @@ def sandbox(
     database_url = None
     if request.param == "postgresql":
         database_url = asyncio.run(databases.create_postgres_database(migrated=False))
-    env = sandbox_environment(database_url)
+    env = sandbox_environment(database_url, TILLSYNC_KEY_TRUST_SECONDS=str(KEY_TRUST_SECONDS))
     log = (folder / "sandbox.log").open("wb")
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "tillsync", "sandbox", "--port", str(free_port())],
@@ -169,6 +172,7 @@ def test_a_rotated_key_replaces_the_old_one_and_a_revoked_key_is_refused(
     assert new.startswith("tsk_")
     assert new != old
     assert "1 key(s) revoked" in rotated.stdout
+    assert f"within {KEY_TRUST_SECONDS} seconds" in rotated.stdout
     _eventually_refused(sandbox, old)
     assert sandbox.status_with(new) == 200
     listed = json.loads(sandbox.run("tenant", "list", "--state-dir", STATE, "--json").stdout)

@@ -43,6 +43,7 @@ async def world(settings: Settings) -> Any:
         yield opened
 
 
+@pytest.mark.long(40)
 @pytest.mark.timeout(300)  # about 30 s alone; more beside other tests on two cores
 async def test_every_operation_holds_to_the_document(world: World, tmp_path: Path) -> None:
     known = await _known_ids(world)
