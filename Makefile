@@ -35,7 +35,7 @@ types:
 	$(BIN)/mypy src
 
 pytest:
-	$(BIN)/pytest -n 3 --dist loadgroup --no-loadscope-reorder
+	$(BIN)/pytest -n 3 --maxschedchunk 2
 
 bench: install
 	$(BIN)/python bench/sale_sync.py

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -26,25 +25,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long tests first, longest first, each followed by a short one.
+    """Long tests first, each followed by a short one, longest-first scheduling for xdist.
 
-    `make test` runs xdist with `--dist loadgroup --no-loadscope-reorder`: tests go out in
-    this order, a few at a time, to whichever worker frees up first, so every worker starts
-    on a long test and the run is not left waiting on one that happened to start last. The
-    tests of one `xdist_group` run on one worker, one after another, so the group's costly
-    fixture (a sandbox process) starts once there; a group counts as long as its tests
-    together.
+    With `--maxschedchunk 2` every worker starts with one long test, and the next long one
+    goes to the first worker that frees up: the run is not left waiting on a long test
+    that happened to start last.
     """
-    group_seconds: Counter[str] = Counter()
-    for item in items:
-        group_seconds[_group(item)] += _seconds(item)
-
-    def weight(item: pytest.Item) -> float:
-        group = _group(item)
-        return group_seconds[group] if group else _seconds(item)
-
-    long = sorted((item for item in items if weight(item)), key=lambda item: -weight(item))
-    short = [item for item in items if not weight(item)]
+    long = sorted(
+        (item for item in items if item.get_closest_marker("long")),
+        key=lambda item: -_seconds(item),
+    )
+    short = [item for item in items if not item.get_closest_marker("long")]
     interleaved: list[pytest.Item] = []
     for item in long:
         interleaved.append(item)
@@ -56,11 +47,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _seconds(item: pytest.Item) -> float:
     marker = item.get_closest_marker("long")
     return float(marker.args[0]) if marker and marker.args else 0.0
-
-
-def _group(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("xdist_group")
-    return str(marker.args[0]) if marker and marker.args else ""
 
 
 @pytest.fixture(scope="session")

@@ -26,8 +26,7 @@ from tests.support.sandbox import sandbox_environment, wait_for_manifest
 from tillsync.providers import default_providers
 from tillsync.serving import free_port
 
-# One worker runs the module, so each database's sandbox process starts once.
-pytestmark = [pytest.mark.long(8), pytest.mark.xdist_group("cli-sandbox")]
+pytestmark = pytest.mark.long(12)
 STATE = ".tillsync-sandbox"
 WAREHOUSE = default_providers().with_role("warehouse")[0].name
 KEY_TRUST_SECONDS = 1
