@@ -246,7 +246,7 @@ class Worker:
         while True:
             await asyncio.sleep(interval)
             try:
-                async with self.uows.begin() as uow:
+                async with self.uows.begin(urgent=True) as uow:
                     until = uow.now + dt.timedelta(seconds=self.lease_seconds)
                     await store.extend_lease(uow.session, job.id, owner=self.name, until=until)
                     await uow.commit()
