@@ -10,7 +10,7 @@ import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tillsync.bootstrap import Hub
 from tillsync.jobs import store
@@ -69,3 +69,37 @@ async def _unsettled(hub: Hub) -> int:
             select(func.count()).select_from(Job).where(Job.state != "success")
         )
     return int(count or 0)
+
+
+async def test_an_attempt_whose_lease_another_worker_took_records_its_end(hub: Hub) -> None:
+    started = asyncio.Event()
+
+    async def endless(context: JobContext) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    async with hub.uows.begin() as uow:
+        job = store.NewJob(kind="endless", payload={}, idempotency_key="one")
+        await store.enqueue(uow.session, job, now=uow.now)
+        await uow.commit()
+    worker = Worker(
+        uows=hub.uows, handlers={"endless": endless}, lease_seconds=0.3, poll_seconds=0.05
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    await started.wait()
+    async with hub.uows.begin() as uow:  # as a claim after the lease ran out leaves it
+        await uow.session.execute(update(Job).values(lease_owner="another worker"))
+        await uow.commit()
+    async with asyncio.timeout(10):
+        while (attempt := await _attempt(hub)).finished_at is None:
+            await asyncio.sleep(0.05)
+    stop.set()
+    await running
+    assert (attempt.worker, attempt.outcome) == (worker.name, "lease_lost")
+
+
+async def _attempt(hub: Hub) -> JobAttempt:
+    """The first attempt (the job, its lease run out, is claimed again meanwhile)."""
+    async with hub.uows.read() as session:
+        return (await session.scalars(select(JobAttempt).where(JobAttempt.number == 1))).one()
