@@ -1,4 +1,4 @@
-"""The official `squareup` SDK, pointed at the Square emulator on loopback, works as against Square."""
+"""The official `squareup` SDK, pointed at the Square emulator on loopback, works as on Square."""
 
 from __future__ import annotations
 
@@ -116,12 +116,15 @@ async def test_sdk_creates_an_order_and_finds_it_by_search(
         request_options=NO_RETRIES,
     )
     order = created.order
-    assert order is not None and order.id
-    assert order.total_money is not None and order.total_money.amount == 2 * 1500 + 450
+    assert order is not None
+    assert order.id
+    assert order.total_money is not None
+    assert order.total_money.amount == 2 * 1500 + 450
     assert order.line_items is not None
     assert [line.name for line in order.line_items] == ["Paneer Butter Masala", "Masala Chai"]
     again = await sdk.orders.get(order_id=order.id)
-    assert again.order is not None and again.order.reference_id == "menumaker-order-1"
+    assert again.order is not None
+    assert again.order.reference_id == "menumaker-order-1"
     found = await sdk.orders.search(
         location_ids=[emulated.seller.location_id],
         query={"filter": {"state_filter": {"states": ["OPEN"]}}},
@@ -130,9 +133,7 @@ async def test_sdk_creates_an_order_and_finds_it_by_search(
     assert [o.id for o in found.orders or []] == [order.id]
 
 
-async def test_sdk_reads_and_changes_inventory_counts(
-    sdk: AsyncSquare, emulated: Emulated
-) -> None:
+async def test_sdk_reads_and_changes_inventory_counts(sdk: AsyncSquare, emulated: Emulated) -> None:
     naan = await _variation(sdk, "NAAN-GAR")
     location = emulated.seller.location_id
     counts = [
@@ -179,7 +180,9 @@ async def test_sdk_reads_and_changes_inventory_counts(
     assert [c.quantity for c in counts] == ["12"]
 
 
-async def test_sdk_raises_api_error_with_square_errors(sdk: AsyncSquare, emulated: Emulated) -> None:
+async def test_sdk_raises_api_error_with_square_errors(
+    sdk: AsyncSquare, emulated: Emulated
+) -> None:
     with pytest.raises(ApiError) as raised:
         await sdk.orders.get(order_id="NOPE", request_options=NO_RETRIES)
     assert raised.value.status_code == 404

@@ -71,7 +71,7 @@ class Tokens:
 
     def redeem_code(self, code: str, *, redirect_uri: str | None, now: dt.datetime) -> Code:
         """A code works once, before it expires, with the redirect URI it was issued for."""
-        found = self.codes.pop(code, None)
+        found = self.codes.get(code)
         if found is None or found.expires_at <= now:
             raise unauthorized("UNAUTHORIZED", "The authorization code is not valid.")
         if found.redirect_uri is not None and redirect_uri != found.redirect_uri:
@@ -79,6 +79,7 @@ class Tokens:
                 "The redirect_uri does not match the one of the authorization.",
                 field="redirect_uri",
             )
+        del self.codes[code]
         return found
 
     def new_grant(self, merchant_id: str, scopes: tuple[str, ...], *, refreshable: bool) -> Grant:
