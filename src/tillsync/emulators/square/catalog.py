@@ -71,17 +71,18 @@ class Catalog:
         batches = list_field(body, "batches", field="batches")
         if not batches:
             raise missing("batches")
-        sizes = [
-            len(list_field(b, "objects", field=f"batches[{n}].objects"))
-            for n, b in enumerate(batches)
+        contents = [
+            list_field(batch, "objects", field=f"batches[{n}].objects")
+            for n, batch in enumerate(batches)
         ]
+        sizes = [len(objects) for objects in contents]
         if max(sizes) > MAX_OBJECTS_PER_BATCH or sum(sizes) > MAX_OBJECTS:
             raise invalid("batches", "Too many objects in one request.")
         saved: list[dict[str, Any]] = []
         mappings: list[dict[str, str]] = []
-        for n, batch in enumerate(batches):
-            objects, ids = self._save(merchant, batch["objects"], field=f"batches[{n}].objects")
-            saved.extend(objects)
+        for n, objects in enumerate(contents):
+            stored, ids = self._save(merchant, objects, field=f"batches[{n}].objects")
+            saved.extend(stored)
             mappings.extend(ids)
         answer: dict[str, Any] = {"objects": saved, "updated_at": format_time(self._clock.now())}
         if mappings:

@@ -28,6 +28,7 @@ from tillsync.emulators.square.wire import (
     parse_quantity,
     parse_time,
     quantity_text,
+    strings_field,
 )
 
 WRITABLE_STATES = ("NONE", "IN_STOCK", "SOLD", "WASTE")
@@ -44,9 +45,9 @@ class Inventory:
         self._events = events
 
     def counts(self, merchant: Merchant, body: Mapping[str, Any]) -> dict[str, Any]:
-        objects = set(list_field(body, "catalog_object_ids", field="catalog_object_ids"))
-        locations = set(list_field(body, "location_ids", field="location_ids"))
-        states = set(list_field(body, "states", field="states")) or {"IN_STOCK"}
+        objects = set(strings_field(body, "catalog_object_ids", field="catalog_object_ids"))
+        locations = set(strings_field(body, "location_ids", field="location_ids"))
+        states = set(strings_field(body, "states", field="states")) or {"IN_STOCK"}
         after = body.get("updated_after")
         since = None if after is None else parse_time(after, field="updated_after")
         limit = body.get("limit", MAX_LIMIT)

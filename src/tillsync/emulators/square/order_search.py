@@ -13,8 +13,8 @@ from tillsync.emulators.square.wire import (
     decode_cursor,
     encode_cursor,
     fingerprint,
-    list_field,
     parse_time,
+    strings_field,
 )
 
 MAX_LOCATIONS = 10
@@ -30,6 +30,10 @@ def search_orders(merchant: Merchant, body: Mapping[str, Any]) -> dict[str, Any]
     if not isinstance(query, dict):
         raise SquareError("Expected an object for `query`.", code="EXPECTED_OBJECT", field="query")
     filters = query.get("filter") or {}
+    if not isinstance(filters, dict):
+        raise SquareError(
+            "Expected an object for `query.filter`.", code="EXPECTED_OBJECT", field="query.filter"
+        )
     date_field, start, end = _date_filter(filters.get("date_time_filter"))
     sort_field, descending = _sort(query.get("sort"), date_field)
     states = _values(filters, "state_filter", "states")
@@ -66,7 +70,7 @@ def search_orders(merchant: Merchant, body: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _locations(merchant: Merchant, body: Mapping[str, Any]) -> set[str]:
-    locations = list_field(body, "location_ids", field="location_ids")
+    locations = strings_field(body, "location_ids", field="location_ids")
     if not locations:
         raise missing("location_ids")
     if len(locations) > MAX_LOCATIONS:
@@ -89,7 +93,7 @@ def _values(filters: Mapping[str, Any], name: str, inner: str) -> set[str] | Non
     block = filters.get(name)
     if block is None:
         return None
-    values = list_field(block, inner, field=f"query.filter.{name}.{inner}")
+    values = strings_field(block, inner, field=f"query.filter.{name}.{inner}")
     if not values:
         raise missing(f"query.filter.{name}.{inner}")
     return {str(v) for v in values}

@@ -126,10 +126,18 @@ def decode_cursor(cursor: object, scope: str) -> int:
     raise SquareError("The cursor is not valid.", code="INVALID_CURSOR", field="cursor")
 
 
+def _owner(data: object, field: str) -> Mapping[str, Any]:
+    """`data` as the object holding `field`; Square's EXPECTED_OBJECT naming it if not."""
+    if isinstance(data, Mapping):
+        return data
+    parent = field.rpartition(".")[0] or field
+    raise SquareError(f"Expected an object for `{parent}`.", code="EXPECTED_OBJECT", field=parent)
+
+
 def text_field(
-    data: Mapping[str, Any], name: str, *, field: str, max_length: int, required: bool = False
+    data: object, name: str, *, field: str, max_length: int, required: bool = False
 ) -> str | None:
-    value = data.get(name)
+    value = _owner(data, field).get(name)
     if value is None:
         if required:
             raise missing(field)
@@ -143,8 +151,8 @@ def text_field(
     return value
 
 
-def object_field(data: Mapping[str, Any], name: str, *, field: str) -> dict[str, Any]:
-    value = data.get(name)
+def object_field(data: object, name: str, *, field: str) -> dict[str, Any]:
+    value = _owner(data, field).get(name)
     if value is None:
         raise missing(field)
     if not isinstance(value, dict):
@@ -152,10 +160,22 @@ def object_field(data: Mapping[str, Any], name: str, *, field: str) -> dict[str,
     return value
 
 
-def list_field(data: Mapping[str, Any], name: str, *, field: str) -> list[Any]:
-    value = data.get(name)
+def list_field(data: object, name: str, *, field: str) -> list[Any]:
+    value = _owner(data, field).get(name)
     if value is None:
         return []
     if not isinstance(value, list):
         raise SquareError(f"Expected an array for `{field}`.", code="EXPECTED_ARRAY", field=field)
     return value
+
+
+def strings_field(data: object, name: str, *, field: str) -> list[str]:
+    values = list_field(data, name, field=field)
+    for n, value in enumerate(values):
+        if not isinstance(value, str):
+            raise SquareError(
+                f"Expected a string for `{field}[{n}]`.",
+                code="EXPECTED_STRING",
+                field=f"{field}[{n}]",
+            )
+    return values
