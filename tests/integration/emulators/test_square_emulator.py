@@ -894,3 +894,38 @@ async def test_control_moves_an_order_on_and_seeds_merchants(
         json={"merchant_id": "NOPE", "items": [{"name": "x", "variations": [{"price": 1}]}]},
     )
     assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "code", "field"),
+    [
+        ("/v2/orders", b"{not json", "BAD_REQUEST", "body"),
+        ("/v2/orders", b"[]", "EXPECTED_OBJECT", "body"),
+        ("/v2/orders", b'{"order": []}', "EXPECTED_OBJECT", "order"),
+        ("/v2/orders/search", b'{"location_ids": [{}]}', "EXPECTED_STRING", "location_ids[0]"),
+        (
+            "/v2/catalog/batch-upsert",
+            b'{"idempotency_key": "k", "batches": [7]}',
+            "EXPECTED_OBJECT",
+            "batches[0]",
+        ),
+        (
+            "/v2/inventory/counts/batch-retrieve",
+            b'{"states": "IN_STOCK"}',
+            "EXPECTED_ARRAY",
+            "states",
+        ),
+    ],
+)
+async def test_malformed_bodies_get_squares_400(
+    square: httpx.AsyncClient, path: str, content: bytes, code: str, field: str
+) -> None:
+    answer = await square.post(path, content=content, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    error = error_of(answer)
+    assert (error["code"], error["field"]) == (code, field)
+
+
+async def test_unknown_paths_and_methods(square: httpx.AsyncClient) -> None:
+    assert error_of(await square.get("/v2/payments"))["code"] == "NOT_FOUND"
+    assert (await square.delete("/v2/orders")).status_code == 405

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -35,79 +36,87 @@ DEFAULT_VERSION = "2026-09-16"
 DROPPED_STATUS = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    response: Response
+    throttled: bool = False
+    merchant_id: str | None = None
+
+
 class Gateway:
     def __init__(self, state: SquareState) -> None:
         self._state = state
 
     async def __call__(self, request: Request) -> Response:
         raw = await request.body()  # read now: later waits listen on the same channel
-        merchant: list[str] = []
-        response, throttled = await self._answer(request, raw, merchant)
+        try:
+            answer = await self._answer(request, raw)
+        except SquareError as error:
+            answer = Answer(responses.error_response(error))
+        response = answer.response
+        dropped = isinstance(response, DroppedConnection)
+        if not dropped:
+            response.headers["Square-Version"] = (
+                request.headers.get("square-version") or DEFAULT_VERSION
+            )
         token = _bearer(request)
-        version = request.headers.get("square-version") or DEFAULT_VERSION
-        if not isinstance(response, DroppedConnection):
-            response.headers["Square-Version"] = version
         self._state.record_call(
             CallRecord(
                 time=self._state.clock.now(),
                 method=request.method,
                 path=request.url.path,
-                status=DROPPED_STATUS
-                if isinstance(response, DroppedConnection)
-                else response.status_code,
-                merchant_id=merchant[0] if merchant else None,
+                status=DROPPED_STATUS if dropped else response.status_code,
+                merchant_id=answer.merchant_id,
                 token_hint=token[-4:] if token else "",
-                throttled=throttled,
+                throttled=answer.throttled,
                 query=request.url.query,
                 idempotency_key=_key(raw),
             )
         )
         return response
 
-    async def _answer(
-        self, request: Request, raw: bytes, merchant: list[str]
-    ) -> tuple[Response, bool]:
-        try:
-            version = request.headers.get("square-version")
-            if version is not None and not VERSION.match(version):
-                raise SquareError(
-                    "Square-Version must look like YYYY-MM-DD.",
-                    code="INVALID_SQUARE_VERSION_FORMAT",
-                    field="Square-Version",
-                )
-            path = "/" + request.url.path.strip("/")
-            if path.startswith("/oauth2/"):
-                return await self._oauth(request, path, raw), False
-            found = route(request.method, path)
-            if found is None:
-                raise SquareError("Not found.", code="NOT_FOUND", status=404)
-            if found is False:
-                raise SquareError("Method not allowed.", code="METHOD_NOT_ALLOWED", status=405)
-            assert isinstance(found, tuple)
-            handler, params = found
-            token = _bearer(request)
-            access = self._state.tokens.check(token, now=self._state.clock.now())
-            merchant.append(access.grant.merchant_id)
-            limit = self._state.rate_limit_for(token)
-            window = self._state.settings.rate_window_seconds
-            if not self._state.rate_limiter.allow(token, limit=limit, window_seconds=window):
-                return responses.throttled(self._state.settings.retry_after_seconds), True
-            plan = self._state.faults.plan(request.method, path)
-            early = await self._before(request, plan)
-            if early is not None:
-                return early, early.status_code == 429
-            call = Call(
-                state=self._state,
-                merchant=self._state.merchant(access.grant.merchant_id),
-                params=params,
-                query=request.query_params,
-                body=_body(raw),
+    async def _answer(self, request: Request, raw: bytes) -> Answer:
+        version = request.headers.get("square-version")
+        if version is not None and not VERSION.match(version):
+            raise SquareError(
+                "Square-Version must look like YYYY-MM-DD.",
+                code="INVALID_SQUARE_VERSION_FORMAT",
+                field="Square-Version",
             )
+        path = "/" + request.url.path.strip("/")
+        if path.startswith("/oauth2/"):
+            return Answer(await self._oauth(request, path, raw))
+        found = route(request.method, path)
+        if found is None:
+            raise SquareError("Not found.", code="NOT_FOUND", status=404)
+        if found is False:
+            raise SquareError("Method not allowed.", code="METHOD_NOT_ALLOWED", status=405)
+        assert isinstance(found, tuple)
+        handler, params = found
+        token = _bearer(request)
+        merchant_id = self._state.tokens.check(token, now=self._state.clock.now()).grant.merchant_id
+        limit = self._state.rate_limit_for(token)
+        window = self._state.settings.rate_window_seconds
+        if not self._state.rate_limiter.allow(token, limit=limit, window_seconds=window):
+            retry_after = self._state.settings.retry_after_seconds
+            return Answer(responses.throttled(retry_after), True, merchant_id)
+        plan = self._state.faults.plan(request.method, path)
+        early = await self._before(request, plan)
+        if early is not None:
+            return Answer(early, early.status_code == 429, merchant_id)
+        call = Call(
+            state=self._state,
+            merchant=self._state.merchant(merchant_id),
+            params=params,
+            query=request.query_params,
+            body=_body(raw),
+        )
+        try:
             response = responses.json_response(handler(call))
         except SquareError as error:
-            return responses.error_response(error), False
+            return Answer(responses.error_response(error), merchant_id=merchant_id)
         ruled = await carry_out(request, plan, moment="after", failure=self._failure)
-        return (response if ruled is None else ruled), False
+        return Answer(response if ruled is None else ruled, merchant_id=merchant_id)
 
     async def _oauth(self, request: Request, path: str, raw: bytes) -> Response:
         plan = self._state.faults.plan(request.method, path)
