@@ -683,6 +683,8 @@ async def test_signed_deliveries_of_each_event_type(
         )
         listed = (await square.get("/v2/webhooks/subscriptions")).json()["subscriptions"]
         assert "signature_key" not in listed[0]
+        controlled = (await control.get("/subscriptions")).json()["subscriptions"]
+        assert [s["signature_key"] for s in controlled] == [key]
         order = (await create(square, order_body(emulated))).json()["order"]
         await square.put(
             f"/v2/orders/{order['id']}", json={"order": {"version": 1, "state": "CANCELED"}}
@@ -766,7 +768,7 @@ async def test_unreachable_receiver_counts_as_failed(
     square: httpx.AsyncClient, emulated: Emulated, control: httpx.AsyncClient
 ) -> None:
     emulated.state.update_settings(time_scale=0.0001)
-    await subscribe(square, "http://127.0.0.1:9/closed", "order.created")
+    emulated.state.subscribe("http://127.0.0.1:9/closed", ["order.created"])
     await create(square, order_body(emulated))
     await eventually(lambda: len(emulated.state.deliveries) >= 2)
     first = (await control.get("/deliveries")).json()[0]

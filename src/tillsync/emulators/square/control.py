@@ -141,6 +141,12 @@ def control_router(state: SquareState) -> APIRouter:  # noqa: PLR0915 (one small
         """The OAuth client the emulator plays Square for (a development credential)."""
         return json_response(dataclasses.asdict(state.application))
 
+    @router.get("/subscriptions")
+    async def subscriptions() -> Response:
+        """Every subscription with its signature key (the API lists them without)."""
+        listed = [s.document(with_key=True) for s in state.subscriptions.by_id.values()]
+        return json_response({"subscriptions": listed})
+
     @router.post("/merchants")
     async def create_merchant(body: MerchantBody) -> Response:
         try:

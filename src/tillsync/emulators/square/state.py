@@ -27,7 +27,7 @@ from tillsync.emulators.square.orders import Orders
 from tillsync.emulators.square.records import Location, Merchant
 from tillsync.emulators.square.seeding import DEMO_CATALOG, ItemSeed, seed_items
 from tillsync.emulators.square.settings import Settings
-from tillsync.emulators.square.subscriptions import Subscriptions
+from tillsync.emulators.square.subscriptions import Subscription, Subscriptions
 from tillsync.emulators.square.tokens import DEFAULT_SCOPES, AccessToken, Tokens
 from tillsync.emulators.square.wire import UPPER, location_id, new_id
 
@@ -150,6 +150,14 @@ class SquareState:
         return self.inventory.set_count(
             merchant, object_id=object_id, location_id=location, quantity=quantity
         )
+
+    def subscribe(self, notification_url: str, event_types: Iterable[str]) -> Subscription:
+        """A webhook subscription of the application, as `POST /v2/webhooks/subscriptions`."""
+        body = {
+            "subscription": {"event_types": list(event_types), "notification_url": notification_url}
+        }
+        created = self.subscriptions.create(body, now=self.clock.now())
+        return self.subscriptions.by_id[created["subscription"]["id"]]
 
     def rate_limit_for(self, token: str) -> int | None:
         return self.rate_limits.get(token, self.settings.rate_limit)
