@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from tillsync.connectors.contract import Account, Connector, Provider, WebhookAuth
+from tillsync.connectors.oauth import tokens_of
 from tillsync.errors import ConfigurationError, Conflict, NotFound
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.connections import checks, registrations
@@ -141,6 +142,9 @@ async def _store(
         connection.failing_since = None
         connection.last_error = None
         connection.updated_at = uow.now
+        if provider.oauth is not None:
+            connection.token_expires_at = tokens_of(keys, provider.oauth).expires_at
+            connection.refresh_lease_until = None
         location = settings_of(provider, settings).model_dump().get("location")
         if "warehouse" in provider.roles and isinstance(location, str):
             tenant.default_location = location
