@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlalchemy import select
 
+from tests.support.ledger import seed_stock
 from tests.support.secrets import remember
 from tests.support.tally import CLIENT_ID, CLIENT_SECRET, PROVIDER, TallyState
 from tests.support.tally.server import create_tally_server
@@ -26,6 +27,7 @@ from tillsync.store.tables import Connection, Job, Notification, OAuthState
 
 AUTHORIZE = "/api/v1/pos/oauth/tally/authorize"
 CALLBACK = "/api/v1/pos/oauth/tally/callback"
+SKU = "BOOK-1"
 
 
 @dataclass
@@ -84,6 +86,23 @@ class TallyWorld:
         async with self.hub.uows.read() as session:
             return list(await session.scalars(select(Job).where(Job.kind == kind)))
 
+    async def sell(self, sale_id: str) -> None:
+        """A paid sale of a known customer: Tally gets a `tally.create_invoice` job."""
+        body = {
+            "saleId": sale_id,
+            "customerId": "cust-7",
+            "customerName": "Ada Lovelace",
+            "paymentMethod": "card",
+            "items": [{"sku": SKU, "name": "Notebook", "quantity": 1, "price": 4.5}],
+        }
+        answer = await self.api.post("/api/sales", json=body)
+        assert answer.status_code == 200, answer.text
+
+    async def work(self) -> None:
+        """Queue what is due now (scheduled duties included), and run every job due."""
+        await self.hub.create_scheduler().tick()
+        await self.hub.create_worker().run_until_idle()
+
     async def states(self) -> list[OAuthState]:
         async with self.hub.uows.read() as session:
             return list(await session.scalars(select(OAuthState)))
@@ -103,6 +122,7 @@ async def tally_world(settings: Settings) -> AsyncIterator[TallyWorld]:
             hub: Hub = app.state.hub
             tenant = await create_tenant(hub.uows, name="Tally Shop")
             remember(tenant.api_key)
+            await seed_stock(hub, tenant.tenant_id, SKU, 1000)
             headers = {"Authorization": f"Bearer {tenant.api_key}"}
             async with (
                 httpx.AsyncClient(
