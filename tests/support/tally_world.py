@@ -130,6 +130,4 @@ async def tally_world(settings: Settings) -> AsyncIterator[TallyWorld]:
                 ) as api,
                 httpx.AsyncClient(verify=tls_context(), base_url=url, timeout=30) as browser,
             ):
-                yield TallyWorld(
-                    hub, url, state, tally_url, api, browser, tenant.tenant_id, clock
-                )
+                yield TallyWorld(hub, url, state, tally_url, api, browser, tenant.tenant_id, clock)

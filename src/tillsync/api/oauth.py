@@ -54,6 +54,7 @@ async def callback(
     hub: HubDep,
     provider: ProviderName,
     request: Request,
+    *,
     state: Text = None,
     code: Text = None,
     error: Text = None,

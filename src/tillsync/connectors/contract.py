@@ -285,7 +285,7 @@ class OAuth:
     scope_separator: str = " "
     authorize_params: tuple[tuple[str, str], ...] = ()
     """Extra query parameters of the consent screen (`session=false`)."""
-    token_format: Literal["json", "form"] = "form"
+    grant_encoding: Literal["json", "form"] = "form"
     revoke_path: str = ""
     revocation: Callable[[ClientApp, str], Revocation] | None = None
     """The revoke request for an access token; None: the provider cannot revoke."""

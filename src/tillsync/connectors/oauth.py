@@ -107,7 +107,7 @@ async def _token(
 ) -> Tokens:
     fields = {"client_id": app.client_id, "client_secret": app.client_secret, **grant}
     url = f"{base_url.rstrip('/')}{oauth.token_path}"
-    if oauth.token_format == "json":
+    if oauth.grant_encoding == "json":
         request = http.build_request(
             "POST", url, content=dump_json(fields), headers={"Content-Type": "application/json"}
         )

@@ -21,7 +21,8 @@ async def test_authorize_redirects_to_the_provider_with_a_state(world: TallyWorl
     assert query["scope"] == "INVOICES_READ INVOICES_WRITE"
     assert len(query["state"]) > 40
     [issued] = await world.states()
-    assert issued.tenant_id == world.tenant_id and issued.used_at is None
+    assert issued.tenant_id == world.tenant_id
+    assert issued.used_at is None
 
 
 async def test_authorize_needs_the_tenants_key(world: TallyWorld) -> None:
@@ -47,10 +48,12 @@ async def test_callback_seals_the_tokens_and_connects(world: TallyWorld) -> None
 
     assert answer["success"] is True
     data = answer["data"]
-    assert data["connected"] is True and data["status"] == "active"
+    assert data["connected"] is True
+    assert data["status"] == "active"
     assert data["accountName"] == "Tally Books Ltd"
     [(access, (grant, expires))] = world.tally.access.items()
-    assert access not in str(answer) and grant.refresh_token not in str(answer)
+    assert access not in str(answer)
+    assert grant.refresh_token not in str(answer)
     assert data["credentials"]["accountId"] == grant.account_id
     assert data["credentials"]["accessToken"].startswith("tal_")  # masked, not whole
     connection = await world.connection()
@@ -80,7 +83,9 @@ async def _reused(world: TallyWorld) -> dict[str, str]:
     query = await world.consent()
     first = await world.callback(query)
     assert first.status_code == 200
-    async with world.hub.uows.begin() as uow:  # forget the first connection: only the reuse can refuse
+    async with (
+        world.hub.uows.begin() as uow
+    ):  # forget the first connection: only the reuse can refuse
         connection = await world.connection()
         assert connection is not None
         await uow.session.delete(await uow.session.get(type(connection), connection.id))

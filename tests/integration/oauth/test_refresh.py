@@ -17,10 +17,12 @@ async def test_a_token_is_refreshed_ahead_of_its_expiry_and_not_before(
 ) -> None:
     await world.connect()  # a token for an hour; Tally's are refreshed 30 minutes ahead
     before = await world.connection()
-    assert before is not None and before.token_expires_at is not None
+    assert before is not None
+    assert before.token_expires_at is not None
 
     await world.work()
-    assert world.tally.refreshes == 0 and not await world.jobs(REFRESH)
+    assert world.tally.refreshes == 0
+    assert not await world.jobs(REFRESH)
 
     world.tally.lifetime = dt.timedelta(hours=2)
     world.clock.skip(31 * 60)
@@ -30,7 +32,8 @@ async def test_a_token_is_refreshed_ahead_of_its_expiry_and_not_before(
     [job] = await world.jobs(REFRESH)
     assert job.state == "success"
     after = await world.connection()
-    assert after is not None and after.token_expires_at is not None
+    assert after is not None
+    assert after.token_expires_at is not None
     assert after.token_expires_at > before.token_expires_at + dt.timedelta(minutes=30)
     newest = list(world.tally.access)[-1]
     assert world.hub.services.vault.open_json(after.credentials)["access_token"] == newest
@@ -51,9 +54,11 @@ async def test_a_401_refreshes_the_token_once_and_the_call_then_succeeds(
     assert world.tally.refreshes == 1
     assert [invoice["reference"] for invoice in world.tally.invoices] == ["S-401"]
     [job] = await world.jobs(INVOICE)
-    assert job.state == "success" and job.attempts == 1
+    assert job.state == "success"
+    assert job.attempts == 1
     connection = await world.connection()
-    assert connection is not None and connection.status == "active"
+    assert connection is not None
+    assert connection.status == "active"
 
 
 async def test_a_revoked_grant_fails_the_job_once_told_as_reauth_required(
@@ -69,9 +74,11 @@ async def test_a_revoked_grant_fails_the_job_once_told_as_reauth_required(
 
     jobs = await world.jobs(INVOICE)
     assert [job.state for job in jobs] == ["failed", "failed"]
-    assert world.tally.refreshes == 0 and not world.tally.invoices
+    assert world.tally.refreshes == 0
+    assert not world.tally.invoices
     connection = await world.connection()
-    assert connection is not None and connection.status == REAUTH
+    assert connection is not None
+    assert connection.status == REAUTH
     notices = await world.notifications()
     assert [notice.kind for notice in notices] == [REAUTH]
 
@@ -89,7 +96,8 @@ async def test_a_refresh_the_provider_refuses_puts_the_connection_in_reauth_requ
     [job] = await world.jobs(REFRESH)
     assert job.state == "failed"
     connection = await world.connection()
-    assert connection is not None and connection.status == REAUTH
+    assert connection is not None
+    assert connection.status == REAUTH
     assert [notice.kind for notice in await world.notifications()] == [REAUTH]
 
 

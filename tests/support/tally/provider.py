@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from tests.support.tally.oauth import ACCOUNT, OAUTH
 from tillsync.connectors.contract import (
     ACCESS_TOKEN,

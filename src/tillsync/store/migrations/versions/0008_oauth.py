@@ -40,9 +40,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_states")),
     )
     with op.batch_alter_table("oauth_states", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_oauth_states_tenant_id"), ["tenant_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_oauth_states_tenant_id"), ["tenant_id"], unique=False)
     with op.batch_alter_table("connections", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
