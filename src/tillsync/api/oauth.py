@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from tillsync.api.answers import ok
+from tillsync.api.answers.connections import AuthorisedConnection
 from tillsync.api.connections import ProviderName, connection_view
 from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
@@ -40,7 +41,7 @@ async def authorize(hub: HubDep, caller: CallerDep, provider: ProviderName) -> R
     "/api/v1/pos/oauth/{provider}/callback",
     summary="Where the provider sends the merchant back: check the state, exchange, connect",
     response_model=None,
-    responses=ok(dict[str, Any])
+    responses=ok(AuthorisedConnection)
     | problems(
         {
             400: "The state is missing, forged, expired or used, or the code was refused",
