@@ -145,3 +145,17 @@ async def test_a_code_the_provider_refuses_is_a_400_naming_the_code(world: Tally
     assert answer.status_code == 400
     assert answer.json()["field"] == "code"
     assert await world.connection() is None
+
+
+async def test_disconnecting_revokes_the_grant_at_the_provider(world: TallyWorld) -> None:
+    await world.connect()
+    [grant] = world.tally.grants
+
+    answer = await world.api.delete("/api/connections/tally")
+
+    assert answer.status_code == 200, answer.text
+    assert grant.revoked
+    connection = await world.connection()
+    assert connection is not None
+    assert connection.status == "disconnected"
+    assert connection.credentials == ""

@@ -21,7 +21,7 @@ from tillsync.connectors.contract import Account, Connector, Provider, WebhookAu
 from tillsync.connectors.oauth import tokens_of
 from tillsync.errors import ConfigurationError, Conflict, NotFound
 from tillsync.jobs.store import NewJob, enqueue
-from tillsync.services.connections import checks, registrations
+from tillsync.services.connections import checks, registrations, tokens
 from tillsync.services.connections.descriptions import UNREADABLE, connected, current, readable
 from tillsync.services.connections.links import (
     DISCONNECTED,
@@ -43,6 +43,8 @@ ACTIVE = "active"
 class Disconnected:
     removed: list[str]
     failures: list[HookFailure]
+    revoked: bool | None = None
+    """The OAuth grant revoked at the provider; None when there was none to revoke."""
 
 
 async def connect(
@@ -233,8 +235,9 @@ async def disconnect(services: Services, *, tenant_id: str, provider: str) -> Di
                 url = registrations.webhook_url(services, connection)
                 ours = await registrations.ours_at_provider(declared, warehouse, url, known)
                 removed, failures = await registrations.delete_hooks(warehouse, ours)
+    revoked = await tokens.revoke_grant(services, connection)
     await _clear(services, declared, connection, sealed, failures)
-    return Disconnected(removed=removed, failures=failures)
+    return Disconnected(removed=removed, failures=failures, revoked=revoked)
 
 
 async def _clear(

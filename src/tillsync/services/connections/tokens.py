@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -25,8 +26,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.contract import ACCESS_TOKEN, ClientApp, OAuth, Provider
-from tillsync.connectors.oauth import credentials_of, refresh
-from tillsync.errors import AuthFailed, NotFound, Retryable
+from tillsync.connectors.oauth import credentials_of, refresh, revoke
+from tillsync.errors import AuthFailed, ConfigurationError, NotFound, ProviderError, Retryable
 from tillsync.jobs.scheduler import Duty
 from tillsync.jobs.store import NewJob
 from tillsync.jobs.worker import Handler, InvalidPayload, JobContext
@@ -35,6 +36,7 @@ from tillsync.services.context import Services
 from tillsync.services.health import REAUTH
 from tillsync.store.tables import Connection
 
+log = logging.getLogger(__name__)
 VERB = "refresh_token"
 PRIORITY = 50
 POLL_SECONDS = 0.05
@@ -180,6 +182,41 @@ def _opened(services: Services, connection: Connection) -> dict[str, str]:
         raise AuthFailed(f"{title} refused to renew the token: authorise tillsync again")
     opened: dict[str, str] = services.vault.open_json(connection.credentials)
     return opened
+
+
+async def revoke_grant(services: Services, connection: Connection) -> bool | None:
+    """Revoke an OAuth connection's grant at the provider, before its keys are forgotten.
+
+    None: nothing to revoke (no OAuth, no app, no token, or the provider cannot revoke);
+    False: the provider could not be told (logged; the disconnect goes on regardless).
+    """
+    provider = services.providers.get(connection.provider)
+    if provider.oauth is None or provider.name not in services.settings.oauth_apps:
+        return None
+    oauth, app = client_app(services, provider)
+    try:
+        token = _opened(services, connection).get(ACCESS_TOKEN, "")
+    except (AuthFailed, ConfigurationError):
+        return None
+    if not token:
+        return None
+    try:
+        return (
+            await revoke(
+                services.http.of(provider.name),
+                base_url=connection.base_url,
+                oauth=oauth,
+                app=app,
+                access_token=token,
+            )
+            or None
+        )
+    except ProviderError as exc:
+        log.warning(
+            "revoking the grant at the provider failed",
+            extra={"connection_id": connection.id, "error": exc.message},
+        )
+        return False
 
 
 def refreshes(providers: Providers) -> Duty:
