@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tillsync.connectors.contract import (
+from tillsync.connectors.contract import Link
+from tillsync.connectors.grants import (
     ACCESS_TOKEN,
     REFRESH_TOKEN,
     TOKEN_EXPIRES_AT,
     ClientApp,
-    Link,
     OAuth,
     Tokens,
 )

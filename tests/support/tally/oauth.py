@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from tillsync.connectors.contract import ClientApp, OAuth, Revocation, Tokens
+from tillsync.connectors.grants import ClientApp, OAuth, Revocation, Tokens
 
 ACCOUNT = "account_id"
 

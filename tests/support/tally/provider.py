@@ -6,9 +6,6 @@ from typing import Any
 
 from tests.support.tally.oauth import ACCOUNT, OAUTH
 from tillsync.connectors.contract import (
-    ACCESS_TOKEN,
-    REFRESH_TOKEN,
-    TOKEN_EXPIRES_AT,
     Account,
     Connector,
     CredentialField,
@@ -17,6 +14,7 @@ from tillsync.connectors.contract import (
     Link,
     Provider,
 )
+from tillsync.connectors.grants import ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT
 from tillsync.connectors.http import classify, decode_json, dump_json, send
 from tillsync.connectors.oauth import Bearer
 from tillsync.connectors.settings import ConnectionSettings

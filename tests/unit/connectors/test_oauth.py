@@ -12,7 +12,8 @@ import pytest
 
 from tests.support.tally.oauth import OAUTH
 from tillsync.connectors.budget import Gate
-from tillsync.connectors.contract import ClientApp, Link, Tokens
+from tillsync.connectors.contract import Link
+from tillsync.connectors.grants import ClientApp, Tokens
 from tillsync.connectors.oauth import Bearer, authorize_url, credentials_of, tokens_of
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.connectors.settings import ConnectionSettings

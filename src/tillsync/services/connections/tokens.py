@@ -25,7 +25,8 @@ from functools import partial
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.connectors.contract import ACCESS_TOKEN, ClientApp, OAuth, Provider
+from tillsync.connectors.contract import Provider
+from tillsync.connectors.grants import ACCESS_TOKEN, ClientApp, OAuth
 from tillsync.connectors.oauth import credentials_of, refresh, revoke
 from tillsync.errors import AuthFailed, ConfigurationError, NotFound, ProviderError, Retryable
 from tillsync.jobs.scheduler import Duty
