@@ -116,3 +116,29 @@ async def test_connecting_again_after_reauth_makes_the_connection_active(
     await world.sell("S-BACK")
     await world.work()
     assert [invoice["reference"] for invoice in world.tally.invoices] == ["S-BACK"]
+
+
+async def test_a_token_endpoint_that_is_down_is_retried_not_taken_for_a_lost_grant(
+    world: TallyWorld,
+) -> None:
+    await world.connect()
+    world.tally.expire_access_tokens()
+    world.tally.token_outages = 1
+
+    await world.sell("S-OUTAGE")
+    await world.work()
+    [job] = await world.jobs(INVOICE)
+    assert job.state == "retry"
+    connection = await world.connection()
+    assert connection is not None
+    assert connection.status == "active"
+    assert connection.refresh_lease_until is None
+
+    world.clock.skip(301)  # the connection retries every 5 minutes
+    await world.work()
+
+    [job] = await world.jobs(INVOICE)
+    assert job.state == "success"
+    assert world.tally.refreshes == 1
+    assert [invoice["reference"] for invoice in world.tally.invoices] == ["S-OUTAGE"]
+    assert not [n for n in await world.notifications() if n.kind == REAUTH]

@@ -5,7 +5,8 @@ state; `POST /oauth/token` answers the authorization_code and refresh_token gran
 `expires_at`; `POST /oauth/revoke` ends a grant. Refresh tokens are single use (each
 refresh hands out a new one, as PKCE grants do at Square), so two refreshes of one grant
 at once would lose it: the hub must refresh once. Controls: `lifetime` of new access
-tokens, `expire_access_tokens()`, `revoke_grants()`, and `refreshes`, a counter.
+tokens, `expire_access_tokens()`, `revoke_grants()`, `token_outages` (503s), and
+`refreshes`, a counter.
 
 Not emulated: scopes (granted as asked), consent refusal other than `deny`, PKCE.
 """
@@ -44,6 +45,8 @@ class TallyState:
     invoices: list[dict[str, Any]] = field(default_factory=list)
     refused: int = 0
     """Calls answered 401 (an expired or revoked token)."""
+    token_outages: int = 0
+    """The next this many token requests are answered 503."""
 
     def expire_access_tokens(self) -> None:
         past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
@@ -93,25 +96,32 @@ def create_tally_server(state: TallyState) -> Starlette:
             back["code"] = code
         return RedirectResponse(f"{query.get('redirect_uri', '')}?{urlencode(back)}", 302)
 
+    def by_code(form: Any) -> Response:
+        grant = state.codes.pop(str(form.get("code", "")), None)
+        if grant is None:
+            return _refused("invalid_grant")
+        state.grants.append(grant)
+        return JSONResponse(state.issue(grant))
+
+    def by_refresh(form: Any) -> Response:
+        given = str(form.get("refresh_token", ""))
+        grant = next((g for g in state.grants if g.refresh_token == given), None)
+        if grant is None or grant.revoked:
+            return _refused("invalid_grant")
+        state.refreshes += 1
+        grant.refresh_token = f"tal_rt_{secrets.token_urlsafe(16)}"  # single use
+        return JSONResponse(state.issue(grant))
+
     async def token(request: Request) -> Response:
         form = await request.form()
+        if state.token_outages:
+            state.token_outages -= 1
+            return _refused("temporarily_unavailable", 503)
         if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
             return _refused("invalid_client", 401)
-        if form.get("grant_type") == "authorization_code":
-            grant = state.codes.pop(str(form.get("code", "")), None)
-            if grant is None:
-                return _refused("invalid_grant")
-            state.grants.append(grant)
-            return JSONResponse(state.issue(grant))
-        if form.get("grant_type") == "refresh_token":
-            given = str(form.get("refresh_token", ""))
-            grant = next((g for g in state.grants if g.refresh_token == given), None)
-            if grant is None or grant.revoked:
-                return _refused("invalid_grant")
-            state.refreshes += 1
-            grant.refresh_token = f"tal_rt_{secrets.token_urlsafe(16)}"  # single use
-            return JSONResponse(state.issue(grant))
-        return _refused("unsupported_grant_type")
+        grants = {"authorization_code": by_code, "refresh_token": by_refresh}
+        answer = grants.get(str(form.get("grant_type")))
+        return answer(form) if answer else _refused("unsupported_grant_type")
 
     async def revoke(request: Request) -> Response:
         if request.headers.get("authorization") != f"Client {CLIENT_SECRET}":

@@ -12,6 +12,7 @@ code and connects as a connect with keys does: checked, sealed, shown masked.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -36,7 +37,8 @@ from tillsync.store.tables import Connection, OAuthState
 PURPOSE = "tillsync.oauth.state"
 SKEW = dt.timedelta(minutes=1)
 CALLBACK = "/api/v1/pos/oauth/{provider}/callback"
-MAX_ERROR = 100
+ERROR_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+"""An OAuth error code (`access_denied`) is repeated in the refusal; other text is not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +100,8 @@ async def finish(
     claims = _read(services, state, declared)
     await _use(services, claims)
     if error:
-        raise InvalidInput(
-            f"the merchant did not authorise tillsync ({error[:MAX_ERROR]})", field="error"
-        )
+        said = f" ({error})" if ERROR_CODE.fullmatch(error) else ""
+        raise InvalidInput(f"the merchant did not authorise tillsync{said}", field="error")
     if not code:
         raise InvalidInput("code is missing", field="code")
     try:

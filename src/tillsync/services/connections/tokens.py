@@ -28,7 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.connectors.contract import Provider
 from tillsync.connectors.grants import ACCESS_TOKEN, ClientApp, OAuth
 from tillsync.connectors.oauth import credentials_of, refresh, revoke
-from tillsync.errors import AuthFailed, ConfigurationError, NotFound, ProviderError, Retryable
+from tillsync.errors import (
+    AuthFailed,
+    ConfigurationError,
+    NotFound,
+    Permanent,
+    ProviderError,
+    Retryable,
+)
 from tillsync.jobs.scheduler import Duty
 from tillsync.jobs.store import NewJob
 from tillsync.jobs.worker import Handler, InvalidPayload, JobContext
@@ -155,16 +162,21 @@ async def _take_lease(services: Services, connection_id: str, *, seconds: float)
 
 
 async def _release(services: Services, connection_id: str, *, refused: bool) -> None:
-    values: dict[str, object] = {"refresh_lease_until": None}
-    if refused:
-        values["status"] = REAUTH
+    """Release the lease; after a refusal an active connection must be authorised again."""
     async with services.uows.begin() as uow:
         await uow.session.execute(
             update(Connection)
             .where(Connection.id == connection_id)
-            .values(**values)
+            .values(refresh_lease_until=None)
             .execution_options(synchronize_session=False)
         )
+        if refused:  # not a disconnected one: it has nothing left to authorise
+            await uow.session.execute(
+                update(Connection)
+                .where(Connection.id == connection_id, Connection.status == "active")
+                .values(status=REAUTH, updated_at=uow.now)
+                .execution_options(synchronize_session=False)
+            )
         await uow.commit()
 
 
@@ -179,7 +191,9 @@ async def _load(services: Services, connection_id: str) -> Connection:
 def _opened(services: Services, connection: Connection) -> dict[str, str]:
     """The stored credentials; a connection that must be authorised again has none to use."""
     title = services.providers.get(connection.provider).title
-    if connection.status == REAUTH or not connection.credentials:
+    if not connection.credentials:
+        raise Permanent(f"the {title} connection is disconnected")
+    if connection.status == REAUTH:
         raise AuthFailed(f"{title} refused to renew the token: authorise tillsync again")
     opened: dict[str, str] = services.vault.open_json(connection.credentials)
     return opened
@@ -197,7 +211,7 @@ async def revoke_grant(services: Services, connection: Connection) -> bool | Non
     oauth, app = client_app(services, provider)
     try:
         token = _opened(services, connection).get(ACCESS_TOKEN, "")
-    except (AuthFailed, ConfigurationError):
+    except (ProviderError, ConfigurationError):
         return None
     if not token:
         return None
