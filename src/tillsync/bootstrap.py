@@ -24,6 +24,7 @@ from tillsync.providers import Providers, default_providers
 from tillsync.services import inventory
 from tillsync.services.checklog import CheckLog
 from tillsync.services.connections.handlers import handlers as connection_handlers
+from tillsync.services.connections.tokens import refreshes
 from tillsync.services.connections.watchdog import watchdogs
 from tillsync.services.context import Services
 from tillsync.services.feed import EventFeed
@@ -59,7 +60,7 @@ def job_handlers(services: Services) -> dict[str, Handler]:
 
 def schedule_duties(providers: Providers) -> list[Duty]:
     """Periodic work, each duty returning the jobs due now keyed by their time slot."""
-    return [due_syncs(providers), watchdogs(providers), due_retention]
+    return [due_syncs(providers), watchdogs(providers), refreshes(providers), due_retention]
 
 
 @dataclass

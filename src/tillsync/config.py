@@ -5,8 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class OAuthApp(BaseModel):
+    """The hub's app at one provider: what its consent screen and token endpoint know us by."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1, repr=False)
 
 
 class Settings(BaseSettings):
@@ -23,6 +32,14 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Where providers are, by name (an emulator, a proxy), as JSON "
         '(`{"<provider>": "http://…"}`); a provider not named here: its real address',
+    )
+    oauth_apps: dict[str, OAuthApp] = Field(
+        default_factory=dict,
+        description="The hub's OAuth app at each provider that has OAuth, by provider name, as "
+        'JSON (`{"<provider>": {"client_id": "…", "client_secret": "…"}}`)',
+    )
+    oauth_state_seconds: float = Field(
+        default=600.0, gt=0, description="How long a merchant has to answer a consent screen"
     )
     allow_private_addresses: bool = Field(
         default=False,

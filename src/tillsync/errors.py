@@ -7,6 +7,8 @@
     │   │   └── InvalidFields       422: several fields are wrong, each named in `errors`
     │   ├── CredentialsRefused      400: the provider said no to the credentials given
     │   ├── NotAuthenticated        401: no key, an unknown key, a bad webhook secret
+    │   ├── InvalidState            400: an OAuth callback's state is missing, forged, expired
+    │   │                                or used
     │   ├── NotFound                404: the thing named does not exist for this tenant
     │   ├── Conflict                409: the request clashes with what is stored
     │   │   └── InsufficientStock   409: a sale or hold asks for more than is available
@@ -89,6 +91,10 @@ class CredentialsRefused(ClientError):
 class NotAuthenticated(ClientError):
     status_code = 401
     code = "not_authenticated"
+
+
+class InvalidState(ClientError):
+    code = "invalid_state"
 
 
 class NotFound(ClientError):

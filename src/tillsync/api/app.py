@@ -22,6 +22,7 @@ from tillsync.api import (
     events,
     history,
     notifications,
+    oauth,
     openapi,
     operations,
     sales,
@@ -79,7 +80,17 @@ def create_app(
     openapi.install(app)
     docs.install(app)
     errors.install(app, union_tags=aliases.UNION_TAGS)
-    for module in (sales, alerts, events, history, notifications, catalog, webhooks, operations):
+    for module in (
+        sales,
+        alerts,
+        events,
+        history,
+        notifications,
+        catalog,
+        webhooks,
+        operations,
+        oauth,
+    ):
         app.include_router(module.router)
     app.include_router(connections.router)  # after history: /api/connections/stats is its
     app.include_router(drift_reports.router)

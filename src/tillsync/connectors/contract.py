@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from tillsync.connectors.budget import BudgetSpec, Gate
 from tillsync.connectors.deliveries import Deliveries
+from tillsync.connectors.grants import OAuth
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.domain.sales import SaleLine
@@ -234,6 +235,10 @@ class Crm(Protocol):
     async def find_invoice(self, reference: str) -> InvoiceRef | None: ...
 
 
+Renew = Callable[[str], Awaitable[Mapping[str, str]]]
+"""Given the access token a provider refused, the connection's credentials after a refresh."""
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """What a provider needs to talk for one connection; every call first passes `gate`."""
@@ -245,6 +250,8 @@ class Link:
     gate: Gate
     policy: OutboundPolicy
     """Where the address is a tenant's: the rules its connections must pass."""
+    renew: Renew | None = None
+    """For an OAuth provider's stored connection: ask once for a fresh token after a 401."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +281,9 @@ class Provider:
 
     webhook_path: str = ""
     """Where its deliveries arrive: the shared receiver, unless a seed gave it a path."""
+
+    oauth: OAuth | None = None
+    """For a provider a merchant authorises through a consent screen rather than keys."""
 
     @property
     def receiver_path(self) -> str:

@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.jobs.store import NewJob
 from tillsync.jobs.worker import JobContext
 from tillsync.services.context import Services
-from tillsync.store.tables import Event, InboxEntry, InventoryCheck, Job, RateGrant, Run
+from tillsync.store.tables import (
+    Event,
+    InboxEntry,
+    InventoryCheck,
+    Job,
+    OAuthState,
+    RateGrant,
+    Run,
+)
 
 log = logging.getLogger(__name__)
 RETENTION_KIND = "maintenance.retention"
@@ -43,6 +51,8 @@ async def apply_retention(services: Services, ctx: JobContext) -> None:
         delete(Run).where(Run.started_at < keep),
         delete(Event).where(Event.created_at < now - dt.timedelta(days=EVENT_DAYS)),
         delete(RateGrant).where(RateGrant.granted_at < now - dt.timedelta(days=GRANT_DAYS)),
+        # an expired state is refused by its signature's age: its row is no longer needed
+        delete(OAuthState).where(OAuthState.expires_at < now - dt.timedelta(days=GRANT_DAYS)),
     ]
     removed = 0
     for statement in statements:

@@ -85,6 +85,14 @@ class Connected(ConnectionShown):
     message: str
 
 
+class AuthorisedConnection(Answer):
+    """Seed 004's envelope around the connection an OAuth callback made."""
+
+    success: bool
+    data: ConnectionShown
+    message: str
+
+
 class Disconnected(Answer):
     success: bool
     connected: bool

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from tillsync.connectors.contract import Account, Connector, Provider, WebhookAuth
+from tillsync.connectors.oauth import tokens_of
 from tillsync.errors import ConfigurationError, Conflict, NotFound
 from tillsync.jobs.store import NewJob, enqueue
-from tillsync.services.connections import checks, registrations
+from tillsync.services.connections import checks, registrations, tokens
 from tillsync.services.connections.descriptions import UNREADABLE, connected, current, readable
 from tillsync.services.connections.links import (
     DISCONNECTED,
@@ -42,6 +43,8 @@ ACTIVE = "active"
 class Disconnected:
     removed: list[str]
     failures: list[HookFailure]
+    revoked: bool | None = None
+    """The OAuth grant revoked at the provider; None when there was none to revoke."""
 
 
 async def connect(
@@ -141,6 +144,9 @@ async def _store(
         connection.failing_since = None
         connection.last_error = None
         connection.updated_at = uow.now
+        if provider.oauth is not None:
+            connection.token_expires_at = tokens_of(keys, provider.oauth).expires_at
+            connection.refresh_lease_until = None
         location = settings_of(provider, settings).model_dump().get("location")
         if "warehouse" in provider.roles and isinstance(location, str):
             tenant.default_location = location
@@ -229,8 +235,9 @@ async def disconnect(services: Services, *, tenant_id: str, provider: str) -> Di
                 url = registrations.webhook_url(services, connection)
                 ours = await registrations.ours_at_provider(declared, warehouse, url, known)
                 removed, failures = await registrations.delete_hooks(warehouse, ours)
+    revoked = await tokens.revoke_grant(services, connection)
     await _clear(services, declared, connection, sealed, failures)
-    return Disconnected(removed=removed, failures=failures)
+    return Disconnected(removed=removed, failures=failures, revoked=revoked)
 
 
 async def _clear(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import partial
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import BudgetSpec
-from tillsync.connectors.contract import Connector, Crm, Link, Provider, Warehouse
+from tillsync.connectors.contract import Connector, Crm, Link, Provider, Renew, Warehouse
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.connectors.settings import ConnectionSettings
 from tillsync.errors import NotFound
 from tillsync.jobs.worker import InvalidPayload
+from tillsync.services.connections.tokens import renew
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection
 
@@ -75,8 +77,12 @@ def open_connector(
     settings: BaseModel,
     lane: str,
     wait: bool = False,
+    renewal: Renew | None = None,
 ) -> Connector:
-    """The provider's capabilities for these keys; `owner` names the budget if need be."""
+    """The provider's capabilities for these keys; `owner` names the budget if need be.
+
+    `renewal`: how a stored OAuth connection gets a fresh token after a 401.
+    """
     budget, spec = budget_of(provider, owner=owner, credentials=credentials, settings=settings)
     link = Link(
         http=services.http.of(provider.name),
@@ -85,6 +91,7 @@ def open_connector(
         settings=settings,
         gate=services.budgets.gate(budget, spec, lane=lane, wait=wait),
         policy=OutboundPolicy(allow_private=services.settings.allow_private_addresses),
+        renew=renewal,
     )
     return provider.open(link)
 
@@ -102,6 +109,7 @@ def connector_for(
         settings=settings_of(provider, connection.settings),
         lane=lane,
         wait=wait,
+        renewal=partial(renew, services, connection.id) if provider.oauth else None,
     )
 
 

@@ -1,6 +1,12 @@
 """The tables of the hub. Every business row carries its tenant."""
 
-from tillsync.store.tables.accounts import ApiKey, Connection, Tenant, WebhookRegistration
+from tillsync.store.tables.accounts import (
+    ApiKey,
+    Connection,
+    OAuthState,
+    Tenant,
+    WebhookRegistration,
+)
 from tillsync.store.tables.base import Base, new_id
 from tillsync.store.tables.events import Event, InboxEntry, Notification
 from tillsync.store.tables.jobs import Job, JobAttempt, RateBudget, RateGrant, WorkerHeartbeat
@@ -29,6 +35,7 @@ __all__ = [
     "Job",
     "JobAttempt",
     "Notification",
+    "OAuthState",
     "PendingMovement",
     "Product",
     "RateBudget",

@@ -50,6 +50,10 @@ class Connection(Base):
     failing_since: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_sync_at: Mapped[dt.datetime | None]
+    token_expires_at: Mapped[dt.datetime | None]
+    """When the sealed OAuth access token expires: the refresh duty reads this, not the vault."""
+    refresh_lease_until: Mapped[dt.datetime | None]
+    """Held by the one process refreshing the token; the others wait for it."""
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
@@ -65,3 +69,15 @@ class WebhookRegistration(Base):
     status: Mapped[str] = mapped_column(String(16))
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime]
+
+
+class OAuthState(Base):
+    """A `state` the hub sent a tenant to a provider's consent screen with; used once."""
+
+    __tablename__ = "oauth_states"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = tenant_column()
+    provider: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]

@@ -1,0 +1,70 @@
+"""/api/v1/pos/oauth/{provider}: connect any provider that has OAuth through its consent screen.
+
+`authorize` needs the tenant's key and answers a redirect to the provider; `callback` is
+where the provider sends the merchant's browser back, with no key: the signed `state`
+names the tenant. Answers use seed 004's envelope `{success, data, message}`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+
+from tillsync.api.answers import ok
+from tillsync.api.answers.connections import AuthorisedConnection
+from tillsync.api.connections import ProviderName, connection_view
+from tillsync.api.deps import CallerDep, HubDep
+from tillsync.api.problems import problems
+from tillsync.api.routing import KeyFirstRoute
+from tillsync.api.state import health_cache
+from tillsync.services.connections import oauth
+
+router = APIRouter(route_class=KeyFirstRoute, tags=["oauth"])
+Text = Annotated[str | None, Query(max_length=2000)]
+
+
+@router.get(
+    "/api/v1/pos/oauth/{provider}/authorize",
+    status_code=302,
+    summary="Send the merchant to the provider's consent screen, with a single-use state",
+    response_class=RedirectResponse,
+    responses=problems({404: "No such provider, none with OAuth, or no OAuth app for it"}),
+)
+async def authorize(hub: HubDep, caller: CallerDep, provider: ProviderName) -> RedirectResponse:
+    url = await oauth.start(hub.services, tenant_id=caller.tenant_id, provider=provider)
+    return RedirectResponse(url, status_code=302)
+
+
+@router.get(
+    "/api/v1/pos/oauth/{provider}/callback",
+    summary="Where the provider sends the merchant back: check the state, exchange, connect",
+    response_model=None,
+    responses=ok(AuthorisedConnection)
+    | problems(
+        {
+            400: "The state is missing, forged, expired or used, or the code was refused",
+            404: "No such provider, or none with OAuth",
+            422: "The merchant did not authorise, or no code came back",
+            502: "The provider could not be reached; nothing was stored",
+        }
+    ),
+)
+async def callback(
+    hub: HubDep,
+    provider: ProviderName,
+    request: Request,
+    *,
+    state: Text = None,
+    code: Text = None,
+    error: Text = None,
+) -> dict[str, Any]:
+    services = hub.services
+    declared = services.providers.get(provider)
+    connection = await oauth.finish(
+        services, provider=declared.name, state=state, code=code, error=error
+    )
+    health_cache(request, declared.name).forget(connection.tenant_id)
+    view = await connection_view(services, connection.tenant_id, declared)
+    return {"success": True, "data": view, "message": f"{declared.title} connected"}

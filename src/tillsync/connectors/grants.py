@@ -1,0 +1,72 @@
+"""OAuth in the provider contract: how a provider declares it, and what a grant holds.
+
+Part of the provider contract (`contract.py`, whose `Provider.oauth` is an `OAuth`), kept
+in its own module so each stays small; provider packages import from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT = "access_token", "refresh_token", "expires_at"
+"""The credentials an OAuth connection holds, sealed like any other (plus its account id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """What a provider's token endpoint granted, in our terms."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: dt.datetime | None
+    account_id: str = ""
+    """The merchant or account the grant is for, when the answer names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientApp:
+    """The hub's own app registered with a provider (TILLSYNC_OAUTH_APPS)."""
+
+    client_id: str
+    client_secret: str
+
+    def __repr__(self) -> str:
+        return f"ClientApp(client_id={self.client_id!r})"  # never the secret
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """The request that revokes a grant at the provider: its headers and JSON body."""
+
+    headers: Mapping[str, str]
+    body: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class OAuth:
+    """How a provider lets a merchant authorise the hub: OAuth 2.0's authorization code grant.
+
+    Paths are under the provider's base URL (the hub's `provider_urls`, else its default).
+    The wire details that differ between providers are the provider's (`oauth.py` in its
+    package): how the token answer reads, how a revocation is asked for.
+    """
+
+    authorize_path: str
+    token_path: str
+    read_tokens: Callable[[Mapping[str, object]], Tokens]
+    """The token endpoint's answer (to a code or to a refresh); ValueError when unreadable."""
+    scopes: tuple[str, ...] = ()
+    scope_separator: str = " "
+    authorize_params: tuple[tuple[str, str], ...] = ()
+    """Extra query parameters of the consent screen (`session=false`)."""
+    grant_encoding: Literal["json", "form"] = "form"
+    revoke_path: str = ""
+    revocation: Callable[[ClientApp, str], Revocation] | None = None
+    """The revoke request for an access token; None: the provider cannot revoke."""
+    account_field: str = ""
+    """The credential the grant's account id is stored as (`merchant_id`), if any."""
+    refresh_ahead: dt.timedelta = dt.timedelta(days=1)
+    """How long before its expiry an access token is refreshed by the scheduled duty."""

@@ -1,0 +1,171 @@
+"""Connecting through a provider's consent screen: a signed `state` out, the code back in.
+
+`start` records a state row and signs `{state id, tenant, provider, time}` with a key the
+vault derives for this purpose (as the dashboard's cookie is signed): the callback, which
+arrives from the merchant's browser without the tenant's key, learns the tenant from it.
+`finish` refuses a missing, forged (bad signature, or another provider's), expired or
+already used state before anything else, marks it used in the same conditional UPDATE
+that checks it (so two callbacks with one state cannot both pass), then exchanges the
+code and connects as a connect with keys does: checked, sealed, shown masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import update
+
+from tillsync.connectors.contract import Provider
+from tillsync.connectors.oauth import authorize_url, credentials_of, exchange_code
+from tillsync.errors import (
+    AuthFailed,
+    CredentialsRefused,
+    InvalidInput,
+    InvalidState,
+    ProviderError,
+    ProviderUnavailable,
+)
+from tillsync.services.connections import lifecycle
+from tillsync.services.connections.tokens import client_app
+from tillsync.services.context import Services
+from tillsync.store.tables import Connection, OAuthState
+
+PURPOSE = "tillsync.oauth.state"
+SKEW = dt.timedelta(minutes=1)
+CALLBACK = "/api/v1/pos/oauth/{provider}/callback"
+ERROR_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+"""An OAuth error code (`access_denied`) is repeated in the refusal; other text is not."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Claims:
+    state_id: str
+    tenant_id: str
+    provider: str
+    issued_at: dt.datetime
+
+
+def _signer(services: Services) -> URLSafeSerializer:
+    # itsdangerous signs with the last key and verifies with any of them
+    return URLSafeSerializer(list(reversed(services.vault.derive(PURPOSE))), salt="oauth-state")
+
+
+def redirect_uri(services: Services, provider: Provider) -> str:
+    return services.settings.resolved_public_url + CALLBACK.format(provider=provider.name)
+
+
+def provider_address(services: Services, provider: Provider) -> str:
+    return services.settings.provider_urls.get(provider.name) or provider.default_base_url
+
+
+async def start(services: Services, *, tenant_id: str, provider: str) -> str:
+    """The consent screen's address for this tenant, with a fresh single-use state."""
+    declared = services.providers.get(provider)
+    oauth, app = client_app(services, declared)
+    state_id = secrets.token_urlsafe(24)
+    async with services.uows.begin() as uow:
+        ttl = dt.timedelta(seconds=services.settings.oauth_state_seconds)
+        uow.session.add(
+            OAuthState(
+                id=state_id,
+                tenant_id=tenant_id,
+                provider=declared.name,
+                issued_at=uow.now,
+                expires_at=uow.now + ttl,
+            )
+        )
+        signed = _signer(services).dumps(
+            {"s": state_id, "t": tenant_id, "p": declared.name, "at": uow.now.timestamp()}
+        )
+        await uow.commit()
+    return authorize_url(
+        provider_address(services, declared),
+        oauth,
+        app,
+        state=str(signed),
+        redirect_uri=redirect_uri(services, declared),
+    )
+
+
+async def finish(
+    services: Services, *, provider: str, state: str | None, code: str | None, error: str | None
+) -> Connection:
+    """Check and use the state, exchange the code, connect; nothing is stored on a refusal."""
+    declared = services.providers.get(provider)
+    oauth, app = client_app(services, declared)
+    claims = _read(services, state, declared)
+    await _use(services, claims)
+    if error:
+        said = f" ({error})" if ERROR_CODE.fullmatch(error) else ""
+        raise InvalidInput(f"the merchant did not authorise tillsync{said}", field="error")
+    if not code:
+        raise InvalidInput("code is missing", field="code")
+    try:
+        tokens = await exchange_code(
+            services.http.of(declared.name),
+            base_url=provider_address(services, declared),
+            oauth=oauth,
+            app=app,
+            code=code,
+            redirect_uri=redirect_uri(services, declared),
+        )
+    except AuthFailed:
+        raise CredentialsRefused(
+            f"{declared.title} refused the authorisation code", field="code"
+        ) from None
+    except ProviderError as exc:
+        raise ProviderUnavailable(
+            f"{declared.title} could not be reached to exchange the code: {exc.message}",
+            field="code",
+        ) from None
+    return await lifecycle.connect(
+        services,
+        provider=declared.name,
+        tenant_id=claims.tenant_id,
+        credentials=credentials_of(tokens, oauth),
+        base_url=provider_address(services, declared),
+    )
+
+
+def _read(services: Services, state: str | None, provider: Provider) -> _Claims:
+    if not state:
+        raise InvalidState("state is missing", field="state")
+    try:
+        data = _signer(services).loads(state)
+        claims = _Claims(
+            state_id=str(data["s"]),
+            tenant_id=str(data["t"]),
+            provider=str(data["p"]),
+            issued_at=dt.datetime.fromtimestamp(float(data["at"]), dt.UTC),
+        )
+    except (BadData, KeyError, TypeError, ValueError, OverflowError):
+        raise InvalidState("state is not one this hub issued", field="state") from None
+    if claims.provider != provider.name:
+        raise InvalidState(f"state was not issued for {provider.title}", field="state")
+    age = services.uows.clock.now() - claims.issued_at
+    if not -SKEW <= age <= dt.timedelta(seconds=services.settings.oauth_state_seconds):
+        raise InvalidState("state has expired: start the authorisation again", field="state")
+    return claims
+
+
+async def _use(services: Services, claims: _Claims) -> None:
+    async with services.uows.begin() as uow:
+        used = await uow.session.execute(
+            update(OAuthState)
+            .where(
+                OAuthState.id == claims.state_id,
+                OAuthState.tenant_id == claims.tenant_id,
+                OAuthState.provider == claims.provider,
+                OAuthState.used_at.is_(None),
+                OAuthState.expires_at > uow.now,
+            )
+            .values(used_at=uow.now)
+            .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidState("state was already used: start the authorisation again", field="state")
