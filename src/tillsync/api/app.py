@@ -24,6 +24,8 @@ from tillsync.api import (
     notifications,
     openapi,
     operations,
+    orders,
+    pos,
     sales,
     state,
     webhooks,
@@ -80,6 +82,8 @@ def create_app(
     docs.install(app)
     errors.install(app, union_tags=aliases.UNION_TAGS)
     for module in (sales, alerts, events, history, notifications, catalog, webhooks, operations):
+        app.include_router(module.router)
+    for module in (orders, pos):
         app.include_router(module.router)
     app.include_router(connections.router)  # after history: /api/connections/stats is its
     app.include_router(drift_reports.router)

@@ -92,9 +92,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_items")),
-        sa.UniqueConstraint(
-            "order_pk", "position", name=op.f("uq_order_items_order_pk_position")
-        ),
+        sa.UniqueConstraint("order_pk", "position", name=op.f("uq_order_items_order_pk_position")),
     )
     with op.batch_alter_table("order_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_order_items_tenant_id"), ["tenant_id"], unique=False)
