@@ -59,7 +59,7 @@ class OrderDraft:
 
     def fingerprint(self) -> str:
         """The same order_id with a different body is a client bug, not a retry."""
-        text = json.dumps(asdict(self), sort_keys=True, default=str)
+        text = json.dumps(asdict(self), sort_keys=True, default=plain)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -85,6 +85,13 @@ class PosOrder:
     note: str | None = None
     customer: Customer | None = None
     """Only when the integration's `sync_customer_info` allows it."""
+
+
+def plain(value: object) -> str:
+    """A number as its plain digits (2, 2.0 and 2.0000 read the same); anything else as text."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def pos_order(

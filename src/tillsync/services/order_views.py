@@ -11,12 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.orders import Customer, OrderDraft, OrderItem, shown_state
 from tillsync.errors import NotFound
-from tillsync.services.history import subject_jobs
+from tillsync.services.history import ORDER_SUBJECT, subject_jobs
 from tillsync.store.tables import Order
 from tillsync.store.tables import OrderItem as ItemRow
 from tillsync.store.uow import UnitsOfWork
-
-ORDER_SUBJECT = "order:"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ from tillsync.domain.orders import Customer, OrderDraft, OrderItem
 from tillsync.errors import Conflict
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services import sales
-from tillsync.services.order_views import ORDER_SUBJECT, OrderView, find, view
+from tillsync.services.history import ORDER_SUBJECT
+from tillsync.services.order_views import OrderView, find, view
 from tillsync.services.outbound.kinds import PUSH_ORDER, kind
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import Connection, Order, Sale

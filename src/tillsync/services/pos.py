@@ -91,6 +91,7 @@ async def connect(
         provider=provider,
         tenant_id=tenant_id,
         credentials=request.tokens,
+        base_url=services.settings.provider_urls.get(provider),
         settings=settings,
     )
     return await integration(services, tenant_id)

@@ -1,0 +1,129 @@
+"""An order reaches the POS exactly once: through lost answers, 500s, 429s and manual syncs."""
+
+from typing import Any
+
+import pytest
+
+from tests.support.till.world import TillWorld
+
+
+async def _synced(world: TillWorld, order_id: str) -> dict[str, Any]:
+    async def done() -> dict[str, Any] | None:
+        shown = await world.shown(order_id)
+        return shown if shown["sync_state"] in ("success", "failed") else None
+
+    result: dict[str, Any] = await world.work_until(done)
+    return result
+
+
+async def test_an_order_is_made_at_the_pos_once_with_its_reference(world: TillWorld) -> None:
+    await world.connect_fast()
+    placed = await world.place(world.order("ORD-1"))
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["data"]["order"]["sync_state"] == "pending"
+    shown = await _synced(world, "ORD-1")
+    (made,) = world.till.state.orders.values()
+    assert (shown["sync_state"], shown["pos_order_id"]) == ("success", made.id)
+    assert made.reference == made.idempotency_key == "ORD-1"
+    assert made.body["lines"] == [
+        {"quantity": "2", "note": "Extra spicy", "name": "Paneer Butter Masala", "price": "300"}
+    ]
+    assert made.body["customer"] == {"name": "Asha", "phone": "+91 98765 43210"}
+    assert made.body["note"] == "Ring twice"
+
+
+@pytest.mark.parametrize("fault", ["drop", "500", "429"])
+async def test_an_order_is_made_once_when_the_first_answer_fails(
+    world: TillWorld, fault: Any
+) -> None:
+    await world.connect_fast()
+    world.till.state.faults.append(fault)
+    await world.place(world.order("ORD-F"))
+    shown = await _synced(world, "ORD-F")
+    orders = world.till.state.by_reference("ORD-F")
+    assert len(orders) == 1
+    assert (shown["sync_state"], shown["pos_order_id"]) == ("success", orders[0].id)
+    assert shown["syncs"][0]["retry_count"] == 1
+    # every try after one that reached for the POS looks the order up before creating it
+    assert world.till.state.calls_of("GET", "/orders") == [200]
+    made = [201] if fault != "drop" else []
+    assert world.till.state.calls_of("POST", "/orders") == [0 if fault == "drop" else int(fault), *made]
+
+
+async def test_a_manual_sync_of_a_synced_order_makes_no_second_pos_order(
+    world: TillWorld,
+) -> None:
+    await world.connect_fast()
+    await world.place(world.order("ORD-M"))
+    shown = await _synced(world, "ORD-M")
+    answer = await world.api.post("/api/v1/pos/sync/ORD-M")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["data"]["syncLog"]["already_synced"] is True
+    assert body["data"]["syncLog"]["pos_order_id"] == shown["pos_order_id"]
+    assert "no second order" in body["message"]
+    await world.work()
+    assert len(world.till.state.orders) == 1
+    assert world.till.state.calls_of("POST", "/orders") == [201]
+
+
+async def test_without_auto_sync_an_order_waits_for_a_manual_sync(world: TillWorld) -> None:
+    await world.connect_fast(auto_sync_orders=False)
+    await world.place(world.order("ORD-H"))
+    await world.work()
+    assert (await world.shown("ORD-H"))["sync_state"] == "not_synced"
+    assert not world.till.state.orders
+    answer = await world.api.post("/api/v1/pos/sync/ORD-H")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["message"] == "Order sync initiated"
+    shown = await _synced(world, "ORD-H")
+    assert shown["sync_state"] == "success"
+    assert len(world.till.state.orders) == 1
+
+
+async def test_a_refused_order_fails_at_once_and_the_seller_is_told(world: TillWorld) -> None:
+    await world.connect_fast()
+    world.till.state.faults.append("400")
+    await world.place(world.order("ORD-BAD"))
+    shown = await _synced(world, "ORD-BAD")
+    assert shown["sync_state"] == "failed"
+    assert shown["syncs"][0]["retry_count"] == 0  # a 400 is not retried
+    assert world.till.state.calls_of("POST", "/orders") == [400]
+    notices = (await world.api.get("/api/notifications")).json()
+    assert any("till.push_order failed" in str(notice) for notice in notices["notifications"])
+    retried = await world.api.post("/api/v1/pos/sync/ORD-BAD")
+    assert retried.status_code == 200, retried.text
+    shown = await _synced(world, "ORD-BAD")
+    assert shown["sync_state"] == "success"
+    # the retry looked the order up first (the failed try might have made it), then made it
+    assert world.till.state.calls_of("GET", "/orders") == [200]
+    assert len(world.till.state.orders) == 1
+
+
+async def test_three_failures_in_a_row_tell_the_seller(world: TillWorld) -> None:
+    await world.connect_fast()
+    world.till.state.faults.extend(["500", "500", "500"])
+    await world.place(world.order("ORD-S"))
+    shown = await _synced(world, "ORD-S")
+    assert shown["sync_state"] == "success"
+    notices = (await world.api.get("/api/notifications")).json()["notifications"]
+    assert [n["kind"] for n in notices if n["kind"] == "consecutive_failures"] == [
+        "consecutive_failures"
+    ]
+
+
+async def test_the_pos_state_reported_later_is_shown(world: TillWorld) -> None:
+    from tillsync.services.orders import record_pos_state
+
+    await world.connect_fast()
+    await world.place(world.order("ORD-ST"))
+    shown = await _synced(world, "ORD-ST")
+    now = world.hub.uows.clock.now()
+    assert await record_pos_state(
+        world.hub.uows,
+        tenant_id=world.tenant_id,
+        pos_order_id=shown["pos_order_id"],
+        state="COMPLETED",
+        at=now,
+    )
+    assert (await world.shown("ORD-ST"))["pos_state"] == "COMPLETED"
