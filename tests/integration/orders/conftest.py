@@ -23,6 +23,8 @@ async def depot() -> AsyncIterator[ServedDepot]:
 
 
 @pytest.fixture
-async def world(settings: Settings, till: ServedTill, depot: ServedDepot) -> AsyncIterator[TillWorld]:
+async def world(
+    settings: Settings, till: ServedTill, depot: ServedDepot
+) -> AsyncIterator[TillWorld]:
     async with till_world(settings, till, depot) as opened:
         yield opened

@@ -47,7 +47,10 @@ async def test_an_order_is_made_once_when_the_first_answer_fails(
     # every try after one that reached for the POS looks the order up before creating it
     assert world.till.state.calls_of("GET", "/orders") == [200]
     made = [201] if fault != "drop" else []
-    assert world.till.state.calls_of("POST", "/orders") == [0 if fault == "drop" else int(fault), *made]
+    assert world.till.state.calls_of("POST", "/orders") == [
+        0 if fault == "drop" else int(fault),
+        *made,
+    ]
 
 
 async def test_a_manual_sync_of_a_synced_order_makes_no_second_pos_order(

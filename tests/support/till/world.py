@@ -114,4 +114,3 @@ async def till_world(
         ) as api:
             depot_world = DepotWorld(hub, url, depot, api, tenant.tenant_id)
             yield TillWorld(hub, till, api, tenant.tenant_id, depot_world)
-
