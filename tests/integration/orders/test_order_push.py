@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from tests.support.till.world import TillWorld
+from tillsync.services.orders import record_pos_state
 
 
 async def _synced(world: TillWorld, order_id: str) -> dict[str, Any]:
@@ -116,8 +117,6 @@ async def test_three_failures_in_a_row_tell_the_seller(world: TillWorld) -> None
 
 
 async def test_the_pos_state_reported_later_is_shown(world: TillWorld) -> None:
-    from tillsync.services.orders import record_pos_state
-
     await world.connect_fast()
     await world.place(world.order("ORD-ST"))
     shown = await _synced(world, "ORD-ST")

@@ -1,6 +1,7 @@
 """POST and GET /api/v1/orders: idempotent by order_id, refusals named, tenants apart, the
 ledger moved by SKU items only, history and stats showing order pushes."""
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -137,3 +138,12 @@ async def test_history_and_stats_include_order_pushes(world: TillWorld) -> None:
         "pending_retries": 0,
         "success_rate": 50.0,
     }
+
+
+async def test_the_same_order_placed_at_once_twice_is_stored_once(world: TillWorld) -> None:
+    await world.connect_fast()
+    body = world.order("ORD-RACE")
+    answers = await asyncio.gather(world.place(body), world.place(body))
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
+    assert len({a.json()["data"]["order"]["id"] for a in answers}) == 1
+    assert await _count(world, Order) == 1

@@ -23,7 +23,8 @@ async def test_connect_answers_the_integration_and_never_a_token(world: TillWorl
     assert (integration["error_count"], integration["last_error"]) == (0, None)
     assert integration["merchant_id"] == "M-1"
     token = world.till.state.access_token
-    assert token not in answer.text and token not in got.text
+    assert token not in answer.text
+    assert token not in got.text
     assert token[8:-4] not in got.text
 
 
