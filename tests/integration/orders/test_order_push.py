@@ -6,6 +6,7 @@ import pytest
 
 from tests.support.till.world import TillWorld
 from tillsync.services.orders import record_pos_state
+from tillsync.store.tables import Job
 
 
 async def _synced(world: TillWorld, order_id: str) -> dict[str, Any]:
@@ -129,3 +130,53 @@ async def test_the_pos_state_reported_later_is_shown(world: TillWorld) -> None:
         at=now,
     )
     assert (await world.shown("ORD-ST"))["pos_state"] == "COMPLETED"
+
+
+async def test_a_refused_token_fails_the_push_once_and_asks_to_reconnect(
+    world: TillWorld,
+) -> None:
+    await world.connect_fast()
+    world.till.state.faults.append("401")
+    await world.place(world.order("ORD-401"))
+    shown = await _synced(world, "ORD-401")
+    assert (shown["sync_state"], shown["syncs"][0]["retry_count"]) == ("failed", 0)
+    integration = await world.api.get(f"/api/v1/pos/integration/{world.tenant_id}")
+    assert integration.json()["data"]["integration"]["status"] == "reauth_required"
+    notices = (await world.api.get("/api/notifications")).json()["notifications"]
+    assert [n["kind"] for n in notices] == ["reauth_required"]
+
+
+async def test_a_push_cut_off_after_its_call_is_not_made_again(world: TillWorld) -> None:
+    """As if a worker died between the POS's answer and the checkpoint: the order is at the
+    POS and the job holds only its `sending` mark."""
+    await world.connect_fast(auto_sync_orders=False)
+    await world.place(world.order("ORD-CUT"))
+    made = world.till.state.create("ORD-CUT", {"reference": "ORD-CUT"})
+    assert made is not None
+    async with world.hub.uows.begin() as uow:
+        order = (await world.shown("ORD-CUT"))["id"]
+        uow.session.add(
+            Job(
+                kind="till.push_order",
+                payload={"order": order},
+                idempotency_key=f"cut:{order}",
+                tenant_id=world.tenant_id,
+                connection_id=await _till_connection(world),
+                subject=f"order:{order}",
+                checkpoint={"sending": True},
+                next_attempt_at=uow.now,
+                created_at=uow.now,
+                attempts=1,
+            )
+        )
+        await uow.commit()
+    shown = await _synced(world, "ORD-CUT")
+    assert (shown["sync_state"], shown["pos_order_id"]) == ("success", made.id)
+    assert world.till.state.calls_of("POST", "/orders") == []
+    assert len(world.till.state.orders) == 1
+
+
+async def _till_connection(world: TillWorld) -> str:
+    integration = await world.api.get(f"/api/v1/pos/integration/{world.tenant_id}")
+    connection_id: str = integration.json()["data"]["integration"]["id"]
+    return connection_id
