@@ -113,6 +113,15 @@ async def test_sku_items_hold_stock_in_the_ledger_and_dish_items_do_not(
     assert refused.json()["field"] == "items[0].quantity"
     assert await _count(world, Order) == 1
 
+    async def pushed() -> Any:
+        sales = world.depot.depot.state.account(world.depot.account_id).sales.values()
+        return [sale for sale in sales if sale.status == "confirmed"]
+
+    (sale,) = await world.work_until(pushed)
+    assert sale.reference == "ORD-SKU"
+    assert [(line.sku, line.quantity) for line in sale.lines] == [("D-1", Decimal(3))]
+    assert len(world.till.state.orders) == 1
+
 
 async def test_history_and_stats_include_order_pushes(world: TillWorld) -> None:
     await world.connect_fast()
