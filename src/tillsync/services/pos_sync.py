@@ -35,6 +35,11 @@ async def sync_order(uows: UnitsOfWork, caller: Caller, order_id: str) -> Manual
         order = await find(uow.session, caller.tenant_id, order_id)
         if order is None:
             raise NotFound(f"no order '{order_id}'", field="order_id")
+        if order.pos_order_id is not None:  # in the POS: nothing to send, connected or not
+            shown = await view(uow.session, order, duplicate=False)
+            made = [s for s in shown.syncs if s.pos_order_id == order.pos_order_id]
+            if made:
+                return _answer(order.order_id, made[-1], already=True)
         connections = await pos_connections(uow.session, caller.tenant_id)
         if not connections:
             raise Conflict("the business has no connected POS to sync to", field="business_id")
@@ -60,10 +65,10 @@ async def sync_order(uows: UnitsOfWork, caller: Caller, order_id: str) -> Manual
         shown = await view(uow.session, order, duplicate=False)
         await uow.commit()
     mine = [s for s in shown.syncs if s.provider == connection.provider]
-    sync = (mine or list(shown.syncs))[-1]
+    return _answer(order.order_id, (mine or list(shown.syncs))[-1], already=already)
+
+
+def _answer(order_id: str, sync: OrderSync, *, already: bool) -> ManualSync:
     return ManualSync(
-        order_id=order.order_id,
-        sync=sync,
-        already_synced=already,
-        created_at=sync.created_at,
+        order_id=order_id, sync=sync, already_synced=already, created_at=sync.created_at
     )

@@ -42,4 +42,6 @@ async def test_order_and_integration_answers_conform_to_the_document(world: Till
     await check("GET", f"/api/v1/pos/stats/{business}", status=200)
     await check("POST", "/api/v1/pos/disconnect", status=200, json={"business_id": business})
     await check("POST", "/api/v1/pos/disconnect", status=404, json={"business_id": business})
-    await check("POST", "/api/v1/pos/sync/DOC-1", status=409)
+    await check("POST", "/api/v1/pos/sync/DOC-1", status=200)  # in the POS: says so
+    await check("POST", "/api/v1/orders", status=201, json=world.order("DOC-3"))
+    await check("POST", "/api/v1/pos/sync/DOC-3", status=409)

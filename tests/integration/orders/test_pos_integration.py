@@ -117,6 +117,8 @@ async def test_disconnect_revokes_the_token_stops_syncing_and_keeps_history(
     assert len(world.till.state.orders) == 1
     manual = await world.api.post("/api/v1/pos/sync/ORD-D2")
     assert (manual.status_code, manual.json()["field"]) == (409, "business_id")
+    synced = await world.api.post("/api/v1/pos/sync/ORD-D1")  # made before: says so
+    assert synced.json()["data"]["syncLog"]["already_synced"] is True
     history = (await world.api.get(f"/api/v1/pos/history/{world.tenant_id}")).json()
     assert [log["order_id"] for log in history["data"]["logs"]] == ["ORD-D1"]
     again = await world.api.post("/api/v1/pos/disconnect", json={"business_id": world.tenant_id})
