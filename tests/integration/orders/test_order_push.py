@@ -1,8 +1,10 @@
 """An order reaches the POS exactly once: through lost answers, 500s, 429s and manual syncs."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests.support.till.world import TillWorld
 from tillsync.services.orders import record_pos_state
@@ -180,3 +182,43 @@ async def _till_connection(world: TillWorld) -> str:
     integration = await world.api.get(f"/api/v1/pos/integration/{world.tenant_id}")
     connection_id: str = integration.json()["data"]["integration"]["id"]
     return connection_id
+
+
+async def test_a_failed_push_retries_on_seed_004s_schedule_by_default(world: TillWorld) -> None:
+    answer = await world.connect()  # no retry settings: seed 004's every 5 minutes, 12 times
+    assert answer.status_code == 200, answer.text
+    world.till.state.faults.append("500")
+    await world.place(world.order("ORD-5"))
+    await world.work()
+    shown = await world.shown("ORD-5")
+    (sync,) = shown["syncs"]
+    assert (shown["sync_state"], sync["status"], sync["retry_count"]) == ("retry", "retry", 0)
+    async with world.hub.uows.read() as session:
+        job = await session.scalar(select(Job).where(Job.kind == "till.push_order"))
+    assert job is not None
+    assert job.completed_at is None
+    assert job.started_at is not None
+    wait = job.next_attempt_at - job.started_at  # counted from the failure, after the start
+    assert dt.timedelta(seconds=300) <= wait < dt.timedelta(seconds=330)
+    assert sync["error_message"]
+    assert "500" in sync["error_message"]
+    assert world.till.state.calls_of("POST", "/orders") == [500]
+
+
+async def test_throttling_backs_off_and_is_not_a_failure_of_the_connection(
+    world: TillWorld,
+) -> None:
+    answer = await world.connect()
+    assert answer.status_code == 200, answer.text
+    world.till.state.faults.append("throttle")
+    await world.place(world.order("ORD-429"))
+    await world.work()
+    async with world.hub.uows.read() as session:
+        job = await session.scalar(select(Job).where(Job.kind == "till.push_order"))
+    assert job is not None
+    assert job.started_at is not None
+    assert (job.state, job.error_class) == ("retry", "throttled")
+    wait = job.next_attempt_at - job.started_at  # the policy's throttle base, not 5 minutes
+    assert dt.timedelta(seconds=5) <= wait < dt.timedelta(seconds=60)
+    integration = await world.api.get(f"/api/v1/pos/integration/{world.tenant_id}")
+    assert integration.json()["data"]["integration"]["error_count"] == 0

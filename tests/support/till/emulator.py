@@ -41,6 +41,8 @@ def create_till_emulator(state: TillState) -> FastAPI:
         if not state.authorised(request.headers.get("authorization")):
             return log(request, _error(401, "unauthorized"))
         fault = state.faults.popleft() if state.faults else None
+        if fault == "throttle":
+            return log(request, _error(429, "slow down"))
         if fault in ("500", "429", "400", "401"):
             headers = {"Retry-After": "0"} if fault == "429" else {}
             return log(request, _error(int(fault or 500), "injected", **headers))

@@ -11,8 +11,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Fault = Literal["drop", "500", "429", "400", "401"]
-"""drop: the order is made and the answer lost; the others refuse before acting."""
+Fault = Literal["drop", "500", "429", "throttle", "400", "401"]
+"""drop: the order is made and the answer lost; the others refuse before acting (429 with
+Retry-After: 0, throttle: a 429 that says nothing of when to come back)."""
 
 
 @dataclass
