@@ -25,6 +25,8 @@ from tillsync.api import (
     oauth,
     openapi,
     operations,
+    orders,
+    pos,
     sales,
     state,
     webhooks,
@@ -91,6 +93,8 @@ def create_app(
         operations,
         oauth,
     ):
+        app.include_router(module.router)
+    for module in (orders, pos):
         app.include_router(module.router)
     app.include_router(connections.router)  # after history: /api/connections/stats is its
     app.include_router(drift_reports.router)

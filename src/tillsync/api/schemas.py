@@ -75,6 +75,24 @@ Money = Annotated[
 ]
 
 
+def _positive_money(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("must be greater than 0")
+    if value > MAX_MONEY:
+        raise ValueError(f"must be at most {MAX_MONEY}")
+    return value
+
+
+Price = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    AfterValidator(_positive_money),
+    AfterValidator(_four_places),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_MONEY)}),
+]
+"""A unit price that must be charged: more than zero."""
+
+
 _NO_NUL = AfterValidator(nul_free)
 _NO_NUL_SCHEMA = Field(json_schema_extra={"pattern": NUL_FREE})
 Text = Annotated[

@@ -23,6 +23,7 @@ from tillsync.connectors.deliveries import Deliveries
 from tillsync.connectors.grants import OAuth
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.orders import PosOrder
 from tillsync.domain.sales import SaleLine
 
 Role = Literal["warehouse", "pos", "crm"]
@@ -220,9 +221,14 @@ class Warehouse(Protocol):
 class Pos(Protocol):
     """A point of sale that takes the hub's orders and has its own catalog."""
 
-    async def push_order(self, reference: str, body: Mapping[str, object]) -> str: ...
+    async def push_order(self, order: PosOrder) -> str:
+        """Make the order (our `reference` as the provider's idempotency key where it takes
+        one); the POS's id of it."""
+        ...
 
-    async def find_order(self, reference: str) -> str | None: ...
+    async def find_order(self, reference: str) -> str | None:
+        """The POS's id of the order with our reference, if it has one."""
+        ...
 
     async def catalog(self, *, page: int, limit: int) -> Page[ProductFields]: ...
 
@@ -259,6 +265,8 @@ class Connector:
     """One connection's capabilities: `check` the keys, and one object per role."""
 
     check: Callable[[], Awaitable[Account]]
+    revoke: Callable[[], Awaitable[None]] | None = None
+    """Give up the connection's grant at the provider (an OAuth token), where it has one."""
     warehouse: Warehouse | None = None
     pos: Pos | None = None
     crm: Crm | None = None

@@ -5,9 +5,10 @@ A provider's own settings model extends this one (`Provider.settings`).
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class RateLimitSetting(BaseModel):
@@ -37,3 +38,22 @@ class ConnectionSettings(BaseModel):
     max_retries: int | None = Field(default=None, ge=0, le=1000)
     """Retries before a job fails for good; unset: seed 004's 12 (an hour, every 5 minutes)."""
     rate_limit: RateLimitSetting | None = None
+
+
+class PosSettings(ConnectionSettings):
+    """Settings every POS connection has (seed 004's integration); a POS provider's own
+    settings model extends this one."""
+
+    auto_sync_orders: bool = True
+    """New orders are pushed as they arrive; off: only when synced by hand."""
+    sync_customer_info: bool = True
+    """The customer's name and phone go with the order."""
+    location_id: str | None = Field(default=None, min_length=1, max_length=200)
+    merchant_id: str | None = Field(default=None, min_length=1, max_length=200)
+    item_mapping: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=200)],
+        Annotated[str, StringConstraints(min_length=1, max_length=200)],
+    ] = Field(default={}, max_length=10_000)
+    """The ordering app's dish id → the POS's catalog item id."""
+    token_expires_at: dt.datetime | None = None
+    """When the access token given at connect runs out, where the provider said."""

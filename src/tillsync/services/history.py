@@ -19,7 +19,7 @@ from tillsync.errors import NotFound
 from tillsync.jobs.states import JOB_STATES, JobState
 from tillsync.services.tenants import Caller
 from tillsync.store.snapshots import one_of, snapshot
-from tillsync.store.tables import Connection, Job, JobAttempt, Sale, SaleLine
+from tillsync.store.tables import Connection, Job, JobAttempt, Order, Sale, SaleLine
 from tillsync.store.uow import UnitsOfWork
 
 SALE_SUBJECT = "sale:"
@@ -38,6 +38,12 @@ _sale_joined = and_(
     Sale.id == func.substr(Job.subject, len(SALE_SUBJECT) + 1),
     Sale.tenant_id == Job.tenant_id,
 )
+ORDER_SUBJECT = "order:"
+_order_joined = and_(
+    Job.subject.startswith(ORDER_SUBJECT),
+    Order.id == func.substr(Job.subject, len(ORDER_SUBJECT) + 1),
+    Order.tenant_id == Job.tenant_id,
+)
 _connection_joined = and_(Connection.id == Job.connection_id, Connection.tenant_id == Job.tenant_id)
 
 
@@ -51,7 +57,7 @@ class SyncLog:
     provider: str
     connection_id: str | None
     sale_reference: str | None
-    """The POS's saleId of the sale the job carries."""
+    """The POS's saleId of the sale the job carries, or the app's order_id of its order."""
     provider_reference: str | None
     """What the provider calls the sale it was given (its order or invoice)."""
     retry_count: int
@@ -206,9 +212,10 @@ async def subject_jobs(
 
 def _logs() -> Select[Job, Job, str, str]:
     return (
-        select(Job, batch_job, Sale.reference, Connection.provider)
+        select(Job, batch_job, func.coalesce(Sale.reference, Order.order_id), Connection.provider)
         .outerjoin(batch_job, batch_joined)
         .outerjoin(Sale, _sale_joined)
+        .outerjoin(Order, _order_joined)
         .outerjoin(Connection, _connection_joined)
     )
 

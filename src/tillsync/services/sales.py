@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -100,7 +100,7 @@ async def record(
             existing = await _existing(uow, caller, sale)
             if existing is not None:
                 return await answer(uow.session, existing, True)
-            row = await _record(uow, caller, sale)
+            row = await _record(uow, caller, sale, source="pos")
             result = await answer(uow.session, row, False)
             # Stock last: its rows stay locked only from here to the commit.
             await _hold_stock(uow, caller, sale, row)
@@ -113,6 +113,25 @@ async def record(
             if existing is None:
                 raise
             return await answer(uow.session, existing, True)
+
+
+async def record_in(
+    uow: UnitOfWork,
+    caller: Caller,
+    sale: SaleInput,
+    *,
+    source: str,
+    positions: Sequence[int],
+) -> Sale:
+    """The sale, its jobs and its stock holds, in the caller's unit of work (it commits).
+
+    For a sale inside another record (an order's SKU items): `positions` are the lines'
+    places in that record, so a refusal names `items[<position>]` as the caller sent it.
+    The caller takes its own locks before this, since stock rows are locked here.
+    """
+    row = await _record(uow, caller, sale, source=source, positions=positions)
+    await _hold_stock(uow, caller, sale, row, positions=positions)
+    return row
 
 
 async def find(session: AsyncSession, caller: Caller, sale_id: str) -> Sale | None:
@@ -141,19 +160,27 @@ async def _outcome(session: AsyncSession, sale: Sale, duplicate: bool) -> SaleOu
     return SaleOutcome(sale=recorded(sale), sync_status=sync_status(states), duplicate=duplicate)
 
 
-async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale:
+async def _record(
+    uow: UnitOfWork,
+    caller: Caller,
+    sale: SaleInput,
+    *,
+    source: str,
+    positions: Sequence[int] | None = None,
+) -> Sale:
     location = sale.location or caller.default_location
+    places = positions or range(len(sale.items))
     products = [
         await load_product(
             uow.session,
             caller.tenant_id,
             Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity"),
         )
-        for i, line in enumerate(sale.items)
+        for i, line in zip(places, sale.items, strict=True)
     ]
     row = Sale(
         tenant_id=caller.tenant_id,
-        source="pos",
+        source=source,
         reference=sale.sale_id,
         invoice_number=sale.invoice_number,
         customer_name=sale.customer_name,
@@ -185,13 +212,20 @@ async def _record(uow: UnitOfWork, caller: Caller, sale: SaleInput) -> Sale:
     return row
 
 
-async def _hold_stock(uow: UnitOfWork, caller: Caller, sale: SaleInput, row: Sale) -> None:
+async def _hold_stock(
+    uow: UnitOfWork,
+    caller: Caller,
+    sale: SaleInput,
+    row: Sale,
+    *,
+    positions: Sequence[int] | None = None,
+) -> None:
     """Lock every row the sale touches (one statement, one order), then take its holds."""
     ledger = Ledger(uow, caller.tenant_id)
     locked = await ledger.lock_all({(line.sku, row.location) for line in sale.items})
     stocks = {sku: stock for (sku, _), stock in locked.items()}
     await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
-    await _hold_lines(ledger, sale, stocks, sale_id=row.id)
+    await _hold_lines(ledger, sale, stocks, sale_id=row.id, positions=positions)
     await ledger.settle()
 
 
@@ -221,11 +255,16 @@ async def _consume_reservations(
 
 
 async def _hold_lines(
-    ledger: Ledger, sale: SaleInput, stocks: dict[str, StockLevel], *, sale_id: str
+    ledger: Ledger,
+    sale: SaleInput,
+    stocks: dict[str, StockLevel],
+    *,
+    sale_id: str,
+    positions: Sequence[int] | None,
 ) -> None:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     first_index: dict[str, int] = {}
-    for i, line in enumerate(sale.items):
+    for i, line in zip(positions or range(len(sale.items)), sale.items, strict=True):
         totals[line.sku] += line.quantity
         first_index.setdefault(line.sku, i)
     for sku in sorted(totals):

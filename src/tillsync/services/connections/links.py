@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import BudgetSpec
-from tillsync.connectors.contract import Connector, Crm, Link, Provider, Renew, Warehouse
+from tillsync.connectors.contract import Connector, Crm, Link, Pos, Provider, Renew, Warehouse
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.connectors.settings import ConnectionSettings
 from tillsync.errors import NotFound
@@ -127,6 +127,13 @@ def crm_for(services: Services, connection: Connection, *, lane: str) -> Crm:
     if crm is None:
         raise InvalidPayload(f"{connection.provider} is not a CRM")
     return crm
+
+
+def pos_for(services: Services, connection: Connection, *, lane: str) -> Pos:
+    pos = connector_for(services, connection, lane=lane).pos
+    if pos is None:
+        raise InvalidPayload(f"{connection.provider} is not a POS")
+    return pos
 
 
 async def load_connection(session: AsyncSession, connection_id: str | None) -> Connection:

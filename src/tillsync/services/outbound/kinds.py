@@ -7,6 +7,7 @@ from collections.abc import Mapping
 PUSH_SALE = "push_sale"
 PUSH_BATCH = "push_batch"
 CREATE_INVOICE = "create_invoice"
+PUSH_ORDER = "push_order"
 ROLE_JOBS: Mapping[str, str] = {"warehouse": PUSH_SALE, "crm": CREATE_INVOICE}
 """The job a sale gives a connection of each role."""
 

@@ -20,6 +20,8 @@ from tillsync.store.database import chunks
 from tillsync.store.tables import Connection, Sale, SaleLine
 
 ZERO = Decimal(0)
+OUR_SOURCES = ("pos", "order")
+"""Sales the hub pushed: a POS's, and the SKU items of an ordering app's order."""
 Progress = Callable[[AsyncSession], Awaitable[None]]
 
 
@@ -38,7 +40,8 @@ async def known(session: AsyncSession, tenant_id: str, sales: Mapping[str, str |
         found |= set(await session.scalars(_references(tenant_id, "external", part)))
     ours: set[str] = set()
     for part in chunks(list({ref for ref in sales.values() if ref})):
-        ours |= set(await session.scalars(_references(tenant_id, "pos", part)))
+        for source in OUR_SOURCES:
+            ours |= set(await session.scalars(_references(tenant_id, source, part)))
     return {sale_id for sale_id, ref in sales.items() if sale_id in found or ref in ours}
 
 

@@ -10,6 +10,7 @@ from tillsync.store.tables.accounts import (
 from tillsync.store.tables.base import Base, new_id
 from tillsync.store.tables.events import Event, InboxEntry, Notification
 from tillsync.store.tables.jobs import Job, JobAttempt, RateBudget, RateGrant, WorkerHeartbeat
+from tillsync.store.tables.orders import Order, OrderItem
 from tillsync.store.tables.runs import DriftItem, Run, SyncSeen, SyncStage
 from tillsync.store.tables.sales import Sale, SaleLine
 from tillsync.store.tables.stock import (
@@ -36,6 +37,8 @@ __all__ = [
     "JobAttempt",
     "Notification",
     "OAuthState",
+    "Order",
+    "OrderItem",
     "PendingMovement",
     "Product",
     "RateBudget",

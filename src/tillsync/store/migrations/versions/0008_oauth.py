@@ -5,7 +5,7 @@
 vault; `connections.refresh_lease_until` is the lease a process holds while it refreshes.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 23:00:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import tillsync.store.types
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
