@@ -19,9 +19,8 @@ from tillsync.emulators.faults import RuleAction
 Answer = Callable[[object], Response]
 
 
+# No docstrings on the bodies: they would change the emulators' published schemas.
 class RuleBody(BaseModel):
-    """A method-and-path fault rule as the control surface takes it."""
-
     method: str = "*"
     path: str
     action: RuleAction
@@ -31,7 +30,7 @@ class RuleBody(BaseModel):
 
 
 class FaultsBody(BaseModel):
-    """The whole random-fault set-up; a provider adds the fields only it has."""
+    # The whole random-fault set-up; a provider adds the fields only it has.
 
     error_rate: float = Field(0.0, ge=0, le=1)
     kinds: list[str] = Field(default_factory=lambda: ["500"])
@@ -44,24 +43,46 @@ class Described(Protocol):
     def as_dict(self) -> dict[str, Any]: ...
 
 
+class Clearable(Protocol):
+    def clear(self) -> None: ...
+
+
+class Logged(Protocol):
+    """A state that logs the calls it answered and the webhook deliveries it tried."""
+
+    @property
+    def calls(self) -> Clearable: ...
+
+    @property
+    def deliveries(self) -> Clearable: ...
+
+    def calls_since(self, since: dt.datetime | None) -> Iterable[Any]: ...
+
+    def deliveries_since(self, since: dt.datetime | None) -> Iterable[Any]: ...
+
+
 def add_log_routes(
-    router: APIRouter,
-    *,
-    name: str,
-    entries: Callable[[dt.datetime | None], Iterable[Any]],
-    clear: Callable[[], None],
-    answer: Callable[[Iterable[Any]], Response],
+    router: APIRouter, state: Logged, *, answer: Callable[[Iterable[Any]], Response]
 ) -> None:
-    """`GET /<name>?since=` lists a log's entries since then (a naive time is UTC);
-    `DELETE /<name>` empties it."""
+    """`GET /calls?since=` and `GET /deliveries?since=` list a log from then on (a naive
+    time is UTC); `DELETE` on either empties it."""
 
-    @router.get(f"/{name}", name=name)
-    async def listed(since: dt.datetime | None = None) -> Response:
-        return answer(entries(utc(since)))
+    @router.get("/calls", name="calls")
+    async def calls(since: dt.datetime | None = None) -> Response:
+        return answer(state.calls_since(utc(since)))
 
-    @router.delete(f"/{name}", name=f"clear_{name}")
-    async def cleared() -> Response:
-        clear()
+    @router.delete("/calls", name="clear_calls")
+    async def clear_calls() -> Response:
+        state.calls.clear()
+        return answer([])
+
+    @router.get("/deliveries", name="deliveries")
+    async def deliveries(since: dt.datetime | None = None) -> Response:
+        return answer(state.deliveries_since(utc(since)))
+
+    @router.delete("/deliveries", name="clear_deliveries")
+    async def clear_deliveries() -> Response:
+        state.deliveries.clear()
         return answer([])
 
 

@@ -20,19 +20,22 @@ Subscribe = Callable[[Callable[[E], None]], Callable[[], None]]
 class DeliveryTasks(Generic[E]):
     """Runs each event's deliveries as tasks on the loop that called `start()`.
 
-    `deliveries(event)` gives one coroutine per target; `stop()` cancels what is still
-    running. The state may emit events from another thread than the loop's.
+    `subscribe` adds a listener to the state's events and returns its removal;
+    `deliveries(event)` gives one coroutine per target. Owned by the app's lifespan:
+    `start()` after startup, `await stop()` (cancels what still runs) at shutdown. The
+    state may emit events from another thread than the loop's.
     """
 
-    def __init__(self, deliveries: Deliveries[E]) -> None:
+    def __init__(self, *, subscribe: Subscribe[E], deliveries: Deliveries[E]) -> None:
+        self._subscribe = subscribe
         self._deliveries = deliveries
         self._tasks: set[asyncio.Task[None]] = set()
         self._unsubscribe: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def start(self, subscribe: Subscribe[E]) -> None:
+    def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._unsubscribe = subscribe(self._on_event)
+        self._unsubscribe = self._subscribe(self._on_event)
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:

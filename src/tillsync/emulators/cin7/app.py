@@ -20,7 +20,7 @@ from tillsync.emulators.cin7.errors import Cin7Error
 from tillsync.emulators.cin7.faults import FaultKind, FaultPlan
 from tillsync.emulators.cin7.records import Account
 from tillsync.emulators.cin7.state import Cin7State
-from tillsync.emulators.cin7.webhooks import WebhookDispatcher
+from tillsync.emulators.cin7.webhooks import webhook_dispatcher
 from tillsync.emulators.cin7.wire import API_PREFIX, Fields, api_path
 from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
 from tillsync.emulators.faults import carry_out
@@ -123,7 +123,7 @@ def create_cin7_emulator(state: Cin7State | None = None) -> FastAPI:
         control=control_router(cin7),
         gateway=Gateway(cin7),
         methods=METHODS,
-        dispatcher=lambda client: WebhookDispatcher(cin7, client),
+        dispatcher=lambda client: webhook_dispatcher(cin7, client),
     )
     app.state.cin7 = cin7
     return app

@@ -101,20 +101,7 @@ def control_router(state: Cin7State) -> APIRouter:
     async def counts() -> Response:
         return json_response(state.counts())
 
-    add_log_routes(
-        router,
-        name="calls",
-        entries=state.calls_since,
-        clear=state.calls.clear,
-        answer=_records,
-    )
-    add_log_routes(
-        router,
-        name="deliveries",
-        entries=state.deliveries_since,
-        clear=state.deliveries.clear,
-        answer=_records,
-    )
+    add_log_routes(router, state, answer=_records)
 
     @router.post("/accounts")
     async def create_account(body: AccountBody) -> Response:

@@ -24,25 +24,20 @@ from tillsync.emulators.delivery import DeliveryTasks, post
 RETRY_MINUTES = (1, 5, 10, 15, 20, 25)
 
 
-class WebhookDispatcher:
-    """Owned by the app's lifespan: `start()` after startup, `await stop()` at shutdown."""
+def webhook_dispatcher(state: Cin7State, client: httpx.AsyncClient) -> DeliveryTasks[Event]:
+    """Delivers the state's events for as long as it runs (see `DeliveryTasks`)."""
+    webhooks = Webhooks(state, client)
+    return DeliveryTasks(subscribe=state.events.subscribe, deliveries=webhooks.deliveries)
+
+
+class Webhooks:
+    """One event's deliveries to each webhook that wants it, on CIN7's schedule."""
 
     def __init__(self, state: Cin7State, client: httpx.AsyncClient) -> None:
         self._state = state
         self._client = client
-        self._tasks = DeliveryTasks(self._deliveries)
 
-    def start(self) -> None:
-        self._tasks.start(self._state.events.subscribe)
-
-    async def stop(self) -> None:
-        await self._tasks.stop()
-
-    async def wait_idle(self) -> None:
-        """Wait until every delivery started so far has succeeded or given up."""
-        await self._tasks.wait_idle()
-
-    def _deliveries(self, event: Event) -> list[Coroutine[Any, Any, None]]:
+    def deliveries(self, event: Event) -> list[Coroutine[Any, Any, None]]:
         webhooks = self._state.active_webhooks(event.account_id, event.type)
         return [self._deliver(event, webhook.id) for webhook in webhooks]
 

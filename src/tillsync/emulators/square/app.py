@@ -26,7 +26,7 @@ from tillsync.emulators.square.errors import SquareError
 from tillsync.emulators.square.faults import FaultPlan
 from tillsync.emulators.square.logs import CallRecord
 from tillsync.emulators.square.state import SquareState
-from tillsync.emulators.square.webhooks import WebhookDispatcher
+from tillsync.emulators.square.webhooks import webhook_dispatcher
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -190,7 +190,7 @@ def create_square_emulator(state: SquareState | None = None) -> FastAPI:
         control=control_router(square),
         gateway=Gateway(square),
         methods=METHODS,
-        dispatcher=lambda client: WebhookDispatcher(square, client),
+        dispatcher=lambda client: webhook_dispatcher(square, client),
     )
     app.state.square = square
     return app

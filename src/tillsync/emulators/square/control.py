@@ -88,7 +88,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
 
 
-def control_router(state: SquareState) -> APIRouter:  # noqa: PLR0915 (one small route each)
+def control_router(state: SquareState) -> APIRouter:
     router = APIRouter(prefix="/_emulator", tags=["emulator control"])
 
     def merchant_id(value: str) -> str:
@@ -106,20 +106,7 @@ def control_router(state: SquareState) -> APIRouter:  # noqa: PLR0915 (one small
     async def counts() -> Response:
         return json_response(state.counts())
 
-    add_log_routes(
-        router,
-        name="calls",
-        entries=state.calls_since,
-        clear=state.calls.clear,
-        answer=_records,
-    )
-    add_log_routes(
-        router,
-        name="deliveries",
-        entries=state.deliveries_since,
-        clear=state.deliveries.clear,
-        answer=_records,
-    )
+    add_log_routes(router, state, answer=_records)
 
     @router.get("/application")
     async def application() -> Response:

@@ -42,25 +42,20 @@ def signature(key: str, notification_url: str, body: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
-class WebhookDispatcher:
-    """Owned by the app's lifespan: `start()` after startup, `await stop()` at shutdown."""
+def webhook_dispatcher(state: SquareState, client: httpx.AsyncClient) -> DeliveryTasks[Event]:
+    """Delivers the state's events for as long as it runs (see `DeliveryTasks`)."""
+    webhooks = Webhooks(state, client)
+    return DeliveryTasks(subscribe=state.events.subscribe, deliveries=webhooks.deliveries)
+
+
+class Webhooks:
+    """One event's signed deliveries to each subscription that wants it, on Square's schedule."""
 
     def __init__(self, state: SquareState, client: httpx.AsyncClient) -> None:
         self._state = state
         self._client = client
-        self._tasks = DeliveryTasks(self._deliveries)
 
-    def start(self) -> None:
-        self._tasks.start(self._state.events.subscribe)
-
-    async def stop(self) -> None:
-        await self._tasks.stop()
-
-    async def wait_idle(self) -> None:
-        """Wait until every delivery started so far has succeeded or given up."""
-        await self._tasks.wait_idle()
-
-    def _deliveries(self, event: Event) -> list[Coroutine[Any, Any, None]]:
+    def deliveries(self, event: Event) -> list[Coroutine[Any, Any, None]]:
         wanting = self._state.subscriptions.wanting(event.type)
         return [self._deliver(event, subscription) for subscription in wanting]
 
