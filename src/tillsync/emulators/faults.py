@@ -7,6 +7,7 @@ changed but the caller gets a delay, an error status or a dropped connection.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar, get_args
 
 from starlette.requests import Request
@@ -49,6 +50,30 @@ def check_action(action: str) -> None:
 def check_times(times: int | None) -> None:
     if times is not None and times < 1:
         raise ValueError("times must be at least 1, or null for every call")
+
+
+@dataclass(slots=True)
+class RouteRule:
+    """A fault for the next `times` calls matching method and path (`times=None`: every call).
+
+    `*` matches any method; paths match exactly, so a provider's rule writes them the
+    way its gateway does.
+    """
+
+    method: str
+    path: str
+    action: RuleAction
+    seconds: float = 0.0
+    status: int = 500
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        check_action(self.action)
+        check_times(self.times)
+        self.method = self.method.upper()
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.method in (method, "*") and self.path == path
 
 
 def take_rule(rules: list[R], wanted: Callable[[R], bool]) -> R | None:

@@ -7,14 +7,12 @@ before the effect → the endpoint → faults after the effect → call log.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tillsync.emulators.asgi import emulator_app
 from tillsync.emulators.cin7 import responses
 from tillsync.emulators.cin7.control import control_router
 from tillsync.emulators.cin7.endpoints import ROUTES, Handler
@@ -22,7 +20,7 @@ from tillsync.emulators.cin7.errors import Cin7Error
 from tillsync.emulators.cin7.faults import FaultKind, FaultPlan
 from tillsync.emulators.cin7.records import Account
 from tillsync.emulators.cin7.state import Cin7State
-from tillsync.emulators.cin7.webhooks import WebhookDispatcher
+from tillsync.emulators.cin7.webhooks import webhook_dispatcher
 from tillsync.emulators.cin7.wire import API_PREFIX, Fields, api_path
 from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
 from tillsync.emulators.faults import carry_out
@@ -120,25 +118,12 @@ def create_cin7_emulator(state: Cin7State | None = None) -> FastAPI:
     """
     cin7 = state or Cin7State()
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient() as client:
-            dispatcher = WebhookDispatcher(cin7, client)
-            app.state.webhook_dispatcher = dispatcher
-            dispatcher.start()
-            try:
-                yield
-            finally:
-                await dispatcher.stop()
-
-    app = FastAPI(
+    app = emulator_app(
         title="CIN7 Core emulator",
-        lifespan=lifespan,
-        docs_url="/_emulator/docs",
-        redoc_url=None,
-        openapi_url="/_emulator/openapi.json",
+        control=control_router(cin7),
+        gateway=Gateway(cin7),
+        methods=METHODS,
+        dispatcher=lambda client: webhook_dispatcher(cin7, client),
     )
     app.state.cin7 = cin7
-    app.include_router(control_router(cin7))
-    app.add_api_route("/{path:path}", Gateway(cin7), methods=METHODS, include_in_schema=False)
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +15,14 @@ from tillsync.emulators.cin7.documents import customer_document, location_docume
 from tillsync.emulators.cin7.faults import FaultRule
 from tillsync.emulators.cin7.responses import json_response
 from tillsync.emulators.cin7.state import Cin7State, UnknownAccountError
-from tillsync.emulators.faults import RuleAction
+from tillsync.emulators.control import (
+    FaultsBody as SharedFaultsBody,
+)
+from tillsync.emulators.control import (
+    add_fault_routes,
+    add_log_routes,
+    add_settings_routes,
+)
 
 
 class ResetBody(BaseModel):
@@ -69,29 +75,15 @@ class CustomerBody(BaseModel):
     name: str = Field(min_length=1)
 
 
-class RuleBody(BaseModel):
-    method: str = "*"
-    path: str
-    action: RuleAction
-    seconds: float = Field(0.0, ge=0)
-    status: int = Field(500, ge=100, le=599)
-    times: int | None = Field(1, ge=1)
-
-
-class FaultsBody(BaseModel):
-    error_rate: float = Field(0.0, ge=0, le=1)
-    kinds: list[str] = Field(default_factory=lambda: ["500"])
-    latency_ms: int = Field(0, ge=0)
-    seed: int | None = None
+class FaultsBody(SharedFaultsBody):
     paths: list[str] | None = None
-    rules: list[RuleBody] = Field(default_factory=list)
 
 
 def _records(records: Any) -> Response:
     return json_response([dataclasses.asdict(record) for record in records])
 
 
-def control_router(state: Cin7State) -> APIRouter:  # noqa: PLR0915 (one small route each)
+def control_router(state: Cin7State) -> APIRouter:
     router = APIRouter(prefix="/_emulator", tags=["emulator control"])
 
     def account_id(value: str) -> str:
@@ -109,23 +101,7 @@ def control_router(state: Cin7State) -> APIRouter:  # noqa: PLR0915 (one small r
     async def counts() -> Response:
         return json_response(state.counts())
 
-    @router.get("/calls")
-    async def calls(since: dt.datetime | None = None) -> Response:
-        return _records(state.calls_since(_utc(since)))
-
-    @router.delete("/calls")
-    async def clear_calls() -> Response:
-        state.calls.clear()
-        return json_response([])
-
-    @router.get("/deliveries")
-    async def deliveries(since: dt.datetime | None = None) -> Response:
-        return _records(state.deliveries_since(_utc(since)))
-
-    @router.delete("/deliveries")
-    async def clear_deliveries() -> Response:
-        state.deliveries.clear()
-        return json_response([])
+    add_log_routes(router, state, answer=_records)
 
     @router.post("/accounts")
     async def create_account(body: AccountBody) -> Response:
@@ -180,21 +156,18 @@ def control_router(state: Cin7State) -> APIRouter:  # noqa: PLR0915 (one small r
             raise HTTPException(409, str(exc)) from None
         return json_response(customer_document(customer))
 
-    @router.get("/settings")
-    async def get_settings() -> Response:
-        return json_response(state.settings.as_dict())
-
-    @router.put("/settings")
-    async def put_settings(changes: dict[str, Any]) -> Response:
-        try:
-            state.update_settings(**changes)
-        except (TypeError, ValueError) as exc:
-            raise HTTPException(422, str(exc)) from None
-        return json_response(state.settings.as_dict())
-
-    @router.get("/faults")
-    async def get_faults() -> Response:
-        return json_response(state.faults.as_dict())
+    add_settings_routes(
+        router,
+        current=lambda: state.settings,
+        update=state.update_settings,
+        answer=json_response,
+    )
+    add_fault_routes(
+        router,
+        current=lambda: state.faults,
+        clear=state.faults.clear,
+        answer=json_response,
+    )
 
     @router.put("/faults")
     async def put_faults(body: FaultsBody) -> Response:
@@ -211,15 +184,4 @@ def control_router(state: Cin7State) -> APIRouter:  # noqa: PLR0915 (one small r
             raise HTTPException(422, str(exc)) from None
         return json_response(state.faults.as_dict())
 
-    @router.delete("/faults")
-    async def clear_faults() -> Response:
-        state.faults.clear()
-        return json_response(state.faults.as_dict())
-
     return router
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)

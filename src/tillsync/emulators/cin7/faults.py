@@ -2,67 +2,41 @@
 
 from __future__ import annotations
 
-import dataclasses
-import random
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, get_args
 
 from tillsync.emulators.cin7.wire import api_path
-from tillsync.emulators.faults import RuleAction, check_action, check_times, take_rule
+from tillsync.emulators.fault_plans import FaultPlan as SharedPlan
+from tillsync.emulators.fault_plans import RandomFaults
+from tillsync.emulators.faults import RouteRule
 
 FaultKind = Literal["500", "502", "503", "throttle", "timeout", "reset"]
-FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
+
+FaultPlan = SharedPlan[FaultKind]
 
 
 @dataclass(slots=True)
-class FaultRule:
+class FaultRule(RouteRule):
     """A fault for the next `times` calls matching method and path (`times=None`: every call).
 
     `*_before` actions happen before the call's effect, `*_after` ones after it: the state
-    has changed but the caller gets a delay, an error status or a dropped connection.
+    has changed but the caller gets a delay, an error status or a dropped connection. Paths
+    are CIN7's, matched without case and without the `/ExternalApi/v2` prefix.
     """
 
-    method: str
-    path: str
-    action: RuleAction
-    seconds: float = 0.0
-    status: int = 500
-    times: int | None = 1
-
     def __post_init__(self) -> None:
-        check_action(self.action)
-        check_times(self.times)
-        self.method = self.method.upper()
+        RouteRule.__post_init__(self)
         self.path = api_path(self.path)
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.method in (method, "*") and self.path == path
 
+class Faults(RandomFaults[FaultKind, FaultRule]):
+    """CIN7's failure kinds, and `paths` to keep random failures and latency to some calls."""
 
-@dataclass(frozen=True, slots=True)
-class FaultPlan:
-    """What to do to one call: wait, then fail at random, then apply a rule's action."""
-
-    latency_seconds: float = 0.0
-    kind: FaultKind | None = None
-    action: RuleAction | None = None
-    seconds: float = 0.0
-    status: int = 500
-
-
-NO_FAULT = FaultPlan()
-
-
-class Faults:
     def __init__(self) -> None:
-        self.error_rate = 0.0
-        self.kinds: list[FaultKind] = ["500"]
-        self.latency_ms = 0
-        self.seed: int | None = None
+        super().__init__(FAULT_KINDS)
         self.paths: list[str] | None = None
-        self.rules: list[FaultRule] = []
-        self._random = random.Random()
 
     def configure(
         self,
@@ -75,52 +49,16 @@ class Faults:
         rules: Iterable[FaultRule] = (),
     ) -> None:
         """Replace the whole fault set-up; paths are exact API paths such as `/sale/order`."""
-        chosen = list(kinds)
-        bad = [kind for kind in chosen if kind not in FAULT_KINDS]
-        if bad or not chosen:
-            raise ValueError(f"kinds must be a non-empty subset of {', '.join(FAULT_KINDS)}")
-        if not 0.0 <= error_rate <= 1.0:
-            raise ValueError("error_rate must be between 0 and 1")
-        if latency_ms < 0:
-            raise ValueError("latency_ms must not be negative")
-        self.error_rate = error_rate
-        self.kinds = cast(list[FaultKind], chosen)
-        self.latency_ms = latency_ms
-        self.seed = seed
-        self.paths = None if paths is None else [api_path(p) for p in paths]
-        self.rules = list(rules)
-        self._random = random.Random(seed)
-
-    def add_rule(self, rule: FaultRule) -> None:
-        self.rules.append(rule)
-
-    def clear(self) -> None:
-        self.configure()
-
-    def plan(self, method: str, path: str) -> FaultPlan:
-        """Decide the faults of one call, using up a matching rule's `times`."""
-        rule = take_rule(self.rules, lambda r: r.matches(method, path))
-        in_scope = self.paths is None or path in self.paths
-        kind: FaultKind | None = None
-        if in_scope and self.error_rate and self._random.random() < self.error_rate:
-            kind = self._random.choice(self.kinds)
-        latency = self.latency_ms / 1000 if in_scope else 0.0
-        if rule is None and kind is None and not latency:
-            return NO_FAULT
-        return FaultPlan(
-            latency_seconds=latency,
-            kind=kind,
-            action=None if rule is None else rule.action,
-            seconds=0.0 if rule is None else rule.seconds,
-            status=500 if rule is None else rule.status,
+        super().configure(
+            error_rate=error_rate, kinds=kinds, latency_ms=latency_ms, seed=seed, rules=rules
         )
+        self.paths = None if paths is None else [api_path(p) for p in paths]
+
+    def plan(self, method: str, path: str, *, in_scope: bool = True) -> FaultPlan:
+        in_scope = in_scope and (self.paths is None or path in self.paths)
+        return super().plan(method, path, in_scope=in_scope)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "error_rate": self.error_rate,
-            "kinds": list(self.kinds),
-            "latency_ms": self.latency_ms,
-            "seed": self.seed,
-            "paths": self.paths,
-            "rules": [dataclasses.asdict(rule) for rule in self.rules],
-        }
+        setup = super().as_dict()
+        rules = setup.pop("rules")
+        return {**setup, "paths": self.paths, "rules": rules}

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tillsync.emulators.settings import apply_changes
+
 ThrottleStyle = Literal["503", "429", "400"]
 THROTTLE_STYLES: tuple[ThrottleStyle, ...] = ("503", "429", "400")
 
@@ -26,16 +28,9 @@ class Settings:
 
     def update(self, changes: Mapping[str, Any]) -> None:
         """Apply several settings at once, all or nothing."""
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
         if isinstance(changes.get("throttle_style"), int):
             changes = {**changes, "throttle_style": str(changes["throttle_style"])}
-        candidate = dataclasses.replace(self, **changes)
-        candidate.validate()
-        for name in changes:
-            setattr(self, name, getattr(candidate, name))
+        apply_changes(self, changes)
 
     def validate(self) -> None:
         if self.rate_limit is not None and self.rate_limit < 1:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable
+from collections.abc import Coroutine
+from typing import Any
 
 import httpx
 
@@ -18,55 +19,27 @@ from tillsync.emulators.cin7.logs import DeliveryRecord
 from tillsync.emulators.cin7.records import Webhook
 from tillsync.emulators.cin7.state import Cin7State
 from tillsync.emulators.cin7.wire import dump_json
+from tillsync.emulators.delivery import DeliveryTasks, post
 
 RETRY_MINUTES = (1, 5, 10, 15, 20, 25)
 
 
-class WebhookDispatcher:
-    """Owned by the app's lifespan: `start()` after startup, `await stop()` at shutdown."""
+def webhook_dispatcher(state: Cin7State, client: httpx.AsyncClient) -> DeliveryTasks[Event]:
+    """Delivers the state's events for as long as it runs (see `DeliveryTasks`)."""
+    webhooks = Webhooks(state, client)
+    return DeliveryTasks(subscribe=state.events.subscribe, deliveries=webhooks.deliveries)
+
+
+class Webhooks:
+    """One event's deliveries to each webhook that wants it, on CIN7's schedule."""
 
     def __init__(self, state: Cin7State, client: httpx.AsyncClient) -> None:
         self._state = state
         self._client = client
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._unsubscribe: Callable[[], None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._unsubscribe = self._state.events.subscribe(self._on_event)
-
-    async def stop(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def wait_idle(self) -> None:
-        """Wait until every delivery started so far has succeeded or given up."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _on_event(self, event: Event) -> None:
-        """Called by the state; the state may be driven from another thread than ours."""
-        assert self._loop is not None
-        try:
-            same_loop = asyncio.get_running_loop() is self._loop
-        except RuntimeError:
-            same_loop = False
-        if same_loop:
-            self._spawn(event)
-        else:
-            self._loop.call_soon_threadsafe(self._spawn, event)
-
-    def _spawn(self, event: Event) -> None:
-        assert self._loop is not None
-        for webhook in self._state.active_webhooks(event.account_id, event.type):
-            task = self._loop.create_task(self._deliver(event, webhook.id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    def deliveries(self, event: Event) -> list[Coroutine[Any, Any, None]]:
+        webhooks = self._state.active_webhooks(event.account_id, event.type)
+        return [self._deliver(event, webhook.id) for webhook in webhooks]
 
     async def _deliver(self, event: Event, webhook_id: str) -> None:
         body = dump_json(event.payload)
@@ -90,20 +63,13 @@ class WebhookDispatcher:
             headers["Authorization"] = f"Basic {base64.b64encode(secret).decode()}"
         elif webhook.auth_type == "bearerauth":
             headers["Authorization"] = f"Bearer {webhook.bearer_token}"
-        status: int | None = None
-        error: str | None = None
-        try:
-            response = await self._client.post(
-                webhook.url,
-                content=body,
-                headers=headers,
-                timeout=self._state.settings.webhook_timeout_seconds,
-            )
-            status = response.status_code
-        except httpx.TimeoutException:
-            error = "timeout"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        outcome = await post(
+            self._client,
+            webhook.url,
+            body=body,
+            headers=headers,
+            timeout_seconds=self._state.settings.webhook_timeout_seconds,
+        )
         self._state.record_delivery(
             DeliveryRecord(
                 time=self._state.clock.now(),
@@ -112,8 +78,8 @@ class WebhookDispatcher:
                 type=event.type,
                 url=webhook.url,
                 attempt=attempt,
-                status=status,
-                error=error,
+                status=outcome.status,
+                error=outcome.error,
             )
         )
-        return status is not None and 200 <= status < 300
+        return outcome.succeeded

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from tillsync.emulators.control import add_fault_routes
 from tillsync.emulators.crm.responses import json_response
 from tillsync.emulators.crm.state import Call, CrmState, FaultRule, Faults
 from tillsync.emulators.faults import RuleAction
@@ -78,10 +79,6 @@ def control_router(state: CrmState) -> APIRouter:
         state.calls.clear()
         return json_response([])
 
-    @router.get("/faults")
-    async def get_faults() -> Response:
-        return json_response(state.faults.as_dict())
-
     @router.put("/faults")
     async def put_faults(body: FaultsBody) -> Response:
         try:
@@ -96,9 +93,9 @@ def control_router(state: CrmState) -> APIRouter:
         )
         return json_response(state.faults.as_dict())
 
-    @router.delete("/faults")
-    async def clear_faults() -> Response:
+    def clear_faults() -> None:
         state.faults = Faults()
-        return json_response(state.faults.as_dict())
+
+    add_fault_routes(router, current=lambda: state.faults, clear=clear_faults, answer=json_response)
 
     return router

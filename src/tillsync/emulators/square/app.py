@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tillsync.emulators.asgi import emulator_app
 from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
 from tillsync.emulators.faults import carry_out
 from tillsync.emulators.square import oauth, responses
@@ -28,7 +26,7 @@ from tillsync.emulators.square.errors import SquareError
 from tillsync.emulators.square.faults import FaultPlan
 from tillsync.emulators.square.logs import CallRecord
 from tillsync.emulators.square.state import SquareState
-from tillsync.emulators.square.webhooks import WebhookDispatcher
+from tillsync.emulators.square.webhooks import webhook_dispatcher
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -187,25 +185,12 @@ def create_square_emulator(state: SquareState | None = None) -> FastAPI:
     """
     square = state or SquareState()
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient() as client:
-            dispatcher = WebhookDispatcher(square, client)
-            app.state.webhook_dispatcher = dispatcher
-            dispatcher.start()
-            try:
-                yield
-            finally:
-                await dispatcher.stop()
-
-    app = FastAPI(
+    app = emulator_app(
         title="Square emulator",
-        lifespan=lifespan,
-        docs_url="/_emulator/docs",
-        redoc_url=None,
-        openapi_url="/_emulator/openapi.json",
+        control=control_router(square),
+        gateway=Gateway(square),
+        methods=METHODS,
+        dispatcher=lambda client: webhook_dispatcher(square, client),
     )
     app.state.square = square
-    app.include_router(control_router(square))
-    app.add_api_route("/{path:path}", Gateway(square), methods=METHODS, include_in_schema=False)
     return app

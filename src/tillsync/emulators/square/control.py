@@ -11,7 +11,12 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from tillsync.emulators.faults import RuleAction
+from tillsync.emulators.control import (
+    FaultsBody,
+    add_fault_routes,
+    add_log_routes,
+    add_settings_routes,
+)
 from tillsync.emulators.square.errors import SquareError
 from tillsync.emulators.square.faults import FaultRule
 from tillsync.emulators.square.responses import json_response
@@ -75,23 +80,6 @@ class RateLimitBody(BaseModel):
     limit: int | None = Field(ge=1)
 
 
-class RuleBody(BaseModel):
-    method: str = "*"
-    path: str
-    action: RuleAction
-    seconds: float = Field(0.0, ge=0)
-    status: int = Field(500, ge=100, le=599)
-    times: int | None = Field(1, ge=1)
-
-
-class FaultsBody(BaseModel):
-    error_rate: float = Field(0.0, ge=0, le=1)
-    kinds: list[str] = Field(default_factory=lambda: ["500"])
-    latency_ms: int = Field(0, ge=0)
-    seed: int | None = None
-    rules: list[RuleBody] = Field(default_factory=list)
-
-
 def _records(records: Any) -> Response:
     return json_response([_plain(dataclasses.asdict(record)) for record in records])
 
@@ -100,7 +88,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
 
 
-def control_router(state: SquareState) -> APIRouter:  # noqa: PLR0915 (one small route each)
+def control_router(state: SquareState) -> APIRouter:
     router = APIRouter(prefix="/_emulator", tags=["emulator control"])
 
     def merchant_id(value: str) -> str:
@@ -118,23 +106,7 @@ def control_router(state: SquareState) -> APIRouter:  # noqa: PLR0915 (one small
     async def counts() -> Response:
         return json_response(state.counts())
 
-    @router.get("/calls")
-    async def calls(since: dt.datetime | None = None) -> Response:
-        return _records(state.calls_since(_utc(since)))
-
-    @router.delete("/calls")
-    async def clear_calls() -> Response:
-        state.calls.clear()
-        return json_response([])
-
-    @router.get("/deliveries")
-    async def deliveries(since: dt.datetime | None = None) -> Response:
-        return _records(state.deliveries_since(_utc(since)))
-
-    @router.delete("/deliveries")
-    async def clear_deliveries() -> Response:
-        state.deliveries.clear()
-        return json_response([])
+    add_log_routes(router, state, answer=_records)
 
     @router.get("/application")
     async def application() -> Response:
@@ -222,21 +194,18 @@ def control_router(state: SquareState) -> APIRouter:  # noqa: PLR0915 (one small
         state.rate_limits[body.access_token] = body.limit
         return json_response({"limit": body.limit})
 
-    @router.get("/settings")
-    async def get_settings() -> Response:
-        return json_response(state.settings.as_dict())
-
-    @router.put("/settings")
-    async def put_settings(changes: dict[str, Any]) -> Response:
-        try:
-            state.update_settings(**changes)
-        except (TypeError, ValueError) as exc:
-            raise HTTPException(422, str(exc)) from None
-        return json_response(state.settings.as_dict())
-
-    @router.get("/faults")
-    async def get_faults() -> Response:
-        return json_response(state.faults.as_dict())
+    add_settings_routes(
+        router,
+        current=lambda: state.settings,
+        update=state.update_settings,
+        answer=json_response,
+    )
+    add_fault_routes(
+        router,
+        current=lambda: state.faults,
+        clear=state.faults.clear,
+        answer=json_response,
+    )
 
     @router.put("/faults")
     async def put_faults(body: FaultsBody) -> Response:
@@ -252,15 +221,4 @@ def control_router(state: SquareState) -> APIRouter:  # noqa: PLR0915 (one small
             raise HTTPException(422, str(exc)) from None
         return json_response(state.faults.as_dict())
 
-    @router.delete("/faults")
-    async def clear_faults() -> Response:
-        state.faults.clear()
-        return json_response(state.faults.as_dict())
-
     return router
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)

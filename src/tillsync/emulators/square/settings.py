@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tillsync.emulators.settings import apply_changes
+
 THIRTY_DAYS = 30 * 24 * 3600.0
 ONE_DAY = 24 * 3600.0
 
@@ -35,14 +37,7 @@ class Settings:
 
     def update(self, changes: Mapping[str, Any]) -> None:
         """Apply several settings at once, all or nothing."""
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
-        candidate = dataclasses.replace(self, **changes)
-        candidate.validate()
-        for name in changes:
-            setattr(self, name, getattr(candidate, name))
+        apply_changes(self, changes)
 
     def validate(self) -> None:
         if self.rate_limit is not None and self.rate_limit < 1:

@@ -11,10 +11,12 @@ import asyncio
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Coroutine
+from typing import Any
 
 import httpx
 
+from tillsync.emulators.delivery import DeliveryTasks, post
 from tillsync.emulators.square.events import Event
 from tillsync.emulators.square.logs import DeliveryRecord
 from tillsync.emulators.square.state import SquareState
@@ -40,46 +42,22 @@ def signature(key: str, notification_url: str, body: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
-class WebhookDispatcher:
-    """Owned by the app's lifespan: `start()` after startup, `await stop()` at shutdown."""
+def webhook_dispatcher(state: SquareState, client: httpx.AsyncClient) -> DeliveryTasks[Event]:
+    """Delivers the state's events for as long as it runs (see `DeliveryTasks`)."""
+    webhooks = Webhooks(state, client)
+    return DeliveryTasks(subscribe=state.events.subscribe, deliveries=webhooks.deliveries)
+
+
+class Webhooks:
+    """One event's signed deliveries to each subscription that wants it, on Square's schedule."""
 
     def __init__(self, state: SquareState, client: httpx.AsyncClient) -> None:
         self._state = state
         self._client = client
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._unsubscribe: Callable[[], None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._unsubscribe = self._state.events.subscribe(self._on_event)
-
-    async def stop(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _on_event(self, event: Event) -> None:
-        """Called by the state; the state may be driven from another thread than ours."""
-        assert self._loop is not None
-        try:
-            same_loop = asyncio.get_running_loop() is self._loop
-        except RuntimeError:
-            same_loop = False
-        if same_loop:
-            self._spawn(event)
-        else:
-            self._loop.call_soon_threadsafe(self._spawn, event)
-
-    def _spawn(self, event: Event) -> None:
-        assert self._loop is not None
-        for subscription in self._state.subscriptions.wanting(event.type):
-            task = self._loop.create_task(self._deliver(event, subscription))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    def deliveries(self, event: Event) -> list[Coroutine[Any, Any, None]]:
+        wanting = self._state.subscriptions.wanting(event.type)
+        return [self._deliver(event, subscription) for subscription in wanting]
 
     async def _deliver(self, event: Event, subscription: Subscription) -> None:
         body = dump_json(event.payload)
@@ -118,21 +96,13 @@ class WebhookDispatcher:
         if retry:
             headers["square-retry-number"] = str(retry)
             headers["square-retry-reason"] = reason or "unknown"
-        status: int | None = None
-        error: str | None = None
-        try:
-            response = await self._client.post(
-                url,
-                content=body,
-                headers=headers,
-                timeout=self._state.settings.webhook_timeout_seconds,
-                follow_redirects=False,
-            )
-            status = response.status_code
-        except httpx.TimeoutException:
-            error = "timeout"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        outcome = await post(
+            self._client,
+            url,
+            body=body,
+            headers=headers,
+            timeout_seconds=self._state.settings.webhook_timeout_seconds,
+        )
         self._state.record_delivery(
             DeliveryRecord(
                 time=self._state.clock.now(),
@@ -141,12 +111,12 @@ class WebhookDispatcher:
                 type=event.type,
                 url=url,
                 attempt=retry + 1,
-                status=status,
-                error=error,
+                status=outcome.status,
+                error=outcome.error,
             )
         )
-        if status is not None and 200 <= status < 300:
+        if outcome.succeeded:
             return None
-        if status is not None:
-            return f"http_status_{status}"
-        return "timeout" if error == "timeout" else "connection_error"
+        if outcome.status is not None:
+            return f"http_status_{outcome.status}"
+        return "timeout" if outcome.error == "timeout" else "connection_error"
