@@ -45,7 +45,7 @@ class Heartbeat:
             log.exception("removing the worker's heartbeat failed", extra={"worker": self.name})
 
     async def beat(self, started: dt.datetime) -> None:
-        async with self.uows.begin() as uow:
+        async with self.uows.begin(urgent=True) as uow:
             seen = await uow.session.execute(
                 update(WorkerHeartbeat)
                 .where(WorkerHeartbeat.name == self.name)

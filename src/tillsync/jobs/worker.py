@@ -146,6 +146,8 @@ class Worker:
         except asyncio.CancelledError:
             if not work.cancelled():
                 raise
+            outcome = "lease_lost"  # the renewal found another owner and stopped the work
+            await self._abandon(job)
         finally:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
@@ -160,7 +162,7 @@ class Worker:
                 raise InvalidPayload(f"no handler for job kind '{job.kind}'")
             await handler(context)
         except store.LeaseLost:
-            log.warning("job lease lost", extra={"job_id": job.id, "kind": job.kind})
+            await self._abandon(job)
             return "lease_lost"
         except BudgetExhausted as exc:
             await self._settle(job, "deferred", None, self._deferral(job, exc.wait_seconds))
@@ -239,14 +241,31 @@ class Worker:
                 )
                 await uow.commit()
         except store.LeaseLost:
-            log.warning("job settled by another worker", extra={"job_id": job.id})
+            await self._abandon(job)
+
+    async def _abandon(self, job: Job) -> None:
+        """End an attempt whose job another worker has claimed since: recorded, not settled."""
+        log.warning("job lease lost", extra={"job_id": job.id, "kind": job.kind})
+        try:
+            async with self.uows.begin() as uow:
+                await store.finish_attempt(
+                    uow.session,
+                    job,
+                    owner=self.name,
+                    now=uow.now,
+                    outcome="lease_lost",
+                    error="the lease ran out and another claim took the job",
+                )
+                await uow.commit()
+        except Exception:
+            log.exception("recording a lost lease failed", extra={"job_id": job.id})
 
     async def _heartbeat(self, job: Job, work: asyncio.Task[str]) -> None:
         interval = self.lease_seconds / 3
         while True:
             await asyncio.sleep(interval)
             try:
-                async with self.uows.begin() as uow:
+                async with self.uows.begin(urgent=True) as uow:
                     until = uow.now + dt.timedelta(seconds=self.lease_seconds)
                     await store.extend_lease(uow.session, job.id, owner=self.name, until=until)
                     await uow.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -16,6 +15,7 @@ from tillsync.clock import Clock
 from tillsync.store.database import Database
 from tillsync.store.sqlite import READ_ONLY
 from tillsync.store.tables import Base, Event
+from tillsync.store.write_turns import WriteTurns
 
 _writing: ContextVar[bool] = ContextVar("tillsync_unit_of_work_open", default=False)
 INSERT_BATCH = 1000
@@ -69,20 +69,24 @@ class UnitsOfWork:
         self._listeners: list[Callable[[], None]] = []
         # SQLite has one writer at a time. Queueing this process's writers here is fair and
         # costs nothing; left to SQLite's busy handler they would sleep and poll instead.
-        self._writer = asyncio.Lock() if database.is_sqlite else None
+        self._writer = WriteTurns() if database.is_sqlite else None
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Called after every commit in this process (wakes the worker and the event feed)."""
         self._listeners.append(listener)
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[UnitOfWork]:
-        """A write transaction. Leaving without `commit()` rolls it back."""
+    async def begin(self, *, urgent: bool = False) -> AsyncIterator[UnitOfWork]:
+        """A write transaction. Leaving without `commit()` rolls it back.
+
+        `urgent`: a small write that must not wait behind this process's other writers
+        (a lease renewal, a heartbeat); on SQLite it takes the next turn.
+        """
         if _writing.get():
             raise RuntimeError("a unit of work is already open in this task")
         token = _writing.set(True)
         try:
-            async with self._write_turn(), self.database.sessions() as session:
+            async with self._write_turn(urgent), self.database.sessions() as session:
                 uow = UnitOfWork(session, self.clock)
                 for listener in self._listeners:
                     uow.after_commit(listener)
@@ -90,8 +94,8 @@ class UnitsOfWork:
         finally:
             _writing.reset(token)
 
-    def _write_turn(self) -> AbstractAsyncContextManager[object]:
-        return self._writer if self._writer is not None else nullcontext()
+    def _write_turn(self, urgent: bool) -> AbstractAsyncContextManager[object]:
+        return self._writer.turn(urgent=urgent) if self._writer is not None else nullcontext()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -22,12 +22,12 @@ from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.cin7.events import EventBus
 from tillsync.emulators.cin7.faults import Faults
 from tillsync.emulators.cin7.logs import CallRecord, DeliveryRecord
-from tillsync.emulators.cin7.ratelimit import RateLimiter
 from tillsync.emulators.cin7.records import Account, Customer, Location, Product, Webhook
 from tillsync.emulators.cin7.sales import Sales
 from tillsync.emulators.cin7.settings import Settings
 from tillsync.emulators.cin7.stock import Stock
 from tillsync.emulators.cin7.subscriptions import Subscriptions
+from tillsync.emulators.ratelimit import RateLimiter
 
 LOG_SIZE = 10_000
 

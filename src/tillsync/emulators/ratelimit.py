@@ -1,4 +1,4 @@
-"""CIN7's rate limit: a rolling window of calls per API application key."""
+"""A rolling window of accepted calls per key, for emulators whose provider throttles."""
 
 from __future__ import annotations
 

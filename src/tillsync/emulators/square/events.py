@@ -1,0 +1,92 @@
+"""Webhook events raised by the rules, in Square's envelope, handed to listeners."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tillsync.emulators.square.wire import format_time
+
+ORDER_CREATED = "order.created"
+ORDER_UPDATED = "order.updated"
+COUNT_UPDATED = "inventory.count.updated"
+EVENT_TYPES = (ORDER_CREATED, ORDER_UPDATED, COUNT_UPDATED)
+MAX_COUNTS_PER_EVENT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    merchant_id: str
+    type: str
+    event_id: str
+    payload: dict[str, Any]
+
+
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Add a listener; the returned callable removes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def emit(
+        self,
+        *,
+        merchant_id: str,
+        event_type: str,
+        data_type: str,
+        data_id: str,
+        obj: dict[str, Any],
+        now: dt.datetime,
+    ) -> None:
+        event_id = str(uuid.uuid4())
+        payload = {
+            "merchant_id": merchant_id,
+            "type": event_type,
+            "event_id": event_id,
+            "created_at": format_time(now),
+            "data": {"type": data_type, "id": data_id, "object": obj},
+        }
+        event = Event(merchant_id, event_type, event_id, payload)
+        for listener in list(self._listeners):
+            listener(event)
+
+    def order_changed(
+        self, merchant_id: str, order: dict[str, Any], *, created: bool, now: dt.datetime
+    ) -> None:
+        summary = {"order_id": order["id"]}
+        summary.update({key: order[key] for key in ("version", "location_id", "state")})
+        summary["created_at"] = order["created_at"]
+        if not created:
+            summary["updated_at"] = order["updated_at"]
+        key = "order_created" if created else "order_updated"
+        self.emit(
+            merchant_id=merchant_id,
+            event_type=ORDER_CREATED if created else ORDER_UPDATED,
+            data_type="order",
+            data_id=order["id"],
+            obj={key: summary},
+            now=now,
+        )
+
+    def counts_changed(
+        self, merchant_id: str, counts: list[dict[str, Any]], *, now: dt.datetime
+    ) -> None:
+        """One event per 100 counts, as Square splits them."""
+        for start in range(0, len(counts), MAX_COUNTS_PER_EVENT):
+            self.emit(
+                merchant_id=merchant_id,
+                event_type=COUNT_UPDATED,
+                data_type="inventory",
+                data_id=str(uuid.uuid4()),
+                obj={"inventory_counts": counts[start : start + MAX_COUNTS_PER_EVENT]},
+                now=now,
+            )

@@ -1,0 +1,69 @@
+"""Emulator settings: the behaviours the notes are unsure of, token lifetimes, timing knobs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+THIRTY_DAYS = 30 * 24 * 3600.0
+ONE_DAY = 24 * 3600.0
+
+
+@dataclass(slots=True)
+class Settings:
+    """Mutable on purpose: the control surface changes a running emulator.
+
+    `rate_limit` is the calls per `rate_window_seconds` each access token may make (None:
+    unlimited, Square publishes no figure); `retry_after_seconds` adds a `Retry-After` to
+    the 429 (Square is not known to send one). `time_scale` shrinks the webhook retry
+    schedule; `deny_authorization` makes the authorize page answer `access_denied`.
+    """
+
+    rate_limit: int | None = None
+    rate_window_seconds: float = 60.0
+    retry_after_seconds: int | None = None
+    access_token_lifetime_seconds: float = THIRTY_DAYS
+    short_lived_lifetime_seconds: float = ONE_DAY
+    code_lifetime_seconds: float = 300.0
+    deny_authorization: bool = False
+    environment: str = "Sandbox"
+    time_scale: float = 1.0
+    webhook_timeout_seconds: float = 10.0
+    fault_timeout_seconds: float = 30.0
+
+    def update(self, changes: Mapping[str, Any]) -> None:
+        """Apply several settings at once, all or nothing."""
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+        candidate = dataclasses.replace(self, **changes)
+        candidate.validate()
+        for name in changes:
+            setattr(self, name, getattr(candidate, name))
+
+    def validate(self) -> None:
+        if self.rate_limit is not None and self.rate_limit < 1:
+            raise ValueError("rate_limit must be at least 1, or null to disable")
+        if self.retry_after_seconds is not None and self.retry_after_seconds < 0:
+            raise ValueError("retry_after_seconds must not be negative")
+        positive = (
+            "rate_window_seconds",
+            "access_token_lifetime_seconds",
+            "short_lived_lifetime_seconds",
+            "code_lifetime_seconds",
+            "time_scale",
+            "webhook_timeout_seconds",
+        )
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.fault_timeout_seconds < 0:
+            raise ValueError("fault_timeout_seconds must not be negative")
+        if self.environment not in ("Sandbox", "Production"):
+            raise ValueError("environment must be Sandbox or Production")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
