@@ -18,6 +18,7 @@ from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
 from tillsync.connectors.outbound import tls_context
+from tillsync.emulators.square.tokens import DEFAULT_SCOPES
 from tillsync.providers import default_providers
 from tillsync.services.connections.settings import update_settings
 from tillsync.services.tenants import create_tenant
@@ -57,13 +58,18 @@ class SquareWorld:
         return body | changes
 
     async def connect_fast(self, **extra: Any) -> None:
-        """Connect with the emulated seller's token; retries due at once, no rate budget."""
-        seller = self.square.seller
+        """Connect with an OAuth grant of the emulated seller; retries due at once, no rate
+        budget."""
+        seller, tokens = self.square.seller, self.square.state.tokens
+        grant = tokens.new_grant(seller.merchant_id, DEFAULT_SCOPES, refreshable=True)
+        access = tokens.issue(grant, expires_at=None).token
+        assert grant.refresh_token is not None
+        remember(access, grant.refresh_token)
         body = {
             "business_id": self.tenant_id,
             "provider": "square",
-            "access_token": seller.access_token,
-            "refresh_token": "EQAA-not-used-by-a-personal-token",
+            "access_token": access,
+            "refresh_token": grant.refresh_token,
             "location_id": seller.location_id,
             "merchant_id": seller.merchant_id,
             **extra,

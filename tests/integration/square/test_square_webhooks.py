@@ -9,6 +9,7 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from tests.support.secrets import remember
 from tests.support.square_world import SquareWorld
 from tillsync.emulators.square import signature
 from tillsync.store.tables import InboxEntry
@@ -20,6 +21,7 @@ async def _subscribed(world: SquareWorld) -> str:
     """The application's subscription to the hub's receiver; the hub told its key."""
     url = world.url + "/api/webhooks/square"
     key = world.square.state.subscribe(url, TYPES).signature_key
+    remember(key)
     world.hub.services.settings.webhook_signature_keys = {"square": SecretStr(key)}
     return key
 
