@@ -117,3 +117,28 @@ async def _pos(world: SquareWorld) -> Any:
         connection = await find_connection(session, world.tenant_id, "square")
     assert connection is not None
     return pos_for(world.hub.services, connection, lane="urgent")
+
+
+async def test_a_connect_square_refuses_names_the_field_and_stores_nothing(
+    world: SquareWorld,
+) -> None:
+    seller = world.square.seller
+    body = {
+        "business_id": world.tenant_id,
+        "provider": "square",
+        "access_token": seller.access_token,
+        "refresh_token": "EQAA-refresh",
+        "location_id": "NOWHERE",
+        "merchant_id": seller.merchant_id,
+    }
+    wrong_location = await world.api.post("/api/v1/pos/connect", json=body)
+    assert wrong_location.status_code == 422, wrong_location.text
+    assert wrong_location.json()["field"] == "location_id"
+    wrong_token = await world.api.post(
+        "/api/v1/pos/connect",
+        json=body | {"access_token": "EAAA-forged", "location_id": seller.location_id},
+    )
+    assert wrong_token.status_code == 400, wrong_token.text
+    assert wrong_token.json()["field"] == "access_token"
+    async with world.hub.uows.read() as session:
+        assert await find_connection(session, world.tenant_id, "square") is None

@@ -11,7 +11,7 @@ from tillsync.connectors.square.mapping import Location
 from tillsync.connectors.square.settings import SquareSettings
 from tillsync.domain.catalog import ProductFields
 from tillsync.domain.orders import PosOrder
-from tillsync.errors import Permanent
+from tillsync.errors import InvalidInput, Permanent
 
 CATALOG_TYPES = "ITEM"
 """Items with their variations nested: one listing gives names and the variation ids."""
@@ -19,18 +19,18 @@ MAX_CATALOG_PAGES = 1000
 
 
 class SquarePos:
-    def __init__(
-        self, client: SquareClient, settings: SquareSettings, *, now: dt.datetime | None = None
-    ) -> None:
+    def __init__(self, client: SquareClient, settings: SquareSettings) -> None:
         self._client, self._settings = client, settings
-        self._now = now
 
     async def account(self) -> Account:
         """The merchant's locations: Square's own advice for checking a token."""
         found = await self.locations()
         wanted = self._settings.location_id
         if wanted is not None and wanted not in {location.id for location in found}:
-            raise Permanent(f"Square has no location '{wanted}' for this account")
+            shown = wanted[:40]  # what the caller gave, cut short
+            raise InvalidInput(
+                f"Square has no location '{shown}' for this account", field="location_id"
+            )
         names = [location.name for location in found if location.id == wanted] or [
             location.name for location in found
         ]
@@ -49,8 +49,7 @@ class SquarePos:
 
     async def find_order(self, reference: str) -> str | None:
         """Search the location's recent orders for our reference, newest first, bounded."""
-        now = self._now or dt.datetime.now(dt.UTC)
-        since = now - dt.timedelta(hours=self._settings.find_window_hours)
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=self._settings.find_window_hours)
         cursor: str | None = None
         for _ in range(self._settings.find_max_pages):
             body = mapping.order_search(location_id=self._location(), since=since, cursor=cursor)
