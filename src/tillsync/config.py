@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     allow_private_addresses: bool = Field(
         default=False,
         description="Let tenants point the hub at loopback, private and link-local addresses",
+    )
+    webhook_signature_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="The key each provider that signs its webhooks (HMAC) signs them with, by "
+        'provider name, as JSON (`{"<provider>": "…"}`): the signature key of the subscription '
+        "made at the provider for the hub's receiver",
     )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

@@ -6,10 +6,11 @@ stores each `Delivery` as sent, and reads it back as an `Event` when it applies 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from tillsync.domain.catalog import ProductFields
 
@@ -22,6 +23,8 @@ class EventKind(StrEnum):
     PRODUCTS = "products"
     SALE = "sale"
     """A sale the warehouse shipped, from any channel."""
+    POS_ORDER = "pos_order"
+    """A POS's own state of an order it made for us."""
     OTHER = "other"
 
 
@@ -42,6 +45,16 @@ class Event:
     skus: Sequence[str] = ()
     products: Sequence[ProductFields] = ()
     sale_id: str | None = None
+    pos_order: PosOrderState | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PosOrderState:
+    """What a POS reported of one of its orders: its id there, its state, as of when."""
+
+    pos_order_id: str
+    state: str
+    at: dt.datetime
 
 
 class Deliveries(Protocol):
@@ -62,3 +75,20 @@ class Deliveries(Protocol):
     def kind(self, event_type: str) -> EventKind: ...
 
     def read(self, event_type: str, data: Any) -> Event: ...
+
+
+@runtime_checkable
+class SignedDeliveries(Deliveries, Protocol):
+    """Deliveries a provider signs (`WebhookAuth.HMAC`): the signature covers the body, so
+    the body is read before anything is believed of it."""
+
+    signature_header: str
+    """The header the signature comes in (named when it is missing or wrong)."""
+
+    def account(self, delivery: Delivery) -> str | None:
+        """The provider's account (merchant) a delivery is about."""
+        ...
+
+    def verify_signed(self, headers: Mapping[str, str], body: bytes, *, key: str, url: str) -> bool:
+        """Whether `body`, as received at `url`, carries the provider's signature by `key`."""
+        ...

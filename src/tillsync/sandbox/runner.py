@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,13 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.crm import CrmState, create_crm_emulator
+from tillsync.emulators.square import create_square_emulator
 from tillsync.sandbox.banner import welcome
 from tillsync.sandbox.catalog import BARBERSHOP
 from tillsync.sandbox.follow import watching
 from tillsync.sandbox.manifest import manifest_path, write_manifest
 from tillsync.sandbox.simulation import simulate_day
+from tillsync.sandbox.square import SquareDemo, connect_square, square_demo
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
@@ -50,6 +52,7 @@ class Sandbox:
     crm_url: str
     crm_api_key: str
     crm: CrmState
+    square: SquareDemo | None = None
 
     @property
     def cin7_control(self) -> str:
@@ -71,6 +74,7 @@ class Sandbox:
                     "application_key": self.cin7_application_key,
                 },
                 "crm": {"url": self.crm_url, "api_key": self.crm_api_key},
+                **({"square": self.square.manifest()} if self.square else {}),
             },
         }
 
@@ -120,10 +124,13 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     )
     crm = CrmState()
     crm_key = crm.add_key()
+    square = square_demo(settings, business_name="BookBarber Demo Barbershop")
     app = create_app(settings)
     async with AsyncExitStack() as stack:
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
         crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
+        square_app = create_square_emulator(square.state)
+        square = replace(square, url=await stack.enter_async_context(serve(square_app)))
         hub_url = await stack.enter_async_context(
             serve(app, host=settings.host, port=settings.port)
         )
@@ -149,6 +156,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             settings=DEMO_RETRY,
             address_field="url",
         )
+        await connect_square(hub.services, square, tenant_id=tenant.tenant_id, settings=DEMO_RETRY)
         await _catalog_synced(hub)
         sandbox = Sandbox(
             hub_url=hub_url,
@@ -162,6 +170,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             crm_url=crm_url,
             crm_api_key=crm_key,
             crm=crm,
+            square=square,
         )
         write_manifest(state_dir, sandbox.manifest())
         yield sandbox

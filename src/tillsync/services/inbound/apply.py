@@ -16,6 +16,7 @@ from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.connections.links import load_connection, provider_of, warehouse_for
 from tillsync.services.context import Services
 from tillsync.services.inbound.stock import HINT_PRIORITY, enqueue_refresh
+from tillsync.services.orders import record_pos_state
 from tillsync.services.sync import external_sales
 from tillsync.services.sync.product_rows import Seen, upsert_products
 from tillsync.store.tables import Connection, InboxEntry, Run
@@ -43,6 +44,17 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
                 raise InvalidPayload(f"{entry.event_type} delivery without a sale id")
             lane = lane_for(ctx.job.priority)
             await _record_shipped_sale(services, connection, event.sale_id, lane=lane)
+        elif event.kind is EventKind.POS_ORDER:
+            if event.pos_order is None:
+                raise InvalidPayload(f"{entry.event_type} delivery without an order state")
+            items, entity = 1, "order"
+            await record_pos_state(
+                services.uows,
+                tenant_id=connection.tenant_id,
+                pos_order_id=event.pos_order.pos_order_id,
+                state=event.pos_order.state,
+                at=event.pos_order.at,
+            )
     except Permanent as exc:  # a delivery that can never apply: failed once, visibly
         await _mark_failed(services, entry.id, exc.message)
         raise

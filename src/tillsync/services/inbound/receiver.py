@@ -6,11 +6,14 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from tillsync.connectors.contract import Provider, WebhookAuth
 from tillsync.connectors.deliveries import Delivery
-from tillsync.errors import ClientError, NotAuthenticated
+from tillsync.errors import NotAuthenticated
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.connections.registrations import webhook_secret
 from tillsync.services.context import Services
+from tillsync.services.inbound import signed
+from tillsync.services.inbound.reading import read_events
 from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import Connection, InboxEntry, new_id
 from tillsync.store.uow import UnitOfWork
@@ -40,10 +43,39 @@ async def receive_webhook(
     """Verify, then read, store and queue a delivery; answer at once. Duplicates are stored once.
 
     The secret is checked before the body is read, so a caller without it learns nothing of
-    its body; a body the provider would not send is refused and logged, and nothing of it is
-    stored.
+    its body (a signed delivery: the signature, which covers the body, before it is
+    believed); a body the provider would not send is refused and logged, and nothing of it
+    is stored.
     """
     declared = services.providers.get(provider)
+    if declared.webhook_auth is WebhookAuth.HMAC:
+        connection, events = await signed.receive(
+            services, declared, connection_id=connection_id, headers=headers, read_body=read_body
+        )
+    else:
+        connection, events = await _by_secret(
+            services, declared, connection_id=connection_id, headers=headers, read_body=read_body
+        )
+    stored = 0
+    async with services.uows.begin() as uow:
+        for event in events:
+            entry_id = new_id()
+            if await _store(uow, connection, entry_id, event):
+                stored += 1
+                await enqueue_apply(uow, connection, entry_id)
+        await uow.commit()
+    return Receipt(received=len(events), stored=stored)
+
+
+async def _by_secret(
+    services: Services,
+    declared: Provider,
+    *,
+    connection_id: str | None,
+    headers: Mapping[str, str],
+    read_body: Callable[[], Awaitable[bytes]],
+) -> tuple[Connection, list[Delivery]]:
+    """A delivery that carries the connection's secret: checked before the body is read."""
     async with services.uows.read() as session:
         connection = await session.get(Connection, connection_id) if connection_id else None
     if connection is not None and connection.provider != declared.name:
@@ -62,26 +94,7 @@ async def receive_webhook(
             extra={"connection_id": connection_id},
         )
         raise NotAuthenticated("webhook secret missing or wrong", field="Authorization")
-    try:
-        deliveries.check_content_type(headers.get("content-type"))
-        events = deliveries.parse(await read_body())
-    except ClientError as exc:
-        log.warning(
-            "%s webhook refused: %s",
-            declared.title,
-            exc.message,
-            extra={"connection_id": connection.id, "field": exc.field},
-        )
-        raise
-    stored = 0
-    async with services.uows.begin() as uow:
-        for event in events:
-            entry_id = new_id()
-            if await _store(uow, connection, entry_id, event):
-                stored += 1
-                await enqueue_apply(uow, connection, entry_id)
-        await uow.commit()
-    return Receipt(received=len(events), stored=stored)
+    return connection, read_events(declared, deliveries, headers, await read_body(), connection.id)
 
 
 async def enqueue_apply(uow: UnitOfWork, connection: Connection, entry_id: str) -> None:

@@ -1,0 +1,84 @@
+"""Square API v2 over an injected `httpx.AsyncClient`: one method per endpoint the hub uses.
+
+Answers are Square's JSON as plain dicts; failures are tillsync `ProviderError`s. Nothing
+here retries or paces: the job queue retries, the shared rate budget paces (`gate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tillsync.connectors.budget import Gate
+from tillsync.connectors.http import dump_json, send
+from tillsync.connectors.square.errors import read
+from tillsync.errors import Permanent
+
+__all__ = ["DEFAULT_BASE_URL", "SQUARE_VERSION", "SquareClient"]
+
+DEFAULT_BASE_URL = "https://connect.squareup.com"
+SQUARE_VERSION = "2026-09-16"
+"""The API version every call pins (the official SDK's default at the time of writing)."""
+
+
+class SquareClient:
+    def __init__(
+        self, http: httpx.AsyncClient, *, base_url: str, access_token: str, gate: Gate
+    ) -> None:
+        self._http, self._gate = http, gate
+        self._base_url = base_url.rstrip("/")
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Square-Version": SQUARE_VERSION,
+            "Accept": "application/json",
+        }
+
+    def __repr__(self) -> str:
+        return f"SquareClient(base_url={self._base_url!r})"  # never the token
+
+    async def locations(self) -> dict[str, Any]:
+        """GET /v2/locations: `{locations[]}`, every location of the merchant, no paging."""
+        return await self._call("GET", "/v2/locations")
+
+    async def create_order(
+        self, *, idempotency_key: str, order: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """POST /v2/orders: `{order}`. The same key and body answer the first order again."""
+        body = {"idempotency_key": idempotency_key, "order": order}
+        return await self._call("POST", "/v2/orders", body=body)
+
+    async def get_order(self, order_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/v2/orders/{order_id}")
+
+    async def search_orders(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /v2/orders/search: `{orders[], cursor}`; no `cursor` on the last page."""
+        return await self._call("POST", "/v2/orders/search", body=body)
+
+    async def list_catalog(self, *, types: str, cursor: str | None = None) -> dict[str, Any]:
+        """GET /v2/catalog/list: `{objects[], cursor}`, 100 a page (Square fixes the size)."""
+        params = {"types": types, **({"cursor": cursor} if cursor else {})}
+        return await self._call("GET", "/v2/catalog/list", params=params)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        headers = dict(self._headers)
+        content = None
+        if body is not None:
+            content = dump_json(body)
+            headers["Content-Type"] = "application/json"
+        await self._gate()  # no call leaves without a grant from the shared budget
+        request = self._http.build_request(
+            method, self._base_url + path, params=params, headers=headers, content=content
+        )
+        answer = read(await send(self._http, request))
+        if not isinstance(answer, dict):
+            raise Permanent(f"{method} {path} answered something other than a JSON object")
+        return answer

@@ -1,0 +1,48 @@
+"""Square deliveries in the hub's words: an order's state, or an inventory hint left alone.
+
+`inventory.count.updated` is stored and acknowledged but applies nothing yet: Square is a
+POS here, not a tenant's stock source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tillsync.connectors.deliveries import Delivery, Event, EventKind, PosOrderState
+from tillsync.connectors.square import webhooks
+from tillsync.errors import Permanent
+
+
+class SquareDeliveries:
+    signature_header = webhooks.SIGNATURE_HEADER
+
+    def account(self, delivery: Delivery) -> str | None:
+        merchant = delivery.data.get("merchant_id") if isinstance(delivery.data, dict) else None
+        return merchant if isinstance(merchant, str) and merchant else None
+
+    def verify(self, headers: Mapping[str, str], *, secret: str) -> bool:
+        return False  # Square signs its deliveries: only `verify_signed` can tell
+
+    def verify_signed(self, headers: Mapping[str, str], body: bytes, *, key: str, url: str) -> bool:
+        return webhooks.verify(headers, body, signature_key=key, notification_url=url)
+
+    def check_content_type(self, value: str | None) -> None:
+        if value is not None and value.split(";")[0].strip().lower() != "application/json":
+            raise webhooks.UnsupportedMediaType(
+                "a Square delivery is sent as application/json", field="Content-Type"
+            )
+
+    def parse(self, body: bytes) -> list[Delivery]:
+        return webhooks.parse(body)
+
+    def kind(self, event_type: str) -> EventKind:
+        return EventKind.POS_ORDER if event_type == webhooks.ORDER_UPDATED else EventKind.OTHER
+
+    def read(self, event_type: str, data: Any) -> Event:
+        if self.kind(event_type) is not EventKind.POS_ORDER:
+            return Event(EventKind.OTHER)
+        found = webhooks.order_state(data) if isinstance(data, dict) else None
+        if found is None:  # refused at receipt: only a row stored otherwise could be so
+            raise Permanent(f"{event_type} delivery without a readable order state")
+        return Event(EventKind.POS_ORDER, pos_order=PosOrderState(*found))

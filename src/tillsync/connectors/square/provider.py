@@ -1,0 +1,49 @@
+"""Square, declared: a POS reached with an OAuth access token, at one of the merchant's
+locations."""
+
+from __future__ import annotations
+
+from tillsync.connectors.contract import (
+    Connector,
+    CredentialField,
+    Link,
+    Provider,
+    WebhookAuth,
+)
+from tillsync.connectors.square.client import DEFAULT_BASE_URL, SquareClient
+from tillsync.connectors.square.deliveries import SquareDeliveries
+from tillsync.connectors.square.pos import SquarePos
+from tillsync.connectors.square.settings import SquareSettings
+
+NAME = "square"
+
+
+def _open(link: Link) -> Connector:
+    client = SquareClient(
+        link.http,
+        base_url=link.base_url,
+        access_token=link.credentials["access_token"],
+        gate=link.gate,
+    )
+    pos = SquarePos(client, SquareSettings.model_validate(link.settings.model_dump()))
+    return Connector(check=pos.account, pos=pos)
+
+
+PROVIDER = Provider(
+    name=NAME,
+    title="Square",
+    roles=frozenset({"pos"}),
+    credentials=(
+        CredentialField("access_token", "access_token"),
+        CredentialField("refresh_token", "refresh_token"),
+    ),
+    settings=SquareSettings,
+    open=_open,
+    default_base_url=DEFAULT_BASE_URL,
+    # Square publishes no limit: the contract's generous default, a setting can lower it.
+    # No `webhook_types`: those are the hooks the hub registers and watches per connection,
+    # and a Square subscription is the application's, made once with its signature key
+    # (`webhook_signature_keys`) for `webhooks.WEBHOOK_TYPES`.
+    webhook_auth=WebhookAuth.HMAC,
+    deliveries=SquareDeliveries(),
+)

@@ -1,0 +1,92 @@
+"""A signed delivery (`WebhookAuth.HMAC`): the signature over our receiver's URL and the raw
+body, by the key of the hub's subscription at the provider, checked before anything else.
+
+The subscription is the hub's, not a connection's (Square's are the application's), so
+the key is a hub setting (`webhook_signature_keys`), and a delivery names its connection by
+the account it is about, unless the URL it was sent to names one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from sqlalchemy import select
+
+from tillsync.connectors.contract import Provider
+from tillsync.connectors.deliveries import Delivery, SignedDeliveries
+from tillsync.errors import InvalidInput, NotAuthenticated, NotFound
+from tillsync.services.connections.links import DISCONNECTED
+from tillsync.services.context import Services
+from tillsync.services.inbound.reading import read_events
+from tillsync.store.tables import Connection
+
+log = logging.getLogger("tillsync.services.inbound.receiver")
+
+
+async def receive(
+    services: Services,
+    declared: Provider,
+    *,
+    connection_id: str | None,
+    headers: Mapping[str, str],
+    read_body: Callable[[], Awaitable[bytes]],
+) -> tuple[Connection, list[Delivery]]:
+    deliveries = declared.deliveries
+    key = services.settings.webhook_signature_keys.get(declared.name)
+    if key is None or not isinstance(deliveries, SignedDeliveries):
+        log.warning("%s webhook refused: the hub has no key for it", declared.title)
+        raise NotAuthenticated("webhook signature cannot be checked", field="signature")
+    body = await read_body()
+    url = receiver_url(services, declared, connection_id)
+    if not deliveries.verify_signed(headers, body, key=key.get_secret_value(), url=url):
+        log.warning(
+            "%s webhook refused: signature missing or wrong",
+            declared.title,
+            extra={"connection_id": connection_id},
+        )
+        field = deliveries.signature_header
+        raise NotAuthenticated("webhook signature missing or wrong", field=field)
+    events = read_events(declared, deliveries, headers, body, connection_id)
+    accounts = {deliveries.account(event) for event in events}
+    connection = await _connection(services, declared, connection_id, accounts)
+    return connection, events
+
+
+def receiver_url(services: Services, declared: Provider, connection_id: str | None) -> str:
+    """The URL the provider signed: our receiver's, as its subscription names it."""
+    url = services.settings.resolved_public_url + declared.receiver_path
+    return f"{url}?connection={connection_id}" if connection_id else url
+
+
+async def _connection(
+    services: Services, declared: Provider, connection_id: str | None, accounts: set[str | None]
+) -> Connection:
+    if len(accounts) != 1 or None in accounts:
+        raise InvalidInput("a delivery names exactly one account", field="merchant_id")
+    (account,) = accounts
+    async with services.uows.read() as session:
+        if connection_id:
+            found = await session.get(Connection, connection_id)
+            candidates = [found] if found is not None else []
+        else:
+            candidates = list(
+                await session.scalars(
+                    select(Connection).where(
+                        Connection.provider == declared.name, Connection.status != DISCONNECTED
+                    )
+                )
+            )
+    for connection in candidates:
+        if (
+            connection.provider == declared.name
+            and connection.status != DISCONNECTED
+            and (connection.settings or {}).get("merchant_id") == account
+        ):
+            return connection
+    log.warning(
+        "%s webhook for an account no connection has",
+        declared.title,
+        extra={"connection_id": connection_id},
+    )
+    raise NotFound("no connection of this account", field="merchant_id")
