@@ -12,6 +12,16 @@ class Clock(Protocol):
         ...
 
 
+def moment_of(text: str) -> dt.datetime | None:
+    """An ISO 8601 moment as a provider writes it (`Z` or an offset; none taken as UTC), or
+    None when the text is not one."""
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 class SystemClock:
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)

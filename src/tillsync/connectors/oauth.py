@@ -8,13 +8,13 @@ at the token endpoint is retried by the job queue, not taken for a lost grant.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 from urllib.parse import urlencode
 
 import httpx
 
+from tillsync.clock import moment_of
 from tillsync.connectors.contract import Link
 from tillsync.connectors.grants import (
     ACCESS_TOKEN,
@@ -150,17 +150,9 @@ def tokens_of(credentials: Mapping[str, str], oauth: OAuth) -> Tokens:
     return Tokens(
         access_token=credentials.get(ACCESS_TOKEN, ""),
         refresh_token=credentials.get(REFRESH_TOKEN, ""),
-        expires_at=_moment(credentials.get(TOKEN_EXPIRES_AT, "")),
+        expires_at=moment_of(credentials.get(TOKEN_EXPIRES_AT, "")),
         account_id=credentials.get(oauth.account_field, "") if oauth.account_field else "",
     )
-
-
-def _moment(text: str) -> dt.datetime | None:
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 class Bearer:

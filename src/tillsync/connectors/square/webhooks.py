@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from tillsync.clock import moment_of
 from tillsync.connectors.deliveries import Delivery
 from tillsync.errors import ClientError
 
@@ -102,13 +103,5 @@ def order_state(event: Mapping[str, Any]) -> tuple[str, str, dt.datetime] | None
     for value in (order_id, state, at):
         if not isinstance(value, str) or not 0 < len(value) <= _MAX_ID:
             return None
-    moment = _moment(str(at))
+    moment = moment_of(str(at))
     return None if moment is None else (str(order_id), str(state), moment)
-
-
-def _moment(text: str) -> dt.datetime | None:
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
