@@ -43,7 +43,7 @@ def revocation(app: ClientApp, access_token: str) -> Revocation:
 
 OAUTH = OAuth(
     authorize_path="/oauth2/authorize",
-    token_path="/oauth2/token",
+    token_path="/oauth2/token",  # noqa: S106 (a path, not a password)
     read_tokens=read_tokens,
     scopes=SCOPES,
     authorize_params=(("session", "false"),),
