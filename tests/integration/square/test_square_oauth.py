@@ -155,3 +155,34 @@ async def test_a_revoked_grant_fails_the_push_once_told_as_reauth_required(
     assert [job.state for job in jobs] == ["failed"]
     assert [notice.kind for notice in notices] == [REAUTH]
     assert (await _connection(world)).status == REAUTH
+
+
+async def test_disconnecting_revokes_the_grant_at_square(world: SquareWorld) -> None:
+    await world.connect_fast()
+    access = _keys(world, await _connection(world))["access_token"]
+
+    answer = await world.api.post("/api/v1/pos/disconnect", json={"business_id": world.tenant_id})
+
+    assert answer.status_code == 200, answer.text
+    assert world.square.state.tokens.access[access].grant.revoked
+    calls = [c for c in world.square.state.calls_since() if c.path == "/oauth2/revoke"]
+    assert [c.status for c in calls] == [200]
+
+
+async def test_a_seed_connect_without_merchant_id_is_refused_naming_it(
+    world: SquareWorld,
+) -> None:
+    body = {
+        "business_id": world.tenant_id,
+        "provider": "square",
+        "access_token": world.square.seller.access_token,
+        "refresh_token": "EQAA-refresh",
+        "location_id": world.square.seller.location_id,
+    }
+
+    answer = await world.api.post("/api/v1/pos/connect", json=body)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "merchant_id"
+    async with world.hub.uows.read() as session:
+        assert await find_connection(session, world.tenant_id, "square") is None
