@@ -16,7 +16,7 @@ from tests.support.square import Emulated
 from tests.support.till.world import FAST_POS
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
-from tillsync.config import Settings
+from tillsync.config import OAuthApp, Settings
 from tillsync.connectors.outbound import tls_context
 from tillsync.emulators.square.tokens import DEFAULT_SCOPES
 from tillsync.providers import default_providers
@@ -111,8 +111,15 @@ class SquareWorld:
 
 @asynccontextmanager
 async def square_world(settings: Settings, square: Emulated) -> AsyncIterator[SquareWorld]:
-    remember(square.seller.access_token)
+    remember(square.seller.access_token, square.state.application.client_secret)
     settings.provider_urls = {**settings.provider_urls, "square": square.url}
+    application = square.state.application
+    settings.oauth_apps = {
+        **settings.oauth_apps,
+        "square": OAuthApp(
+            client_id=application.client_id, client_secret=application.client_secret
+        ),
+    }
     app = create_app(settings, providers=default_providers())
     async with serve(app) as url:
         settings.public_url = url

@@ -11,6 +11,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from tillsync.config import Settings
+from tillsync.connectors.grants import Tokens
+from tillsync.connectors.oauth import credentials_of
+from tillsync.connectors.square.oauth import OAUTH
 from tillsync.connectors.square.webhooks import WEBHOOK_TYPES
 from tillsync.emulators.square import SquareState
 from tillsync.emulators.square.tokens import DEFAULT_SCOPES
@@ -30,6 +33,7 @@ class SquareDemo:
     access_token: str
     refresh_token: str
     signature_key: str
+    expires_at: dt.datetime
     url: str = ""
 
     def manifest(self) -> dict[str, Any]:
@@ -56,7 +60,13 @@ def square_demo(settings: Settings, *, business_name: str) -> SquareDemo:
     settings.webhook_signature_keys = {**settings.webhook_signature_keys, NAME: SecretStr(key)}
     assert grant.refresh_token is not None
     return SquareDemo(
-        state, seller.merchant_id, seller.location_id, token.token, grant.refresh_token, key
+        state,
+        seller.merchant_id,
+        seller.location_id,
+        token.token,
+        grant.refresh_token,
+        key,
+        expires,
     )
 
 
@@ -67,7 +77,10 @@ async def connect_square(
         services,
         provider=NAME,
         tenant_id=tenant_id,
-        credentials={"access_token": demo.access_token, "refresh_token": demo.refresh_token},
+        credentials=credentials_of(
+            Tokens(demo.access_token, demo.refresh_token, demo.expires_at, demo.merchant_id),
+            OAUTH,
+        ),
         base_url=demo.url,
         settings={**settings, "location_id": demo.location_id, "merchant_id": demo.merchant_id},
     )

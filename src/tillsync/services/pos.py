@@ -18,6 +18,7 @@ from typing import Final
 
 from sqlalchemy import func, select
 
+from tillsync.connectors.grants import TOKEN_EXPIRES_AT
 from tillsync.connectors.settings import PosSettings
 from tillsync.errors import InvalidInput, NotFound, ProviderError
 from tillsync.providers import Providers
@@ -78,6 +79,14 @@ async def connect(
     for credential in declared.credentials:
         if credential.name in TOKEN_FIELDS and not request.tokens.get(credential.name):
             raise InvalidInput(f"{credential.name} is required", field=credential.name)
+    credentials = dict(request.tokens)
+    if declared.oauth is not None:  # the grant's expiry and account, as a callback stores them
+        expires = request.token_expires_at
+        credentials[TOKEN_EXPIRES_AT] = expires.isoformat() if expires else "never"
+        if declared.oauth.account_field:
+            if not request.merchant_id:
+                raise InvalidInput("merchant_id is required", field="merchant_id")
+            credentials[declared.oauth.account_field] = request.merchant_id
     settings: dict[str, object] = {**(request.settings or {})}
     for name, value in (
         ("location_id", request.location_id),
@@ -90,7 +99,7 @@ async def connect(
         services,
         provider=provider,
         tenant_id=tenant_id,
-        credentials=request.tokens,
+        credentials=credentials,
         base_url=services.settings.provider_urls.get(provider),
         settings=settings,
     )

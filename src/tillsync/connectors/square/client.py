@@ -13,6 +13,7 @@ import httpx
 
 from tillsync.connectors.budget import Gate
 from tillsync.connectors.http import dump_json, send
+from tillsync.connectors.oauth import Bearer
 from tillsync.connectors.square.errors import read
 from tillsync.errors import Permanent
 
@@ -25,12 +26,11 @@ SQUARE_VERSION = "2026-09-16"
 
 class SquareClient:
     def __init__(
-        self, http: httpx.AsyncClient, *, base_url: str, access_token: str, gate: Gate
+        self, http: httpx.AsyncClient, *, base_url: str, bearer: Bearer, gate: Gate
     ) -> None:
-        self._http, self._gate = http, gate
+        self._http, self._gate, self._bearer = http, gate, bearer
         self._base_url = base_url.rstrip("/")
         self._headers = {
-            "Authorization": f"Bearer {access_token}",
             "Square-Version": SQUARE_VERSION,
             "Accept": "application/json",
         }
@@ -74,11 +74,20 @@ class SquareClient:
         if body is not None:
             content = dump_json(body)
             headers["Content-Type"] = "application/json"
-        await self._gate()  # no call leaves without a grant from the shared budget
-        request = self._http.build_request(
-            method, self._base_url + path, params=params, headers=headers, content=content
-        )
-        answer = read(await send(self._http, request))
+
+        async def attempt(token: str) -> Any:
+            await self._gate()  # no call leaves without a grant from the shared budget
+            request = self._http.build_request(
+                method,
+                self._base_url + path,
+                params=params,
+                headers={**headers, "Authorization": f"Bearer {token}"},
+                content=content,
+            )
+            return read(await send(self._http, request))
+
+        # A 401 (an expired or revoked token) renews the grant once and retries once.
+        answer = await self._bearer.call(attempt)
         if not isinstance(answer, dict):
             raise Permanent(f"{method} {path} answered something other than a JSON object")
         return answer

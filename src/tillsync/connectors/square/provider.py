@@ -10,8 +10,11 @@ from tillsync.connectors.contract import (
     Provider,
     WebhookAuth,
 )
+from tillsync.connectors.grants import ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT
+from tillsync.connectors.oauth import Bearer
 from tillsync.connectors.square.client import DEFAULT_BASE_URL, SquareClient
 from tillsync.connectors.square.deliveries import SquareDeliveries
+from tillsync.connectors.square.oauth import MERCHANT_ID, OAUTH
 from tillsync.connectors.square.pos import SquarePos
 from tillsync.connectors.square.settings import SquareSettings
 
@@ -22,7 +25,7 @@ def _open(link: Link) -> Connector:
     client = SquareClient(
         link.http,
         base_url=link.base_url,
-        access_token=link.credentials["access_token"],
+        bearer=Bearer(link),
         gate=link.gate,
     )
     pos = SquarePos(client, SquareSettings.model_validate(link.settings.model_dump()))
@@ -34,8 +37,10 @@ PROVIDER = Provider(
     title="Square",
     roles=frozenset({"pos"}),
     credentials=(
-        CredentialField("access_token", "access_token"),
-        CredentialField("refresh_token", "refresh_token"),
+        CredentialField(MERCHANT_ID, "merchant_id", secret=False, masked=False),
+        CredentialField(ACCESS_TOKEN, "access_token"),
+        CredentialField(REFRESH_TOKEN, "refresh_token"),
+        CredentialField(TOKEN_EXPIRES_AT, "token_expires_at", secret=False, masked=False),
     ),
     settings=SquareSettings,
     open=_open,
@@ -46,4 +51,5 @@ PROVIDER = Provider(
     # (`webhook_signature_keys`) for `webhooks.WEBHOOK_TYPES`.
     webhook_auth=WebhookAuth.HMAC,
     deliveries=SquareDeliveries(),
+    oauth=OAUTH,
 )
