@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import html
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from tests.support.dashboard import HTML, Visitor, visiting
 from tests.support.secrets import remember
-from tests.support.square import Emulated, square_emulator
-from tests.support.square_world import SquareWorld, square_world
-from tillsync.config import Settings
+from tests.support.square_world import SquareWorld
 from tillsync.services.tenants import create_tenant
 
 
 @pytest.fixture
-async def square() -> AsyncIterator[Emulated]:
-    async with square_emulator() as emulated:
-        yield emulated
+def world(pos_world: SquareWorld) -> SquareWorld:
+    return pos_world
 
 
 @pytest.fixture
-async def world(settings: Settings, square: Emulated) -> AsyncIterator[SquareWorld]:
-    async with square_world(settings, square) as opened:
-        yield opened
-
-
-@pytest.fixture
-async def visitor(world: SquareWorld) -> AsyncIterator[Visitor]:
-    async with visiting(world.url) as opened:
-        key = str(world.api.headers["Authorization"]).removeprefix("Bearer ")
-        assert (await opened.sign_in(key)).status_code == 303
-        yield opened
+def visitor(pos_visitor: Visitor) -> Visitor:
+    return pos_visitor
 
 
 async def _sync_now(visitor: Visitor, order_id: str, *, token: str | None = None) -> httpx.Response:
