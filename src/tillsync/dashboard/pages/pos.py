@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from tillsync.api.deps import HubDep
 from tillsync.dashboard.auth import ActingViewerDep, PageViewerDep, Viewer, page_viewer
 from tillsync.dashboard.rendering import HEADERS, Page, page
-from tillsync.errors import ClientError, InvalidInput, NotFound, ProviderError
+from tillsync.errors import ClientError, InvalidInput, NotFound, TillsyncError
 from tillsync.services import pos
 from tillsync.services.connect_offers import connect_offers
 from tillsync.services.connections import oauth
@@ -132,8 +132,8 @@ async def _page(
     if found is not None and found.is_active:
         try:
             catalog = await pos_catalog(services, viewer.tenant_id)
-        except (ProviderError, ClientError) as exc:
-            catalog_problem = exc.message
+        except TillsyncError as exc:  # the provider refused, failed or must be waited for
+            catalog_problem = str(exc)
     offers = await connect_offers(services, viewer.tenant_id)
     mapping = found.settings.item_mapping if found else {}
     response = await page(

@@ -14,6 +14,7 @@ from tests.support.secrets import remember
 from tests.support.square_world import SquareWorld
 from tests.support.tally_world import TallyWorld, tally_world
 from tillsync.config import Settings
+from tillsync.emulators.square.faults import FaultRule
 from tillsync.services.tenants import create_tenant
 
 
@@ -76,6 +77,18 @@ async def test_the_catalog_is_offered_and_a_mapping_is_saved(
     assert answer.status_code == 303
     mapping = await world.api.get(f"/api/v1/pos/integration/{world.tenant_id}/item-mapping")
     assert mapping.json()["data"]["item_mapping"] == {}
+
+
+async def test_a_catalog_that_cannot_be_read_is_said_so(
+    world: SquareWorld, visitor: Visitor
+) -> None:
+    await world.connect_fast()
+    rule = FaultRule("GET", "/v2/catalog/list", "fail_before", status=400, times=None)
+    world.square.state.faults.configure(rules=[rule])
+    page = await visitor.page("/pos")
+    assert page.status_code == 200
+    assert "The POS catalog could not be read" in page.text
+    assert "Save mapping" in page.text  # a mapping may still be typed in
 
 
 async def test_settings_are_saved(world: SquareWorld, visitor: Visitor) -> None:
