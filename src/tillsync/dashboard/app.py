@@ -13,7 +13,9 @@ from tillsync.dashboard.csrf import CsrfRefused, refused
 from tillsync.dashboard.pages import (
     alerts,
     notifications,
+    orders,
     overview,
+    pos,
     sales,
     settings,
     stats,
@@ -22,7 +24,7 @@ from tillsync.dashboard.pages import (
 )
 from tillsync.dashboard.rendering import templates
 
-PAGES = (overview, stock, alerts, sales, syncs, stats, notifications, settings)
+PAGES = (overview, stock, alerts, sales, orders, syncs, stats, notifications, pos, settings)
 """The navigation, in order. A page is a module with its `PAGE` and `router`, and a template."""
 STATIC = Path(__file__).parent / "static"
 
