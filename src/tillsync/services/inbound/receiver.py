@@ -94,7 +94,7 @@ async def _by_secret(
             extra={"connection_id": connection_id},
         )
         raise NotAuthenticated("webhook secret missing or wrong", field="Authorization")
-    return connection, read_events(declared, deliveries, headers, await read_body(), connection.id)
+    return connection, await read_events(declared, deliveries, headers, read_body, connection.id)
 
 
 async def enqueue_apply(uow: UnitOfWork, connection: Connection, entry_id: str) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tillsync.connectors.contract import Provider
 from tillsync.connectors.deliveries import Delivery, SignedDeliveries
-from tillsync.errors import InvalidInput, NotAuthenticated, NotFound
+from tillsync.errors import ClientError, InvalidInput, NotAuthenticated, NotFound
 from tillsync.services.connections.links import DISCONNECTED
 from tillsync.services.context import Services
 from tillsync.services.inbound.reading import read_events
@@ -37,7 +37,11 @@ async def receive(
     if key is None or not isinstance(deliveries, SignedDeliveries):
         log.warning("%s webhook refused: the hub has no key for it", declared.title)
         raise NotAuthenticated("webhook signature cannot be checked", field="signature")
-    body = await read_body()
+    try:
+        body = await read_body()
+    except ClientError as exc:  # refused whole (nested too deeply) before it can be checked
+        log.warning("%s webhook refused: %s", declared.title, exc.message)
+        raise
     url = receiver_url(services, declared, connection_id)
     if not deliveries.verify_signed(headers, body, key=key.get_secret_value(), url=url):
         log.warning(
@@ -47,7 +51,11 @@ async def receive(
         )
         field = deliveries.signature_header
         raise NotAuthenticated("webhook signature missing or wrong", field=field)
-    events = read_events(declared, deliveries, headers, body, connection_id)
+
+    async def read_again() -> bytes:  # read once already: the signature covers it
+        return body
+
+    events = await read_events(declared, deliveries, headers, read_again, connection_id)
     accounts = {deliveries.account(event) for event in events}
     connection = await _connection(services, declared, connection_id, accounts)
     return connection, events
