@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -19,21 +18,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.sales import RecordedSale, SaleOutcome, sync_status
-from tillsync.errors import Conflict, InvalidInput, NotFound
+from tillsync.errors import Conflict
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services.history import shown_states
-from tillsync.services.inventory import Wanted, end_reservation, expire_overdue, load_product
-from tillsync.services.ledger import Ledger
+from tillsync.services.inventory import Wanted, load_product
 from tillsync.services.outbound.kinds import ROLE_JOBS, kind
-from tillsync.services.stock_rows import refusal
+from tillsync.services.sale_holds import hold_stock
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import (
     Connection,
-    PendingMovement,
-    Reservation,
     Sale,
     SaleLine,
-    StockLevel,
 )
 from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
@@ -103,7 +98,7 @@ async def record(
             row = await _record(uow, caller, sale, source="pos")
             result = await answer(uow.session, row, False)
             # Stock last: its rows stay locked only from here to the commit.
-            await _hold_stock(uow, caller, sale, row)
+            await hold_stock(uow, caller, sale, row)
             await uow.commit()
             return result
     except IntegrityError:
@@ -130,7 +125,7 @@ async def record_in(
     The caller takes its own locks before this, since stock rows are locked here.
     """
     row = await _record(uow, caller, sale, source=source, positions=positions)
-    await _hold_stock(uow, caller, sale, row, positions=positions)
+    await hold_stock(uow, caller, sale, row, positions=positions)
     return row
 
 
@@ -210,80 +205,6 @@ async def _record(
         )
     await _enqueue_jobs(uow, caller, row)
     return row
-
-
-async def _hold_stock(
-    uow: UnitOfWork,
-    caller: Caller,
-    sale: SaleInput,
-    row: Sale,
-    *,
-    positions: Sequence[int] | None = None,
-) -> None:
-    """Lock every row the sale touches (one statement, one order), then take its holds."""
-    ledger = Ledger(uow, caller.tenant_id)
-    locked = await ledger.lock_all({(line.sku, row.location) for line in sale.items})
-    stocks = {sku: stock for (sku, _), stock in locked.items()}
-    await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
-    await _hold_lines(ledger, sale, stocks, sale_id=row.id, positions=positions)
-    await ledger.settle()
-
-
-async def _consume_reservations(
-    ledger: Ledger, sale: SaleInput, stocks: dict[str, StockLevel], *, sale_id: str
-) -> None:
-    for i, reservation_id in enumerate(sale.reservation_ids):
-        name = f"reservationIds[{i}]"
-        reservation = await ledger.uow.session.scalar(
-            select(Reservation).where(
-                Reservation.id == reservation_id, Reservation.tenant_id == ledger.tenant_id
-            )
-        )
-        if reservation is None:
-            raise NotFound(f"no reservation '{reservation_id}'", field=name)
-        stock = stocks.get(reservation.sku)
-        if stock is None or stock.id != reservation.stock_level_id:
-            raise InvalidInput(
-                f"reservation '{reservation_id}' holds {reservation.sku} at "
-                f"{reservation.location}, which this sale does not sell there",
-                field=name,
-            )
-        if reservation.status == "consumed":
-            raise Conflict(f"reservation '{reservation_id}' was used by a sale", field=name)
-        # An expired or released hold is simply gone: the sale then needs free stock.
-        await end_reservation(ledger, stock, reservation_id, status="consumed", sale_id=sale_id)
-
-
-async def _hold_lines(
-    ledger: Ledger,
-    sale: SaleInput,
-    stocks: dict[str, StockLevel],
-    *,
-    sale_id: str,
-    positions: Sequence[int] | None,
-) -> None:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    first_index: dict[str, int] = {}
-    for i, line in zip(positions or range(len(sale.items)), sale.items, strict=True):
-        totals[line.sku] += line.quantity
-        first_index.setdefault(line.sku, i)
-    for sku in sorted(totals):
-        stock, quantity, field = stocks.get(sku), totals[sku], f"items[{first_index[sku]}].quantity"
-        if stock is None:  # the warehouse never reported it here: nothing to sell
-            raise refusal(sku, None, quantity, field=field)
-        await expire_overdue(ledger, stock)
-        await ledger.hold(
-            stock, quantity, figure="pending", cause="sale", reference=sale.sale_id, field=field
-        )
-        ledger.uow.session.add(
-            PendingMovement(
-                tenant_id=ledger.tenant_id,
-                stock_level_id=stock.id,
-                sale_id=sale_id,
-                quantity=quantity,
-                created_at=ledger.uow.now,
-            )
-        )
 
 
 async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:

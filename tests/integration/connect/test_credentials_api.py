@@ -12,7 +12,7 @@ from tests.integration.connect.conftest import COMPANY, SKU, Shop
 from tests.support.sandboxes import adjust_stock
 from tests.support.world import eventually
 from tillsync.connectors.cin7.provider import WEBHOOK_TYPES
-from tillsync.connectors.contract import masked as mask
+from tillsync.connectors.masking import masked as mask
 from tillsync.emulators.cin7.faults import FaultRule
 from tillsync.store.tables import InboxEntry, Job, Run, Sale
 

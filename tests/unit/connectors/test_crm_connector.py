@@ -9,9 +9,9 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from tillsync.connectors.contract import masked
 from tillsync.connectors.crm import mapping
 from tillsync.connectors.crm.errors import read
+from tillsync.connectors.masking import masked
 from tillsync.domain.sales import SaleLine
 from tillsync.errors import AuthFailed, InvalidInput, Permanent, ProviderError, Retryable, Throttled
 from tillsync.services.connections.checks import address

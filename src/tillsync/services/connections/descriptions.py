@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from tillsync.connectors.contract import Provider, masked
+from tillsync.connectors.contract import Provider
+from tillsync.connectors.masking import masked
 from tillsync.errors import ConfigurationError, NotFound, ProviderError
 from tillsync.services.connections.links import (
     DISCONNECTED,
