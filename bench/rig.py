@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from tillsync.api.app import create_app
@@ -158,17 +159,17 @@ def backend_of(database_url: str | None) -> str:
 
 
 @asynccontextmanager
-async def emulator_process(folder: Path) -> AsyncIterator[str]:
-    """`tillsync emulator cin7` as its own process, so it does not share the hub's CPU."""
+async def emulator_process(folder: Path, provider: str = "cin7") -> AsyncIterator[str]:
+    """`tillsync emulator <provider>` as its own process, so it does not share the hub's CPU."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
-    errors = folder / "emulator.log"
+    errors = folder / f"emulator-{provider}.log"
     with errors.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "tillsync",
             "emulator",
-            "cin7",
+            provider,
             "--port",
             "0",
             env=env,
@@ -191,6 +192,19 @@ async def emulator_process(folder: Path) -> AsyncIterator[str]:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+def hub_app(folder: Path, database_url: str | None) -> tuple[Settings, FastAPI]:
+    """The hub's app (API, embedded worker and scheduler), quiet, its data in `folder`."""
+    configure_logging(level="WARNING", fmt="text")
+    settings = Settings(
+        _env_file=None,  # the bench is configured by its arguments alone
+        data_dir=folder / "hub",
+        database_url=database_url or "",
+        log_level="WARNING",
+        log_format="text",
+    )
+    return settings, create_app(settings)
 
 
 @asynccontextmanager
@@ -219,15 +233,7 @@ async def open_rig(
             "throttle_style": "429",
         }
         (await control.put("/_emulator/settings", json=limits)).raise_for_status()
-        configure_logging(level="WARNING", fmt="text")
-        settings = Settings(
-            _env_file=None,  # the bench is configured by its arguments alone
-            data_dir=folder / "hub",
-            database_url=database_url or "",
-            log_level="WARNING",
-            log_format="text",
-        )
-        app = create_app(settings)
+        settings, app = hub_app(folder, database_url)
         async with (
             httpx.AsyncClient(
                 base_url=url + CIN7_API,
@@ -283,3 +289,9 @@ def busiest_window(times: list[dt.datetime], window_seconds: float) -> int:
             first += 1
         most = max(most, last - first + 1)
     return most
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest rank: a value that was actually observed."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]

@@ -42,6 +42,7 @@ from rig import (
     busiest_window,
     command_line,
     open_rig,
+    percentile,
     run,
     scaling,
     window_of,
@@ -149,12 +150,6 @@ async def documents(rig: Rig) -> Counter[str]:
         if len(rows) < 1000:
             return kinds
         page += 1
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest rank: a value that was actually observed."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def backlog_by_minute(

@@ -144,6 +144,8 @@ async def test_the_simulated_day_follows_each_sale_to_its_end_and_sums_up(
     printed = "".join(seen)
     pushed = dict(re.findall(r"CIN7  (\S+) pushed: CIN7 sale ([0-9a-f-]{36})", printed))
     await _each_held_by_cin7(manifest, pushed)
+    in_square = dict(re.findall(r"SQUARE order (WEB-\d+) in Square: order (\S+)", printed))
+    await _each_once_in_square(manifest, in_square)
     process.send_signal(signal.SIGINT)
     async with asyncio.timeout(20):
         rest, _ = await process.communicate()
@@ -175,6 +177,12 @@ async def test_the_simulated_day_follows_each_sale_to_its_end_and_sums_up(
     assert raised >= 2  # a shelf counted empty, a beard oil sold out
     assert resolved >= 1  # a delivery
     assert "oversold   0\n" in printed
+    # Online orders: printed as placed, each in Square with its order id, summed up.
+    placed = re.findall(r"WEB   order (WEB-\d+) placed online: ", printed)
+    assert len(placed) == 3
+    assert set(in_square) == set(placed)
+    assert "WEB   order WEB-0002 placed online: 1 × Daily Shampoo" in printed
+    assert "orders     3 online, in Square 3/3\n" in printed
 
 
 async def _each_held_by_cin7(manifest: dict[str, Any], pushed: dict[str, str]) -> None:
@@ -195,3 +203,17 @@ async def _each_held_by_cin7(manifest: dict[str, Any], pushed: dict[str, str]) -
             document = (await warehouse.get("/sale", params={"ID": sale_id})).json()
             assert document["ID"] == sale_id
             assert re.search(rf"\b{re.escape(reference)}\b", document["Note"])  # ours, named
+
+
+async def _each_once_in_square(manifest: dict[str, Any], in_square: dict[str, str]) -> None:
+    """Every Square order id printed is the one order Square holds with our reference."""
+    square = manifest["emulators"]["square"]
+    headers = {"Authorization": f"Bearer {square['access_token']}"}
+    body = {"location_ids": [square["location_id"]], "limit": 500}
+    async with httpx.AsyncClient(base_url=square["url"], headers=headers) as pos:
+        answer = await pos.post("/v2/orders/search", json=body)
+    orders = answer.json().get("orders", [])
+    assert "cursor" not in answer.json()
+    for reference, order_id in in_square.items():
+        held = [order["id"] for order in orders if order.get("reference_id") == reference]
+        assert held == [order_id], reference

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -55,10 +55,23 @@ class Followed:
 
 
 @dataclass
+class FollowedOrder:
+    """What became of one online order (its pushes to the POS)."""
+
+    reference: str
+    pos_order_id: str | None = None
+    retries: int = 0
+    failed: bool = False
+    settled: bool = False
+
+
+@dataclass
 class Day:
     """What the demo saw happen, for its closing summary."""
 
     sales: dict[str, Followed] = field(default_factory=dict)
+    orders: dict[str, FollowedOrder] = field(default_factory=dict)
+    refused_orders: int = 0
     blocked: int = 0
     alerts_raised: int = 0
     alerts_resolved: int = 0
@@ -82,8 +95,20 @@ class Watcher:
         self.day.sales.pop(reference, None)
         self.day.blocked += 1
 
+    def expect_order(self, reference: str) -> None:
+        """An online order about to be placed: its pushes show in the history too."""
+        self.day.orders.setdefault(reference, FollowedOrder(reference))
+
+    def refused_order(self, reference: str) -> None:
+        self.day.orders.pop(reference, None)
+        self.day.refused_orders += 1
+
     def follow(self, reference: str) -> None:
-        task = asyncio.create_task(self._follow(self.day.sales[reference]))
+        self.spawn(self._follow(self.day.sales[reference]))
+
+    def spawn(self, following: Coroutine[Any, Any, None]) -> None:
+        """Follow something to its end; `settled` waits for it."""
+        task = asyncio.create_task(following)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -107,7 +132,8 @@ class Watcher:
             with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
                 logs = (await self.pos.get(path, params={"limit": 100})).json()["data"]["logs"]
                 for reference in dict.fromkeys(log["order_id"] for log in logs):
-                    if reference and reference not in self.day.sales:
+                    known = reference in self.day.sales or reference in self.day.orders
+                    if reference and not known:
                         await self._arrived(reference)
             await asyncio.sleep(ARRIVALS_SECONDS)
 

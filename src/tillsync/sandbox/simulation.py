@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from tillsync.sandbox.catalog import BARBERSHOP
 from tillsync.sandbox.follow import Watcher, say
+from tillsync.sandbox.online import order_online
 from tillsync.sandbox.summary import print_summary
 
 if TYPE_CHECKING:  # the runner imports this module to start the day
@@ -34,7 +35,8 @@ CUSTOMERS = (("cust-001", "Marcus Fade"), ("cust-002", "Dee Taper"), ("cust-003"
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # "sale", "outage" (a sale while CIN7 fails), "count" (an absolute figure), "restock"
+    kind: str  # "sale", "outage" (a sale while CIN7 fails), "count" (an absolute figure),
+    # "restock", "order" (an online order; `quantity` is its number in the day)
     sku: str
     quantity: int
 
@@ -59,6 +61,8 @@ def day_plan(seed: int = 45) -> list[Step]:
     plan.insert(10, Step("sale", "REUZEL-FIBER", 1))
     plan.insert(13, Step("restock", "BEARDBALM-CEDAR", 12))
     plan.append(Step("restock", "REUZEL-FIBER", 18))
+    for number, at in enumerate((2, 9, 16), start=1):  # online orders through the day
+        plan.insert(at, Step("order", "", number))
     return plan
 
 
@@ -76,10 +80,12 @@ async def simulate_day(
             await sell(watcher, step, sale_id=sale_id, customer=customer)
         elif step.kind == "outage":
             await _sell_while_down(sandbox, watcher, step, sale_id=sale_id)
+        elif step.kind == "order":
+            await order_online(sandbox, watcher, step.quantity)
         else:
             await _warehouse_sets(watcher.cin7, watcher, step)
         await asyncio.sleep(pace)
-    console.rule("The day is over: following the last sales to their end")
+    console.rule("The day is over: following the last sales and orders to their end")
     await watcher.settled(within=SETTLE_SECONDS)
     await print_summary(watcher)
     console.rule("The hub keeps running (Ctrl+C to stop)")

@@ -28,13 +28,19 @@ def summary_lines(watcher: Watcher, *, backordered: Decimal, unread: int) -> lis
     retried = sum(1 for sale in pushed if sale.retries)
     wanted = [sale for sale in sales if sale.invoice_wanted]
     invoiced = sum(1 for sale in wanted if sale.invoice)
-    waiting = sum(1 for sale in sales if not sale.settled)
-    failed = sum(1 for sale in sales if sale.failed)
+    orders = list(day.orders.values())
+    in_pos = sum(1 for order in orders if order.pos_order_id)
+    ends = [(sale.settled, sale.failed) for sale in sales]
+    ends += [(order.settled, order.failed) for order in orders]
+    waiting = sum(1 for settled, _ in ends if not settled)
+    failed = sum(1 for _, gave_up in ends if gave_up)
     lines = [
         f"sales      {len(sales)} recorded, {day.blocked} blocked for want of stock",
         f"pushed     {len(pushed)}/{len(sales)} to CIN7"
         + (f" ({retried} after a retry)" if retried else ""),
         f"invoices   {invoiced}/{len(wanted)} paid in the CRM",
+        f"orders     {len(orders)} online, in Square {in_pos}/{len(orders)}"
+        + (f", {day.refused_orders} refused" if day.refused_orders else ""),
         f"alerts     {day.alerts_raised} raised, {day.alerts_resolved} resolved",
         f"oversold   {format(backordered.normalize(), 'f')}"
         + (" (units CIN7 had to backorder)" if backordered else "")

@@ -1,0 +1,275 @@
+"""Order latency: how long after an ordering app's order its Square order exists.
+
+Starts the Square emulator as its own process (one seller, its demo catalog), a hub with
+its worker, and connects a tenant to the seller as seed 004's connect does (a token and
+a location). It then places orders through `POST /api/v1/orders` at a steady rate
+(--rate a second for --seconds), waits until every push has ended, and places a burst
+(--burst orders at once), waiting again (at most --drain-seconds each time).
+
+An order's latency is the moment its push job succeeded minus the moment the hub accepted
+the order (the order's row, stored with its job in one transaction). The emulator's own
+orders are then counted by `reference_id`: each order must be in Square exactly once.
+Seed 004 asks that 95 % of orders reach the POS within 10 s; our target is a p95 under 1 s.
+
+    python bench/order_latency.py [--rate 2] [--seconds 60] [--burst 100]
+                                  [--drain-seconds 60] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from rig import backend_of, command_line, emulator_process, hub_app, percentile, run
+from tillsync.bootstrap import Hub
+from tillsync.services.connections.lifecycle import connect
+from tillsync.services.orders import subject
+from tillsync.services.outbound.kinds import PUSH_ORDER, kind
+from tillsync.services.tenants import create_tenant
+from tillsync.serving import serve
+from tillsync.store.tables import Job, Order
+
+PROVIDER = "square"
+PUSH_KIND = kind(PROVIDER, PUSH_ORDER)
+SETTLED = ("success", "failed")
+DISHES = (
+    {"dish_id": "dish-margherita", "name": "Margherita", "quantity": 1, "unit_price": 12.5},
+    {"dish_id": "dish-chai", "name": "Masala Chai", "quantity": 2, "unit_price": 3},
+)
+
+
+@dataclass
+class Bench:
+    hub: Hub
+    hub_url: str
+    api_key: str
+    tenant_id: str
+    control: httpx.AsyncClient
+    merchant_id: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    orders: list[str]
+    statuses: Counter[int]
+    sending_seconds: float
+    drained: bool
+
+
+@asynccontextmanager
+async def open_bench(folder: Path, database_url: str | None) -> AsyncIterator[Bench]:
+    """Emulator with one seller, hub up, a tenant connected to the seller's location."""
+    async with (
+        emulator_process(folder, PROVIDER) as url,
+        httpx.AsyncClient(base_url=url, timeout=60) as control,
+    ):
+        seller, tokens = await grant(control)
+        settings, app = hub_app(folder, database_url)
+        async with serve(app) as hub_url:
+            settings.public_url = hub_url
+            hub: Hub = app.state.hub
+            tenant = await create_tenant(hub.uows, name="Bench Bistro")
+            await connect(
+                hub.services,
+                provider=PROVIDER,
+                tenant_id=tenant.tenant_id,
+                credentials=tokens,
+                base_url=url,
+                settings={"location_id": seller["location_id"]},
+            )
+            yield Bench(
+                hub, hub_url, tenant.api_key, tenant.tenant_id, control, seller["merchant_id"]
+            )
+
+
+async def grant(control: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, str]]:
+    """A new seller, and the tokens its OAuth grant to the application gives (seed 004's
+    connect takes both)."""
+    answer = await control.post("/_emulator/merchants", json={"business_name": "Bench Bistro"})
+    answer.raise_for_status()
+    seller = answer.json()
+    application = (await control.get("/_emulator/application")).json()
+    redirect = "http://127.0.0.1/callback"
+    query = {
+        "client_id": application["client_id"],
+        "redirect_uri": redirect,
+        "merchant_id": seller["merchant_id"],
+    }
+    authorized = await control.get("/oauth2/authorize", params=query)
+    code = httpx.URL(authorized.headers["location"]).params["code"]
+    body = {
+        "client_id": application["client_id"],
+        "client_secret": application["client_secret"],
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect,
+    }
+    token = await control.post("/oauth2/token", json=body)
+    token.raise_for_status()
+    issued = token.json()
+    return seller, {
+        "access_token": issued["access_token"],
+        "refresh_token": issued["refresh_token"],
+    }
+
+
+async def place(
+    bench: Bench, name: str, *, count: int, per_second: float | None, drain_seconds: float
+) -> Phase:
+    """`count` orders, at `per_second` (each sent on time whatever the others do) or all at
+    once; then wait for their pushes to end."""
+    statuses: Counter[int] = Counter()
+    ids = [f"BENCH-{name}-{n:05d}" for n in range(1, count + 1)]
+    headers = {"Authorization": f"Bearer {bench.api_key}"}
+    async with httpx.AsyncClient(base_url=bench.hub_url, headers=headers, timeout=60) as app:
+
+        async def one(order_id: str) -> None:
+            body = {
+                "business_id": bench.tenant_id,
+                "order_id": order_id,
+                "currency": "USD",
+                "items": list(DISHES),
+                "customer": {"name": "Bench Diner", "phone": "+1 555 0100"},
+            }
+            try:
+                statuses[(await app.post("/api/v1/orders", json=body)).status_code] += 1
+            except httpx.HTTPError:
+                statuses[0] += 1
+
+        began = time.perf_counter()
+        sending: list[asyncio.Task[None]] = []
+        for number, order_id in enumerate(ids):
+            if per_second is not None:
+                await asyncio.sleep(max(0.0, began + number / per_second - time.perf_counter()))
+            sending.append(asyncio.create_task(one(order_id)))
+        await asyncio.gather(*sending)
+        sent = time.perf_counter() - began
+    drained = await drain(bench, cap_seconds=drain_seconds)
+    return Phase(name, ids, statuses, sent, drained)
+
+
+async def drain(bench: Bench, *, cap_seconds: float) -> bool:
+    """Wait until every push has ended; False if the cap came first."""
+    deadline = time.perf_counter() + cap_seconds
+    while time.perf_counter() < deadline:
+        if all(job.state in SETTLED for job in await pushes(bench)):
+            return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+async def pushes(bench: Bench) -> list[Job]:
+    async with bench.hub.uows.read() as session:
+        return list(await session.scalars(select(Job).where(Job.kind == PUSH_KIND)))
+
+
+async def latencies(bench: Bench, phase: Phase) -> tuple[list[float], Counter[str]]:
+    """Seconds from acceptance to the push's success, for the phase's orders that made it;
+    and every push's state."""
+    async with bench.hub.uows.read() as session:
+        orders = list(
+            await session.scalars(
+                select(Order).where(
+                    Order.tenant_id == bench.tenant_id, Order.order_id.in_(phase.orders)
+                )
+            )
+        )
+    jobs = {job.subject: job for job in await pushes(bench)}
+    found, states = [], Counter[str]()
+    for order in orders:
+        job = jobs.get(subject(order))
+        states[job.state if job else "none"] += 1
+        if job is not None and job.state == "success" and job.completed_at is not None:
+            found.append((job.completed_at - order.created_at).total_seconds())
+    return found, states
+
+
+async def in_square(bench: Bench) -> Counter[str]:
+    """The seller's Square orders by `reference_id` (the emulator's control surface)."""
+    answer = await bench.control.get("/_emulator/orders", params={"merchant": bench.merchant_id})
+    answer.raise_for_status()
+    return Counter(str(order.get("reference_id")) for order in answer.json()["orders"])
+
+
+def rows_of(phase: Phase, lags: list[float], states: Counter[str], held: Counter[str]) -> list[Any]:
+    once = sum(held[order_id] == 1 for order_id in phase.orders)
+    twice = sum(held[order_id] > 1 for order_id in phase.orders)
+    rows: list[tuple[str, Any]] = [
+        ("orders placed (HTTP status: count)", dict(phase.statuses)),
+        ("sending time", f"{phase.sending_seconds:.1f} s"),
+        ("pushes by state", dict(states)),
+        ("in Square exactly once", f"{once} of {len(phase.orders)}"),
+        ("in Square more than once", twice),
+    ]
+    if not phase.drained:
+        rows.append(("drain", "cap reached: some pushes had not ended"))
+    if lags:
+        for name, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("max", 1.0)):
+            rows.append((f"latency {name}", f"{percentile(lags, share) * 1000:8.0f} ms"))
+        within = sum(lag < 10 for lag in lags) / len(phase.orders)
+        rows.append(("under 10 s (seed 004: 95 %)", f"{within:.1%}"))
+        under = sum(lag < 1 for lag in lags) / len(phase.orders)
+        rows.append(("under 1 s", f"{under:.1%}"))
+    return rows
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        async with open_bench(Path(folder), args.database_url) as bench:
+            steady = await place(
+                bench,
+                "steady",
+                count=round(args.rate * args.seconds),
+                per_second=args.rate,
+                drain_seconds=args.drain_seconds,
+            )
+            burst = await place(
+                bench, "burst", count=args.burst, per_second=None, drain_seconds=args.drain_seconds
+            )
+            measured = [(phase, *await latencies(bench, phase)) for phase in (steady, burst)]
+            held = await in_square(bench)
+    print(f"\norder latency bench: {command_line()}")
+    print(
+        f"order accepted by the hub → its Square push job succeeded; Square emulator in its own "
+        f"process, hub and worker in this one; {backend_of(args.database_url)}; "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    titles = {
+        "steady": f"steady: {args.rate:g} orders a second for {args.seconds:g} s",
+        "burst": f"burst: {args.burst} orders at once",
+    }
+    for phase, lags, states in measured:
+        rows = rows_of(phase, lags, states, held)
+        print(f"\n{titles[phase.name]}")
+        width = max(len(name) for name, _ in rows) + 2
+        for name, value in rows:
+            print(f"  {name:<{width}}{value}")
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=2.0, help="orders a second, steady phase")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the steady phase")
+    parser.add_argument("--burst", type=int, default=100, help="orders placed at once")
+    parser.add_argument(
+        "--drain-seconds", type=float, default=60.0, help="wait for pushes after each phase"
+    )
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    run(main(parse()))
