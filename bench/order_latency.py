@@ -70,14 +70,16 @@ class Phase:
 
 
 @asynccontextmanager
-async def open_bench(folder: Path, database_url: str | None) -> AsyncIterator[Bench]:
+async def open_bench(
+    folder: Path, database_url: str | None, *, worker_concurrency: int
+) -> AsyncIterator[Bench]:
     """Emulator with one seller, hub up, a tenant connected to the seller's location."""
     async with (
         emulator_process(folder, PROVIDER) as url,
         httpx.AsyncClient(base_url=url, timeout=60) as control,
     ):
         seller, tokens = await grant(control)
-        settings, app = hub_app(folder, database_url)
+        settings, app = hub_app(folder, database_url, worker_concurrency=worker_concurrency)
         async with serve(app) as hub_url:
             settings.public_url = hub_url
             hub: Hub = app.state.hub
@@ -123,6 +125,8 @@ async def grant(control: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, s
     return seller, {
         "access_token": issued["access_token"],
         "refresh_token": issued["refresh_token"],
+        "expires_at": issued["expires_at"],
+        "merchant_id": issued["merchant_id"],
     }
 
 
@@ -228,7 +232,9 @@ def rows_of(phase: Phase, lags: list[float], states: Counter[str], held: Counter
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        async with open_bench(Path(folder), args.database_url) as bench:
+        async with open_bench(
+            Path(folder), args.database_url, worker_concurrency=args.worker_concurrency
+        ) as bench:
             steady = await place(
                 bench,
                 "steady",
@@ -244,7 +250,8 @@ async def main(args: argparse.Namespace) -> None:
     print(f"\norder latency bench: {command_line()}")
     print(
         f"order accepted by the hub → its Square push job succeeded; Square emulator in its own "
-        f"process, hub and worker in this one; {backend_of(args.database_url)}; "
+        f"process, hub and worker ({args.worker_concurrency} slots) in this one; "
+        f"{backend_of(args.database_url)}; "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     )
     titles = {
@@ -268,6 +275,12 @@ def parse() -> argparse.Namespace:
         "--drain-seconds", type=float, default=60.0, help="wait for pushes after each phase"
     )
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument(
+        "--worker-concurrency",
+        type=int,
+        default=4,
+        help="the worker's slots (the hub's default: 4)",
+    )
     return parser.parse_args()
 
 

@@ -194,8 +194,9 @@ async def emulator_process(folder: Path, provider: str = "cin7") -> AsyncIterato
                 await process.wait()
 
 
-def hub_app(folder: Path, database_url: str | None) -> tuple[Settings, FastAPI]:
-    """The hub's app (API, embedded worker and scheduler), quiet, its data in `folder`."""
+def hub_app(folder: Path, database_url: str | None, **chosen: Any) -> tuple[Settings, FastAPI]:
+    """The hub's app (API, embedded worker and scheduler), quiet, its data in `folder`;
+    `chosen`: settings the bench's arguments set."""
     configure_logging(level="WARNING", fmt="text")
     settings = Settings(
         _env_file=None,  # the bench is configured by its arguments alone
@@ -203,6 +204,7 @@ def hub_app(folder: Path, database_url: str | None) -> tuple[Settings, FastAPI]:
         database_url=database_url or "",
         log_level="WARNING",
         log_format="text",
+        **chosen,
     )
     return settings, create_app(settings)
 
