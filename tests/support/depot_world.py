@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 from tests.support.depot import ServedDepot
-from tillsync.bootstrap import Hub
+from tests.support.ordering import HubAtHand
 from tillsync.store.tables import Job
 
 LOCATION = "Main"
@@ -21,12 +18,9 @@ FAST = {"rate_limit": {"calls": 100_000, "window_seconds": 1}, "retry_interval_s
 
 
 @dataclass
-class DepotWorld:
-    hub: Hub
+class DepotWorld(HubAtHand):
     url: str
     depot: ServedDepot
-    api: httpx.AsyncClient
-    """The tenant's client of the hub's API (its key in `Authorization`)."""
     tenant_id: str
 
     @property
@@ -52,19 +46,6 @@ class DepotWorld:
         assert answer.status_code == 200, answer.text
         shown: dict[str, Any] = answer.json()
         return shown
-
-    async def work(self) -> None:
-        """Run every job that is due now."""
-        await self.hub.create_worker().run_until_idle()
-
-    async def work_until(self, probe: Callable[[], Awaitable[Any]], *, within: float = 10.0) -> Any:
-        """Run due jobs until `probe` answers something truthy (retries come due meanwhile)."""
-        async with asyncio.timeout(within):
-            while True:
-                await self.work()
-                if result := await probe():
-                    return result
-                await asyncio.sleep(0.05)
 
     async def pull(self, mode: str) -> str:
         """Ask for a pull through the API; its run id."""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import httpx
 
 from tests.support.depot_world import FAST
+from tests.support.ordering import OrderingApp
 from tests.support.secrets import remember
 from tests.support.square import Emulated
 from tests.support.till.world import FAST_POS
@@ -26,10 +26,8 @@ from tillsync.serving import serve
 
 
 @dataclass
-class SquareWorld:
-    hub: Hub
+class SquareWorld(OrderingApp):
     square: Emulated
-    api: httpx.AsyncClient
     tenant_id: str
     url: str
 
@@ -80,26 +78,6 @@ class SquareWorld:
             self.hub.services, tenant_id=self.tenant_id, provider="square", given=FAST | FAST_POS
         )
 
-    async def place(self, body: dict[str, Any]) -> httpx.Response:
-        return await self.api.post("/api/v1/orders", json=body)
-
-    async def work(self) -> None:
-        await self.hub.create_worker().run_until_idle()
-
-    async def work_until(self, probe: Callable[[], Awaitable[Any]], *, within: float = 10.0) -> Any:
-        async with asyncio.timeout(within):
-            while True:
-                await self.work()
-                if result := await probe():
-                    return result
-                await asyncio.sleep(0.02)
-
-    async def shown(self, order_id: str) -> dict[str, Any]:
-        answer = await self.api.get(f"/api/v1/orders/{order_id}")
-        assert answer.status_code == 200, answer.text
-        order: dict[str, Any] = answer.json()["data"]["order"]
-        return order
-
     async def synced(self, order_id: str) -> dict[str, Any]:
         async def done() -> dict[str, Any] | None:
             shown = await self.shown(order_id)
@@ -130,4 +108,4 @@ async def square_world(settings: Settings, square: Emulated) -> AsyncIterator[Sq
         async with httpx.AsyncClient(
             verify=tls_context(), base_url=url, headers=headers, timeout=30
         ) as api:
-            yield SquareWorld(hub, square, api, tenant.tenant_id, url)
+            yield SquareWorld(hub, api, square, tenant.tenant_id, url)

@@ -54,6 +54,11 @@ def _quantity(value: Decimal | None) -> str:
     return "—" if value is None else format_quantity(value)
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` rows fill, one at least (an empty list is one page)."""
+    return max(1, -(-total // per_page))
+
+
 def ago(when: dt.datetime | None, now: dt.datetime) -> str:
     """`just now`, `4 min ago`, `3 h ago`, `2 days ago`; `never` for no time."""
     if when is None:

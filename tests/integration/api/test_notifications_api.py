@@ -1,33 +1,10 @@
 """The notifications API: the caller's own notices, newest first, marked read one or all."""
 
-import datetime as dt
-
 import httpx
 import pytest
 
 from tests.support.hubs import RunningHub, TenantClient
-from tillsync.services.notifications import notify
-
-T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-async def _raise(served: RunningHub, tenant_id: str, name: str, *, minutes: int) -> str:
-    async with served.hub.uows.begin() as uow:
-        notice = await notify(
-            uow.session,
-            tenant_id=tenant_id,
-            connection_id=None,
-            kind="job_failed",
-            severity="critical",
-            title=f"{name} failed",
-            message=f"{name} gave up after 13 attempt(s)",
-            dedupe_key=f"failed:{name}",
-            now=T0 + dt.timedelta(minutes=minutes),
-            settings=served.hub.settings,
-        )
-        await uow.commit()
-    assert notice is not None
-    return notice.id
+from tests.support.notices import raise_notice
 
 
 async def _titles(client: TenantClient, **params: str) -> list[str]:
@@ -39,8 +16,8 @@ async def _titles(client: TenantClient, **params: str) -> list[str]:
 async def test_notifications_are_listed_newest_first_and_marked_read(
     served: RunningHub, shop: TenantClient
 ) -> None:
-    first = await _raise(served, shop.tenant_id, "push A", minutes=0)
-    await _raise(served, shop.tenant_id, "push B", minutes=5)
+    first = await raise_notice(served, shop.tenant_id, "push A", minutes=0)
+    await raise_notice(served, shop.tenant_id, "push B", minutes=5)
     listed = (await shop.http.get("/api/notifications")).json()["notifications"]
     assert [n["title"] for n in listed] == ["push B failed", "push A failed"]
     assert set(listed[0]) == {
@@ -76,7 +53,7 @@ async def test_another_tenants_notification_is_not_found(
     served: RunningHub, shop: TenantClient
 ) -> None:
     async with served.tenant("Other Shop") as other:
-        theirs = await _raise(served, other.tenant_id, "their push", minutes=0)
+        theirs = await raise_notice(served, other.tenant_id, "their push", minutes=0)
         response = await shop.http.post(f"/api/notifications/{theirs}/read")
         assert response.status_code == 404
         assert response.json()["error"] == "not_found"

@@ -44,4 +44,4 @@ async def world(settings: Settings, depot: ServedDepot) -> AsyncIterator[DepotWo
         async with httpx.AsyncClient(
             verify=tls_context(), base_url=url, headers=headers, timeout=30
         ) as api:
-            yield DepotWorld(hub, url, depot, api, tenant.tenant_id)
+            yield DepotWorld(hub, api, url, depot, tenant.tenant_id)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ import httpx
 from tests.support.depot import PROVIDER as DEPOT
 from tests.support.depot import ServedDepot
 from tests.support.depot_world import FAST, LOCATION, DepotWorld
+from tests.support.ordering import OrderingApp
 from tests.support.secrets import remember
 from tests.support.till import PROVIDER as TILL
 from tests.support.till import ServedTill
@@ -29,10 +29,8 @@ FAST_POS = {"retry_interval_seconds": 0.01, "throttle_base_seconds": 0.01}
 
 
 @dataclass
-class TillWorld:
-    hub: Hub
+class TillWorld(OrderingApp):
     till: ServedTill
-    api: httpx.AsyncClient
     tenant_id: str
     depot: DepotWorld
 
@@ -75,26 +73,6 @@ class TillWorld:
             self.hub.services, tenant_id=self.tenant_id, provider="till", given=FAST | FAST_POS
         )
 
-    async def place(self, body: dict[str, Any]) -> httpx.Response:
-        return await self.api.post("/api/v1/orders", json=body)
-
-    async def work(self) -> None:
-        await self.hub.create_worker().run_until_idle()
-
-    async def work_until(self, probe: Callable[[], Awaitable[Any]], *, within: float = 10.0) -> Any:
-        async with asyncio.timeout(within):
-            while True:
-                await self.work()
-                if result := await probe():
-                    return result
-                await asyncio.sleep(0.02)
-
-    async def shown(self, order_id: str) -> dict[str, Any]:
-        answer = await self.api.get(f"/api/v1/orders/{order_id}")
-        assert answer.status_code == 200, answer.text
-        order: dict[str, Any] = answer.json()["data"]["order"]
-        return order
-
 
 @asynccontextmanager
 async def till_world(
@@ -112,5 +90,5 @@ async def till_world(
         async with httpx.AsyncClient(
             verify=tls_context(), base_url=url, headers=headers, timeout=30
         ) as api:
-            depot_world = DepotWorld(hub, url, depot, api, tenant.tenant_id)
-            yield TillWorld(hub, till, api, tenant.tenant_id, depot_world)
+            depot_world = DepotWorld(hub, api, url, depot, tenant.tenant_id)
+            yield TillWorld(hub, api, till, tenant.tenant_id, depot_world)

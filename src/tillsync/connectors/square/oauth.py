@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from tillsync.clock import moment_of
 from tillsync.connectors.grants import ClientApp, OAuth, Revocation, Tokens
 
 __all__ = ["MERCHANT_ID", "OAUTH", "SCOPES"]
@@ -24,14 +25,9 @@ def read_tokens(answer: Mapping[str, object]) -> Tokens:
     return Tokens(
         access_token=str(answer["access_token"]),
         refresh_token=str(answer.get("refresh_token") or ""),
-        expires_at=_moment(str(expires)) if expires else None,
+        expires_at=moment_of(str(expires)) if expires else None,
         account_id=str(answer.get(MERCHANT_ID) or ""),
     )
-
-
-def _moment(text: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def revocation(app: ClientApp, access_token: str) -> Revocation:

@@ -18,7 +18,7 @@ from tillsync.api.deps import HubDep
 from tillsync.bootstrap import Hub
 from tillsync.dashboard.auth import ActingViewerDep, PageViewerDep, Viewer, page_viewer
 from tillsync.dashboard.pages.sales import money, until
-from tillsync.dashboard.rendering import Page, page
+from tillsync.dashboard.rendering import Page, page, page_count
 from tillsync.errors import Conflict, NotFound
 from tillsync.excerpts import excerpt
 from tillsync.services.order_list import OrderDetail, order_detail, recent_orders
@@ -75,7 +75,7 @@ async def orders(
         found=found,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         page_number=page_number,
-        pages=max(1, -(-found.total // PAGE_SIZE)),
+        pages=page_count(found.total, PAGE_SIZE),
         **_helpers(hub),
     )
 

@@ -20,7 +20,7 @@ from pydantic import BeforeValidator
 from tillsync.api.deps import HubDep
 from tillsync.bootstrap import Hub
 from tillsync.dashboard.auth import ActingViewerDep, PageViewerDep, Viewer, page_viewer
-from tillsync.dashboard.rendering import Page, page
+from tillsync.dashboard.rendering import Page, page, page_count
 from tillsync.errors import Conflict, NotFound
 from tillsync.excerpts import excerpt
 from tillsync.jobs.admin import retry_failed
@@ -114,7 +114,7 @@ async def sales(
         filters=FILTERS,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         page_number=page_number,
-        pages=max(1, -(-found.total // PAGE_SIZE)),
+        pages=page_count(found.total, PAGE_SIZE),
         **_helpers(hub),
     )
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from tillsync.api.deps import HubDep
 from tillsync.dashboard.auth import PageViewerDep
-from tillsync.dashboard.rendering import Page, page
+from tillsync.dashboard.rendering import Page, page, page_count
 from tillsync.domain.alerts import AlertType, alert_for
 from tillsync.domain.ledger import StockFigures
 from tillsync.services.products import CatalogProduct, catalog_page
@@ -73,5 +73,5 @@ async def stock(
         products=[lines_of(product) for product in found.products],
         total=found.total,
         page_number=page_number,
-        pages=max(1, -(-found.total // PAGE_SIZE)),
+        pages=page_count(found.total, PAGE_SIZE),
     )

@@ -18,7 +18,7 @@ from tillsync.api.deps import HubDep
 from tillsync.bootstrap import Hub
 from tillsync.connectors.contract import Provider
 from tillsync.dashboard.auth import ActingViewerDep, PageViewerDep, Viewer
-from tillsync.dashboard.rendering import Page, page
+from tillsync.dashboard.rendering import Page, page, page_count
 from tillsync.errors import NotFound
 from tillsync.services.sync import drift, pulls
 from tillsync.services.sync.status import ConnectionSyncs, connection_syncs, tenant_syncs
@@ -186,7 +186,7 @@ async def reports(
         reports=found,
         total=total,
         page_number=page_number,
-        pages=max(1, -(-total // REPORTS_PER_PAGE)),
+        pages=page_count(total, REPORTS_PER_PAGE),
     )
 
 
@@ -220,5 +220,5 @@ async def report(
         report=found,
         differences=differences,
         page_number=page_number,
-        pages=max(1, -(-found.drift_found // DIFFERENCES_PER_PAGE)),
+        pages=page_count(found.drift_found, DIFFERENCES_PER_PAGE),
     )

@@ -1,6 +1,5 @@
 """The notifications page: the tenant's own, newest first, marked read one at a time or all."""
 
-import datetime as dt
 import html
 import re
 
@@ -8,30 +7,10 @@ import pytest
 
 from tests.support.dashboard import HTML, Visitor
 from tests.support.hubs import RunningHub, TenantClient
+from tests.support.notices import raise_notice
 from tillsync.services.notices import count_unread, list_notices
-from tillsync.services.notifications import notify
 
-T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 BADGE = re.compile(r'title="unread notifications">(\d+)</span>')
-
-
-async def _raise(served: RunningHub, tenant_id: str, name: str, *, minutes: int = 0) -> str:
-    async with served.hub.uows.begin() as uow:
-        notice = await notify(
-            uow.session,
-            tenant_id=tenant_id,
-            connection_id=None,
-            kind="job_failed",
-            severity="critical",
-            title=f"{name} failed",
-            message=f"{name} gave up after 13 attempt(s)",
-            dedupe_key=f"failed:{name}",
-            now=T0 + dt.timedelta(minutes=minutes),
-            settings=served.hub.settings,
-        )
-        await uow.commit()
-    assert notice is not None
-    return notice.id
 
 
 def _badge(text: str) -> int:
@@ -46,9 +25,9 @@ def _listed(text: str) -> list[str]:
 async def test_notifications_are_listed_newest_first_and_marked_read_one_then_all(
     served: RunningHub, shop: TenantClient, visitor: Visitor
 ) -> None:
-    first = await _raise(served, shop.tenant_id, "push A", minutes=0)
-    await _raise(served, shop.tenant_id, "push B", minutes=5)
-    await _raise(served, shop.tenant_id, "invoice C", minutes=9)
+    first = await raise_notice(served, shop.tenant_id, "push A", minutes=0)
+    await raise_notice(served, shop.tenant_id, "push B", minutes=5)
+    await raise_notice(served, shop.tenant_id, "invoice C", minutes=9)
     await visitor.sign_in(shop.api_key)
     shown = await visitor.page("/notifications")
     assert shown.status_code == 200
@@ -86,7 +65,7 @@ async def test_notifications_are_listed_newest_first_and_marked_read_one_then_al
 async def test_marking_read_again_keeps_the_first_reading(
     served: RunningHub, shop: TenantClient, visitor: Visitor
 ) -> None:
-    notice = await _raise(served, shop.tenant_id, "push A")
+    notice = await raise_notice(served, shop.tenant_id, "push A")
     await visitor.sign_in(shop.api_key)
     token = await visitor.csrf("/notifications")
     for _ in range(2):
@@ -102,8 +81,8 @@ async def test_marking_read_again_keeps_the_first_reading(
 async def test_another_tenant_sees_none_and_marks_none(
     served: RunningHub, shop: TenantClient, other_shop: TenantClient, visitor: Visitor
 ) -> None:
-    ours = await _raise(served, shop.tenant_id, "our push")
-    await _raise(served, other_shop.tenant_id, "their push")
+    ours = await raise_notice(served, shop.tenant_id, "our push")
+    await raise_notice(served, other_shop.tenant_id, "their push")
     await visitor.sign_in(other_shop.api_key)
     page = await visitor.page("/notifications")
     assert _listed(page.text) == ["their push failed"]
@@ -125,7 +104,7 @@ async def test_another_tenant_sees_none_and_marks_none(
 async def test_marking_read_without_the_sessions_token_is_refused(
     served: RunningHub, shop: TenantClient, visitor: Visitor, token: str | None, action: str
 ) -> None:
-    notice = await _raise(served, shop.tenant_id, "push A")
+    notice = await raise_notice(served, shop.tenant_id, "push A")
     await visitor.sign_in(shop.api_key)
     path = f"/notifications/{notice}/read" if action == "one" else "/notifications/read-all"
     data = {"csrf_token": token} if token is not None else {}
@@ -138,7 +117,7 @@ async def test_marking_read_without_the_sessions_token_is_refused(
 async def test_a_signed_out_visitor_is_sent_to_sign_in(
     served: RunningHub, shop: TenantClient, visitor: Visitor
 ) -> None:
-    notice = await _raise(served, shop.tenant_id, "push A")
+    notice = await raise_notice(served, shop.tenant_id, "push A")
     assert (await visitor.page("/notifications")).headers["location"] == "/sign-in"
     answer = await visitor.http.post(f"/notifications/{notice}/read", headers=HTML)
     assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in")
