@@ -84,6 +84,13 @@ class SignedDeliveries(Deliveries, Protocol):
 
     signature_header: str
     """The header the signature comes in (named when it is missing or wrong)."""
+    replay_window: dt.timedelta
+    """How long after an event the provider may still send it (its retries): an older one is
+    a replay, refused, and the inbox keeps what it stored at least this long."""
+
+    def sent_at(self, delivery: Delivery) -> dt.datetime | None:
+        """When the provider says the event happened."""
+        ...
 
     def account(self, delivery: Delivery) -> str | None:
         """The provider's account (merchant) a delivery is about."""

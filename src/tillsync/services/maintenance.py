@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync.connectors.deliveries import SignedDeliveries
 from tillsync.jobs.store import NewJob
 from tillsync.jobs.worker import JobContext
 from tillsync.services.context import Services
@@ -40,13 +41,26 @@ async def due_retention(session: AsyncSession, now: dt.datetime) -> Sequence[New
     ]
 
 
+def _replayable(services: Services, now: dt.datetime) -> dt.datetime:
+    """Deliveries a provider could still send again are kept, so their dedupe holds."""
+    windows = [
+        p.deliveries.replay_window
+        for p in services.providers
+        if isinstance(p.deliveries, SignedDeliveries)
+    ]
+    return now - max(windows, default=dt.timedelta(0))
+
+
 async def apply_retention(services: Services, ctx: JobContext) -> None:
     """Finished jobs (their attempts go with them), applied deliveries, old logs."""
     now = services.uows.clock.now()
     keep = now - dt.timedelta(days=services.settings.retention_days)
     statements: list[Any] = [
         delete(Job).where(Job.state.in_(("success", "batched")), Job.completed_at < keep),
-        delete(InboxEntry).where(InboxEntry.status == "processed", InboxEntry.received_at < keep),
+        delete(InboxEntry).where(
+            InboxEntry.status == "processed",
+            InboxEntry.received_at < min(keep, _replayable(services, now)),
+        ),
         delete(InventoryCheck).where(InventoryCheck.checked_at < keep),
         delete(Run).where(Run.started_at < keep),
         delete(Event).where(Event.created_at < now - dt.timedelta(days=EVENT_DAYS)),

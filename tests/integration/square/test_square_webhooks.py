@@ -1,6 +1,7 @@
 """Square's signed webhooks: `order.updated` reaches the order; forged, replayed, duplicate
 or unknown deliveries change nothing."""
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -48,6 +49,11 @@ def _event(world: SquareWorld, square_id: str, state: str, at: str, **changes: A
     return json.dumps(event | changes).encode()
 
 
+def _ago(**delta: float) -> str:
+    """A time before now, as Square writes it."""
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(**delta)).isoformat().replace("+00:00", "Z")
+
+
 async def _post(world: SquareWorld, body: bytes, sign: str) -> httpx.Response:
     headers = {"content-type": "application/json", "x-square-hmacsha256-signature": sign}
     return await world.api.post("/api/webhooks/square", content=body, headers=headers)
@@ -78,14 +84,14 @@ async def test_forged_replayed_and_duplicate_deliveries_change_nothing(
     square_id = await _synced_order(world, "ORD-X")
     key = await _subscribed(world)
     url = world.url + "/api/webhooks/square"
-    done = _event(world, square_id, "COMPLETED", "2030-01-01T10:00:00Z")
+    done = _event(world, square_id, "COMPLETED", _ago(minutes=2))
     first = await _post(world, done, signature(key, url, done))
     assert first.status_code == 202, first.text
     await world.work()
     assert (await world.shown("ORD-X"))["pos_state"] == "COMPLETED"
     stored = await _inbox(world)
 
-    forged = _event(world, square_id, "CANCELED", "2030-01-02T10:00:00Z")
+    forged = _event(world, square_id, "CANCELED", _ago(minutes=1))
     for sign in ("", signature("another-key", url, forged), signature(key, url + "/", forged)):
         refused = await _post(world, forged, sign)
         assert refused.status_code == 401, refused.text
@@ -95,7 +101,7 @@ async def test_forged_replayed_and_duplicate_deliveries_change_nothing(
 
     again = await _post(world, done, signature(key, url, done))
     assert again.json() == {"received": 1, "stored": 0, "duplicates": 1}
-    older = _event(world, square_id, "OPEN", "2029-12-31T10:00:00Z")
+    older = _event(world, square_id, "OPEN", _ago(minutes=3))
     assert (await _post(world, older, signature(key, url, older))).status_code == 202
     await world.work()
     assert (await world.shown("ORD-X"))["pos_state"] == "COMPLETED"
@@ -106,9 +112,9 @@ async def test_unknown_merchants_and_bad_bodies_are_refused(world: SquareWorld) 
     square_id = await _synced_order(world, "ORD-U")
     key = await _subscribed(world)
     url = world.url + "/api/webhooks/square"
-    stranger = _event(world, square_id, "COMPLETED", "2030-01-01T10:00:00Z", merchant_id="MOTHER")
+    stranger = _event(world, square_id, "COMPLETED", _ago(minutes=2), merchant_id="MOTHER")
     assert (await _post(world, stranger, signature(key, url, stranger))).status_code == 404
-    broken = _event(world, square_id, "COMPLETED", "not a time")
+    broken = _event(world, square_id, "COMPLETED", "not a time", created_at=_ago(minutes=1))
     refused = await _post(world, broken, signature(key, url, broken))
     assert refused.status_code == 422, refused.text
     assert refused.json()["field"] == "data.object.order_updated"
@@ -118,7 +124,25 @@ async def test_unknown_merchants_and_bad_bodies_are_refused(world: SquareWorld) 
 
 async def test_without_the_hubs_key_no_delivery_is_believed(world: SquareWorld) -> None:
     square_id = await _synced_order(world, "ORD-K")
-    body = _event(world, square_id, "COMPLETED", "2030-01-01T10:00:00Z")
+    body = _event(world, square_id, "COMPLETED", _ago(minutes=2))
     refused = await _post(world, body, signature("k", world.url + "/api/webhooks/square", body))
     assert refused.status_code == 401
     assert await _inbox(world) == 0
+
+
+async def test_events_outside_squares_retry_window_are_refused_as_replays(
+    world: SquareWorld,
+) -> None:
+    square_id = await _synced_order(world, "ORD-R")
+    key = await _subscribed(world)
+    url = world.url + "/api/webhooks/square"
+    for at in (_ago(hours=74), _ago(minutes=-10)):  # past Square's 72 h of retries; ahead
+        body = _event(world, square_id, "CANCELED", at)
+        refused = await _post(world, body, signature(key, url, body))
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == "created_at"
+    late = _event(world, square_id, "COMPLETED", _ago(hours=71))  # Square still retries it
+    assert (await _post(world, late, signature(key, url, late))).status_code == 202
+    await world.work()
+    assert (await world.shown("ORD-R"))["pos_state"] == "COMPLETED"
+    assert await _inbox(world) == 1

@@ -6,6 +6,7 @@ POS here, not a tenant's stock source.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,10 @@ from tillsync.errors import Permanent
 
 class SquareDeliveries:
     signature_header = webhooks.SIGNATURE_HEADER
+    replay_window = webhooks.RETRIES_FOR + dt.timedelta(hours=1)
+
+    def sent_at(self, delivery: Delivery) -> dt.datetime | None:
+        return webhooks.sent_at(delivery.data) if isinstance(delivery.data, dict) else None
 
     def account(self, delivery: Delivery) -> str | None:
         merchant = delivery.data.get("merchant_id") if isinstance(delivery.data, dict) else None

@@ -21,17 +21,21 @@ from tillsync.errors import ClientError
 
 __all__ = [
     "ORDER_UPDATED",
+    "RETRIES_FOR",
     "SIGNATURE_HEADER",
     "WEBHOOK_TYPES",
     "DeliveryRefused",
     "UnsupportedMediaType",
     "order_state",
     "parse",
+    "sent_at",
     "signature",
     "verify",
 ]
 
 SIGNATURE_HEADER = "x-square-hmacsha256-signature"
+RETRIES_FOR = dt.timedelta(hours=72)
+"""Square retries an unanswered event for up to 72 hours, then drops it."""
 ORDER_UPDATED = "order.updated"
 COUNTS_UPDATED = "inventory.count.updated"
 WEBHOOK_TYPES = (ORDER_UPDATED, COUNTS_UPDATED)
@@ -84,12 +88,20 @@ def parse(body: bytes) -> list[Delivery]:
         raise DeliveryRefused("event_id must be an event id", field="event_id")
     if not isinstance(event.get("data"), dict):
         raise DeliveryRefused("data must be an object", field="data")
+    if sent_at(event) is None:
+        raise DeliveryRefused("created_at must be an RFC 3339 time", field="created_at")
     if kind == ORDER_UPDATED and order_state(event) is None:
         raise DeliveryRefused(
             "an order.updated event names its order_id, state and updated_at",
             field="data.object.order_updated",
         )
     return [Delivery(type=kind, dedupe_key=event_id, data=event)]
+
+
+def sent_at(event: Mapping[str, Any]) -> dt.datetime | None:
+    """When Square says the event happened (`created_at`)."""
+    at = event.get("created_at")
+    return moment_of(at) if isinstance(at, str) and 0 < len(at) <= _MAX_ID else None
 
 
 def order_state(event: Mapping[str, Any]) -> tuple[str, str, dt.datetime] | None:

@@ -8,6 +8,7 @@ the account it is about, unless the URL it was sent to names one.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -22,6 +23,8 @@ from tillsync.services.inbound.reading import read_events
 from tillsync.store.tables import Connection
 
 log = logging.getLogger("tillsync.services.inbound.receiver")
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far ahead of ours a provider's clock may run."""
 
 
 async def receive(
@@ -56,9 +59,35 @@ async def receive(
         return body
 
     events = await read_events(declared, deliveries, headers, read_again, connection_id)
+    _refuse_replays(services, declared, deliveries, events)
     accounts = {deliveries.account(event) for event in events}
     connection = await _connection(services, declared, connection_id, accounts)
     return connection, events
+
+
+def _refuse_replays(
+    services: Services, declared: Provider, deliveries: SignedDeliveries, events: list[Delivery]
+) -> None:
+    """A signed event older than the provider's retries is a replay, and one from the future
+    is not the provider's either: both refused. The inbox's dedupe catches the rest."""
+    now = services.uows.clock.now()
+    for event in events:
+        sent = deliveries.sent_at(event)
+        if sent is None:
+            problem = "has no time"
+        elif sent < now - deliveries.replay_window:
+            problem = f"is from {sent.isoformat()}, older than {declared.title} retries events"
+        elif sent > now + CLOCK_SKEW:
+            problem = f"is from {sent.isoformat()}, ahead of this hub's clock"
+        else:
+            continue
+        log.warning(
+            "%s webhook refused: the event %s",
+            declared.title,
+            problem,
+            extra={"event_type": event.type},
+        )
+        raise InvalidInput(f"the event {problem}", field="created_at")
 
 
 def receiver_url(services: Services, declared: Provider, connection_id: str | None) -> str:
