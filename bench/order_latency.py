@@ -13,6 +13,7 @@ Seed 004 asks that 95 % of orders reach the POS within 10 s; our target is a p95
 
     python bench/order_latency.py [--rate 2] [--seconds 60] [--burst 100]
                                   [--drain-seconds 60] [--database-url URL]
+                                  [--worker-concurrency 4] [--worker-processes 0]
 """
 
 from __future__ import annotations
@@ -30,16 +31,24 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from rig import backend_of, command_line, emulator_process, hub_app, percentile, run
+from rig import (
+    backend_of,
+    command_line,
+    emulator_process,
+    hub_app,
+    percentile,
+    run,
+    separate_workers,
+)
 from tillsync.bootstrap import Hub
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.orders import subject
 from tillsync.services.outbound.kinds import PUSH_ORDER, kind
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve
-from tillsync.store.tables import Job, Order
+from tillsync.store.tables import Job, Order, WorkerHeartbeat
 
 PROVIDER = "square"
 PUSH_KIND = kind(PROVIDER, PUSH_ORDER)
@@ -71,18 +80,25 @@ class Phase:
 
 @asynccontextmanager
 async def open_bench(
-    folder: Path, database_url: str | None, *, worker_concurrency: int
+    folder: Path, database_url: str | None, *, worker_concurrency: int, worker_processes: int
 ) -> AsyncIterator[Bench]:
-    """Emulator with one seller, hub up, a tenant connected to the seller's location."""
+    """Emulator with one seller, hub up (its worker embedded, or in `worker_processes` of
+    its own), a tenant connected to the seller's location."""
     async with (
         emulator_process(folder, PROVIDER) as url,
         httpx.AsyncClient(base_url=url, timeout=60) as control,
     ):
         seller, tokens = await grant(control)
-        settings, app = hub_app(folder, database_url, worker_concurrency=worker_concurrency)
-        async with serve(app) as hub_url:
+        settings, app = hub_app(
+            folder,
+            database_url,
+            worker_concurrency=worker_concurrency,
+            embedded_worker=not worker_processes,
+        )
+        async with serve(app) as hub_url, separate_workers(settings, worker_processes):
             settings.public_url = hub_url
             hub: Hub = app.state.hub
+            await workers_up(hub, worker_processes)
             tenant = await create_tenant(hub.uows, name="Bench Bistro")
             await connect(
                 hub.services,
@@ -95,6 +111,17 @@ async def open_bench(
             yield Bench(
                 hub, hub_url, tenant.api_key, tenant.tenant_id, control, seller["merchant_id"]
             )
+
+
+async def workers_up(hub: Hub, count: int) -> None:
+    """Wait until the worker processes beat, so no phase times their start."""
+    async with asyncio.timeout(60):
+        while True:
+            async with hub.uows.read() as session:
+                beating = await session.scalar(select(func.count()).select_from(WorkerHeartbeat))
+            if int(beating or 0) >= count:
+                return
+            await asyncio.sleep(0.1)
 
 
 async def grant(control: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, str]]:
@@ -233,7 +260,10 @@ def rows_of(phase: Phase, lags: list[float], states: Counter[str], held: Counter
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with open_bench(
-            Path(folder), args.database_url, worker_concurrency=args.worker_concurrency
+            Path(folder),
+            args.database_url,
+            worker_concurrency=args.worker_concurrency,
+            worker_processes=args.worker_processes,
         ) as bench:
             steady = await place(
                 bench,
@@ -248,10 +278,15 @@ async def main(args: argparse.Namespace) -> None:
             measured = [(phase, *await latencies(bench, phase)) for phase in (steady, burst)]
             held = await in_square(bench)
     print(f"\norder latency bench: {command_line()}")
+    where = (
+        f"hub and worker ({args.worker_concurrency} slots) in this one"
+        if not args.worker_processes
+        else f"hub in this one, {args.worker_processes} worker process(es) of "
+        f"{args.worker_concurrency} slots"
+    )
     print(
         f"order accepted by the hub → its Square push job succeeded; Square emulator in its own "
-        f"process, hub and worker ({args.worker_concurrency} slots) in this one; "
-        f"{backend_of(args.database_url)}; "
+        f"process, {where}; {backend_of(args.database_url)}; "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     )
     titles = {
@@ -280,6 +315,12 @@ def parse() -> argparse.Namespace:
         type=int,
         default=4,
         help="the worker's slots (the hub's default: 4)",
+    )
+    parser.add_argument(
+        "--worker-processes",
+        type=int,
+        default=0,
+        help="`tillsync worker` processes beside the hub (0: the hub's embedded worker)",
     )
     return parser.parse_args()
 

@@ -194,6 +194,38 @@ async def emulator_process(folder: Path, provider: str = "cin7") -> AsyncIterato
                 await process.wait()
 
 
+@asynccontextmanager
+async def separate_workers(settings: Settings, count: int) -> AsyncIterator[None]:
+    """`count` × `tillsync worker` beside the hub, as a production deployment runs them: the
+    same database and vault folder, the hub's worker settings, quiet."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
+    env |= {
+        "TILLSYNC_DATA_DIR": str(settings.data_dir),
+        "TILLSYNC_DATABASE_URL": settings.database_url,
+        "TILLSYNC_WORKER_CONCURRENCY": str(settings.worker_concurrency),
+        "TILLSYNC_JOB_POLL_SECONDS": str(settings.job_poll_seconds),
+        "TILLSYNC_ALLOW_PRIVATE_ADDRESSES": "true",  # the emulator is on loopback
+        "TILLSYNC_LOG_LEVEL": "WARNING",
+    }
+    processes = [
+        await asyncio.create_subprocess_exec(sys.executable, "-m", "tillsync", "worker", env=env)
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                async with asyncio.timeout(10):
+                    await process.wait()
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
 def hub_app(folder: Path, database_url: str | None, **chosen: Any) -> tuple[Settings, FastAPI]:
     """The hub's app (API, embedded worker and scheduler), quiet, its data in `folder`;
     `chosen`: settings the bench's arguments set."""
