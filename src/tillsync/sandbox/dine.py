@@ -3,7 +3,8 @@
 No demo business is connected to Dine: the barbershop's online orders already go to
 Square, and a business with two POS connections has every order pushed to both. A user
 connects a business of their own with the key from `sandbox.json`
-(`POST /api/v1/pos/connect` with `"provider": "dine"` and `"api_key"`).
+(`POST /api/v1/pos/connect` with `"provider": "dine"` and `"api_key"`); the sandbox's hub
+has the emulator's address as Dine's provider URL.
 """
 
 from __future__ import annotations

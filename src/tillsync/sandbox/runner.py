@@ -131,7 +131,6 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     crm_key = crm.add_key()
     square = square_demo(settings, business_name="BookBarber Demo Barbershop")
     dine = dine_demo(name="Dine Demo Cafe")
-    app = create_app(settings)
     async with AsyncExitStack() as stack:
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
         crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
@@ -139,6 +138,9 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         square = replace(square, url=await stack.enter_async_context(serve(square_app)))
         dine_url = await stack.enter_async_context(serve(create_dine_emulator(dine.state)))
         dine = replace(dine, url=dine_url + DINE_API)
+        # Dine is connected by the user, through the hub: the hub must know where it is.
+        urls = {**settings.provider_urls, "dine": dine.url}
+        app = create_app(settings.model_copy(update={"provider_urls": urls}))
         hub_url = await stack.enter_async_context(
             serve(app, host=settings.host, port=settings.port)
         )

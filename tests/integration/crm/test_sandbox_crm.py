@@ -9,11 +9,13 @@ from typing import Any
 import httpx
 from rich.console import Console
 
+from tests.support.secrets import remember
 from tillsync.config import Settings
 from tillsync.connectors.outbound import tls_context
 from tillsync.sandbox import simulation
 from tillsync.sandbox.follow import watching
 from tillsync.sandbox.runner import Sandbox, open_sandbox
+from tillsync.services.tenants import create_tenant
 
 SKU = "TOMB45SHAVECBLCK"
 
@@ -66,3 +68,13 @@ async def _dine_is_offered_not_connected(sandbox: Sandbox, manifest: dict[str, A
         integration = (await hub.get(f"/api/v1/pos/integration/{sandbox.tenant_id}")).json()
     assert shown["connected"] is False
     assert integration["data"]["integration"]["provider"] == "square"
+    cafe = await create_tenant(sandbox.hub.uows, name="Cafe")
+    remember(cafe.api_key)
+    body = {"business_id": cafe.tenant_id, "provider": "dine", "api_key": dine["api_key"]}
+    async with httpx.AsyncClient(
+        verify=tls_context(),
+        base_url=sandbox.hub_url,
+        headers={"Authorization": f"Bearer {cafe.api_key}"},
+    ) as hub:
+        connected = await hub.post("/api/v1/pos/connect", json=body)
+    assert connected.status_code == 200, connected.text  # the hub knows where Dine is
