@@ -13,6 +13,7 @@ from typing import Any
 from tillsync.connectors.cin7.provider import PROVIDER as CIN7
 from tillsync.connectors.contract import Provider, Role
 from tillsync.connectors.crm.provider import PROVIDER as CRM
+from tillsync.connectors.dine.provider import PROVIDER as DINE
 from tillsync.connectors.square.provider import PROVIDER as SQUARE
 from tillsync.errors import NotFound
 
@@ -41,13 +42,14 @@ class Providers:
 
 
 def default_providers() -> Providers:
-    return Providers([CIN7, CRM, SQUARE])
+    return Providers([CIN7, CRM, SQUARE, DINE])
 
 
 EMULATORS = {
     CIN7.name: "tillsync.emulators.cin7",
     CRM.name: "tillsync.emulators.crm",
     SQUARE.name: "tillsync.emulators.square",
+    DINE.name: "tillsync.emulators.dine",
 }
 """The package of each provider's emulator, imported only when one is run."""
 

@@ -52,14 +52,16 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 class ConnectBody(BaseModel):
-    """Seed 004's connect: the tokens given directly (after an OAuth flow elsewhere)."""
+    """Seed 004's connect: the tokens given directly (after an OAuth flow elsewhere), or the
+    API key of a provider that takes one; which are required is the provider's to say."""
 
     model_config = ConfigDict(extra="ignore")
 
     business_id: Text
     provider: ShortText
-    access_token: Token
+    access_token: Token | None = None
     refresh_token: Token | None = None
+    api_key: Token | None = None
     token_expires_at: Annotated[dt.datetime, AfterValidator(_aware)] | None = None
     location_id: Text | None = None
     merchant_id: Text | None = None
@@ -99,9 +101,12 @@ async def connect(
     hub: HubDep, caller: CallerDep, body: Annotated[ConnectBody, Body()]
 ) -> dict[str, Any]:
     check_business(caller, body.business_id)
-    tokens = {"access_token": body.access_token}
-    if body.refresh_token is not None:
-        tokens["refresh_token"] = body.refresh_token
+    given = (
+        ("access_token", body.access_token),
+        ("refresh_token", body.refresh_token),
+        ("api_key", body.api_key),
+    )
+    tokens = {name: value for name, value in given if value is not None}
     settings = {
         name: value
         for name, value in (

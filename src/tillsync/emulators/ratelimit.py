@@ -28,5 +28,13 @@ class RateLimiter:
         calls.append(now)
         return True
 
+    def wait(self, key: str, *, window_seconds: float) -> float:
+        """Seconds until the oldest counted call of `key` leaves the window (0: none counted)."""
+        calls = self._calls.get(key)
+        if not calls:
+            return 0.0
+        leaves = calls[0] + dt.timedelta(seconds=window_seconds)
+        return max((leaves - self._clock.now()).total_seconds(), 0.0)
+
     def clear(self) -> None:
         self._calls.clear()

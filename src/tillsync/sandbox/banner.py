@@ -49,6 +49,8 @@ def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
     rows.add_row("API key", key)
     rows.add_row("CIN7 emulator", f"{sandbox.cin7_url}  (account {sandbox.cin7_account_id})")
     rows.add_row("CRM emulator", f"{sandbox.crm_url}  (invoices at /_emulator/invoices)")
+    if sandbox.dine is not None:
+        rows.add_row("Dine emulator", f"{sandbox.dine.url}  (not connected; its key is in Details)")
     rows.add_row("Database", shown_url(settings.resolved_database_url))
     rows.add_row("Details", str(manifest_path(state_dir)))
     if not settings.secret_keys:

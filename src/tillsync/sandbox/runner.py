@@ -19,9 +19,12 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.crm import CrmState, create_crm_emulator
+from tillsync.emulators.dine import create_dine_emulator
 from tillsync.emulators.square import create_square_emulator
 from tillsync.sandbox.banner import welcome
 from tillsync.sandbox.catalog import BARBERSHOP
+from tillsync.sandbox.dine import API as DINE_API
+from tillsync.sandbox.dine import DineDemo, dine_demo
 from tillsync.sandbox.follow import watching
 from tillsync.sandbox.manifest import manifest_path, write_manifest
 from tillsync.sandbox.simulation import simulate_day
@@ -53,6 +56,7 @@ class Sandbox:
     crm_api_key: str
     crm: CrmState
     square: SquareDemo | None = None
+    dine: DineDemo | None = None
 
     @property
     def cin7_control(self) -> str:
@@ -75,6 +79,7 @@ class Sandbox:
                 },
                 "crm": {"url": self.crm_url, "api_key": self.crm_api_key},
                 **({"square": self.square.manifest()} if self.square else {}),
+                **({"dine": self.dine.manifest()} if self.dine else {}),
             },
         }
 
@@ -125,12 +130,17 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     crm = CrmState()
     crm_key = crm.add_key()
     square = square_demo(settings, business_name="BookBarber Demo Barbershop")
-    app = create_app(settings)
+    dine = dine_demo(name="Dine Demo Cafe")
     async with AsyncExitStack() as stack:
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
         crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
         square_app = create_square_emulator(square.state)
         square = replace(square, url=await stack.enter_async_context(serve(square_app)))
+        dine_url = await stack.enter_async_context(serve(create_dine_emulator(dine.state)))
+        dine = replace(dine, url=dine_url + DINE_API)
+        # Dine is connected by the user, through the hub: the hub must know where it is.
+        urls = {**settings.provider_urls, "dine": dine.url}
+        app = create_app(settings.model_copy(update={"provider_urls": urls}))
         hub_url = await stack.enter_async_context(
             serve(app, host=settings.host, port=settings.port)
         )
@@ -171,6 +181,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             crm_api_key=crm_key,
             crm=crm,
             square=square,
+            dine=dine,
         )
         write_manifest(state_dir, sandbox.manifest())
         yield sandbox

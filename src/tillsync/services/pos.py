@@ -30,7 +30,8 @@ from tillsync.store.tables import Connection, Job
 
 log = logging.getLogger(__name__)
 POS_ROLE: Final = "pos"
-TOKEN_FIELDS = ("access_token", "refresh_token")
+TOKEN_FIELDS = ("access_token", "refresh_token", "api_key")
+"""What seed 004's connect body may carry; the provider's declared ones are required."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Integration:
 class ConnectRequest:
     provider: str
     tokens: Mapping[str, str]
-    """As given: `access_token`, `refresh_token`; the provider's declared ones are kept."""
+    """As given (`TOKEN_FIELDS`); the provider's declared ones are kept."""
     token_expires_at: dt.datetime | None
     location_id: str | None = None
     merchant_id: str | None = None

@@ -1,15 +1,21 @@
-"""The sandbox connects a CRM emulator too: the demo's customer sales become paid invoices."""
+"""The sandbox connects a CRM emulator too: the demo's customer sales become paid invoices.
+It also runs a Dine emulator that no demo business is connected to."""
 
 import io
 import json
 from pathlib import Path
+from typing import Any
 
+import httpx
 from rich.console import Console
 
+from tests.support.secrets import remember
 from tillsync.config import Settings
+from tillsync.connectors.outbound import tls_context
 from tillsync.sandbox import simulation
 from tillsync.sandbox.follow import watching
-from tillsync.sandbox.runner import open_sandbox
+from tillsync.sandbox.runner import Sandbox, open_sandbox
+from tillsync.services.tenants import create_tenant
 
 SKU = "TOMB45SHAVECBLCK"
 
@@ -24,6 +30,7 @@ async def test_the_demo_invoices_customer_sales_and_only_them_and_shows_where_ea
             "url": sandbox.crm_url,
             "api_key": sandbox.crm_api_key,
         }
+        await _dine_is_offered_not_connected(sandbox, manifest)
         printed = io.StringIO()
         console = Console(file=printed, width=200)
         async with watching(sandbox, console) as watcher:
@@ -44,3 +51,30 @@ async def test_the_demo_invoices_customer_sales_and_only_them_and_shows_where_ea
     assert "SIM-0002 invoiced" not in shown
     for reference, sale in pushed.items():
         assert f"CIN7  {reference} pushed: CIN7 sale {sale.id} ({sale.order_number}," in shown
+
+
+async def _dine_is_offered_not_connected(sandbox: Sandbox, manifest: dict[str, Any]) -> None:
+    dine = manifest["emulators"]["dine"]
+    assert sandbox.dine is not None
+    assert dine == {"url": sandbox.dine.url, "api_key": sandbox.dine.restaurant.api_key}
+    async with httpx.AsyncClient(base_url=dine["url"] + "/") as client:
+        answer = await client.get("restaurant", headers={"X-Api-Key": dine["api_key"]})
+    assert answer.status_code == 200, answer.text
+    headers = {"Authorization": f"Bearer {sandbox.api_key}"}
+    async with httpx.AsyncClient(
+        verify=tls_context(), base_url=sandbox.hub_url, headers=headers
+    ) as hub:
+        shown = (await hub.get("/api/connections/dine")).json()
+        integration = (await hub.get(f"/api/v1/pos/integration/{sandbox.tenant_id}")).json()
+    assert shown["connected"] is False
+    assert integration["data"]["integration"]["provider"] == "square"
+    cafe = await create_tenant(sandbox.hub.uows, name="Cafe")
+    remember(cafe.api_key)
+    body = {"business_id": cafe.tenant_id, "provider": "dine", "api_key": dine["api_key"]}
+    async with httpx.AsyncClient(
+        verify=tls_context(),
+        base_url=sandbox.hub_url,
+        headers={"Authorization": f"Bearer {cafe.api_key}"},
+    ) as hub:
+        connected = await hub.post("/api/v1/pos/connect", json=body)
+    assert connected.status_code == 200, connected.text  # the hub knows where Dine is

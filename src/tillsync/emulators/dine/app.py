@@ -1,0 +1,121 @@
+"""The HTTP face of the Dine emulator: the assumed wire format in front of `DineState`.
+
+Every call goes through one pipeline: route → API key → rate limit → faults before the
+effect → the rule → faults after the effect → call log.
+"""
+
+from __future__ import annotations
+
+import math
+
+import httpx
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tillsync.emulators.asgi import emulator_app
+from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.dine.control import control_router
+from tillsync.emulators.dine.endpoints import Call, route
+from tillsync.emulators.dine.errors import DineError, failure
+from tillsync.emulators.dine.responses import error_response, json_response
+from tillsync.emulators.dine.state import CallRecord, DineState, Restaurant
+from tillsync.emulators.faults import carry_out
+
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+KEY_HEADER = "x-api-key"
+
+
+class Gateway:
+    def __init__(self, state: DineState) -> None:
+        self._state = state
+
+    async def __call__(self, request: Request) -> Response:
+        raw = await request.body()  # read now: later waits listen on the same channel
+        key = request.headers.get(KEY_HEADER) or None
+        restaurant = self._state.authenticate(key)
+        try:
+            response = await self._answer(request, raw, restaurant)
+        except DineError as error:
+            response = error_response(error)
+        dropped = isinstance(response, DroppedConnection)
+        self._state.record_call(
+            CallRecord(
+                time=self._state.clock.now(),
+                method=request.method,
+                path=request.url.path,
+                status=0 if dropped else response.status_code,
+                restaurant_id=restaurant.id if restaurant else None,
+                key_hint=key[-4:] if key else "",
+                throttled=not dropped and response.status_code == 429,
+                query=request.url.query,
+                idempotency_key=request.headers.get("idempotency-key"),
+            )
+        )
+        return response
+
+    async def _answer(
+        self, request: Request, raw: bytes, restaurant: Restaurant | None
+    ) -> Response:
+        path = "/" + request.url.path.strip("/")
+        handler, params = route(request.method, path)
+        if restaurant is None:
+            raise DineError("a valid X-Api-Key header is required", code="unauthorized", status=401)
+        settings = self._state.settings
+        limiter = self._state.rate_limiter
+        window = settings.rate_window_seconds
+        if not limiter.allow(restaurant.api_key, limit=settings.rate_limit, window_seconds=window):
+            wait = math.ceil(limiter.wait(restaurant.api_key, window_seconds=window))
+            return error_response(failure(429), **{"Retry-After": str(max(wait, 1))})
+        plan = self._state.faults.plan(request.method, path)
+        await sleep_unless_disconnected(request, plan.latency_seconds)
+        early = await carry_out(request, plan, moment="before", failure=self._failure)
+        if early is not None:
+            return early
+        if plan.kind is not None:
+            return DroppedConnection() if plan.kind == "reset" else self._failure(int(plan.kind))
+        call = Call(
+            state=self._state,
+            restaurant=restaurant,
+            params=params,
+            query=request.query_params,
+            raw=raw,
+            key=request.headers.get("idempotency-key"),
+        )
+        answer = handler(call)  # a DineError here is a refusal: no effect, no after-rule
+        response = json_response(answer.document, answer.status, **(answer.headers or {}))
+        ruled = await carry_out(request, plan, moment="after", failure=self._failure)
+        return response if ruled is None else ruled
+
+    def _failure(self, status: int) -> Response:
+        if status == 429:
+            wait = str(self._state.settings.fault_retry_after_seconds)
+            return error_response(failure(429), **{"Retry-After": wait})
+        return error_response(failure(status))
+
+
+class _NoWebhooks:
+    """Dine sends no webhooks (none assumed): nothing to deliver."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        del client
+
+    def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+def create_dine_emulator(state: DineState | None = None) -> FastAPI:
+    """The emulator as an ASGI app: Dine under `/v1/`, controls under `/_emulator/`."""
+    dine = state or DineState()
+    app = emulator_app(
+        title="Dine emulator (assumed contract)",
+        control=control_router(dine),
+        gateway=Gateway(dine),
+        methods=METHODS,
+        dispatcher=_NoWebhooks,
+    )
+    app.state.dine = dine
+    return app
