@@ -48,6 +48,7 @@ EMULATORS = {
     CIN7.name: "tillsync.emulators.cin7",
     CRM.name: "tillsync.emulators.crm",
     SQUARE.name: "tillsync.emulators.square",
+    "zoho": "tillsync.emulators.zoho",  # its connector comes later: no provider entry yet
 }
 """The package of each provider's emulator, imported only when one is run."""
 
