@@ -215,3 +215,24 @@ async def test_an_injected_failure_answers_zohos_envelope(
     answer = await zoho.post("/salesorders", _order(zoho, customer))
     assert (answer.status_code, envelope_code(answer)) == (status, code)
     assert (await zoho.get("/salesorders")).json()["salesorders"] == []
+
+
+async def test_a_delay_after_the_effect_loses_the_answer_but_not_the_change(zoho: World) -> None:
+    rule = _rule("/inventoryadjustments", "delay_after")
+    rule["rules"][0]["seconds"] = 30
+    await zoho.control.put("/faults", json=rule)
+    oil = zoho.item_id("OIL-1")
+    adjustment = {
+        "date": "2026-03-01",
+        "reason": "Recount",
+        "adjustment_type": "quantity",
+        "line_items": [{"item_id": oil, "quantity_adjusted": 3}],
+    }
+    with pytest.raises(httpx.ReadTimeout):
+        await zoho.api.post(
+            "/inventoryadjustments",
+            json=adjustment,
+            params={"organization_id": zoho.org_id},
+            timeout=0.3,
+        )
+    assert (await zoho.get(f"/items/{oil}")).json()["item"]["stock_on_hand"] == 13
