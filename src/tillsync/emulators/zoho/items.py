@@ -50,7 +50,9 @@ def listing(organization: Organization, query: Mapping[str, str]) -> dict[str, A
     location_id = query.get("location_id") or None
     if location_id is not None and location_id not in organization.locations:
         raise does_not_exist("Location", status=400)
-    rows = [item for item in organization.items.values() if _wanted(item, query, applied)]
+    since = query.get("last_modified_time")
+    moment = parse_time(since, field="last_modified_time") if since else None
+    rows = [item for item in organization.items.values() if _wanted(item, query, applied, moment)]
     rows.sort(key=lambda item: (SORT_KEYS[column](item), item.id), reverse=order == "D")
     page, context = page_of(
         rows,
@@ -63,7 +65,7 @@ def listing(organization: Organization, query: Mapping[str, str]) -> dict[str, A
     return {"items": [item.row(location_id) for item in page], "page_context": context}
 
 
-def _wanted(item: Item, query: Mapping[str, str], applied: str) -> bool:
+def _wanted(item: Item, query: Mapping[str, str], applied: str, since: dt.datetime | None) -> bool:
     status = STATUS_FILTERS[applied]
     if status is not None and item.status != status:
         return False
@@ -72,8 +74,7 @@ def _wanted(item: Item, query: Mapping[str, str], applied: str) -> bool:
     search = (query.get("search_text") or "").lower()
     if search and search not in item.name.lower() and search not in item.sku.lower():
         return False
-    since = query.get("last_modified_time")
-    return not since or item.modified >= parse_time(since, field="last_modified_time")
+    return since is None or item.modified >= since
 
 
 def change_stock(
