@@ -38,6 +38,7 @@ from tillsync.emulators.zoho.errors import (
 from tillsync.emulators.zoho.faults import FaultPlan
 from tillsync.emulators.zoho.logs import CallRecord
 from tillsync.emulators.zoho.quotas import DailyQuota
+from tillsync.emulators.zoho.records import Organization
 from tillsync.emulators.zoho.state import ZohoState
 from tillsync.emulators.zoho.webhooks import webhook_dispatcher
 
@@ -136,7 +137,7 @@ class Gateway:
         final.headers.update(headers)
         return Answer(final, 0 if ruled is None else None, organization_id=org_id)
 
-    def _refused(self, error: ZohoError, organization: Any) -> Answer:
+    def _refused(self, error: ZohoError, organization: Organization | None) -> Answer:
         org_id = None if organization is None else organization.id
         return Answer(responses.error_response(error), error.code, True, org_id)
 
