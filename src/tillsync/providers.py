@@ -50,6 +50,7 @@ EMULATORS = {
     CRM.name: "tillsync.emulators.crm",
     SQUARE.name: "tillsync.emulators.square",
     DINE.name: "tillsync.emulators.dine",
+    "zoho": "tillsync.emulators.zoho",  # its connector comes later: no provider entry yet
 }
 """The package of each provider's emulator, imported only when one is run."""
 

@@ -6,6 +6,7 @@ keeps the routes that are its own (reset, seeding, tokens, the body of `PUT /fau
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
@@ -125,6 +126,15 @@ def add_fault_routes(
     async def cleared() -> Response:
         clear()
         return answer(current().as_dict())
+
+
+def log_rows(records: Iterable[Any]) -> list[dict[str, Any]]:
+    """Log records (dataclasses) as JSON rows, their times in ISO 8601."""
+    rows = (dataclasses.asdict(record) for record in records)
+    return [
+        {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
+        for row in rows
+    ]
 
 
 def utc(moment: dt.datetime | None) -> dt.datetime | None:

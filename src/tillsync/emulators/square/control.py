@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from tillsync.emulators.control import (
     add_fault_routes,
     add_log_routes,
     add_settings_routes,
+    log_rows,
 )
 from tillsync.emulators.square.errors import SquareError
 from tillsync.emulators.square.faults import FaultRule
@@ -81,11 +81,7 @@ class RateLimitBody(BaseModel):
 
 
 def _records(records: Any) -> Response:
-    return json_response([_plain(dataclasses.asdict(record)) for record in records])
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
+    return json_response(log_rows(records))
 
 
 def control_router(state: SquareState) -> APIRouter:

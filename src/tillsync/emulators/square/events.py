@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tillsync.emulators.events import EventBus as SharedBus
 from tillsync.emulators.square.wire import format_time
 
 ORDER_CREATED = "order.created"
@@ -25,18 +25,7 @@ class Event:
     payload: dict[str, Any]
 
 
-Listener = Callable[[Event], None]
-
-
-class EventBus:
-    def __init__(self) -> None:
-        self._listeners: list[Listener] = []
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Add a listener; the returned callable removes it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
+class EventBus(SharedBus[Event]):
     def emit(
         self,
         *,
@@ -55,9 +44,7 @@ class EventBus:
             "created_at": format_time(now),
             "data": {"type": data_type, "id": data_id, "object": obj},
         }
-        event = Event(merchant_id, event_type, event_id, payload)
-        for listener in list(self._listeners):
-            listener(event)
+        self.publish(Event(merchant_id, event_type, event_id, payload))
 
     def order_changed(
         self, merchant_id: str, order: dict[str, Any], *, created: bool, now: dt.datetime
