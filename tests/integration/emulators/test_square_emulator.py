@@ -181,6 +181,22 @@ async def test_unknown_order_and_location_are_not_found(
     assert (elsewhere.status_code, error_of(elsewhere)["field"]) == (404, "order.location_id")
 
 
+async def test_main_names_the_first_location_ever_created(
+    square: httpx.AsyncClient, emulated: Emulated
+) -> None:
+    emulated.state.add_location(emulated.seller.merchant_id, "Airport Kiosk")  # listed first
+
+    listed = (await square.get("/v2/locations")).json()["locations"]
+    main = await square.get("/v2/locations/main")
+    kiosk = next(row["id"] for row in listed if row["name"] == "Airport Kiosk")
+    by_id = await square.get(f"/v2/locations/{kiosk}")
+
+    assert [row["name"] for row in listed] == ["Airport Kiosk", "Main Street"]
+    assert main.status_code == 200, main.text
+    assert main.json()["location"]["id"] == emulated.seller.location_id
+    assert by_id.json()["location"]["name"] == "Airport Kiosk"
+
+
 async def test_batch_retrieve_skips_unknown_ids(
     square: httpx.AsyncClient, emulated: Emulated
 ) -> None:
@@ -621,6 +637,23 @@ async def test_denied_authorization_and_control_revocation(
         "/oauth2/authorize", params={"client_id": "sq0idp-nope", "redirect_uri": "http://x/cb"}
     )
     assert bad_client.status_code == 400
+
+
+async def test_authorization_is_for_the_seller_the_setting_names(
+    oauth: tuple[Emulated, FakeClock, httpx.AsyncClient],
+) -> None:
+    emulated, _, client = oauth
+    other = emulated.state.create_merchant(business_name="Corner Cafe", demo_catalog=False)
+    emulated.state.update_settings(authorizing_merchant_id=other.merchant_id)
+
+    redirect = "http://127.0.0.1:9/cb"
+    [code] = (await authorize(client, emulated, redirect))["code"]
+    tokens = await exchange(
+        client, emulated, grant_type="authorization_code", code=code, redirect_uri=redirect
+    )
+
+    assert tokens.status_code == 200, tokens.text
+    assert tokens.json()["merchant_id"] == other.merchant_id
 
 
 async def test_control_expires_and_revokes_tokens(

@@ -8,8 +8,9 @@ Emulated: OAuth (authorize auto-approved or denied by a setting, authorization-c
 refresh-token grants with `expires_at`, the multi-use refresh token returned unchanged,
 revoke with `Authorization: Client <secret>`, token status); bearer tokens with Square's
 401 bodies (UNAUTHORIZED, ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED); `Square-Version`
-checked and echoed; locations; orders (create with the idempotency rules: same key and
-data → the first answer, other data → 400 IDEMPOTENCY_KEY_REUSED; get; batch-retrieve;
+checked and echoed; locations (list, retrieve, `main` for the first created); orders
+(create with the idempotency rules: same key and data → the first answer, other data →
+400 IDEMPOTENCY_KEY_REUSED; get; batch-retrieve;
 search by location with state, date, source and customer filters, sort, cursor and limit;
 update of state, reference_id and metadata by version), money in minor units in the
 location's currency, quantities as strings, totals computed by the server, `reference_id`

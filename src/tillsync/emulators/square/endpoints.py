@@ -25,6 +25,8 @@ class Call:
 
 
 Handler = Callable[[Call], dict[str, Any]]
+MAIN = "main"
+"""RetrieveLocation's name for the main location, in place of an id."""
 
 
 def _locations(call: Call) -> dict[str, Any]:
@@ -34,8 +36,13 @@ def _locations(call: Call) -> dict[str, Any]:
 
 
 def _location(call: Call) -> dict[str, Any]:
+    """One location; `main` is the merchant's main location, the first ever created."""
     merchant = call.merchant
-    found = merchant.locations.get(call.params["id"])
+    wanted = call.params["id"]
+    if wanted == MAIN:
+        found = next(iter(merchant.locations.values()), None)
+    else:
+        found = merchant.locations.get(wanted)
     if found is None:
         raise SquareError("Location not found.", code="NOT_FOUND", status=404)
     return {"location": found.document(merchant.business_name)}

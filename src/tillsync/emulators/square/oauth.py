@@ -1,8 +1,9 @@
 """Square's OAuth endpoints: authorize (auto-approved), token, revoke, token status.
 
 The emulator has no login page: `GET /oauth2/authorize` approves at once for the
-merchant named by `merchant_id` (an emulator extension) or the first merchant, unless
-the `deny_authorization` setting makes it answer `error=access_denied`.
+merchant named by `merchant_id` (an emulator extension), else the one the
+`authorizing_merchant_id` setting names (the seller who would sign in), else the first
+merchant, unless the `deny_authorization` setting makes it answer `error=access_denied`.
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ def authorize(state: SquareState, query: Mapping[str, str]) -> Response:
     if state.settings.deny_authorization:
         params = {"error": "access_denied", "error_description": "user_denied", **echo}
         return RedirectResponse(_join(redirect, params), status_code=302)
-    merchant_id = query.get("merchant_id") or next(iter(state.merchants), None)
+    merchant_id = (
+        query.get("merchant_id")
+        or state.settings.authorizing_merchant_id
+        or next(iter(state.merchants), None)
+    )
     if merchant_id is None or merchant_id not in state.merchants:
         raise invalid("merchant_id", "No merchant to authorize for.")
     scopes = tuple(query.get("scope", "").replace("+", " ").split()) or DEFAULT_SCOPES

@@ -20,7 +20,9 @@ class Settings:
     `rate_limit` is the calls per `rate_window_seconds` each access token may make (None:
     unlimited, Square publishes no figure); `retry_after_seconds` adds a `Retry-After` to
     the 429 (Square is not known to send one). `time_scale` shrinks the webhook retry
-    schedule; `deny_authorization` makes the authorize page answer `access_denied`.
+    schedule; `deny_authorization` makes the authorize page answer `access_denied`;
+    `authorizing_merchant_id` is the seller who would sign in at the consent screen (the
+    emulator has no login page; unset: the first merchant).
     """
 
     rate_limit: int | None = None
@@ -30,6 +32,7 @@ class Settings:
     short_lived_lifetime_seconds: float = ONE_DAY
     code_lifetime_seconds: float = 300.0
     deny_authorization: bool = False
+    authorizing_merchant_id: str | None = None
     environment: str = "Sandbox"
     time_scale: float = 1.0
     webhook_timeout_seconds: float = 10.0
