@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, Literal, Protocol, TypeVar
@@ -82,6 +82,10 @@ class Account:
     """What checking a connection's keys learned about the account."""
 
     name: str
+    settings: Mapping[str, object] = field(default_factory=dict)
+    """Settings the provider fills in at connect from what the account says (where orders
+    go when none was chosen, the account's id that webhooks name): stored over the
+    connection's, so the provider keeps a value that was chosen and valid."""
 
 
 @dataclass(frozen=True, slots=True)

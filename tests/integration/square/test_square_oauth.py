@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from tests.support.depot_world import FAST
@@ -78,15 +79,60 @@ async def test_the_consent_screen_connects_square_and_its_orders_reach_it(
     assert issued.expires_at is not None
     assert connection.token_expires_at == issued.expires_at.replace(microsecond=0)
 
-    given = {"location_id": world.square.seller.location_id} | FAST | FAST_POS
+
+async def test_a_connection_made_by_consent_sends_orders_to_the_main_location_and_hears_square(
+    world: SquareWorld,
+) -> None:
+    seller = world.square.seller
+    kiosk = world.square.state.add_location(seller.merchant_id, "Airport Kiosk")  # listed first
+    _, query = await _consent(world)
+
+    answer = await world.api.get(CALLBACK, params=query, headers={"Authorization": ""})
+    _remember_tokens(world)
+
+    assert answer.status_code == 200, answer.text
+    connection = await _connection(world)
+    assert connection.settings is not None
+    assert connection.settings["location_id"] == seller.location_id != kiosk.id
+    assert connection.settings["merchant_id"] == seller.merchant_id
     await update_settings(
-        world.hub.services, tenant_id=world.tenant_id, provider="square", given=given
+        world.hub.services, tenant_id=world.tenant_id, provider="square", given=FAST | FAST_POS
     )
     placed = await world.place(world.order("ORD-OAUTH-1"))
     assert placed.status_code == 201, placed.text
     shown = await world.synced("ORD-OAUTH-1")
     assert shown["sync_state"] == "success"
-    assert [o["reference_id"] for o in world.orders.values()] == ["ORD-OAUTH-1"]
+    [order] = world.orders.values()
+    assert (order["reference_id"], order["location_id"]) == ("ORD-OAUTH-1", seller.location_id)
+
+    # Square's webhooks name the merchant: this connection is found by it.
+    key = world.square.state.subscribe(world.url + "/api/webhooks/square", ["order.updated"])
+    remember(key.signature_key)
+    world.hub.services.settings.webhook_signature_keys = {"square": SecretStr(key.signature_key)}
+    merchant = world.square.state.merchant(seller.merchant_id)
+    world.square.state.orders.set_state(merchant, order["id"], "COMPLETED")
+
+    async def shown_completed() -> bool:
+        return (await world.shown("ORD-OAUTH-1"))["pos_state"] == "COMPLETED"
+
+    assert await world.work_until(shown_completed)
+
+
+async def test_with_its_main_location_closed_a_connection_takes_the_first_open_one(
+    world: SquareWorld,
+) -> None:
+    seller = world.square.seller
+    merchant = world.square.state.merchant(seller.merchant_id)
+    merchant.locations[seller.location_id].status = "INACTIVE"
+    open_one = world.square.state.add_location(seller.merchant_id, "Harbour Road")
+    _, query = await _consent(world)
+
+    answer = await world.api.get(CALLBACK, params=query, headers={"Authorization": ""})
+    _remember_tokens(world)
+
+    assert answer.status_code == 200, answer.text
+    settings = (await _connection(world)).settings or {}
+    assert settings["location_id"] == open_one.id
 
 
 async def test_the_seed_connects_token_expiry_is_the_one_the_refresh_duty_reads(

@@ -166,6 +166,11 @@ def test_locations_and_order_ids_are_read_from_square_answers() -> None:
         mapping.Location("057P5VYJ4A5X1", "Main Street", "USD", True),
         mapping.Location("LZ2GZTHS1HNA6", "LZ2GZTHS1HNA6", None, False),
     ]
+    main = {"location": {"id": "057P5VYJ4A5X1", "name": "Main Street", "merchant_id": "M1"}}
+    assert mapping.location(main) == mapping.Location(
+        "057P5VYJ4A5X1", "Main Street", None, True, merchant_id="M1"
+    )
+    assert mapping.location({"errors": []}) is None
     assert mapping.order_id({"order": {"id": "CAISENgvlJ6jLWAzERDzjyHVybY"}}) == (
         "CAISENgvlJ6jLWAzERDzjyHVybY"
     )

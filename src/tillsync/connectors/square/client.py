@@ -42,6 +42,10 @@ class SquareClient:
         """GET /v2/locations: `{locations[]}`, every location of the merchant, no paging."""
         return await self._call("GET", "/v2/locations")
 
+    async def location(self, location_id: str) -> dict[str, Any]:
+        """GET /v2/locations/{id}: `{location}`; the id `main` names the main location."""
+        return await self._call("GET", f"/v2/locations/{location_id}")
+
     async def create_order(
         self, *, idempotency_key: str, order: Mapping[str, Any]
     ) -> dict[str, Any]:

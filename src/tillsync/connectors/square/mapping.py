@@ -42,6 +42,7 @@ class Location:
     name: str
     currency: str | None
     active: bool
+    merchant_id: str | None = None
 
 
 def order_body(order: PosOrder, *, location_id: str, source: str = SOURCE) -> dict[str, Any]:
@@ -125,15 +126,25 @@ def with_reference(answer: Mapping[str, Any], reference: str) -> str | None:
 
 def locations(answer: Mapping[str, Any]) -> list[Location]:
     return [
-        Location(
-            id=str(row["id"]),
-            name=str(row.get("name") or row["id"]),
-            currency=row.get("currency") if isinstance(row.get("currency"), str) else None,
-            active=row.get("status", "ACTIVE") == "ACTIVE",
-        )
-        for row in _objects(answer.get("locations"))
-        if isinstance(row.get("id"), str)
+        _location(row) for row in _objects(answer.get("locations")) if isinstance(row.get("id"), str)
     ]
+
+
+def location(answer: Mapping[str, Any]) -> Location | None:
+    """The `location` of a RetrieveLocation answer."""
+    row = answer.get("location")
+    return _location(row) if isinstance(row, dict) and isinstance(row.get("id"), str) else None
+
+
+def _location(row: Mapping[str, Any]) -> Location:
+    merchant = row.get("merchant_id")
+    return Location(
+        id=str(row["id"]),
+        name=str(row.get("name") or row["id"]),
+        currency=row.get("currency") if isinstance(row.get("currency"), str) else None,
+        active=row.get("status", "ACTIVE") == "ACTIVE",
+        merchant_id=merchant if isinstance(merchant, str) and merchant else None,
+    )
 
 
 def catalog_products(objects: Iterable[Any]) -> list[ProductFields]:

@@ -16,6 +16,8 @@ from tillsync.errors import InvalidInput, Permanent
 CATALOG_TYPES = "ITEM"
 """Items with their variations nested: one listing gives names and the variation ids."""
 MAX_CATALOG_PAGES = 1000
+MAIN_LOCATION = "main"
+"""RetrieveLocation's name for the merchant's main location (the first ever created)."""
 
 
 class SquarePos:
@@ -23,18 +25,37 @@ class SquarePos:
         self._client, self._settings = client, settings
 
     async def account(self) -> Account:
-        """The merchant's locations: Square's own advice for checking a token."""
+        """The merchant's locations (Square's own advice for checking a token), and the
+        settings a connection learns from them: where orders go when no location was chosen
+        (the main location, or the first active one if the main is not), and the merchant
+        the locations belong to, which Square's webhooks name."""
         found = await self.locations()
         wanted = self._settings.location_id
-        if wanted is not None and wanted not in {location.id for location in found}:
-            shown = wanted[:40]  # what the caller gave, cut short
+        if wanted is None:
+            chosen = await self._main(found)
+        else:
+            chosen = next((location for location in found if location.id == wanted), None)
+            if chosen is None:
+                shown = wanted[:40]  # what the caller gave, cut short
+                raise InvalidInput(
+                    f"Square has no location '{shown}' for this account", field="location_id"
+                )
+        filled: dict[str, object] = {"location_id": chosen.id}
+        if chosen.merchant_id:
+            filled["merchant_id"] = chosen.merchant_id
+        return Account(name=chosen.name, settings=filled)
+
+    async def _main(self, found: list[Location]) -> Location:
+        main = mapping.location(await self._client.location(MAIN_LOCATION))
+        if main is not None and main.active:
+            return main
+        active = [location for location in found if location.active]
+        if not active:
             raise InvalidInput(
-                f"Square has no location '{shown}' for this account", field="location_id"
+                "Square has no active location for this account to send orders to",
+                field="location_id",
             )
-        names = [location.name for location in found if location.id == wanted] or [
-            location.name for location in found
-        ]
-        return Account(name=names[0] if names else "Square")
+        return active[0]
 
     async def locations(self) -> list[Location]:
         return mapping.locations(await self._client.locations())

@@ -87,6 +87,8 @@ async def connect(
         address=address if address_field else None,
         address_field=address_field,
     )
+    if account.settings:  # what the provider filled in, checked by its model as given ones
+        merged = checks.settings(declared, merged, account.settings)
     connection = await _store(
         services,
         declared,
