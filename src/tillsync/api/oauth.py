@@ -2,11 +2,14 @@
 
 `authorize` needs the tenant's key and answers a redirect to the provider; `callback` is
 where the provider sends the merchant's browser back, with no key: the signed `state`
-names the tenant. Answers use seed 004's envelope `{success, data, message}`.
+names the tenant. Answers use seed 004's envelope `{success, data, message}`, except for a
+flow the dashboard started: its state names the page the browser goes back to (303), with
+`?connected=<provider>` or, when the hub refused, `?refused=<provider>`.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,8 +22,10 @@ from tillsync.api.deps import CallerDep, HubDep
 from tillsync.api.problems import problems
 from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.state import health_cache
+from tillsync.errors import ClientError
 from tillsync.services.connections import oauth
 
+log = logging.getLogger(__name__)
 router = APIRouter(route_class=KeyFirstRoute, tags=["oauth"])
 Text = Annotated[str | None, Query(max_length=2000)]
 
@@ -42,6 +47,7 @@ async def authorize(hub: HubDep, caller: CallerDep, provider: ProviderName) -> R
     summary="Where the provider sends the merchant back: check the state, exchange, connect",
     response_model=None,
     responses=ok(AuthorisedConnection)
+    | {303: {"description": "Connected or refused: back to the dashboard page that started it"}}
     | problems(
         {
             400: "The state is missing, forged, expired or used, or the code was refused",
@@ -59,12 +65,21 @@ async def callback(
     state: Text = None,
     code: Text = None,
     error: Text = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | RedirectResponse:
     services = hub.services
     declared = services.providers.get(provider)
-    connection = await oauth.finish(
-        services, provider=declared.name, state=state, code=code, error=error
-    )
+    back = oauth.return_path(services, state, declared)
+    try:
+        connection = await oauth.finish(
+            services, provider=declared.name, state=state, code=code, error=error
+        )
+    except ClientError as exc:
+        if back is None:
+            raise
+        log.warning("connecting %s was refused: %s", declared.title, exc.message)
+        return RedirectResponse(f"{back}?refused={declared.name}", status_code=303)
     health_cache(request, declared.name).forget(connection.tenant_id)
+    if back is not None:
+        return RedirectResponse(f"{back}?connected={declared.name}", status_code=303)
     view = await connection_view(services, connection.tenant_id, declared)
     return {"success": True, "data": view, "message": f"{declared.title} connected"}

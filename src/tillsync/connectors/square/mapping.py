@@ -126,7 +126,9 @@ def with_reference(answer: Mapping[str, Any], reference: str) -> str | None:
 
 def locations(answer: Mapping[str, Any]) -> list[Location]:
     return [
-        _location(row) for row in _objects(answer.get("locations")) if isinstance(row.get("id"), str)
+        _location(row)
+        for row in _objects(answer.get("locations"))
+        if isinstance(row.get("id"), str)
     ]
 
 

@@ -4,7 +4,8 @@
 Settings and mapping are saved by `services.pos.change`, as `PUT /api/v1/pos/integration/
 {businessId}` and its `/item-mapping` save them. A Connect button posts here; the hub
 starts the shared OAuth flow and sends the browser to the provider, whose callback
-(`/api/v1/pos/oauth/{provider}/callback`) connects. The page's CSP lets its forms go to
+(`/api/v1/pos/oauth/{provider}/callback`) connects and sends the browser back here
+(`?connected=<provider>`, or `?refused=<provider>`). The page's CSP lets its forms go to
 those providers' consent screens (`form-action`), as a redirected form must be allowed to.
 """
 
@@ -34,9 +35,24 @@ ProviderName = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z
 
 @router.get(PAGE.path, response_class=HTMLResponse)
 async def integration(
-    request: Request, hub: HubDep, viewer: PageViewerDep, saved: str | None = None
+    request: Request,
+    hub: HubDep,
+    viewer: PageViewerDep,
+    *,
+    saved: str | None = None,
+    connected: str | None = None,
+    refused: str | None = None,
 ) -> HTMLResponse:
-    return await _page(request, hub, viewer, saved=saved in ("settings", "mapping") and saved)
+    """`connected` / `refused` name the provider whose consent flow just came back here."""
+    known = {provider.name: provider.title for provider in hub.services.providers}
+    return await _page(
+        request,
+        hub,
+        viewer,
+        saved=saved in ("settings", "mapping") and saved,
+        connected=known.get(connected or ""),
+        refused=known.get(refused or ""),
+    )
 
 
 @router.post(PAGE.path + "/settings")
@@ -72,7 +88,9 @@ async def connect(
         declared = hub.services.providers.get(provider)
         if declared.oauth is None:
             raise NotFound(f"{declared.title} does not connect through OAuth", field="provider")
-        url = await oauth.start(hub.services, tenant_id=viewer.tenant_id, provider=declared.name)
+        url = await oauth.start(
+            hub.services, tenant_id=viewer.tenant_id, provider=declared.name, back=PAGE.path
+        )
     except NotFound as exc:
         return await _page(
             request, hub, await page_viewer(request, viewer), problem=exc, status=404
@@ -119,6 +137,8 @@ async def _page(
     viewer: Viewer,
     *,
     saved: str | bool | None = None,
+    connected: str | None = None,
+    refused: str | None = None,
     problem: ClientError | None = None,
     status: int = 200,
 ) -> HTMLResponse:
@@ -150,6 +170,8 @@ async def _page(
         blank_rows=BLANK_ROWS,
         offers=offers,
         saved=saved,
+        connected=connected,
+        refused=refused,
         problem=problem.message if problem else None,
     )
     response.status_code = status

@@ -6,7 +6,9 @@ arrives from the merchant's browser without the tenant's key, learns the tenant 
 `finish` refuses a missing, forged (bad signature, or another provider's), expired or
 already used state before anything else, marks it used in the same conditional UPDATE
 that checks it (so two callbacks with one state cannot both pass), then exchanges the
-code and connects as a connect with keys does: checked, sealed, shown masked.
+code and connects as a connect with keys does: checked, sealed, shown masked. A flow
+started from the dashboard signs the page to come back to (`back`, a path of this hub), so
+the callback can send the merchant's browser there rather than answer JSON.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ class _Claims:
     tenant_id: str
     provider: str
     issued_at: dt.datetime
+    back: str | None = None
+
+
+def _is_local_path(path: str) -> bool:
+    """A path of this hub: not another host's (`//host`, `/\\host`), no scheme."""
+    return path.startswith("/") and not path.startswith(("//", "/\\")) and ":" not in path
 
 
 def _signer(services: Services) -> URLSafeSerializer:
@@ -62,8 +70,13 @@ def provider_address(services: Services, provider: Provider) -> str:
     return services.settings.provider_urls.get(provider.name) or provider.default_base_url
 
 
-async def start(services: Services, *, tenant_id: str, provider: str) -> str:
-    """The consent screen's address for this tenant, with a fresh single-use state."""
+async def start(
+    services: Services, *, tenant_id: str, provider: str, back: str | None = None
+) -> str:
+    """The consent screen's address for this tenant, with a fresh single-use state; `back`
+    is the hub's page the callback sends the browser to (None: the callback answers JSON)."""
+    if back is not None and not _is_local_path(back):
+        raise ValueError("back must be a path of this hub")
     declared = services.providers.get(provider)
     oauth, app = client_app(services, declared)
     state_id = secrets.token_urlsafe(24)
@@ -78,9 +91,8 @@ async def start(services: Services, *, tenant_id: str, provider: str) -> str:
                 expires_at=uow.now + ttl,
             )
         )
-        signed = _signer(services).dumps(
-            {"s": state_id, "t": tenant_id, "p": declared.name, "at": uow.now.timestamp()}
-        )
+        claims = {"s": state_id, "t": tenant_id, "p": declared.name, "at": uow.now.timestamp()}
+        signed = _signer(services).dumps(claims | ({"b": back} if back else {}))
         await uow.commit()
     return authorize_url(
         provider_address(services, declared),
@@ -131,7 +143,19 @@ async def finish(
     )
 
 
-def _read(services: Services, state: str | None, provider: Provider) -> _Claims:
+def return_path(services: Services, state: str | None, provider: Provider) -> str | None:
+    """The dashboard page a state signed by this hub for `provider` asks to come back to;
+    None for any other state. Whether the state is still good is `finish`'s to say."""
+    try:
+        back = _read(services, state, provider, checking_age=False).back
+    except InvalidState:
+        return None
+    return back if back is not None and _is_local_path(back) else None
+
+
+def _read(
+    services: Services, state: str | None, provider: Provider, *, checking_age: bool = True
+) -> _Claims:
     if not state:
         raise InvalidState("state is missing", field="state")
     try:
@@ -141,11 +165,14 @@ def _read(services: Services, state: str | None, provider: Provider) -> _Claims:
             tenant_id=str(data["t"]),
             provider=str(data["p"]),
             issued_at=dt.datetime.fromtimestamp(float(data["at"]), dt.UTC),
+            back=str(data["b"]) if data.get("b") else None,
         )
-    except (BadData, KeyError, TypeError, ValueError, OverflowError):
+    except (BadData, KeyError, TypeError, ValueError, OverflowError, AttributeError):
         raise InvalidState("state is not one this hub issued", field="state") from None
     if claims.provider != provider.name:
         raise InvalidState(f"state was not issued for {provider.title}", field="state")
+    if not checking_age:
+        return claims
     age = services.uows.clock.now() - claims.issued_at
     if not -SKEW <= age <= dt.timedelta(seconds=services.settings.oauth_state_seconds):
         raise InvalidState("state has expired: start the authorisation again", field="state")

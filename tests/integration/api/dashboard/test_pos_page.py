@@ -4,7 +4,7 @@ Connect buttons of the providers that connect through their consent screen."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -43,6 +43,11 @@ async def _post(visitor: Visitor, path: str, data: list[tuple[str, str]]) -> htt
     for name, value in data:
         fields.setdefault(name, []).append(value)
     return await visitor.http.post(path, data=fields, headers=HTML)
+
+
+async def _follow(visitor: Visitor, redirect: httpx.Response) -> httpx.Response:
+    to = urlsplit(redirect.headers["location"])
+    return await visitor.page(to.path, **{k: v[0] for k, v in parse_qs(to.query).items()})
 
 
 async def _integration(world: SquareWorld) -> dict[str, object]:
@@ -197,9 +202,29 @@ async def test_connect_goes_to_the_consent_screen_and_back_connected(
     back = await tally.browser.get(consent)
     assert back.status_code == 302
     connected = await tally.browser.get(back.headers["location"])
-    assert connected.status_code == 200, connected.text
+    assert connected.status_code == 303, connected.text
+    assert connected.headers["location"] == "/pos?connected=tally"
     assert (await tally.connection()) is not None
-    assert "Connect Tally" not in (await merchant.page("/pos")).text
+    shown = (await _follow(merchant, connected)).text
+    assert "Tally connected." in shown
+    assert "Connect Tally" not in shown
+
+
+async def test_a_refused_consent_comes_back_to_the_page_saying_so(
+    tally: TallyWorld, merchant: Visitor
+) -> None:
+    answer = await _post(merchant, "/pos/connect/tally", [])
+    state = parse_qs(urlsplit(answer.headers["location"]).query)["state"][0]
+
+    denied = await tally.callback({"state": state, "error": "access_denied"})
+    shown = (await _follow(merchant, denied)).text
+
+    assert (denied.status_code, denied.headers["location"]) == (303, "/pos?refused=tally")
+    assert "Tally was not connected" in shown
+    assert "Connect Tally" in shown
+    assert (await tally.connection()) is None
+    forged = await tally.callback({"state": state + "x", "error": "access_denied"})
+    assert forged.status_code == 400  # a state this hub did not sign is answered, not followed
 
 
 @pytest.mark.parametrize(("provider", "status"), [("nobody", 404), ("cin7", 404), ("BAD!", 422)])
