@@ -28,7 +28,7 @@ from tillsync.sandbox.dine import DineDemo, dine_demo
 from tillsync.sandbox.follow import watching
 from tillsync.sandbox.manifest import manifest_path, write_manifest
 from tillsync.sandbox.simulation import simulate_day
-from tillsync.sandbox.square import SquareDemo, connect_square, square_demo
+from tillsync.sandbox.square import SquareDemo, connect_square, square_demo, with_square_app
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
@@ -140,7 +140,9 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         dine = replace(dine, url=dine_url + DINE_API)
         # Dine is connected by the user, through the hub: the hub must know where it is.
         urls = {**settings.provider_urls, "dine": dine.url}
-        app = create_app(settings.model_copy(update={"provider_urls": urls}))
+        app = create_app(
+            with_square_app(settings.model_copy(update={"provider_urls": urls}), square)
+        )
         hub_url = await stack.enter_async_context(
             serve(app, host=settings.host, port=settings.port)
         )

@@ -1,5 +1,6 @@
-"""The sandbox's Square: an emulated seller with an OAuth grant, and the application's
-webhook subscription to the hub, whose signature key the hub is given."""
+"""The sandbox's Square: an emulated seller with an OAuth grant, the application's webhook
+subscription to the hub, whose signature key the hub is given, and the application itself
+as the hub's OAuth app there, so another business can connect through the consent screen."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from tillsync.config import Settings
+from tillsync.config import OAuthApp, Settings
 from tillsync.connectors.grants import Tokens
 from tillsync.connectors.oauth import credentials_of
 from tillsync.connectors.square.oauth import OAUTH
@@ -67,6 +68,19 @@ def square_demo(settings: Settings, *, business_name: str) -> SquareDemo:
         grant.refresh_token,
         key,
         expires,
+    )
+
+
+def with_square_app(settings: Settings, demo: SquareDemo) -> Settings:
+    """The hub's settings with the emulator as where Square is and its application as the
+    hub's OAuth app there."""
+    application = demo.state.application
+    app = OAuthApp(client_id=application.client_id, client_secret=application.client_secret)
+    return settings.model_copy(
+        update={
+            "provider_urls": {**settings.provider_urls, NAME: demo.url},
+            "oauth_apps": {**settings.oauth_apps, NAME: app},
+        }
     )
 
 

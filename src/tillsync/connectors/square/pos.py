@@ -34,12 +34,13 @@ class SquarePos:
         if wanted is None:
             chosen = await self._main(found)
         else:
-            chosen = next((location for location in found if location.id == wanted), None)
-            if chosen is None:
+            given = next((location for location in found if location.id == wanted), None)
+            if given is None:
                 shown = wanted[:40]  # what the caller gave, cut short
                 raise InvalidInput(
                     f"Square has no location '{shown}' for this account", field="location_id"
                 )
+            chosen = given
         filled: dict[str, object] = {"location_id": chosen.id}
         if chosen.merchant_id:
             filled["merchant_id"] = chosen.merchant_id
