@@ -232,3 +232,29 @@ async def test_a_seed_connect_without_merchant_id_is_refused_naming_it(
     assert answer.json()["field"] == "merchant_id"
     async with world.hub.uows.read() as session:
         assert await find_connection(session, world.tenant_id, "square") is None
+
+
+async def test_consent_from_another_seller_after_a_disconnect_takes_that_sellers_location(
+    world: SquareWorld,
+) -> None:
+    _, query = await _consent(world)
+    assert (await world.api.get(CALLBACK, params=query)).status_code == 200
+    disconnected = await world.api.post(
+        "/api/v1/pos/disconnect", json={"business_id": world.tenant_id}
+    )
+    assert disconnected.status_code == 200, disconnected.text
+    other = world.square.state.create_merchant(business_name="Corner Cafe", demo_catalog=False)
+    world.square.state.update_settings(authorizing_merchant_id=other.merchant_id)
+    _, query = await _consent(world)
+
+    answer = await world.api.get(CALLBACK, params=query, headers={"Authorization": ""})
+    _remember_tokens(world)
+
+    assert answer.status_code == 200, answer.text
+    connection = await _connection(world)
+    assert connection.status == "active"
+    settings = connection.settings or {}
+    assert (settings["merchant_id"], settings["location_id"]) == (
+        other.merchant_id,
+        other.location_id,
+    )

@@ -28,9 +28,14 @@ class SquarePos:
         """The merchant's locations (Square's own advice for checking a token), and the
         settings a connection learns from them: where orders go when no location was chosen
         (the main location, or the first active one if the main is not), and the merchant
-        the locations belong to, which Square's webhooks name."""
+        the locations belong to, which Square's webhooks name. A location the settings hold
+        for another merchant (connected before, then authorised by another seller) is not
+        this account's to check: the main one is taken instead."""
         found = await self.locations()
+        merchant = next((location.merchant_id for location in found if location.merchant_id), None)
         wanted = self._settings.location_id
+        if merchant is not None and self._settings.merchant_id not in (None, merchant):
+            wanted = None
         if wanted is None:
             chosen = await self._main(found)
         else:
