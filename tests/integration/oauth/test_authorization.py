@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.tally import CLIENT_ID
 from tests.support.tally_world import CALLBACK, TallyWorld
+from tillsync.services.connections import oauth
 
 
 async def test_authorize_redirects_to_the_provider_with_a_state(world: TallyWorld) -> None:
@@ -159,3 +160,13 @@ async def test_disconnecting_revokes_the_grant_at_the_provider(world: TallyWorld
     assert connection is not None
     assert connection.status == "disconnected"
     assert connection.credentials == ""
+
+
+@pytest.mark.parametrize("back", ["//elsewhere.example/pos", "https://elsewhere.example/", "pos"])
+async def test_a_page_to_come_back_to_is_a_path_of_this_hub(world: TallyWorld, back: str) -> None:
+    with pytest.raises(ValueError, match="path of this hub"):
+        await oauth.start(
+            world.hub.services, tenant_id=world.tenant_id, provider="tally", back=back
+        )
+
+    assert await world.states() == []
