@@ -41,7 +41,8 @@ async def shop_connected_to(served: RunningHub, name: str, *connected: Provider)
                 Connection(
                     tenant_id=created.tenant_id,
                     provider=provider.name,
-                    role=sorted(provider.roles)[0],
+                    role=sorted(provider.usual_roles)[0],
+                    roles=sorted(provider.roles),  # every role it can play: a puller pulls
                     base_url="http://127.0.0.1:1",
                     account_name=f"{name} at {provider.title}",
                     credentials=served.hub.services.vault.seal_json({"key": "unused"}),

@@ -31,6 +31,7 @@ from tillsync.bootstrap import Hub
 from tillsync.connectors.contract import Provider
 from tillsync.errors import NotFound
 from tillsync.services.connections import descriptions, lifecycle
+from tillsync.services.connections.roles import WAREHOUSE, roles_of
 from tillsync.services.context import Services
 from tillsync.services.sync import pulls
 from tillsync.services.sync.progress import pull_progress
@@ -59,6 +60,13 @@ class ConnectionBody(BaseModel):
     settings: dict[str, Any] | None = Field(
         default=None, description="The connection's settings; the provider's defaults otherwise"
     )
+    roles: list[Literal["warehouse", "pos", "crm"]] | None = Field(
+        default=None,
+        max_length=3,
+        description="The roles the connection plays, among the provider's `availableRoles` "
+        "(`warehouse`: the tenant's stock source); unset: what it plays already, or the "
+        "provider's usual roles",
+    )
 
 
 class SyncBody(BaseModel):
@@ -81,7 +89,8 @@ async def connection_view(services: Services, tenant_id: str, provider: Provider
     view: dict[str, Any] = {
         "provider": provider.name,
         "title": provider.title,
-        "roles": sorted(provider.roles),
+        "roles": sorted(roles_of(connection) if connection else provider.usual_roles),
+        "availableRoles": sorted(provider.roles),
         "connected": found.connected,
         "status": connection.status if connection else "not_connected",
         "credentials": dict(found.masked),
@@ -117,6 +126,7 @@ async def connect_locked(
     base_url: str | None,
     settings: Mapping[str, object] | None = None,
     address_field: str | None = None,
+    roles: list[str] | None = None,
 ) -> dict[str, Any]:
     """Connect under the tenant's lock, drop the cached health, and show the connection."""
     async with locks(request).hold(tenant_id):
@@ -128,6 +138,7 @@ async def connect_locked(
             base_url=base_url,
             settings=settings,
             address_field=address_field,
+            roles=roles,
         )
         health_cache(request, provider.name).forget(tenant_id)
         return await connection_view(hub.services, tenant_id, provider)
@@ -162,6 +173,7 @@ async def show(hub: HubDep, caller: CallerDep, provider: ProviderName) -> dict[s
         {
             400: "The provider refused the credentials; `field` names which",
             404: "No such provider",
+            409: "The tenant has a stock source already (`roles`)",
             429: "The provider's rate limit for the account is used up for now",
             502: "The provider could not be reached; nothing was stored",
         }
@@ -182,6 +194,7 @@ async def connect(
         base_url=body.url or hub.services.settings.provider_urls.get(declared.name),
         settings=body.settings,
         address_field="url" if body.url else None,
+        roles=list(body.roles) if body.roles is not None else None,
     )
     return {"success": True, "message": f"{declared.title} connected", **view}
 
@@ -235,7 +248,7 @@ async def sync(
     hub: HubDep, caller: CallerDep, provider: ProviderName, body: SyncBody
 ) -> JSONResponse:
     declared = _provider(hub.services, provider)
-    if "warehouse" not in declared.roles:
+    if WAREHOUSE not in declared.roles:
         raise NotFound(f"{declared.title} has nothing to pull", field="provider")
     queued = await pulls.request_pull(
         hub.services, tenant_id=caller.tenant_id, mode=body.mode, provider=declared.name

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, and_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.services.history import SALE_SUBJECT, batch_job, batch_joined, shown_state
+from tillsync.services.outbound.kinds import role_of
 from tillsync.store.tables import Connection, Job, Sale
 from tillsync.store.uow import UnitsOfWork
 
@@ -209,6 +210,7 @@ def _matching(state: StateFilter) -> ColumnElement[bool]:
 
 
 def _delivery(job: Job, batch: Job | None, provider: str | None, role: str | None) -> Delivery:
+    role = role_of(job.kind) or role  # a connection may play several roles: the job says which
     carried = job.state == "batched" and batch is not None
     outcome = batch if carried and batch is not None else job
     state = _DELIVERY_STATES.get(outcome.state, "pending")

@@ -25,7 +25,9 @@ from tillsync.domain.deliveries import (
     Occasion,
     SaleStatus,
 )
+from tillsync.services.connections.roles import plays
 from tillsync.services.history import subject_jobs
+from tillsync.services.outbound.kinds import role_of
 from tillsync.services.sales import recorded, subject
 from tillsync.store.tables import Connection, Job, Sale, SaleLine
 
@@ -66,11 +68,15 @@ async def _status(session: AsyncSession, sale: Sale, occasion: Occasion) -> Sale
 
 
 def _by_role(jobs: list[tuple[Job, str, Connection | None]], role: str) -> list[tuple[Job, str]]:
-    return [(job, state) for job, state, conn in jobs if conn is not None and conn.role == role]
+    return [
+        (job, state)
+        for job, state, conn in jobs
+        if conn is not None and (role_of(job.kind) or conn.role) == role  # the job's role
+    ]
 
 
 def _healthy(connections: list[Connection], role: str) -> bool:
-    return any(c.role == role and c.status == "active" and c.error_count == 0 for c in connections)
+    return any(plays(c, role) and c.status == "active" and c.error_count == 0 for c in connections)
 
 
 def _crm_status(sale: Sale, jobs: list[tuple[Job, str]], available: bool) -> CrmDelivery:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.domain.sales import RecordedSale, SaleOutcome, sync_status
 from tillsync.errors import Conflict
 from tillsync.jobs.store import NewJob, enqueue
+from tillsync.services.connections.roles import roles_of
 from tillsync.services.history import shown_states
 from tillsync.services.inventory import Wanted, load_product
 from tillsync.services.outbound.kinds import ROLE_JOBS, kind
@@ -211,20 +212,20 @@ async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:
     """One job per connection that must hear of the sale: warehouse pushes, CRM invoices."""
     connections = await uow.session.scalars(
         select(Connection)
-        .where(
-            Connection.tenant_id == caller.tenant_id,
-            Connection.role.in_(tuple(ROLE_JOBS)),
-            Connection.status != "disconnected",
-        )
-        .order_by(Connection.role, Connection.id)
+        .where(Connection.tenant_id == caller.tenant_id, Connection.status != "disconnected")
+        .order_by(Connection.id)
     )
-    for connection in connections:
-        if connection.role in CUSTOMER_ROLES and not sale.customer_id:
-            continue
+    roles = [
+        (role, connection)
+        for connection in connections
+        for role in roles_of(connection)
+        if role in ROLE_JOBS and (role not in CUSTOMER_ROLES or sale.customer_id)
+    ]
+    for role, connection in sorted(roles, key=lambda pair: (pair[0], pair[1].id)):
         await enqueue(
             uow.session,
             NewJob(
-                kind=kind(connection.provider, ROLE_JOBS[connection.role]),
+                kind=kind(connection.provider, ROLE_JOBS[role]),
                 payload={"sale_id": sale.id},
                 idempotency_key=f"{connection.id}:{sale.id}",
                 tenant_id=caller.tenant_id,

@@ -62,7 +62,8 @@ class ConnectionHealth(Answer):
 class ConnectionShown(Answer):
     provider: str
     title: str
-    roles: list[str]
+    roles: list[str] = Field(description="The roles the connection plays (or would, by default)")
+    availableRoles: list[str] = Field(description="Every role the provider can play")
     connected: bool
     status: str
     credentials: dict[str, str] = Field(description="By name; secrets masked (first 8, last 4)")

@@ -3,7 +3,7 @@ go. A connection's keys are never shown, and changing its settings does not need
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -78,6 +78,7 @@ class Field:
 class ConnectionForm:
     provider: Provider
     connected: bool
+    roles: tuple[str, ...]
     fields: tuple[Field, ...]
     schedule: str
     """The retry schedule the stored settings give, in words."""
@@ -85,8 +86,9 @@ class ConnectionForm:
     """Refusals of settings the form does not show."""
 
 
-def settings_of(provider: Provider) -> tuple[Setting, ...]:
-    warehouse = "warehouse" in provider.roles
+def settings_of(roles: Iterable[str]) -> tuple[Setting, ...]:
+    """The settings shown for a connection playing these roles."""
+    warehouse = "warehouse" in roles
     return tuple(s for s in SHOWN_SETTINGS if warehouse or not s.warehouse_only)
 
 
@@ -131,7 +133,7 @@ def form_of(
     refused: Mapping[str, str] | None = None,
 ) -> ConnectionForm:
     refused = refused or {}
-    names = settings_of(shown.provider)
+    names = settings_of(shown.roles)
     fields = tuple(
         Field(
             setting=setting,
@@ -147,6 +149,7 @@ def form_of(
     return ConnectionForm(
         provider=shown.provider,
         connected=shown.connected,
+        roles=tuple(sorted(shown.roles)),
         fields=fields,
         schedule=schedule(shown.stored),
         problems=tuple(f"{k}: {v}" for k, v in refused.items() if k not in known),
@@ -201,7 +204,7 @@ async def save_connection(
     form = await request.form()
     entered = {
         s.name: value.strip()
-        for s in settings_of(declared)
+        for s in settings_of(declared.roles)
         if isinstance(value := form.get(s.name), str)
     }
     given = {name: value for name, value in entered.items() if value}

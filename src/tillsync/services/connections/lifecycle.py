@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -31,6 +31,13 @@ from tillsync.services.connections.links import (
     settings_of,
 )
 from tillsync.services.connections.registrations import Hook, HookFailure
+from tillsync.services.connections.roles import (
+    WAREHOUSE,
+    check_stock_source,
+    chosen,
+    plays,
+    principal,
+)
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Tenant, WebhookRegistration
 from tillsync.store.uow import UnitOfWork
@@ -56,15 +63,23 @@ async def connect(
     base_url: str | None = None,
     settings: Mapping[str, object] | None = None,
     address_field: str | None = None,
+    roles: Sequence[str] | None = None,
 ) -> Connection:
     """Check the keys, store them sealed, register webhooks, queue the first sync.
 
     `address_field` names where the caller gave `base_url` (it is then the tenant's and
     must pass the outbound policy); without it the address is the hub's to choose.
+    `roles` are those the connection plays (the provider's usual ones, or what the
+    connection already plays, when not given).
     """
     declared = services.providers.get(provider)
     keys = checks.credentials(declared, credentials)
     existing, hooks = await current(services, tenant_id, declared.name)
+    playing = chosen(declared, roles, existing)
+    async with services.uows.read() as session:  # refused before the provider is asked
+        await check_stock_source(
+            session, services.providers, tenant_id=tenant_id, provider=declared, roles=playing
+        )
     before = readable(services, existing)
     address = checks.address(
         base_url or (existing.base_url if existing else declared.default_base_url),
@@ -97,10 +112,11 @@ async def connect(
         keys=keys,
         settings=merged,
         account=account,
+        roles=playing,
     )
-    if declared.webhook_types and "warehouse" in declared.roles:
+    if declared.webhook_types and plays(connection, WAREHOUSE):
         await registrations.register_webhooks(services, connection)
-    if "warehouse" in declared.roles:
+    if plays(connection, WAREHOUSE):
         async with services.uows.begin() as uow:
             await enqueue_first_sync(uow, connection)
             await uow.commit()
@@ -122,21 +138,25 @@ async def _store(
     keys: Mapping[str, str],
     settings: dict[str, object],
     account: Account,
+    roles: list[str],
 ) -> Connection:
     sealed = dict(keys)
     if provider.webhook_auth is WebhookAuth.BEARER:
         sealed[registrations.SECRET] = secrets.token_urlsafe(32)
     async with services.uows.begin() as uow:
-        tenant = await uow.session.get(Tenant, tenant_id)
+        tenant = await uow.session.scalar(  # connects of one tenant take turns from here
+            select(Tenant).where(Tenant.id == tenant_id).with_for_update()
+        )
         if tenant is None:
             raise NotFound(f"no tenant {tenant_id}", field="tenant_id")
+        await check_stock_source(
+            uow.session, services.providers, tenant_id=tenant_id, provider=provider, roles=roles
+        )
         connection = await find_connection(uow.session, tenant_id, provider.name)
         if connection is None:
-            role = sorted(provider.roles)[0]
-            connection = Connection(
-                tenant_id=tenant_id, provider=provider.name, role=role, created_at=uow.now
-            )
+            connection = Connection(tenant_id=tenant_id, provider=provider.name, created_at=uow.now)
             uow.session.add(connection)
+        connection.role, connection.roles = principal(provider, roles), roles
         connection.base_url = address
         connection.credentials = services.vault.seal_json(sealed)
         connection.account_name = account.name
@@ -150,7 +170,7 @@ async def _store(
             connection.token_expires_at = tokens_of(keys, provider.oauth).expires_at
             connection.refresh_lease_until = None
         location = settings_of(provider, settings).model_dump().get("location")
-        if "warehouse" in provider.roles and isinstance(location, str):
+        if WAREHOUSE in roles and isinstance(location, str):
             tenant.default_location = location
         await uow.session.flush()
         await uow.commit()

@@ -18,6 +18,7 @@ from tillsync.connectors.contract import Provider
 from tillsync.errors import NotFound
 from tillsync.services.connections.checks import defaults, validated
 from tillsync.services.connections.links import DISCONNECTED
+from tillsync.services.connections.roles import roles_of
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection
 
@@ -31,6 +32,8 @@ class ProviderSettings:
     connected: bool
     stored: Mapping[str, object]
     """As stored (empty when not connected); a setting absent takes its default."""
+    roles: frozenset[str] = frozenset()
+    """What the connection plays; the provider's usual roles when not connected."""
 
 
 async def tenant_settings(services: Services, tenant_id: str) -> tuple[ProviderSettings, ...]:
@@ -43,7 +46,12 @@ async def tenant_settings(services: Services, tenant_id: str) -> tuple[ProviderS
         row = found.get(provider.name)
         connected = _connected(row)
         stored = dict(row.settings or {}) if row is not None and connected else {}
-        shown.append(ProviderSettings(provider=provider, connected=connected, stored=stored))
+        roles = roles_of(row) if row is not None and connected else provider.usual_roles
+        shown.append(
+            ProviderSettings(
+                provider=provider, connected=connected, stored=stored, roles=frozenset(roles)
+            )
+        )
     return tuple(shown)
 
 

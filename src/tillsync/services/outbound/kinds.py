@@ -12,5 +12,18 @@ ROLE_JOBS: Mapping[str, str] = {"warehouse": PUSH_SALE, "crm": CREATE_INVOICE}
 """The job a sale gives a connection of each role."""
 
 
+VERB_ROLES: Mapping[str, str] = {
+    PUSH_SALE: "warehouse",
+    PUSH_BATCH: "warehouse",
+    CREATE_INVOICE: "crm",
+    PUSH_ORDER: "pos",
+}
+
+
+def role_of(job_kind: str) -> str | None:
+    """The role a job of this kind works for: a connection may play several."""
+    return VERB_ROLES.get(job_kind.rsplit(".", 1)[-1])
+
+
 def kind(provider: str, verb: str) -> str:
     return f"{provider}.{verb}"

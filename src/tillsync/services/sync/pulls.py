@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.errors import Conflict, NotFound
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.providers import Providers
+from tillsync.services.connections.roles import plays
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Job, Run, new_id
 from tillsync.store.uow import UnitOfWork
@@ -56,7 +57,8 @@ def sync_kind(provider: str) -> str:
 
 
 def warehouses(providers: Providers) -> list[str]:
-    """The names of the providers in the warehouse role: those a pull reads from."""
+    """The names of the providers that can play the warehouse role: those a pull may read
+    from (a connection of theirs pulls only if it plays the role)."""
     return [provider.name for provider in providers.with_role("warehouse")]
 
 
@@ -70,17 +72,19 @@ def of_mode(mode: str) -> Any:
 async def warehouse_connection(
     session: AsyncSession, providers: Providers, tenant_id: str, *, provider: str | None = None
 ) -> Connection:
-    """The tenant's connection to a warehouse (to `provider`'s if named), with its keys."""
+    """The tenant's connection in the warehouse role (to `provider` if named), with its keys."""
     names = [provider] if provider else warehouses(providers)
-    connection = await session.scalar(
+    found = await session.scalars(
         select(Connection)
         .where(Connection.tenant_id == tenant_id, Connection.provider.in_(names))
         .order_by(Connection.created_at)
-        .limit(1)
     )
+    connection = next(iter(found), None)
+    title = providers.get(names[0]).title if len(names) == 1 else "No warehouse"
     if connection is None or not connection.credentials:
-        title = providers.get(names[0]).title if len(names) == 1 else "No warehouse"
         raise NotFound(f"{title} is not connected for this tenant", field="connection")
+    if not plays(connection, "warehouse"):
+        raise NotFound(f"{title} is not this tenant's stock source", field="connection")
     return connection
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.jobs.scheduler import Duty, interval_slot
 from tillsync.jobs.store import NewJob
 from tillsync.providers import Providers
+from tillsync.services.connections.roles import plays
 from tillsync.services.sync.pulls import BUSY_STATES, PRIORITIES, sync_kind, warehouses
 from tillsync.store.tables import Connection, Job, Tenant
 
@@ -55,7 +56,7 @@ async def _due(session: AsyncSession, now: dt.datetime, names: list[str]) -> Seq
     jobs: list[NewJob] = []
     for connection, timezone in rows:
         settings = connection.settings
-        if not settings.get("auto_sync", True):
+        if not plays(connection, "warehouse") or not settings.get("auto_sync", True):
             continue
         local = now.astimezone(_zone(timezone))
         opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.settings import ConnectionSettings
 from tillsync.services.connections.links import find_connection, settings_of
+from tillsync.services.connections.roles import plays
 from tillsync.services.context import Services
 from tillsync.services.runs import RunCounts, run_counts
 from tillsync.services.sync import drift
@@ -110,7 +111,7 @@ async def connection_syncs(
     declared = services.providers.get(provider)
     async with services.uows.read() as session:
         connection = await find_connection(session, tenant_id, declared.name)
-        if connection is None or not connection.credentials:
+        if connection is None or not connection.credentials or not plays(connection, "warehouse"):
             return None
         running = await _running(session, connection.id)
         shown = {entry.pull.run_id for entry in running}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillsync.store.tables.base import Base, id_column, tenant_column
@@ -33,7 +33,7 @@ class ApiKey(Base):
 
 
 class Connection(Base):
-    """A tenant's link to one provider account, in one role."""
+    """A tenant's link to one provider account, in the roles chosen for it."""
 
     __tablename__ = "connections"
     __table_args__ = (UniqueConstraint("tenant_id", "provider"),)
@@ -41,6 +41,9 @@ class Connection(Base):
     tenant_id: Mapped[str] = tenant_column()
     provider: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(16))
+    """The principal role, named in labels (the first the connection plays)."""
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Every role the connection plays, chosen at connect among its provider's."""
     status: Mapped[str] = mapped_column(String(16), default="active")
     base_url: Mapped[str] = mapped_column(String(500))
     account_name: Mapped[str | None] = mapped_column(String(200))
