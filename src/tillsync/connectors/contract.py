@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar, runtime_checkable
 
 import httpx
 from pydantic import BaseModel
@@ -185,10 +185,15 @@ class Warehouse(Protocol):
         ...
 
     async def find_sale(
-        self, reference: str, *, external_id: str | None = None
+        self,
+        reference: str,
+        *,
+        external_id: str | None = None,
+        document: SaleDocument | None = None,
     ) -> RemoteSale | None:
         """The document with our reference; with its `external_id` known, only its steps
-        are read."""
+        are read. `document` is what was sent, for a warehouse that can only look for it
+        among the changes of its lines' products."""
         ...
 
     async def sale_step(
@@ -212,6 +217,15 @@ class Warehouse(Protocol):
         ...
 
     async def delete_webhook(self, external_id: str) -> None: ...
+
+
+@runtime_checkable
+class ProductRefs(Protocol):
+    """A warehouse whose deliveries name its own product ids rather than SKUs."""
+
+    async def product_skus(self, external_ids: Sequence[str]) -> list[str]:
+        """The SKUs of the products with these ids (those it knows)."""
+        ...
 
 
 class Pos(Protocol):
@@ -273,6 +287,7 @@ class Provider:
     name: str
     title: str
     roles: frozenset[Role]
+    """Every role the provider can play; a connection plays the ones chosen at connect."""
     credentials: tuple[CredentialField, ...]
     settings: type[BaseModel]
     open: Callable[[Link], Connector]
@@ -288,6 +303,13 @@ class Provider:
 
     oauth: OAuth | None = None
     """For a provider a merchant authorises through a consent screen rather than keys."""
+
+    default_roles: frozenset[Role] | None = None
+    """The roles a connection plays when none are chosen; unset: all of `roles`."""
+
+    @property
+    def usual_roles(self) -> frozenset[Role]:
+        return self.default_roles if self.default_roles is not None else self.roles
 
     @property
     def receiver_path(self) -> str:

@@ -46,6 +46,8 @@ class Event:
     products: Sequence[ProductFields] = ()
     sale_id: str | None = None
     pos_order: PosOrderState | None = None
+    product_refs: Sequence[str] = ()
+    """For a stock hint that names the provider's product ids, not SKUs (`ProductRefs`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,11 @@ class DepotWarehouse:
             page += 1
 
     async def find_sale(
-        self, reference: str, *, external_id: str | None = None
+        self,
+        reference: str,
+        *,
+        external_id: str | None = None,
+        document: SaleDocument | None = None,
     ) -> RemoteSale | None:
         """The oldest sale with our reference (a second one would be a duplicate); with its
         Depot id known, that sale is read instead."""

@@ -68,7 +68,11 @@ class Cin7Warehouse:
         return [row for row in mapping.stock_rows(answer) if row.sku == sku]
 
     async def find_sale(
-        self, reference: str, *, external_id: str | None = None
+        self,
+        reference: str,
+        *,
+        external_id: str | None = None,
+        document: SaleDocument | None = None,
     ) -> RemoteSale | None:
         sale_id = external_id
         if sale_id is None:

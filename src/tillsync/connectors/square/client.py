@@ -65,6 +65,22 @@ class SquareClient:
         params = {"types": types, **({"cursor": cursor} if cursor else {})}
         return await self._call("GET", "/v2/catalog/list", params=params)
 
+    async def batch_counts(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /v2/inventory/counts/batch-retrieve: `{counts[], cursor}`, newest first."""
+        return await self._call("POST", "/v2/inventory/counts/batch-retrieve", body=body)
+
+    async def batch_changes(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /v2/inventory/changes/batch-retrieve: `{changes[], cursor}`."""
+        return await self._call("POST", "/v2/inventory/changes/batch-retrieve", body=body)
+
+    async def create_changes(
+        self, *, idempotency_key: str, changes: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """POST /v2/inventory/changes/batch-create: `{counts[], changes[]}`; the same key and
+        body answer the first call again."""
+        body = {"idempotency_key": idempotency_key, "changes": changes}
+        return await self._call("POST", "/v2/inventory/changes/batch-create", body=body)
+
     async def _call(
         self,
         method: str,

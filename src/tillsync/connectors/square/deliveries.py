@@ -1,7 +1,8 @@
-"""Square deliveries in the hub's words: an order's state, or an inventory hint left alone.
+"""Square deliveries in the hub's words: an order's state, or a stock hint.
 
-`inventory.count.updated` is stored and acknowledged but applies nothing yet: Square is a
-POS here, not a tenant's stock source.
+`inventory.count.updated` names the item variations whose counts changed: a hint, read
+afresh at Square, for a connection that is the tenant's stock source (and nothing for a
+connection that is only a POS).
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from tillsync.connectors.deliveries import Delivery, Event, EventKind, PosOrderState
-from tillsync.connectors.square import webhooks
+from tillsync.connectors.square import stock, webhooks
 from tillsync.errors import Permanent
+
+KINDS = {
+    webhooks.ORDER_UPDATED: EventKind.POS_ORDER,
+    webhooks.COUNTS_UPDATED: EventKind.STOCK,
+}
 
 
 class SquareDeliveries:
@@ -42,9 +48,11 @@ class SquareDeliveries:
         return webhooks.parse(body)
 
     def kind(self, event_type: str) -> EventKind:
-        return EventKind.POS_ORDER if event_type == webhooks.ORDER_UPDATED else EventKind.OTHER
+        return KINDS.get(event_type, EventKind.OTHER)
 
     def read(self, event_type: str, data: Any) -> Event:
+        if self.kind(event_type) is EventKind.STOCK:
+            return Event(EventKind.STOCK, product_refs=stock.counted_objects(data))
         if self.kind(event_type) is not EventKind.POS_ORDER:
             return Event(EventKind.OTHER)
         found = webhooks.order_state(data) if isinstance(data, dict) else None

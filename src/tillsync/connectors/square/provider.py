@@ -1,5 +1,5 @@
 """Square, declared: a POS reached with an OAuth access token, at one of the merchant's
-locations."""
+locations, and, where a tenant chooses it, the tenant's stock source."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tillsync.connectors.square.deliveries import SquareDeliveries
 from tillsync.connectors.square.oauth import MERCHANT_ID, OAUTH
 from tillsync.connectors.square.pos import SquarePos
 from tillsync.connectors.square.settings import SquareSettings
+from tillsync.connectors.square.warehouse import SquareWarehouse
 
 NAME = "square"
 
@@ -28,14 +29,17 @@ def _open(link: Link) -> Connector:
         bearer=Bearer(link),
         gate=link.gate,
     )
-    pos = SquarePos(client, SquareSettings.model_validate(link.settings.model_dump()))
-    return Connector(check=pos.account, pos=pos)
+    settings = SquareSettings.model_validate(link.settings.model_dump())
+    pos = SquarePos(client, settings)
+    return Connector(check=pos.account, pos=pos, warehouse=SquareWarehouse(client, settings))
 
 
 PROVIDER = Provider(
     name=NAME,
     title="Square",
-    roles=frozenset({"pos"}),
+    # A POS by default; a tenant may also choose it as its stock source (the warehouse role).
+    roles=frozenset({"pos", "warehouse"}),
+    default_roles=frozenset({"pos"}),
     credentials=(
         CredentialField(MERCHANT_ID, "merchant_id", secret=False, masked=False),
         CredentialField(ACCESS_TOKEN, "access_token"),

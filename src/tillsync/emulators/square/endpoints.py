@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tillsync.emulators.square import inventory_changes
 from tillsync.emulators.square.errors import SquareError
 from tillsync.emulators.square.order_search import search_orders
 from tillsync.emulators.square.records import Merchant
@@ -105,6 +106,11 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", re.compile(path), lambda c: c.state.inventory.batch_create(c.merchant, c.body))
         for path in (r"/v2/inventory/changes/batch-create", r"/v2/inventory/batch-change")
     ],
+    (
+        "POST",
+        re.compile(r"/v2/inventory/changes/batch-retrieve"),
+        lambda c: inventory_changes.retrieve(c.merchant, c.body),
+    ),
     ("POST", re.compile(r"/v2/webhooks/subscriptions"), _subscriptions_create),
     ("GET", re.compile(r"/v2/webhooks/subscriptions"), lambda c: c.state.subscriptions.listing()),
     (

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tillsync.connectors.budget import lane_for
-from tillsync.connectors.deliveries import EventKind
+from tillsync.connectors.contract import ProductRefs
+from tillsync.connectors.deliveries import Event, EventKind
 from tillsync.domain.catalog import ProductFields
 from tillsync.errors import Permanent
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.connections.links import load_connection, provider_of, warehouse_for
+from tillsync.services.connections.roles import plays
 from tillsync.services.context import Services
 from tillsync.services.inbound.stock import HINT_PRIORITY, enqueue_refresh
 from tillsync.services.orders import record_pos_state
@@ -35,7 +37,7 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
     try:
         event = deliveries.read(entry.event_type, entry.payload)
         if event.kind is EventKind.STOCK:
-            skus = list(event.skus)
+            skus = await _hinted(services, connection, event, lane=lane_for(ctx.job.priority))
             items, entity = len(skus), "stock"
         elif event.kind is EventKind.PRODUCTS:
             items, entity = await _apply_products(services, connection, event.products), "products"
@@ -80,6 +82,22 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
             )
         )
         await uow.commit()
+
+
+async def _hinted(
+    services: Services, connection: Connection, event: Event, *, lane: str
+) -> list[str]:
+    """The SKUs a stock hint names, for a connection that is a stock source; none for one
+    that is not (a POS's counts are stored, acknowledged and change nothing)."""
+    if not plays(connection, "warehouse"):
+        return []
+    skus = list(event.skus)
+    if event.product_refs:
+        warehouse = warehouse_for(services, connection, lane=lane)
+        if not isinstance(warehouse, ProductRefs):
+            raise Permanent(f"{connection.provider} names products the hub cannot look up")
+        skus += await warehouse.product_skus(event.product_refs)
+    return skus
 
 
 async def _mark_failed(services: Services, entry_id: str, error: str) -> None:

@@ -114,7 +114,9 @@ async def push_document(
     external_id, done = progress.external_id, set(progress.steps_done)
     remote: frozenset[str] = frozenset()
     if ctx.job.attempts > 1:
-        found = await warehouse.find_sale(push.document.reference, external_id=external_id)
+        found = await warehouse.find_sale(
+            push.document.reference, external_id=external_id, document=push.document
+        )
         if found is not None:
             remote = found.steps_done
             if external_id is None:
