@@ -78,6 +78,31 @@ class SquareWorld(OrderingApp):
             self.hub.services, tenant_id=self.tenant_id, provider="square", given=FAST | FAST_POS
         )
 
+    async def connect_stock_source(self, **settings: Any) -> httpx.Response:
+        """Connect the emulated seller as the tenant's POS and stock source (its grant)."""
+        seller, tokens = self.square.seller, self.square.state.tokens
+        grant = tokens.new_grant(seller.merchant_id, DEFAULT_SCOPES, refreshable=True)
+        access = tokens.issue(grant, expires_at=None).token
+        assert grant.refresh_token is not None
+        remember(access, grant.refresh_token)
+        body = {
+            "credentials": {
+                "merchant_id": seller.merchant_id,
+                "access_token": access,
+                "refresh_token": grant.refresh_token,
+                "token_expires_at": "never",
+            },
+            "roles": ["pos", "warehouse"],
+            "settings": {
+                "location_id": seller.location_id,
+                "merchant_id": seller.merchant_id,  # what a delivery is routed by
+                **FAST,
+                **FAST_POS,
+                **settings,
+            },
+        }
+        return await self.api.put("/api/connections/square", json=body)
+
     async def synced(self, order_id: str) -> dict[str, Any]:
         async def done() -> dict[str, Any] | None:
             shown = await self.shown(order_id)

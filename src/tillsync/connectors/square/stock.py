@@ -109,8 +109,9 @@ def adjustment_with_reference(answer: Mapping[str, Any], reference: str) -> str 
     return None
 
 
-def counted_objects(data: Any) -> list[str]:
+def counted_objects(event: Any) -> list[str]:
     """The variations an `inventory.count.updated` event's counts name (IN_STOCK only)."""
+    data = event.get("data") if isinstance(event, dict) else None
     found = data.get("object") if isinstance(data, dict) else None
     counts = found.get("inventory_counts") if isinstance(found, dict) else None
     return sorted(

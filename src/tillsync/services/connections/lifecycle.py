@@ -73,9 +73,9 @@ async def connect(
     connection already plays, when not given).
     """
     declared = services.providers.get(provider)
-    keys = checks.credentials(declared, credentials)
     existing, hooks = await current(services, tenant_id, declared.name)
     playing = chosen(declared, roles, existing)
+    keys = checks.credentials(declared, credentials)
     async with services.uows.read() as session:  # refused before the provider is asked
         await check_stock_source(
             session, services.providers, tenant_id=tenant_id, provider=declared, roles=playing
