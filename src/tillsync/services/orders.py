@@ -20,6 +20,7 @@ from tillsync.domain.orders import Customer, OrderDraft, OrderItem
 from tillsync.errors import Conflict
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.services import sales
+from tillsync.services.connections.roles import plays
 from tillsync.services.history import ORDER_SUBJECT
 from tillsync.services.order_views import OrderView, find, view
 from tillsync.services.outbound.kinds import PUSH_ORDER, kind
@@ -60,14 +61,10 @@ async def pos_connections(session: AsyncSession, tenant_id: str) -> list[Connect
     """The tenant's connected POS connections, in a stable order."""
     rows = await session.scalars(
         select(Connection)
-        .where(
-            Connection.tenant_id == tenant_id,
-            Connection.role == POS_ROLE,
-            Connection.status != "disconnected",
-        )
+        .where(Connection.tenant_id == tenant_id, Connection.status != "disconnected")
         .order_by(Connection.created_at, Connection.id)
     )
-    return list(rows)
+    return [row for row in rows if plays(row, POS_ROLE)]
 
 
 async def enqueue_push(uow: UnitOfWork, connection: Connection, order: Order) -> bool:

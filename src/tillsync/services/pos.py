@@ -24,6 +24,7 @@ from tillsync.errors import InvalidInput, NotFound, ProviderError
 from tillsync.providers import Providers
 from tillsync.services.connections import lifecycle
 from tillsync.services.connections.links import DISCONNECTED, connector_for
+from tillsync.services.connections.roles import plays
 from tillsync.services.connections.settings import update_settings
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, Job
@@ -167,10 +168,11 @@ async def _current(services: Services, tenant_id: str) -> Connection | None:
         rows = list(
             await session.scalars(
                 select(Connection)
-                .where(Connection.tenant_id == tenant_id, Connection.role == POS_ROLE)
+                .where(Connection.tenant_id == tenant_id)
                 .order_by(Connection.updated_at.desc(), Connection.id)
             )
         )
+        rows = [row for row in rows if plays(row, POS_ROLE)]
     active = [row for row in rows if row.status != DISCONNECTED]
     found = active or rows
     return found[0] if found else None

@@ -17,7 +17,8 @@ location's currency, quantities as strings, totals computed by the server, `refe
 and `metadata` limits; the catalog (ITEM and ITEM_VARIATION: list by type with a cursor,
 100 a page; get; upsert and batch-upsert with `#` ids, versions as millisecond epochs,
 VERSION_MISMATCH, idempotency); inventory (counts batch-retrieve, changes batch-create
-with PHYSICAL_COUNT and ADJUSTMENT, both forms of an adjustment's location, the 24-hour
+with PHYSICAL_COUNT and ADJUSTMENT, changes batch-retrieve by variation, location, type,
+state and time, both forms of an adjustment's location, the 24-hour
 `occurred_at` window, the deprecated alias paths); webhook subscriptions with a
 `signature_key`; `order.created`, `order.updated` and `inventory.count.updated`
 deliveries signed `base64(HMAC-SHA256(key, notification_url + body))` with Square's

@@ -16,6 +16,7 @@ from tillsync.clock import Clock
 from tillsync.connectors.contract import Provider
 from tillsync.errors import ConfigurationError
 from tillsync.services.connections.links import DISCONNECTED, budget_for, find_connection
+from tillsync.services.connections.roles import roles_of
 from tillsync.services.context import Services
 from tillsync.store.snapshots import one_of
 from tillsync.store.tables import Connection, Job, WebhookRegistration
@@ -82,6 +83,8 @@ class ConnectionHealth:
     checked_at: dt.datetime
     cached: bool = False
     """Remembered from a check of the last 30 s."""
+    roles: tuple[str, ...] = ()
+    """What the connection plays (what it would play by default, when not connected)."""
 
 
 class HealthCache:
@@ -162,6 +165,7 @@ async def report(services: Services, tenant_id: str, provider: Provider) -> Conn
         jobs=jobs,
         problems=tuple(problems),
         checked_at=now,
+        roles=tuple(sorted(roles_of(connection))),
     )
 
 
@@ -217,4 +221,5 @@ def _absent(now: dt.datetime, provider: Provider) -> ConnectionHealth:
         jobs=JobCounts(),
         problems=(f"{provider.title} is not connected",),
         checked_at=now,
+        roles=tuple(sorted(provider.usual_roles)),
     )

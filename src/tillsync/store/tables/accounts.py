@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillsync.store.tables.base import Base, id_column, tenant_column
@@ -42,7 +42,7 @@ class Connection(Base):
     provider: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(16))
     """The principal role, named in labels (the first the connection plays)."""
-    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     """Every role the connection plays, chosen at connect among its provider's."""
     status: Mapped[str] = mapped_column(String(16), default="active")
     base_url: Mapped[str] = mapped_column(String(500))

@@ -20,21 +20,24 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Added NOT NULL with a default, never altered afterwards: on SQLite an altered column
+    # means copying `connections`, and dropping the old copy would cascade-delete the jobs,
+    # runs and webhooks that refer to it (foreign keys are on).
     with op.batch_alter_table("connections", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("roles", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column("roles", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
     connections = sa.table(
-        "connections", sa.column("id", sa.String), sa.column("role", sa.String), sa.column("roles")
+        "connections",
+        sa.column("id", sa.String()),
+        sa.column("role", sa.String()),
+        sa.column("roles", sa.JSON()),
     )
     bind = op.get_bind()
     for row in bind.execute(sa.select(connections.c.id, connections.c.role)).all():
         bind.execute(
-            sa.text("UPDATE connections SET roles = :roles WHERE id = :id").bindparams(
-                sa.bindparam("roles", type_=sa.JSON())
-            ),
-            {"roles": [row.role], "id": row.id},
+            connections.update().where(connections.c.id == row.id).values(roles=[row.role])
         )
-    with op.batch_alter_table("connections", schema=None) as batch_op:
-        batch_op.alter_column("roles", existing_type=sa.JSON(), nullable=False)
 
 
 def downgrade() -> None:
