@@ -77,6 +77,7 @@ async def test_a_stock_source_pulls_the_catalog_and_counts_into_the_ledger(
     async with world.hub.uows.read() as session:
         names = {p.sku: p.name for p in await session.scalars(select(Product))}
     assert names["CHAI-L"] == "Masala Chai (Large)"
+    assert _calls(world, "/v2/catalog/list") == [200]  # read once for products and counts
 
 
 @pytest.mark.parametrize("fault", [None, "reset_after"])

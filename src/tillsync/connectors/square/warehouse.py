@@ -46,6 +46,8 @@ class SquareWarehouse:
         self._client, self._settings = client, settings
         self._cursors: dict[tuple[str, int], str | None] = {}
         self._catalog: list[ProductFields] | None = None
+        self._pulled: dict[int, list[ProductFields]] = {}
+        """The catalog pages a pull read: all of them make the catalog, read once."""
         self._locations: dict[str, str] | None = None
 
     async def products(
@@ -57,7 +59,11 @@ class SquareWarehouse:
         objects = answer.get("objects") or []
         rows = stock.stocked_products(objects)
         raw = len(objects) if isinstance(objects, list) else 0
-        return Page(rows=rows, last=not answer.get("cursor"), raw_count=raw)
+        last = not answer.get("cursor")
+        self._pulled[page] = rows
+        if last and self._catalog is None and set(self._pulled) == set(range(1, page + 1)):
+            self._catalog = [row for n in sorted(self._pulled) for row in self._pulled[n]]
+        return Page(rows=rows, last=last, raw_count=raw)
 
     async def availability(self, *, page: int, limit: int) -> Page[StockRow]:
         skus, where = await self._skus(), await self._where()
