@@ -95,7 +95,6 @@ class SquareWorld(OrderingApp):
             "roles": ["pos", "warehouse"],
             "settings": {
                 "location_id": seller.location_id,
-                "merchant_id": seller.merchant_id,  # what a delivery is routed by
                 **FAST,
                 **FAST_POS,
                 **settings,
