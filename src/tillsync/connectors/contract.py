@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, Literal, Protocol, TypeVar, runtime_checkable
+from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -191,9 +191,8 @@ class Warehouse(Protocol):
         external_id: str | None = None,
         document: SaleDocument | None = None,
     ) -> RemoteSale | None:
-        """The document with our reference; with its `external_id` known, only its steps
-        are read. `document` is what was sent, for a warehouse that can only look for it
-        among the changes of its lines' products."""
+        """The document with our reference (`document`: what was sent, where only its lines
+        can find it); with its `external_id` known, only its steps are read."""
         ...
 
     async def sale_step(
@@ -217,15 +216,6 @@ class Warehouse(Protocol):
         ...
 
     async def delete_webhook(self, external_id: str) -> None: ...
-
-
-@runtime_checkable
-class ProductRefs(Protocol):
-    """A warehouse whose deliveries name its own product ids rather than SKUs."""
-
-    async def product_skus(self, external_ids: Sequence[str]) -> list[str]:
-        """The SKUs of the products with these ids (those it knows)."""
-        ...
 
 
 class Pos(Protocol):

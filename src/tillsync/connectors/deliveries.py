@@ -59,6 +59,15 @@ class PosOrderState:
     at: dt.datetime
 
 
+@runtime_checkable
+class ProductRefs(Protocol):
+    """A warehouse whose stock hints name its own product ids (`Event.product_refs`)."""
+
+    async def product_skus(self, external_ids: Sequence[str]) -> list[str]:
+        """The SKUs of the products with these ids (those it knows)."""
+        ...
+
+
 class Deliveries(Protocol):
     """How a provider's webhook deliveries are checked, read and understood."""
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tillsync.connectors.budget import lane_for
-from tillsync.connectors.contract import ProductRefs
-from tillsync.connectors.deliveries import Event, EventKind
+from tillsync.connectors.deliveries import Event, EventKind, ProductRefs
 from tillsync.domain.catalog import ProductFields
 from tillsync.errors import Permanent
 from tillsync.jobs.worker import InvalidPayload, JobContext
