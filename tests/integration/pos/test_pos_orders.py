@@ -3,14 +3,14 @@
 An order is made once with our reference, through a lost answer, a 500 and a 429; a manual
 sync of a synced order makes no second one; a mapped dish goes by the POS's catalog id, an
 unmapped one by name and price; the customer only when allowed; a disconnect stops pushes
-and keeps the history.
+and keeps the history; another provider's POS waits for that disconnect.
 """
 
 from decimal import Decimal
 
 import pytest
 
-from tests.support.pos import Fault, MadeLine, PosWorld
+from tests.support.pos import WORLDS, Fault, MadeLine, PosWorld
 from tillsync.services.pos_catalog import pos_catalog
 
 
@@ -112,3 +112,24 @@ async def test_a_disconnect_stops_pushes_and_keeps_the_history(world: PosWorld) 
     integration = await world.api.get(f"/api/v1/pos/integration/{world.tenant_id}")
     shown = integration.json()["data"]["integration"]
     assert (shown["provider"], shown["is_active"]) == (world.provider, False)
+
+
+async def test_another_pos_waits_for_a_disconnect(world: PosWorld) -> None:
+    await world.connect_fast()
+    other = next(name for name in WORLDS if name != world.provider)
+    body = {
+        "business_id": world.tenant_id,
+        "provider": other,
+        "access_token": "EAAA-other",
+        "refresh_token": "EQAA-other",
+        "api_key": "other-key",
+        "merchant_id": "OTHER",
+    }
+    refused = await world.api.post("/api/v1/pos/connect", json=body)  # refused before asking
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["field"] == "provider"
+    integration = await world.api.get(f"/api/v1/pos/integration/{world.tenant_id}")
+    shown = integration.json()["data"]["integration"]
+    assert (shown["provider"], shown["is_active"]) == (world.provider, True)
+    await world.place(world.order("ORD-O1"))
+    assert (await world.synced("ORD-O1"))["sync_state"] == "success"

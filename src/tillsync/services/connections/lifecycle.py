@@ -33,7 +33,7 @@ from tillsync.services.connections.links import (
 from tillsync.services.connections.registrations import Hook, HookFailure
 from tillsync.services.connections.roles import (
     WAREHOUSE,
-    check_stock_source,
+    check_roles,
     chosen,
     plays,
     principal,
@@ -77,7 +77,7 @@ async def connect(
     playing = chosen(declared, roles, existing)
     keys = checks.credentials(declared, credentials)
     async with services.uows.read() as session:  # refused before the provider is asked
-        await check_stock_source(
+        await check_roles(
             session, services.providers, tenant_id=tenant_id, provider=declared, roles=playing
         )
     before = readable(services, existing)
@@ -149,7 +149,7 @@ async def _store(
         )
         if tenant is None:
             raise NotFound(f"no tenant {tenant_id}", field="tenant_id")
-        await check_stock_source(
+        await check_roles(
             uow.session, services.providers, tenant_id=tenant_id, provider=provider, roles=roles
         )
         connection = await find_connection(uow.session, tenant_id, provider.name)

@@ -1,4 +1,4 @@
-"""A connection's roles: which of its provider's roles it plays, and the one stock source.
+"""A connection's roles: which of its provider's roles it plays; one stock source, one POS.
 
 A provider declares every role it can play (`Provider.roles`) and those a connection plays
 unless others are chosen (`Provider.usual_roles`). What a connection does (its pulls, its
@@ -18,6 +18,7 @@ from tillsync.errors import Conflict, InvalidInput
 from tillsync.store.tables import Connection
 
 WAREHOUSE = "warehouse"
+POS = "pos"
 DISCONNECTED = "disconnected"
 
 
@@ -61,7 +62,7 @@ def by_choice(provider: Provider, roles: Iterable[str]) -> bool:
     return WAREHOUSE in roles and WAREHOUSE not in provider.usual_roles
 
 
-async def check_stock_source(
+async def check_roles(
     session: AsyncSession,
     providers: Iterable[Provider],
     *,
@@ -69,30 +70,43 @@ async def check_stock_source(
     provider: Provider,
     roles: Sequence[str],
 ) -> None:
-    """Refuse a second stock source: a connection made a warehouse by choice shares the
-    role with no other connection of the tenant, and none joins it.
+    """Refuse a second stock source, and a second POS.
 
-    Providers that are warehouses by default keep the earlier rule (several may be
-    connected, each hears of every sale) among themselves.
+    A connection made a warehouse by choice shares the role with no other connection of the
+    tenant, and none joins it; providers that are warehouses by default keep the earlier
+    rule (several may be connected, each hears of every sale) among themselves. A business
+    has one POS integration (seed 004's model: its settings, item mapping and manual sync
+    are the integration's), so another provider's POS waits for a disconnect.
     """
-    if WAREHOUSE not in roles:
+    if WAREHOUSE not in roles and POS not in roles:
         return
     declared = {p.name: p for p in providers}
-    others = await session.scalars(
-        select(Connection).where(
-            Connection.tenant_id == tenant_id,
-            Connection.provider != provider.name,
-            Connection.status != DISCONNECTED,
+    others = list(
+        await session.scalars(
+            select(Connection).where(
+                Connection.tenant_id == tenant_id,
+                Connection.provider != provider.name,
+                Connection.status != DISCONNECTED,
+            )
         )
     )
     for other in others:
-        if not plays(other, WAREHOUSE):
-            continue
         theirs = declared.get(other.provider)
-        if by_choice(provider, roles) or (
-            theirs is not None and by_choice(theirs, roles_of(other))
+        title = theirs.title if theirs is not None else other.provider
+        if POS in roles and plays(other, POS):
+            raise Conflict(
+                f"the business's orders already go to {title}: disconnect it before "
+                f"connecting {provider.title} as its POS",
+                field="provider",
+            )
+        if (
+            WAREHOUSE in roles
+            and plays(other, WAREHOUSE)
+            and (
+                by_choice(provider, roles)
+                or (theirs is not None and by_choice(theirs, roles_of(other)))
+            )
         ):
-            title = theirs.title if theirs is not None else other.provider
             raise Conflict(
                 f"{title} is already this tenant's stock source: disconnect it, or connect "
                 f"{provider.title} without the warehouse role",
