@@ -26,7 +26,7 @@ from tests.support.sandbox import sandbox_environment, wait_for_manifest
 from tillsync.providers import default_providers
 from tillsync.serving import free_port
 
-pytestmark = pytest.mark.long(12)
+pytestmark = pytest.mark.long(40)
 STATE = ".tillsync-sandbox"
 WAREHOUSE = default_providers().with_role("warehouse")[0].name
 KEY_TRUST_SECONDS = 1
@@ -92,7 +92,7 @@ def sandbox(
                 asyncio.run(databases.drop_postgres_database(database_url))
 
 
-def test_jobs_list_reads_the_sandbox_and_says_which_database(sandbox: Running) -> None:
+def _jobs_list_reads_the_sandbox_and_says_which_database(sandbox: Running) -> None:
     listed = sandbox.run("jobs", "list", "--state-dir", STATE, "--json")
 
     assert listed.returncode == 0, listed.stderr
@@ -110,9 +110,7 @@ def test_jobs_list_reads_the_sandbox_and_says_which_database(sandbox: Running) -
     assert catalog["id"] in {job["id"] for job in json.loads(by_variable.stdout)}
 
 
-def test_a_command_beside_the_sandbox_but_not_pointed_at_it_makes_no_database(
-    sandbox: Running,
-) -> None:
+def _a_command_beside_the_sandbox_but_not_pointed_at_it_makes_no_database(sandbox: Running) -> None:
     listed = sandbox.run("jobs", "list")
 
     assert listed.returncode == 2
@@ -122,7 +120,7 @@ def test_a_command_beside_the_sandbox_but_not_pointed_at_it_makes_no_database(
     assert not (sandbox.folder / ".tillsync").exists()
 
 
-def test_sync_asks_the_sandbox_hub_for_a_pull_and_follows_it(sandbox: Running) -> None:
+def _sync_asks_the_sandbox_hub_for_a_pull_and_follows_it(sandbox: Running) -> None:
     pulled = sandbox.run("sync", WAREHOUSE, "--full", "--state-dir", STATE)
 
     assert pulled.returncode == 0, pulled.stdout + pulled.stderr
@@ -131,7 +129,7 @@ def test_sync_asks_the_sandbox_hub_for_a_pull_and_follows_it(sandbox: Running) -
     assert not (sandbox.folder / ".tillsync").exists()  # the sandbox's key, not a new one
 
 
-def test_tenant_list_shows_the_demo_business_and_counts_its_key_without_showing_it(
+def _tenant_list_shows_the_demo_business_and_counts_its_key_without_showing_it(
     sandbox: Running,
 ) -> None:
     listed = sandbox.run("tenant", "list", "--state-dir", STATE, "--json")
@@ -157,9 +155,7 @@ def _eventually_refused(sandbox: Running, key: str) -> None:
         time.sleep(0.5)
 
 
-def test_a_rotated_key_replaces_the_old_one_and_a_revoked_key_is_refused(
-    sandbox: Running,
-) -> None:
+def _a_rotated_key_replaces_the_old_one_and_a_revoked_key_is_refused(sandbox: Running) -> None:
     old = sandbox.manifest["api_key"]
     assert sandbox.status_with(old) == 200
     tenant = sandbox.manifest["tenant_id"][:8]
@@ -186,3 +182,14 @@ def test_a_rotated_key_replaces_the_old_one_and_a_revoked_key_is_refused(
     _eventually_refused(sandbox, new)
     listed = json.loads(sandbox.run("tenant", "list", "--state-dir", STATE, "--json").stdout)
     assert listed[0]["active_keys"] == 0
+
+
+def test_the_commands_read_and_change_the_sandbox_database(sandbox: Running) -> None:
+    """The checks in turn, on one sandbox per database: started once, not once on every test
+    worker that a check lands on. The job list is read before the pull adds to it; the key
+    is rotated last."""
+    _jobs_list_reads_the_sandbox_and_says_which_database(sandbox)
+    _a_command_beside_the_sandbox_but_not_pointed_at_it_makes_no_database(sandbox)
+    _sync_asks_the_sandbox_hub_for_a_pull_and_follows_it(sandbox)
+    _tenant_list_shows_the_demo_business_and_counts_its_key_without_showing_it(sandbox)
+    _a_rotated_key_replaces_the_old_one_and_a_revoked_key_is_refused(sandbox)
