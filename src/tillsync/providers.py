@@ -15,6 +15,7 @@ from tillsync.connectors.contract import Provider, Role
 from tillsync.connectors.crm.provider import PROVIDER as CRM
 from tillsync.connectors.dine.provider import PROVIDER as DINE
 from tillsync.connectors.square.provider import PROVIDER as SQUARE
+from tillsync.connectors.zoho.provider import PROVIDER as ZOHO
 from tillsync.errors import NotFound
 
 
@@ -42,7 +43,7 @@ class Providers:
 
 
 def default_providers() -> Providers:
-    return Providers([CIN7, CRM, SQUARE, DINE])
+    return Providers([CIN7, CRM, SQUARE, DINE, ZOHO])
 
 
 EMULATORS = {
@@ -50,7 +51,7 @@ EMULATORS = {
     CRM.name: "tillsync.emulators.crm",
     SQUARE.name: "tillsync.emulators.square",
     DINE.name: "tillsync.emulators.dine",
-    "zoho": "tillsync.emulators.zoho",  # its connector comes later: no provider entry yet
+    ZOHO.name: "tillsync.emulators.zoho",
 }
 """The package of each provider's emulator, imported only when one is run."""
 

@@ -24,6 +24,7 @@ from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.state import health_cache
 from tillsync.errors import ClientError
 from tillsync.services.connections import oauth
+from tillsync.services.connections.registrations import pasted_webhook
 
 log = logging.getLogger(__name__)
 router = APIRouter(route_class=KeyFirstRoute, tags=["oauth"])
@@ -71,7 +72,12 @@ async def callback(
     back = oauth.return_path(services, state, declared)
     try:
         connection = await oauth.finish(
-            services, provider=declared.name, state=state, code=code, error=error
+            services,
+            provider=declared.name,
+            state=state,
+            code=code,
+            error=error,
+            params=dict(request.query_params),
         )
     except ClientError as exc:
         if back is None:
@@ -82,4 +88,7 @@ async def callback(
     if back is not None:
         return RedirectResponse(f"{back}?connected={declared.name}", status_code=303)
     view = await connection_view(services, connection.tenant_id, declared)
+    pasted = pasted_webhook(services, connection)
+    if pasted is not None:  # shown this once: the user pastes it at the provider
+        view["webhook"] = pasted.shown()
     return {"success": True, "data": view, "message": f"{declared.title} connected"}

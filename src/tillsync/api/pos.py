@@ -65,6 +65,8 @@ class ConnectBody(BaseModel):
     token_expires_at: Annotated[dt.datetime, AfterValidator(_aware)] | None = None
     location_id: Text | None = None
     merchant_id: Text | None = None
+    organization_id: Text | None = None
+    """The account's organization, for a provider whose account holds several (Zoho)."""
     auto_sync_orders: bool | None = None
     sync_customer_info: bool | None = None
 
@@ -121,6 +123,7 @@ async def connect(
         token_expires_at=body.token_expires_at,
         location_id=body.location_id,
         merchant_id=body.merchant_id,
+        organization_id=body.organization_id,
         settings=settings,
     )
     found = await pos.connect(hub.services, caller.tenant_id, request, now=hub.uows.clock.now())

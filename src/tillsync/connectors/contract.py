@@ -40,15 +40,31 @@ class CredentialField:
     """A secret is what a refusal names first; an identifier (an account id) is not."""
     masked: bool = True
     """Shown masked, never whole; False: an identifier shown as is."""
+    required: bool = True
+    """False: kept when given (a data centre an OAuth callback named), absent otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A further window a provider counts calls in (a day's quota) beside its rate limit."""
+
+    calls: int
+    window_seconds: float
+    name: str
+    """Part of the budget's name (`day`)."""
+    setting: str = ""
+    """The connection setting that gives `calls` (the quota of the account's plan), if any."""
 
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
-    """`calls` per rolling `window_seconds`, counted per account: the credentials in `per`."""
+    """`calls` per rolling `window_seconds`, counted per account: the credentials (or, for
+    an account chosen at connect, the settings) in `per`; every call also passes `windows`."""
 
     calls: int
     window_seconds: float
     per: tuple[str, ...] = ()
+    windows: tuple[Window, ...] = ()
 
     def spec(self) -> BudgetSpec:
         return BudgetSpec(calls=self.calls, window_seconds=self.window_seconds)
@@ -288,6 +304,10 @@ class Provider:
     deliveries: Deliveries | None = None
     """How its webhook deliveries are read, for a provider that sends them."""
 
+    webhook_header: str = ""
+    """For webhooks a user sets up at the provider (no API registers them): the header the
+    connection's secret goes in. The connect answer shows the URL, header and secret once."""
+
     webhook_path: str = ""
     """Where its deliveries arrive: the shared receiver, unless a seed gave it a path."""
 
@@ -305,6 +325,11 @@ class Provider:
     def receiver_path(self) -> str:
         return self.webhook_path or f"/api/webhooks/{self.name}"
 
-    def account_key(self, credentials: Mapping[str, str]) -> str:
+    def account_key(
+        self, credentials: Mapping[str, str], settings: Mapping[str, object] | None = None
+    ) -> str:
         """Which budget the connection's calls count against (the provider counts per this)."""
-        return ":".join(credentials.get(name, "") for name in self.rate_limit.per)
+        return ":".join(
+            credentials.get(name) or str((settings or {}).get(name) or "")
+            for name in self.rate_limit.per
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT = "access_token", "refresh_token", "expires_at"
@@ -24,6 +24,9 @@ class Tokens:
     expires_at: dt.datetime | None
     account_id: str = ""
     """The merchant or account the grant is for, when the answer names it."""
+    extras: Mapping[str, str] = field(default_factory=dict)
+    """What else of the answer the connection keeps as credentials (a data centre's API
+    domain); names the provider declares among its credentials."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +73,10 @@ class OAuth:
     """The credential the grant's account id is stored as (`merchant_id`), if any."""
     refresh_ahead: dt.timedelta = dt.timedelta(days=1)
     """How long before its expiry an access token is refreshed by the scheduled duty."""
+    server: Callable[[str, Mapping[str, str]], str] | None = None
+    """Where the authorize, token and revoke paths are, given the provider's address and
+    what the grant holds (its credentials, or what the callback gave): for a provider
+    whose accounts live on another host than its API, per data centre. None: the address."""
+    from_callback: Callable[[Mapping[str, str], str], Mapping[str, str]] | None = None
+    """Credentials kept from the consent callback's query parameters (the account's data
+    centre), given the provider's address; ValueError refuses the callback."""

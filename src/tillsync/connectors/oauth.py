@@ -34,11 +34,18 @@ __all__ = [
     "exchange_code",
     "refresh",
     "revoke",
+    "server_of",
     "tokens_of",
 ]
 
 T = TypeVar("T")
 REFUSED = frozenset({400, 401, 403})
+
+
+def server_of(oauth: OAuth, address: str, held: Mapping[str, str]) -> str:
+    """The base URL of the provider's OAuth paths for a grant holding `held` (see
+    `OAuth.server`)."""
+    return address if oauth.server is None else oauth.server(address, held)
 
 
 def authorize_url(
@@ -76,7 +83,9 @@ async def refresh(
     grant = {"grant_type": "refresh_token", "refresh_token": refresh_token}
     tokens = await _token(http, base_url=base_url, oauth=oauth, app=app, grant=grant)
     if not tokens.refresh_token:
-        return Tokens(tokens.access_token, refresh_token, tokens.expires_at, tokens.account_id)
+        return Tokens(
+            tokens.access_token, refresh_token, tokens.expires_at, tokens.account_id, tokens.extras
+        )
     return tokens
 
 
@@ -139,6 +148,7 @@ def credentials_of(tokens: Tokens, oauth: OAuth) -> dict[str, str]:
         ACCESS_TOKEN: tokens.access_token,
         REFRESH_TOKEN: tokens.refresh_token,
         TOKEN_EXPIRES_AT: tokens.expires_at.isoformat() if tokens.expires_at else "never",
+        **tokens.extras,
     }
     if oauth.account_field:
         found[oauth.account_field] = tokens.account_id

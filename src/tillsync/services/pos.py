@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from tillsync.errors import InvalidInput, NotFound, ProviderError
 from tillsync.providers import Providers
 from tillsync.services.connections import lifecycle
 from tillsync.services.connections.links import DISCONNECTED, connector_for
+from tillsync.services.connections.registrations import PastedWebhook, pasted_webhook
 from tillsync.services.connections.roles import plays
 from tillsync.services.connections.settings import update_settings
 from tillsync.services.context import Services
@@ -47,6 +48,8 @@ class Integration:
     error_count: int
     last_error: str | None
     created_at: dt.datetime
+    webhook: PastedWebhook | None = None
+    """Only in the connect answer: what the user pastes at a provider with no webhook API."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,8 @@ class ConnectRequest:
     token_expires_at: dt.datetime | None
     location_id: str | None = None
     merchant_id: str | None = None
+    organization_id: str | None = None
+    """For a provider whose account holds several (Zoho's organizations)."""
     settings: Mapping[str, object] | None = None
 
 
@@ -93,11 +98,12 @@ async def connect(
     for name, value in (
         ("location_id", request.location_id),
         ("merchant_id", request.merchant_id),
+        ("organization_id", request.organization_id),
         ("token_expires_at", request.token_expires_at),
     ):
         if value is not None:
             settings[name] = value.isoformat() if isinstance(value, dt.datetime) else value
-    await lifecycle.connect(
+    connection = await lifecycle.connect(
         services,
         provider=provider,
         tenant_id=tenant_id,
@@ -105,7 +111,8 @@ async def connect(
         base_url=services.settings.provider_urls.get(provider),
         settings=settings,
     )
-    return await integration(services, tenant_id)
+    shown = await integration(services, tenant_id)
+    return replace(shown, webhook=pasted_webhook(services, connection))
 
 
 async def disconnect(services: Services, tenant_id: str) -> Integration:

@@ -9,6 +9,14 @@ from tillsync.api.answers import Answer, when
 from tillsync.services.pos import Integration
 
 
+class ShownWebhook(Answer):
+    """Shown once, in the connect answer: what the user pastes at the provider."""
+
+    url: str
+    header: str
+    secret: str
+
+
 class ShownIntegration(Answer):
     id: str
     business_id: str
@@ -24,6 +32,7 @@ class ShownIntegration(Answer):
     error_count: int
     last_error: str | None
     created_at: dt.datetime
+    webhook: ShownWebhook | None = None
 
 
 class IntegrationData(Answer):
@@ -69,6 +78,8 @@ def integration_json(found: Integration, *, message: str) -> dict[str, Any]:
         "last_error": found.last_error,
         "created_at": when(found.created_at),
     }
+    if found.webhook is not None:
+        shown["webhook"] = found.webhook.shown()
     return {"success": True, "data": {"integration": shown}, "message": message}
 
 

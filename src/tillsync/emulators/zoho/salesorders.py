@@ -108,6 +108,7 @@ def _line(
         "rate": rate,
         "quantity": quantity,
         "unit": text(line.get("unit"), field="unit") or (item.unit if item else ""),
+        "description": text(line.get("description"), field="description") or "",
         "item_total": rate * quantity,
         "location_id": (
             items.location_of(organization, line["location_id"])

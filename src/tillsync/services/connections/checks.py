@@ -42,6 +42,8 @@ def credentials(provider: Provider, given: Mapping[str, str]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for credential in provider.credentials:
         value = given.get(credential.name, "")
+        if not value and not credential.required:
+            continue
         if not HEADER_SAFE.fullmatch(value):
             raise InvalidInput(
                 f"{credential.label} must be printable ASCII without spaces",

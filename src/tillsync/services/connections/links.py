@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.connectors.budget import BudgetSpec
+from tillsync.connectors.budget import BudgetSpec, Gate
 from tillsync.connectors.contract import Connector, Crm, Link, Pos, Provider, Renew, Warehouse
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.connectors.settings import ConnectionSettings
@@ -45,8 +45,10 @@ def budget_of(
 ) -> tuple[str, BudgetSpec]:
     """The budget the calls count against: the provider's account (its `per` credentials),
     or the connection (`owner`) when the provider counts per nothing it tells us."""
-    key = provider.account_key(credentials) if provider.rate_limit.per else owner
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    key = (
+        provider.account_key(credentials, settings.model_dump()) if provider.rate_limit.per else ""
+    )
+    digest = hashlib.sha256(((key.strip(":") and key) or owner).encode()).hexdigest()[:16]
     spec = provider.rate_limit.spec()
     limit = settings.rate_limit if isinstance(settings, ConnectionSettings) else None
     if limit is not None:
@@ -55,6 +57,35 @@ def budget_of(
             window_seconds=limit.window_seconds or spec.window_seconds,
         )
     return f"{provider.name}:{digest}", spec
+
+
+def windows_of(
+    provider: Provider, budget: str, settings: BaseModel
+) -> list[tuple[str, BudgetSpec]]:
+    """The provider's further windows (a day's quota) on the same account as `budget`."""
+    values = settings.model_dump()
+    found: list[tuple[str, BudgetSpec]] = []
+    for window in provider.rate_limit.windows:
+        calls = values.get(window.setting) if window.setting else None
+        calls = calls if isinstance(calls, int) and calls > 0 else window.calls
+        found.append((f"{budget}:{window.name}", BudgetSpec(calls, window.window_seconds)))
+    return found
+
+
+def gate_of(
+    services: Services, budgets: list[tuple[str, BudgetSpec]], *, lane: str, wait: bool
+) -> Gate:
+    """One gate through every budget, the widest window first: a call refused by the
+    minute's limit has then spent a grant of the day's, which errs on the side of the quota."""
+    gates = [services.budgets.gate(name, spec, lane=lane, wait=wait) for name, spec in budgets]
+    if len(gates) == 1:
+        return gates[0]
+
+    async def gate() -> None:
+        for one in gates:
+            await one()
+
+    return gate
 
 
 def budget_for(services: Services, connection: Connection) -> tuple[str, BudgetSpec]:
@@ -89,7 +120,12 @@ def open_connector(
         base_url=base_url,
         credentials=credentials,
         settings=settings,
-        gate=services.budgets.gate(budget, spec, lane=lane, wait=wait),
+        gate=gate_of(
+            services,
+            [*windows_of(provider, budget, settings), (budget, spec)],
+            lane=lane,
+            wait=wait,
+        ),
         policy=OutboundPolicy(allow_private=services.settings.allow_private_addresses),
         renew=renewal,
     )

@@ -16,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import update
 
 from tillsync.connectors.contract import Provider
-from tillsync.connectors.oauth import authorize_url, credentials_of, exchange_code
+from tillsync.connectors.grants import OAuth
+from tillsync.connectors.oauth import authorize_url, credentials_of, exchange_code, server_of
 from tillsync.errors import (
     AuthFailed,
     CredentialsRefused,
@@ -95,7 +97,7 @@ async def start(
         signed = _signer(services).dumps(claims | ({"b": back} if back else {}))
         await uow.commit()
     return authorize_url(
-        provider_address(services, declared),
+        server_of(oauth, provider_address(services, declared), {}),
         oauth,
         app,
         state=str(signed),
@@ -104,9 +106,19 @@ async def start(
 
 
 async def finish(
-    services: Services, *, provider: str, state: str | None, code: str | None, error: str | None
+    services: Services,
+    *,
+    provider: str,
+    state: str | None,
+    code: str | None,
+    error: str | None,
+    params: Mapping[str, str] | None = None,
 ) -> Connection:
-    """Check and use the state, exchange the code, connect; nothing is stored on a refusal."""
+    """Check and use the state, exchange the code, connect; nothing is stored on a refusal.
+
+    `params`: the callback's query, for a provider that keeps some of it
+    (`OAuth.from_callback`: the account's data centre).
+    """
     declared = services.providers.get(provider)
     oauth, app = client_app(services, declared)
     claims = _read(services, state, declared)
@@ -116,10 +128,12 @@ async def finish(
         raise InvalidInput(f"the merchant did not authorise tillsync{said}", field="error")
     if not code:
         raise InvalidInput("code is missing", field="code")
+    address = provider_address(services, declared)
+    kept = _kept(oauth, params or {}, address)
     try:
         tokens = await exchange_code(
             services.http.of(declared.name),
-            base_url=provider_address(services, declared),
+            base_url=server_of(oauth, address, kept),
             oauth=oauth,
             app=app,
             code=code,
@@ -138,9 +152,20 @@ async def finish(
         services,
         provider=declared.name,
         tenant_id=claims.tenant_id,
-        credentials=credentials_of(tokens, oauth),
-        base_url=provider_address(services, declared),
+        credentials={**credentials_of(tokens, oauth), **kept},
+        base_url=address,
     )
+
+
+def _kept(oauth: OAuth, params: Mapping[str, str], address: str) -> dict[str, str]:
+    """What the provider keeps of the callback's query; a refused value is a 400 naming it."""
+    if oauth.from_callback is None:
+        return {}
+    try:
+        return dict(oauth.from_callback(params, address))
+    except ValueError as exc:
+        field = str(exc).split(" ", 1)[0]
+        raise InvalidInput(str(exc), field=field) from None
 
 
 def return_path(services: Services, state: str | None, provider: Provider) -> str | None:

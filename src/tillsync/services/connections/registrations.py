@@ -47,6 +47,33 @@ def webhook_secret(services: Services, connection: Connection) -> str:
     return credentials(services, connection).get(SECRET, "")
 
 
+@dataclass(frozen=True, slots=True)
+class PastedWebhook:
+    """What a user pastes at a provider that has no webhook API: where, which header, what."""
+
+    url: str
+    header: str
+    secret: str
+
+    def __repr__(self) -> str:
+        return f"PastedWebhook(url={self.url!r}, header={self.header!r})"  # never the secret
+
+    def shown(self) -> dict[str, str]:
+        return {"url": self.url, "header": self.header, "secret": self.secret}
+
+
+def pasted_webhook(services: Services, connection: Connection) -> PastedWebhook | None:
+    """For a provider whose webhooks the user sets up (`Provider.webhook_header`)."""
+    header = provider_of(services, connection).webhook_header
+    if not header:
+        return None
+    return PastedWebhook(
+        url=webhook_url(services, connection),
+        header=header,
+        secret=webhook_secret(services, connection),
+    )
+
+
 async def register_webhooks(services: Services, connection: Connection) -> dict[str, str]:
     """Create or update our hook for each type; one type failing does not stop the others."""
     provider = provider_of(services, connection)

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.contract import Provider
 from tillsync.connectors.grants import ACCESS_TOKEN, ClientApp, OAuth
-from tillsync.connectors.oauth import credentials_of, refresh, revoke
+from tillsync.connectors.oauth import credentials_of, refresh, revoke, server_of
 from tillsync.errors import (
     AuthFailed,
     ConfigurationError,
@@ -120,7 +120,7 @@ async def _refresh(services: Services, connection: Connection) -> dict[str, str]
     before = _opened(services, connection)
     tokens = await refresh(
         services.http.of(provider.name),
-        base_url=connection.base_url,
+        base_url=server_of(oauth, connection.base_url, before),
         oauth=oauth,
         app=app,
         refresh_token=before.get("refresh_token", ""),
@@ -210,16 +210,17 @@ async def revoke_grant(services: Services, connection: Connection) -> bool | Non
         return None
     oauth, app = client_app(services, provider)
     try:
-        token = _opened(services, connection).get(ACCESS_TOKEN, "")
+        held = _opened(services, connection)
     except (ProviderError, ConfigurationError):
         return None
+    token = held.get(ACCESS_TOKEN, "")
     if not token:
         return None
     try:
         return (
             await revoke(
                 services.http.of(provider.name),
-                base_url=connection.base_url,
+                base_url=server_of(oauth, connection.base_url, held),
                 oauth=oauth,
                 app=app,
                 access_token=token,

@@ -1,0 +1,1 @@
+"""Zoho Inventory: a POS that takes the hub's orders, and a warehouse for the stock role."""
