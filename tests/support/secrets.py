@@ -25,6 +25,8 @@ from tillsync.vault import Vault, decode_key
 STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 TENANT_KEY = re.compile(r"tsk_[A-Za-z0-9_\-]{20,}")
 """A tenant API key has a recognisable shape; the hub keeps only its hash."""
+IDENTIFIERS = frozenset({"account_id", "accounts_server", "api_domain", "location"})
+"""Stored beside the keys but no secret: an account, and where its data centre is (Zoho)."""
 REMEMBERED: set[str] = set()
 """Secrets a test names itself (keys it generates, values it expects refused)."""
 
@@ -129,7 +131,7 @@ def _opened(sealed_values: list[str], keys: Iterable[str]) -> set[str]:
             found |= {
                 str(value)
                 for name, value in vault.open_json(sealed).items()
-                if name != "account_id" and isinstance(value, str)
+                if name not in IDENTIFIERS and isinstance(value, str)
             }
     return found
 
