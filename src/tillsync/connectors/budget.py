@@ -25,10 +25,14 @@ class BudgetSpec:
 
     calls: int
     window_seconds: float
+    reserve: float = 0.0
+    """The share only urgent work (pushes) may use, where more than the lanes' headroom."""
 
     def __post_init__(self) -> None:
         if self.calls < 1 or self.window_seconds <= 0:
             raise ValueError("a rate budget needs at least one call per positive window")
+        if not 0 <= self.reserve < 1:
+            raise ValueError("a budget's reserve is a share under one")
 
 
 def lane_for(priority: int) -> str:

@@ -54,6 +54,8 @@ class Window:
     """Part of the budget's name (`day`)."""
     setting: str = ""
     """The connection setting that gives `calls` (the quota of the account's plan), if any."""
+    reserve: float = 0.0
+    """The share kept for urgent work (order and sale pushes): other lanes stop before it."""
 
 
 @dataclass(frozen=True, slots=True)

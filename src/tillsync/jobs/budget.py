@@ -73,7 +73,10 @@ def pool_seconds(spec: BudgetSpec) -> float:
 
 
 def lane_limit(spec: BudgetSpec, lane: str) -> int:
-    return max(1, spec.calls - math.ceil(spec.calls * HEADROOM[lane]))
+    """The grants a lane may hold in a window: urgent all, the others less their headroom
+    (or the budget's reserve for pushes, where larger)."""
+    headroom = HEADROOM[lane] if lane == "urgent" else max(HEADROOM[lane], spec.reserve)
+    return max(1, spec.calls - math.ceil(spec.calls * headroom))
 
 
 class RateBudgets:

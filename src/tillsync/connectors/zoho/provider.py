@@ -85,7 +85,8 @@ PROVIDER = Provider(
         calls=100,
         window_seconds=60.0,
         per=("organization_id",),
-        windows=(Window(DAILY_QUOTA, 86_400.0, name="day", setting="daily_quota"),),
+        # A fifth of the day's quota is kept for order pushes: pulls and checks stop first.
+        windows=(Window(DAILY_QUOTA, 86_400.0, name="day", setting="daily_quota", reserve=0.2),),
     ),
     webhook_auth=WebhookAuth.BEARER,
     webhook_header=SECRET_HEADER,

@@ -68,7 +68,8 @@ def windows_of(
     for window in provider.rate_limit.windows:
         calls = values.get(window.setting) if window.setting else None
         calls = calls if isinstance(calls, int) and calls > 0 else window.calls
-        found.append((f"{budget}:{window.name}", BudgetSpec(calls, window.window_seconds)))
+        spec = BudgetSpec(calls, window.window_seconds, reserve=window.reserve)
+        found.append((f"{budget}:{window.name}", spec))
     return found
 
 
