@@ -51,6 +51,10 @@ def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
     rows.add_row("CRM emulator", f"{sandbox.crm_url}  (invoices at /_emulator/invoices)")
     if sandbox.dine is not None:
         rows.add_row("Dine emulator", f"{sandbox.dine.url}  (not connected; its key is in Details)")
+    if sandbox.zoho is not None:
+        rows.add_row(
+            "Zoho emulator", f"{sandbox.zoho.url}  (not connected; its OAuth app is in Details)"
+        )
     rows.add_row("Database", shown_url(settings.resolved_database_url))
     rows.add_row("Details", str(manifest_path(state_dir)))
     if not settings.secret_keys:

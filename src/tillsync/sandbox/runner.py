@@ -21,6 +21,7 @@ from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.crm import CrmState, create_crm_emulator
 from tillsync.emulators.dine import create_dine_emulator
 from tillsync.emulators.square import create_square_emulator
+from tillsync.emulators.zoho import create_zoho_emulator
 from tillsync.sandbox.banner import welcome
 from tillsync.sandbox.catalog import BARBERSHOP
 from tillsync.sandbox.dine import API as DINE_API
@@ -29,6 +30,7 @@ from tillsync.sandbox.follow import watching
 from tillsync.sandbox.manifest import manifest_path, write_manifest
 from tillsync.sandbox.simulation import simulate_day
 from tillsync.sandbox.square import SquareDemo, connect_square, square_demo, with_square_app
+from tillsync.sandbox.zoho import ZohoDemo, with_zoho, zoho_demo
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import free_port, serve
@@ -57,6 +59,7 @@ class Sandbox:
     crm: CrmState
     square: SquareDemo | None = None
     dine: DineDemo | None = None
+    zoho: ZohoDemo | None = None
 
     @property
     def cin7_control(self) -> str:
@@ -80,6 +83,7 @@ class Sandbox:
                 "crm": {"url": self.crm_url, "api_key": self.crm_api_key},
                 **({"square": self.square.manifest()} if self.square else {}),
                 **({"dine": self.dine.manifest()} if self.dine else {}),
+                **({"zoho": self.zoho.manifest()} if self.zoho else {}),
             },
         }
 
@@ -131,6 +135,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     crm_key = crm.add_key()
     square = square_demo(settings, business_name="BookBarber Demo Barbershop")
     dine = dine_demo(name="Dine Demo Cafe")
+    zoho = zoho_demo(name="Zoho Demo Cafe")
     async with AsyncExitStack() as stack:
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
         crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
@@ -138,11 +143,12 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         square = replace(square, url=await stack.enter_async_context(serve(square_app)))
         dine_url = await stack.enter_async_context(serve(create_dine_emulator(dine.state)))
         dine = replace(dine, url=dine_url + DINE_API)
-        # Dine is connected by the user, through the hub: the hub must know where it is.
+        zoho_url = await stack.enter_async_context(serve(create_zoho_emulator(zoho.state)))
+        zoho = replace(zoho, accounts_url=zoho_url)
+        # Dine and Zoho are connected by the user, through the hub: it must know where.
         urls = {**settings.provider_urls, "dine": dine.url}
-        app = create_app(
-            with_square_app(settings.model_copy(update={"provider_urls": urls}), square)
-        )
+        given = settings.model_copy(update={"provider_urls": urls})
+        app = create_app(with_zoho(with_square_app(given, square), zoho))
         hub_url = await stack.enter_async_context(
             serve(app, host=settings.host, port=settings.port)
         )
@@ -184,6 +190,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             crm=crm,
             square=square,
             dine=dine,
+            zoho=zoho,
         )
         write_manifest(state_dir, sandbox.manifest())
         yield sandbox

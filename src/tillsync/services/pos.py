@@ -84,7 +84,8 @@ async def connect(
         raise InvalidInput("token_expires_at is in the past", field="token_expires_at")
     declared = services.providers.get(provider)
     for credential in declared.credentials:
-        if credential.name in TOKEN_FIELDS and not request.tokens.get(credential.name):
+        needed = credential.required and credential.name in TOKEN_FIELDS
+        if needed and not request.tokens.get(credential.name):
             raise InvalidInput(f"{credential.name} is required", field=credential.name)
     credentials = dict(request.tokens)
     if declared.oauth is not None:  # the grant's expiry and account, as a callback stores them

@@ -31,6 +31,7 @@ async def test_the_demo_invoices_customer_sales_and_only_them_and_shows_where_ea
             "api_key": sandbox.crm_api_key,
         }
         await _dine_is_offered_not_connected(sandbox, manifest)
+        await _zoho_is_offered_not_connected(sandbox, manifest)
         printed = io.StringIO()
         console = Console(file=printed, width=200)
         async with watching(sandbox, console) as watcher:
@@ -78,3 +79,34 @@ async def _dine_is_offered_not_connected(sandbox: Sandbox, manifest: dict[str, A
     ) as hub:
         connected = await hub.post("/api/v1/pos/connect", json=body)
     assert connected.status_code == 200, connected.text  # the hub knows where Dine is
+
+
+async def _zoho_is_offered_not_connected(sandbox: Sandbox, manifest: dict[str, Any]) -> None:
+    zoho = manifest["emulators"]["zoho"]
+    assert sandbox.zoho is not None
+    assert set(zoho) == {
+        "url",
+        "accounts_url",
+        "client_id",
+        "client_secret",
+        "organization_id",
+        "access_token",
+    }
+    assert zoho["url"] == zoho["accounts_url"] + "/inventory/v1"
+    remember(zoho["client_secret"], zoho["access_token"])
+    cafe = await create_tenant(sandbox.hub.uows, name="Zoho Cafe")
+    remember(cafe.api_key)
+    body = {"business_id": cafe.tenant_id, "provider": "zoho", "access_token": zoho["access_token"]}
+    async with httpx.AsyncClient(
+        verify=tls_context(),
+        base_url=sandbox.hub_url,
+        headers={"Authorization": f"Bearer {cafe.api_key}"},
+    ) as hub:
+        consent = await hub.get("/api/v1/pos/oauth/zoho/authorize")
+        connected = await hub.post("/api/v1/pos/connect", json=body)
+    assert consent.status_code == 302, consent.text  # the hub has the emulator's OAuth app
+    assert consent.headers["location"].startswith(zoho["accounts_url"] + "/oauth/v2/auth?")
+    assert connected.status_code == 200, connected.text  # the hub knows where Zoho is
+    shown = connected.json()["data"]["integration"]
+    remember(shown["webhook"]["secret"])
+    assert sandbox.zoho.state.organization(zoho["organization_id"]).name == "Zoho Demo Cafe"

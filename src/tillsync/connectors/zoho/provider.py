@@ -70,7 +70,8 @@ PROVIDER = Provider(
     roles=frozenset({"pos"}),
     credentials=(
         CredentialField(ACCESS_TOKEN, "access_token"),
-        CredentialField(REFRESH_TOKEN, "refresh_token"),
+        # A token without a refresh token (one a self client made) serves until it lapses.
+        CredentialField(REFRESH_TOKEN, "refresh_token", required=False),
         CredentialField(TOKEN_EXPIRES_AT, "token_expires_at", secret=False, masked=False),
         CredentialField(
             ACCOUNTS_SERVER, ACCOUNTS_SERVER, secret=False, masked=False, required=False
