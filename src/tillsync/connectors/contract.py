@@ -18,7 +18,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from tillsync.connectors.budget import BudgetSpec, Gate
+from tillsync.connectors.budget import DEFAULT_RATE_LIMIT, Gate, RateLimit
 from tillsync.connectors.deliveries import Deliveries
 from tillsync.connectors.grants import OAuth
 from tillsync.connectors.outbound import OutboundPolicy
@@ -42,38 +42,6 @@ class CredentialField:
     """Shown masked, never whole; False: an identifier shown as is."""
     required: bool = True
     """False: kept when given (a data centre an OAuth callback named), absent otherwise."""
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A further window a provider counts calls in (a day's quota) beside its rate limit."""
-
-    calls: int
-    window_seconds: float
-    name: str
-    """Part of the budget's name (`day`)."""
-    setting: str = ""
-    """The connection setting that gives `calls` (the quota of the account's plan), if any."""
-    reserve: float = 0.0
-    """The share kept for urgent work (order and sale pushes): other lanes stop before it."""
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """`calls` per rolling `window_seconds`, counted per account: the credentials (or, for
-    an account chosen at connect, the settings) in `per`; every call also passes `windows`."""
-
-    calls: int
-    window_seconds: float
-    per: tuple[str, ...] = ()
-    windows: tuple[Window, ...] = ()
-
-    def spec(self) -> BudgetSpec:
-        return BudgetSpec(calls=self.calls, window_seconds=self.window_seconds)
-
-
-DEFAULT_RATE_LIMIT = RateLimit(calls=300, window_seconds=60.0)
-"""For a provider that publishes no limit: generous, and a connection setting can change it."""
 
 
 class WebhookAuth(StrEnum):

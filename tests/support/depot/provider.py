@@ -7,14 +7,8 @@ from tests.support.depot.events import DepotDeliveries
 from tests.support.depot.settings import DepotSettings
 from tests.support.depot.warehouse import DepotWarehouse
 from tests.support.depot.webhooks import EVENT_TYPES
-from tillsync.connectors.contract import (
-    Connector,
-    CredentialField,
-    Link,
-    Provider,
-    RateLimit,
-    WebhookAuth,
-)
+from tillsync.connectors.budget import RateLimit
+from tillsync.connectors.contract import Connector, CredentialField, Link, Provider, WebhookAuth
 
 RATE_CALLS, RATE_WINDOW_SECONDS = 120, 60.0
 """Depot's published limit, counted per account (all of its keys together)."""

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
+from tillsync.connectors.budget import RateLimit
 from tillsync.connectors.cin7.client import DEFAULT_BASE_URL, Cin7Client
 from tillsync.connectors.cin7.deliveries import PRODUCT_EVENT, Cin7Deliveries
 from tillsync.connectors.cin7.settings import Cin7Settings
 from tillsync.connectors.cin7.warehouse import Cin7Warehouse
 from tillsync.connectors.cin7.webhooks import STOCK_EVENT
-from tillsync.connectors.contract import (
-    Connector,
-    CredentialField,
-    Link,
-    Provider,
-    RateLimit,
-    WebhookAuth,
-)
+from tillsync.connectors.contract import Connector, CredentialField, Link, Provider, WebhookAuth
 
 NAME = "cin7"
 WEBHOOK_TYPES = (STOCK_EVENT, PRODUCT_EVENT, "Sale/ShipmentAuthorised")

@@ -10,7 +10,8 @@ and nothing else.
 
 from __future__ import annotations
 
-from tillsync.connectors.contract import Connector, CredentialField, Link, Provider, RateLimit
+from tillsync.connectors.budget import RateLimit
+from tillsync.connectors.contract import Connector, CredentialField, Link, Provider
 from tillsync.connectors.dine.client import DEFAULT_BASE_URL, DineClient
 from tillsync.connectors.dine.pos import DinePos
 from tillsync.connectors.dine.settings import DineSettings

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tillsync.connectors.contract import (
-    Connector,
-    CredentialField,
-    Link,
-    Provider,
-    RateLimit,
-    WebhookAuth,
-    Window,
-)
+from tillsync.connectors.budget import RateLimit, Window
+from tillsync.connectors.contract import Connector, CredentialField, Link, Provider, WebhookAuth
 from tillsync.connectors.grants import ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_EXPIRES_AT
 from tillsync.connectors.http import classify, send
 from tillsync.connectors.oauth import Bearer
