@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from tillsync.connectors.oauth import server_of
 from tillsync.services.connections.links import DISCONNECTED
 from tillsync.services.connections.oauth import provider_address
 from tillsync.services.context import Services
@@ -37,7 +38,8 @@ async def connect_offers(services: Services, tenant_id: str) -> tuple[ConnectOff
     for provider in services.providers:
         if provider.oauth is None or provider.name in connected:
             continue
-        address = urlsplit(provider_address(services, provider))
+        # The consent screen's host: a provider's accounts server may not be its API's.
+        address = urlsplit(server_of(provider.oauth, provider_address(services, provider), {}))
         offers.append(
             ConnectOffer(
                 provider=provider.name,

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from tests.support.secrets import remember
 from tests.support.zoho_world import ZohoWorld
 from tillsync.connectors.outbound import tls_context
+from tillsync.services.connect_offers import connect_offers
 from tillsync.services.connections.links import find_connection
 from tillsync.services.connections.tokens import refresh_if_due, refreshes
 from tillsync.services.pos_catalog import pos_catalog
@@ -145,3 +146,11 @@ async def test_the_refresh_duty_renews_a_token_once_for_its_hour(world: ZohoWorl
     renewed = await _connection(world)
     assert renewed.token_expires_at is not None
     assert renewed.token_expires_at - dt.datetime.now(dt.UTC) > dt.timedelta(minutes=55)
+
+
+async def test_the_consent_screen_is_offered_at_zohos_accounts_server(world: ZohoWorld) -> None:
+    settings = world.hub.services.settings
+    settings.provider_urls = {k: v for k, v in settings.provider_urls.items() if k != "zoho"}
+    offers = await connect_offers(world.hub.services, world.tenant_id)
+    (zoho,) = [offer for offer in offers if offer.provider == "zoho"]
+    assert (zoho.origin, zoho.configured) == ("https://accounts.zoho.com", True)
