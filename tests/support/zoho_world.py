@@ -68,6 +68,20 @@ class ZohoWorld(OrderingApp):
         )
         return answer
 
+    async def connect_stock_source(self) -> httpx.Response:
+        """Connect the organization as the tenant's POS and stock source."""
+        access, refresh = self.grant()
+        body = {
+            "credentials": {
+                "access_token": access,
+                "refresh_token": refresh,
+                "expires_at": "never",
+            },
+            "roles": ["pos", "warehouse"],
+            "settings": FAST | FAST_POS,
+        }
+        return await self.api.put("/api/connections/zoho", json=body)
+
     def calls(self, method: str, path: str) -> list[int]:
         return [
             c.status for c in self.zoho.calls_since() if (c.method, c.path) == (method, API + path)

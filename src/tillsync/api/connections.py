@@ -31,6 +31,7 @@ from tillsync.bootstrap import Hub
 from tillsync.connectors.contract import Provider
 from tillsync.errors import NotFound
 from tillsync.services.connections import descriptions, lifecycle
+from tillsync.services.connections.registrations import pasted_webhook
 from tillsync.services.connections.roles import WAREHOUSE, roles_of
 from tillsync.services.context import Services
 from tillsync.services.sync import pulls
@@ -130,7 +131,7 @@ async def connect_locked(
 ) -> dict[str, Any]:
     """Connect under the tenant's lock, drop the cached health, and show the connection."""
     async with locks(request).hold(tenant_id):
-        await lifecycle.connect(
+        connection = await lifecycle.connect(
             hub.services,
             provider=provider.name,
             tenant_id=tenant_id,
@@ -141,7 +142,11 @@ async def connect_locked(
             roles=roles,
         )
         health_cache(request, provider.name).forget(tenant_id)
-        return await connection_view(hub.services, tenant_id, provider)
+        view = await connection_view(hub.services, tenant_id, provider)
+    pasted = pasted_webhook(hub.services, connection)
+    if pasted is not None:  # shown this once: the user pastes it at the provider
+        view["webhook"] = pasted.shown()
+    return view
 
 
 async def disconnect_locked(

@@ -59,8 +59,9 @@ def _open(link: Link) -> Connector:
 PROVIDER = Provider(
     name=NAME,
     title="Zoho Inventory",
-    # The warehouse capability is ready; the stock role waits for a connection to choose it.
-    roles=frozenset({"pos"}),
+    # A connection is a POS unless it is chosen to be its tenant's stock source as well.
+    roles=frozenset({"pos", "warehouse"}),
+    default_roles=frozenset({"pos"}),
     credentials=(
         CredentialField(ACCESS_TOKEN, "access_token"),
         # A token without a refresh token (one a self client made) serves until it lapses.

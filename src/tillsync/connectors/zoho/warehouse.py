@@ -1,7 +1,6 @@
 """Zoho Inventory as the `Warehouse` capability: items and their stock, sales as sales orders.
 
-Ready for a tenant that keeps its stock in Zoho; the provider declares the pos role only
-until a connection can choose to be its tenant's stock source.
+For a connection made its tenant's stock source (the `warehouse` role, chosen at connect).
 
 - Products: `GET /items`, 200 a page, `has_more_page`; changed ones by `last_modified_time`.
 - Availability: the listing filtered by the connection's `location_id` (else the
@@ -66,7 +65,11 @@ class ZohoWarehouse:
         return found
 
     async def find_sale(
-        self, reference: str, *, external_id: str | None = None
+        self,
+        reference: str,
+        *,
+        external_id: str | None = None,
+        document: SaleDocument | None = None,
     ) -> RemoteSale | None:
         if external_id is not None:
             found = mapping.salesorder(await self._client.salesorder(external_id))

@@ -7,8 +7,9 @@ record under its module's key (`{"item": {...}}`, `{"salesorder": {...}}`) or, w
 custom payload, the record alone; both are read. A record changed twice is two events; the
 same change sent again (Zoho's retries, if any) has the same dedupe key.
 
-An item change is stored and acknowledged but applies nothing while Zoho is a POS only (as
-Square's inventory counts); a sales order change is the order's POS state.
+An item change is a stock hint (its SKU read afresh at Zoho) for a connection that is its
+tenant's stock source, and nothing for a POS only; a sales order change is the order's POS
+state.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = ["ITEM", "SALESORDER", "SECRET_HEADER", "ZohoDeliveries", "parse"]
 SECRET_HEADER = "x-tillsync-secret"  # noqa: S105 (a header name)
 ITEM, SALESORDER = "item", "salesorder"
 _IDS = {ITEM: "item_id", SALESORDER: "salesorder_id"}
+KINDS = {ITEM: EventKind.STOCK, SALESORDER: EventKind.POS_ORDER}
 _MAX = 100
 
 
@@ -99,9 +101,12 @@ class ZohoDeliveries:
         return parse(body)
 
     def kind(self, event_type: str) -> EventKind:
-        return EventKind.POS_ORDER if event_type == SALESORDER else EventKind.OTHER
+        return KINDS.get(event_type, EventKind.OTHER)
 
     def read(self, event_type: str, data: Any) -> Event:
+        if event_type == ITEM:
+            sku = data.get("sku") or data.get("item_id") if isinstance(data, dict) else None
+            return Event(EventKind.STOCK, skus=[str(sku)] if sku else [])
         if event_type != SALESORDER:
             return Event(EventKind.OTHER)
         found = order_state(data)
