@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
+from tests.support.depot import PROVIDER as DEPOT
 from tests.support.depot import ServedDepot
 from tests.support.ordering import HubAtHand
+from tests.support.secrets import remember
+from tillsync.api.app import create_app
+from tillsync.bootstrap import Hub
+from tillsync.config import Settings
+from tillsync.connectors.outbound import tls_context
+from tillsync.providers import default_providers
+from tillsync.services.tenants import create_tenant
+from tillsync.serving import serve
 from tillsync.store.tables import Job
 
 LOCATION = "Main"
@@ -72,3 +84,19 @@ class DepotWorld(HubAtHand):
 
         result: dict[str, Any] = await self.work_until(ended, within=within)
         return result
+
+
+@asynccontextmanager
+async def depot_world(settings: Settings, depot: ServedDepot) -> AsyncIterator[DepotWorld]:
+    """The hub with Depot in its registry, served so Depot's webhooks reach it, one tenant."""
+    app = create_app(settings, providers=default_providers().adding(DEPOT))
+    async with serve(app) as url:
+        settings.public_url = url  # webhooks registered from here must reach this server
+        hub: Hub = app.state.hub
+        tenant = await create_tenant(hub.uows, name="Depot Shop", default_location=LOCATION)
+        remember(tenant.api_key)
+        headers = {"Authorization": f"Bearer {tenant.api_key}"}
+        async with httpx.AsyncClient(
+            verify=tls_context(), base_url=url, headers=headers, timeout=30
+        ) as api:
+            yield DepotWorld(hub, api, url, depot, tenant.tenant_id)

@@ -72,20 +72,3 @@ async def test_a_killed_worker_is_replaced_without_a_second_cin7_sale(
         await eventually(pushed, within=60)
     assert len(await sales_with_external_id(world.cin7, "CRASH-1")) == 1, moment
     assert await available(world.cin7, SKU) == 17, moment
-
-
-async def test_a_dropped_connection_after_the_sale_is_created_is_not_repeated(
-    world: World,
-) -> None:
-    world.state.faults.add_rule(FaultRule(method="POST", path="/sale", action="reset_after"))
-    await _sell(world, "RESET-1")
-    worker = world.hub.hub.create_worker()
-    await worker.run_until_idle()  # first attempt: the sale is made, the answer is lost
-
-    async def retried() -> bool:
-        await worker.run_until_idle()
-        return await _sync_status(world, "RESET-1") == "success"
-
-    await eventually(retried, within=15)
-    assert len(await sales_with_external_id(world.cin7, "RESET-1")) == 1
-    assert await available(world.cin7, SKU) == 17

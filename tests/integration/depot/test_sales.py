@@ -1,6 +1,6 @@
-"""A sale fans out to Depot: pushed once through a lost answer, and shown in its history."""
+"""A sale pushed to Depot is shown in its history (made once through faults: the warehouse
+table, `tests/integration/warehouse/`)."""
 
-from decimal import Decimal
 from typing import Any
 
 from tests.support.depot_world import DepotWorld
@@ -17,29 +17,6 @@ async def _sell(world: DepotWorld, sale_id: str) -> None:
 def _confirmed_sales(world: DepotWorld) -> list[Any]:
     sales = world.depot.state.account(world.account_id).sales.values()
     return [sale for sale in sales if sale.status == "confirmed"]
-
-
-async def test_a_sale_whose_answer_is_lost_is_made_once_at_depot(world: DepotWorld) -> None:
-    world.seed({"D-1": 10})
-    await world.connect(PER_SALE)
-    await world.work()
-    state = world.depot.state
-    state.traffic.calls.clear()
-    state.traffic.lose_next_sale("drop")  # the sale is made; its answer never arrives
-    await _sell(world, "POS-LOST-1")
-
-    async def confirmed() -> list[Any]:
-        return _confirmed_sales(world)
-
-    (sale,) = await world.work_until(confirmed)
-    await world.work()
-    assert len(state.account(world.account_id).sales) == 1
-    assert [c.status for c in state.traffic.calls_of("POST", "/sales")] == [0]  # made once
-    assert state.traffic.calls_of("GET", "/sales")  # looked up by reference before again
-    assert state.sales_by_reference(world.account_id, sale.reference) == [sale]
-    assert [(line.sku, line.quantity) for line in sale.lines] == [("D-1", Decimal(2))]
-    level = state.account(world.account_id).levels[("D-1", "Main")]
-    assert level.available == Decimal(8)
 
 
 async def test_the_sales_history_shows_its_depot_push(world: DepotWorld) -> None:

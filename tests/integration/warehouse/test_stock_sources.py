@@ -1,0 +1,109 @@
+"""The warehouse scenario table: the same stock tests against every stock source's emulator.
+
+A full pull brings the warehouse's figures into the ledger, as a POS reads them; a sale made
+at the hub reaches the warehouse once, through a lost answer and a 500; a stock change at
+the warehouse reaches the hub's figure; reconciliation repairs planted drift and reports it.
+
+What each world maps the steps to (`tests/support/warehouse/`):
+
+- CIN7: its connection (per-sale pushes); a sale is `POST /sale` then its order and invoice,
+  ExternalID ours, looked up by `GET /saleList?ExternalID=`; the answer lost is the
+  emulator's `reset_after` rule, the 500 its `fail_before`; a stock change is a completed
+  `POST /stockadjustment`, told by CIN7's webhooks; its figure is Available at "Main
+  Warehouse".
+- Depot: its connection; a sale is `POST /sales` then its confirm, reference ours, looked up
+  by `GET /sales?reference=`; the answer lost is `lose_next_sale("drop")`, the 500
+  `fail_next`; a stock change is a stock take (`set_stock`), told by its `stock.changed`
+  hook.
+- Square: a connection made with the roles `pos` and `warehouse`; a sale is an adjustment
+  (`POST /v2/inventory/changes/batch-create`, reference_id ours), looked up by
+  `batch-retrieve`; faults are the emulator's `reset_after` and `fail_before` rules; a
+  stock change is a count set by the seller, told by `inventory.count.updated`; the
+  location is the seller's, "Main Street".
+
+Every world reads the hub the same way: CHECK_INVENTORY on seed 000's sale-sync path and
+`GET /api/catalog` for the POS's read, `POST /api/sales` for a sale, and
+`/api/connections/{provider}/sync`, `/runs/{id}` and `/reports/{id}` for pulls and
+reconciliation, with drift planted in the ledger's stock row.
+A world without a notice of stock changes (`hints` false) is pulled instead.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.support.warehouse import Fault, WarehouseWorld
+
+
+async def test_a_full_pull_brings_the_warehouses_figures_to_a_pos_check(
+    world: WarehouseWorld,
+) -> None:
+    await world.connect()
+    run = await world.pull("full")
+    assert run["status"] == "success", run
+    for sku, figure in world.seeded.items():
+        checked = await world.check(sku)
+        assert (checked["warehouseAvailable"], checked["currentStock"]) == (figure, figure), sku
+    listed = await world.api.get("/api/catalog", params={"location": world.location})
+    assert listed.status_code == 200, listed.text
+    skus = {product["sku"] for product in listed.json()["products"]}
+    assert set(world.seeded) <= skus
+
+
+@pytest.mark.parametrize("fault", ["lost", "500"])
+async def test_a_sale_reaches_the_warehouse_once_when_its_first_answer_fails(
+    world: WarehouseWorld, fault: Fault
+) -> None:
+    await world.connect()
+    before = world.available(world.sku)
+    world.fail_next_sale(fault)
+    await world.sell("SALE-W1", quantity=2)
+    pushed = await world.pushed("SALE-W1")
+    assert pushed["status"] == "success", pushed
+    assert world.sales("SALE-W1") == 1
+    assert world.available(world.sku) == before - 2
+    assert world.creates() == ([0] if fault == "lost" else [500, world.created_status])
+    # after a try that reached for the warehouse, the sale is looked for before it is again
+    assert world.lookups() == [200]
+
+
+async def test_a_stock_change_at_the_warehouse_reaches_the_hubs_figure(
+    world: WarehouseWorld,
+) -> None:
+    await world.connect()
+    await world.change_stock(world.sku, 7)
+    assert world.available(world.sku) == Decimal(7)
+
+    async def changed() -> bool:
+        if not world.hints:
+            await world.pull("quick")
+        return bool((await world.check(world.sku))["warehouseAvailable"] == 7)
+
+    assert await world.work_until(changed)
+
+
+async def test_reconciliation_repairs_and_reports_planted_drift(world: WarehouseWorld) -> None:
+    await world.connect()
+    clean = await world.pull("reconcile")
+    assert (clean["status"], clean["driftFound"]) == ("success", 0)  # just pulled: none
+    figure = world.seeded[world.sku]
+    await world.plant(world.sku, 99)
+    assert (await world.check(world.sku))["warehouseAvailable"] == 99
+
+    run = await world.pull("reconcile")
+    report = await world.report(run["runId"])
+    found = {
+        (i["kind"], i["sku"], i["location"], i["field"], i["hubValue"], i["providerValue"])
+        for i in report["items"]
+        if i["fixed"]
+    }
+    assert ("stock", world.sku, world.location, "available", "99", str(figure)) in found
+    assert (run["status"], run["mode"]) == ("success", "reconcile")
+    assert run["driftFound"] == run["driftFixed"] == report["driftFound"] >= 1
+    assert (await world.check(world.sku))["warehouseAvailable"] == figure
+    listed = (await world.api.get(f"/api/connections/{world.provider}/reports")).json()
+    assert [r["id"] for r in listed["reports"]][:2] == [run["runId"], clean["runId"]]
+    other = next(name for name in ("cin7", "square") if name != world.provider)
+    elsewhere = await world.api.get(f"/api/connections/{other}/reports/{run['runId']}")
+    assert elsewhere.status_code == 404  # each provider its own reports
+    assert (await world.pull("reconcile"))["driftFound"] == 0
