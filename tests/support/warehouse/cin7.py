@@ -41,8 +41,10 @@ class Cin7WarehouseWorld(WarehouseWorld):
         await adjust_stock(self._cin7.cin7, sku, available)  # a stock take; webhooks follow
 
     def fail_next_sale(self, fault: Fault) -> None:
-        action = "reset_after" if fault == "lost" else "fail_before"
-        rule = FaultRule(method="POST", path="/sale", action=action, status=500)
+        lost = fault == "lost"
+        rule = FaultRule(
+            method="POST", path="/sale", action="reset_after" if lost else "fail_before", status=500
+        )
         self._cin7.state.faults.add_rule(rule)
 
     def sales(self, reference: str) -> int:

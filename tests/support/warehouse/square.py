@@ -51,9 +51,8 @@ class SquareWarehouseWorld(WarehouseWorld):
         )
 
     def fail_next_sale(self, fault: Fault) -> None:
-        action = "reset_after" if fault == "lost" else "fail_before"
-        status = 500 if fault == "lost" else int(fault)
-        rule = FaultRule("POST", SOLD, action, status=status)
+        lost = fault == "lost"
+        rule = FaultRule("POST", SOLD, "reset_after" if lost else "fail_before", status=500)
         self._square.square.state.faults.configure(rules=[rule])
 
     def sales(self, reference: str) -> int:
