@@ -76,7 +76,7 @@ async def test_a_stock_change_at_the_warehouse_reaches_the_hubs_figure(
 
     async def changed() -> bool:
         if not world.hints:
-            await world.pull("quick")
+            await world.pull("full")
         return bool((await world.check(world.sku))["warehouseAvailable"] == 7)
 
     assert await world.work_until(changed)
