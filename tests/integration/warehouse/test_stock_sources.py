@@ -20,6 +20,12 @@ What each world maps the steps to (`tests/support/warehouse/`):
   `batch-retrieve`; faults are the emulator's `reset_after` and `fail_before` rules; a
   stock change is a count set by the seller, told by `inventory.count.updated`; the
   location is the seller's, "Main Street".
+- Zoho Inventory: a connection made with the roles `pos` and `warehouse`, its item workflow
+  webhook pasted at Zoho as the connect answer shows it; a sale is a sales order
+  (`POST /salesorders`, reference_number ours) then its confirm, looked up by
+  `GET /salesorders?reference_number=`; faults are the emulator's `reset_after` and
+  `fail_before` rules; a stock change is an edit of the item's stock, told by the workflow
+  webhook; the location is the organization's primary one.
 
 Every world reads the hub the same way: CHECK_INVENTORY on seed 000's sale-sync path and
 `GET /api/catalog` for the POS's read, `POST /api/sales` for a sale, and
