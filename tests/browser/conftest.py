@@ -23,6 +23,8 @@ from tillsync.sandbox.runner import Sandbox
 
 CHROMIUM = os.environ.get("TILLSYNC_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+DEMO_CONNECTED = {"cin7", "crm", "square"}
+"""What the sandbox connects its demo barbershop to; the other providers wait for the user."""
 WAIT_MS = 60_000
 """How long a page may take to show what it should: generous, the machine is shared."""
 

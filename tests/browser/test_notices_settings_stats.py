@@ -7,14 +7,16 @@ import re
 import httpx
 import pytest
 from playwright.async_api import Page, expect
+from sqlalchemy import func, select
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import DEMO_CONNECTED, screenshot, sign_in
 from tests.support.world import eventually
 from tillsync.connectors.outbound import tls_context
 from tillsync.sandbox.runner import Sandbox
 from tillsync.services.connections.settings import tenant_settings
 from tillsync.services.notifications import notify
 from tillsync.services.trends import span_ending, warehouse_lag
+from tillsync.store.tables import Connection
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 SKU = "TOMB45SHAVECBLCK"
@@ -140,9 +142,14 @@ async def test_the_stats_page_draws_a_sale_reaching_the_warehouse(
     lag = page.locator("#warehouse-lag")
     await expect(lag.locator("circle.point").first).to_be_visible()
     await expect(lag.locator(".summary")).to_contain_text("1 sale pushed")
-    await expect(page.locator("#rate-budget rect.bar")).to_have_count(
-        len(list(sandbox.hub.services.providers))
-    )
+    async with sandbox.hub.uows.read() as session:  # a bar per connection, none per offer
+        connected = await session.scalar(
+            select(func.count())
+            .select_from(Connection)
+            .where(Connection.tenant_id == sandbox.tenant_id)
+        )
+    assert connected == len(DEMO_CONNECTED)
+    await expect(page.locator("#rate-budget rect.bar")).to_have_count(len(DEMO_CONNECTED))
     await screenshot(page, "stats")
 
     await page.get_by_role("link", name="Last 7 days").click()

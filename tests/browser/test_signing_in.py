@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import DEMO_CONNECTED, screenshot, sign_in
 from tests.support.sandboxes import adjust_stock
 from tests.support.world import eventually
 from tillsync.sandbox.runner import Sandbox
@@ -13,10 +13,6 @@ from tillsync.services.alerts import list_alerts
 from tillsync.services.tenants import create_tenant
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-DEMO_CONNECTED = {"cin7", "crm", "square"}
-"""What the sandbox connects its demo barbershop to; the other providers wait for the user."""
 
 
 async def test_the_key_signs_in_to_every_connection_and_signing_out_ends_it(
