@@ -36,7 +36,10 @@ lint:
 types:
 	$(BIN)/mypy src
 
+# With PYTHONDONTWRITEBYTECODE set, every process the tests start (xdist workers, sandboxes,
+# CLI commands, workers, emulators) would compile our modules again: compile them once.
 pytest:
+	$(BIN)/python -m compileall -q src tests
 	$(BIN)/pytest -n 3 --maxschedchunk 2
 
 bench: install
