@@ -15,7 +15,8 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from tillsync.emulators.faults import RuleAction
+from tillsync.emulators.fault_plans import RandomFaults
+from tillsync.emulators.faults import RouteRule, RuleAction
 
 Answer = Callable[[object], Response]
 
@@ -126,6 +127,32 @@ def add_fault_routes(
     async def cleared() -> Response:
         clear()
         return answer(current().as_dict())
+
+
+def add_random_fault_routes(
+    router: APIRouter,
+    *,
+    faults: RandomFaults[Any, Any],
+    rule: Callable[..., RouteRule],
+    answer: Answer,
+) -> None:
+    """`GET`, `PUT` and `DELETE /faults` for an emulator whose faults are `RandomFaults`:
+    the body is the shared `FaultsBody`, its rules made by `rule`."""
+    add_fault_routes(router, current=lambda: faults, clear=faults.clear, answer=answer)
+
+    @router.put("/faults", name="put_faults")
+    async def put_faults(body: FaultsBody) -> Response:
+        try:
+            faults.configure(
+                error_rate=body.error_rate,
+                kinds=body.kinds,
+                latency_ms=body.latency_ms,
+                seed=body.seed,
+                rules=[rule(**given.model_dump()) for given in body.rules],
+            )
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(422, str(exc)) from None
+        return answer(faults.as_dict())
 
 
 def log_rows(records: Iterable[Any]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from tillsync.emulators.control import FaultsBody, add_fault_routes, add_settings_routes, utc
+from tillsync.emulators.control import add_random_fault_routes, add_settings_routes, utc
 from tillsync.emulators.dine.menu import DEMO_MENU, ItemSeed
 from tillsync.emulators.dine.responses import json_response
 from tillsync.emulators.dine.state import DineState, Restaurant
@@ -108,21 +108,7 @@ def control_router(state: DineState) -> APIRouter:
     add_settings_routes(
         router, current=lambda: state.settings, update=state.update_settings, answer=_json
     )
-    add_fault_routes(router, current=lambda: state.faults, clear=state.faults.clear, answer=_json)
-
-    @router.put("/faults")
-    async def put_faults(body: FaultsBody) -> Response:
-        try:
-            state.faults.configure(
-                error_rate=body.error_rate,
-                kinds=body.kinds,
-                latency_ms=body.latency_ms,
-                seed=body.seed,
-                rules=[RouteRule(**rule.model_dump()) for rule in body.rules],
-            )
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return _json(state.faults.as_dict())
+    add_random_fault_routes(router, faults=state.faults, rule=RouteRule, answer=_json)
 
     return router
 

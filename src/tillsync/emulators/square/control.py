@@ -11,9 +11,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from tillsync.emulators.control import (
-    FaultsBody,
-    add_fault_routes,
     add_log_routes,
+    add_random_fault_routes,
     add_settings_routes,
     log_rows,
 )
@@ -196,25 +195,6 @@ def control_router(state: SquareState) -> APIRouter:
         update=state.update_settings,
         answer=json_response,
     )
-    add_fault_routes(
-        router,
-        current=lambda: state.faults,
-        clear=state.faults.clear,
-        answer=json_response,
-    )
-
-    @router.put("/faults")
-    async def put_faults(body: FaultsBody) -> Response:
-        try:
-            state.faults.configure(
-                error_rate=body.error_rate,
-                kinds=body.kinds,
-                latency_ms=body.latency_ms,
-                seed=body.seed,
-                rules=[FaultRule(**rule.model_dump()) for rule in body.rules],
-            )
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
-        return json_response(state.faults.as_dict())
+    add_random_fault_routes(router, faults=state.faults, rule=FaultRule, answer=json_response)
 
     return router
