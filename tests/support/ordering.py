@@ -33,6 +33,27 @@ class HubAtHand:
                 await asyncio.sleep(0.02)
 
 
+def order_body(tenant_id: str, order_id: str, **changes: Any) -> dict[str, Any]:
+    """A valid order body of the business `tenant_id`, in dollars, with `changes` applied."""
+    body: dict[str, Any] = {
+        "business_id": tenant_id,
+        "order_id": order_id,
+        "currency": "USD",
+        "items": [
+            {
+                "dish_id": "dish-1",
+                "name": "Paneer Butter Masala",
+                "quantity": 2,
+                "unit_price": 12.5,
+                "note": "Extra spicy",
+            }
+        ],
+        "special_instructions": "Ring twice",
+        "customer": {"name": "Asha", "phone": "+1 555 0100"},
+    }
+    return body | changes
+
+
 @dataclass
 class OrderingApp(HubAtHand):
     async def place(self, body: dict[str, Any]) -> httpx.Response:
@@ -43,3 +64,13 @@ class OrderingApp(HubAtHand):
         assert answer.status_code == 200, answer.text
         order: dict[str, Any] = answer.json()["data"]["order"]
         return order
+
+    async def synced(self, order_id: str) -> dict[str, Any]:
+        """The order once its pushes settled (success or failed), running the worker."""
+
+        async def done() -> dict[str, Any] | None:
+            shown = await self.shown(order_id)
+            return shown if shown["sync_state"] in ("success", "failed") else None
+
+        result: dict[str, Any] = await self.work_until(done)
+        return result

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.support.depot_world import FAST
-from tests.support.ordering import OrderingApp
+from tests.support.ordering import OrderingApp, order_body
 from tests.support.secrets import remember
 from tests.support.square import Emulated
 from tests.support.till.world import FAST_POS
@@ -37,23 +37,7 @@ class SquareWorld(OrderingApp):
         return self.square.state.merchant(self.square.seller.merchant_id).orders
 
     def order(self, order_id: str, **changes: Any) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "business_id": self.tenant_id,
-            "order_id": order_id,
-            "currency": "USD",
-            "items": [
-                {
-                    "dish_id": "dish-1",
-                    "name": "Paneer Butter Masala",
-                    "quantity": 2,
-                    "unit_price": 12.5,
-                    "note": "Extra spicy",
-                }
-            ],
-            "special_instructions": "Ring twice",
-            "customer": {"name": "Asha", "phone": "+1 555 0100"},
-        }
-        return body | changes
+        return order_body(self.tenant_id, order_id, **changes)
 
     async def connect_fast(self, **extra: Any) -> None:
         """Connect with an OAuth grant of the emulated seller; retries due at once, no rate
@@ -101,14 +85,6 @@ class SquareWorld(OrderingApp):
             },
         }
         return await self.api.put("/api/connections/square", json=body)
-
-    async def synced(self, order_id: str) -> dict[str, Any]:
-        async def done() -> dict[str, Any] | None:
-            shown = await self.shown(order_id)
-            return shown if shown["sync_state"] in ("success", "failed") else None
-
-        result: dict[str, Any] = await self.work_until(done)
-        return result
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from tests.support.ordering import OrderingApp
+from tests.support.ordering import OrderingApp, order_body
 from tillsync.config import Settings
 
 Fault = Literal["lost", "500", "429"]
@@ -46,33 +46,7 @@ class PosWorld(OrderingApp):
 
     def order(self, order_id: str, **changes: Any) -> dict[str, Any]:
         """A valid order body of this business, with `changes` applied."""
-        body: dict[str, Any] = {
-            "business_id": self.tenant_id,
-            "order_id": order_id,
-            "currency": "USD",
-            "items": [
-                {
-                    "dish_id": "dish-1",
-                    "name": "Paneer Butter Masala",
-                    "quantity": 2,
-                    "unit_price": 12.5,
-                    "note": "Extra spicy",
-                }
-            ],
-            "special_instructions": "Ring twice",
-            "customer": {"name": "Asha", "phone": "+1 555 0100"},
-        }
-        return body | changes
-
-    async def synced(self, order_id: str) -> dict[str, Any]:
-        """The order once its pushes settled (success or failed), running the worker."""
-
-        async def done() -> dict[str, Any] | None:
-            shown = await self.shown(order_id)
-            return shown if shown["sync_state"] in ("success", "failed") else None
-
-        result: dict[str, Any] = await self.work_until(done)
-        return result
+        return order_body(self.tenant_id, order_id, **changes)
 
     async def connect_fast(self, **extra: Any) -> None:
         """Connect through seed 004's connect, with `extra` in its body; retries due at

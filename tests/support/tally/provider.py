@@ -9,8 +9,6 @@ from tillsync.connectors.contract import (
     Account,
     Connector,
     CredentialField,
-    InvoiceRef,
-    InvoiceRequest,
     Link,
     Provider,
 )
@@ -18,6 +16,7 @@ from tillsync.connectors.grants import ACCESS_TOKEN, REFRESH_TOKEN, TOKEN_EXPIRE
 from tillsync.connectors.http import classify, decode_json, dump_json, send
 from tillsync.connectors.oauth import Bearer
 from tillsync.connectors.settings import ConnectionSettings
+from tillsync.domain.invoices import InvoiceRef, InvoiceRequest
 
 
 class TallyInvoices:
