@@ -23,6 +23,7 @@ from tillsync.connectors.deliveries import Deliveries
 from tillsync.connectors.grants import OAuth
 from tillsync.connectors.outbound import OutboundPolicy
 from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.invoices import InvoiceRef, InvoiceRequest
 from tillsync.domain.orders import PosOrder
 from tillsync.domain.sales import SaleLine
 
@@ -132,23 +133,6 @@ class ExternalLine:
     tax: Decimal
     total: Decimal
     product_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceRequest:
-    reference: str
-    customer_id: str
-    customer_name: str
-    currency: str
-    payment_method: str
-    lines: Sequence[SaleLine]
-    issued_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceRef:
-    external_id: str
-    number: str
 
 
 class Warehouse(Protocol):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from tillsync.connectors.contract import Account, InvoiceRef, InvoiceRequest
+from tillsync.connectors.contract import Account
 from tillsync.connectors.crm import mapping
 from tillsync.connectors.crm.client import INVOICES_PATH, CrmClient
+from tillsync.domain.invoices import InvoiceRef, InvoiceRequest
 
 
 class CrmInvoices:

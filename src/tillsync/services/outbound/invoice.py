@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tillsync.connectors.budget import lane_for
-from tillsync.connectors.contract import InvoiceRef, InvoiceRequest
+from tillsync.domain.invoices import InvoiceRef, InvoiceRequest
 from tillsync.domain.sales import SaleLine as Line
 from tillsync.errors import Permanent
 from tillsync.jobs.worker import InvalidPayload, JobContext
