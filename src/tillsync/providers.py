@@ -52,6 +52,7 @@ EMULATORS = {
     SQUARE.name: "tillsync.emulators.square",
     DINE.name: "tillsync.emulators.dine",
     ZOHO.name: "tillsync.emulators.zoho",
+    "poster": "tillsync.emulators.poster",  # an emulator before its connector
 }
 """The package of each provider's emulator, imported only when one is run."""
 

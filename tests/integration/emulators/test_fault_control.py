@@ -12,7 +12,7 @@ from tillsync.serving import serve
 RULE = {"method": "GET", "path": "/nowhere", "action": "fail_before", "status": 503}
 
 
-@pytest.mark.parametrize("provider", ["square", "dine", "zoho"])
+@pytest.mark.parametrize("provider", ["square", "dine", "zoho", "poster"])
 async def test_faults_are_set_shown_refused_and_cleared(provider: str) -> None:
     async with serve(emulator_app(provider)) as url, httpx.AsyncClient(base_url=url) as control:
         body = {"error_rate": 0.25, "kinds": ["500"], "latency_ms": 5, "seed": 7, "rules": [RULE]}
