@@ -1,14 +1,19 @@
-"""Random failures and latency for an emulator, and the plan they make for one call."""
+"""Random failures and latency for an emulator, the plan they make for one call, and what
+a call meets before its effect."""
 
 from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from tillsync.emulators.faults import RouteRule, RuleAction, take_rule
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.faults import RouteRule, RuleAction, carry_out, take_rule
 
 K = TypeVar("K", bound=str)
 Rule = TypeVar("Rule", bound=RouteRule)
@@ -97,3 +102,22 @@ class RandomFaults(Generic[K, Rule]):
             "seed": self.seed,
             "rules": [dataclasses.asdict(rule) for rule in self.rules],
         }
+
+
+async def before_effect(
+    request: Request,
+    plan: FaultPlan[Any],
+    *,
+    failure: Callable[[int], Response],
+    random_failure: Callable[[str], Response] | None = None,
+) -> Response | None:
+    """What a call meets before its effect: the plan's latency, then a rule due now, then a
+    random failure (`reset` drops the connection; another kind answers
+    `random_failure(kind)`, by default `failure(int(kind))`). None: carry on."""
+    await sleep_unless_disconnected(request, plan.latency_seconds)
+    ruled = await carry_out(request, plan, moment="before", failure=failure)
+    if ruled is not None or plan.kind is None:
+        return ruled
+    if plan.kind == "reset":
+        return DroppedConnection()
+    return failure(int(plan.kind)) if random_failure is None else random_failure(plan.kind)

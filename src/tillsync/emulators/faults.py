@@ -76,6 +76,16 @@ class RouteRule:
         return self.method in (method, "*") and self.path == path
 
 
+@dataclass(slots=True)
+class PathRule(RouteRule):
+    """A `RouteRule` whose path is kept with one leading slash and none trailing, the way
+    a gateway that strips the request's path compares it."""
+
+    def __post_init__(self) -> None:
+        RouteRule.__post_init__(self)
+        self.path = "/" + self.path.strip("/")
+
+
 def take_rule(rules: list[R], wanted: Callable[[R], bool]) -> R | None:
     """The first rule wanted, using up one of its `times`; a used-up rule leaves the list."""
     rule = next((r for r in rules if wanted(r)), None)

@@ -14,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.connection import DroppedConnection
 from tillsync.emulators.dine.control import control_router
 from tillsync.emulators.dine.endpoints import Call, route
 from tillsync.emulators.dine.errors import DineError, failure
 from tillsync.emulators.dine.responses import error_response, json_response
 from tillsync.emulators.dine.state import CallRecord, DineState, Restaurant
+from tillsync.emulators.fault_plans import before_effect
 from tillsync.emulators.faults import carry_out
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
@@ -68,12 +69,9 @@ class Gateway:
             wait = math.ceil(limiter.wait(restaurant.api_key, window_seconds=window))
             return error_response(failure(429), **{"Retry-After": str(max(wait, 1))})
         plan = self._state.faults.plan(request.method, path)
-        await sleep_unless_disconnected(request, plan.latency_seconds)
-        early = await carry_out(request, plan, moment="before", failure=self._failure)
+        early = await before_effect(request, plan, failure=self._failure)
         if early is not None:
             return early
-        if plan.kind is not None:
-            return DroppedConnection() if plan.kind == "reset" else self._failure(int(plan.kind))
         call = Call(
             state=self._state,
             restaurant=restaurant,

@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.connection import DroppedConnection
+from tillsync.emulators.fault_plans import before_effect
 from tillsync.emulators.faults import carry_out
 from tillsync.emulators.poster import oauth, responses
 from tillsync.emulators.poster.control import control_router
@@ -127,13 +128,9 @@ class Gateway:
         return Answer(response if ruled is None else ruled)
 
     async def _before(self, request: Request, plan: FaultPlan) -> Response | None:
-        await sleep_unless_disconnected(request, plan.latency_seconds)
-        ruled = await carry_out(request, plan, moment="before", failure=responses.failure)
-        if ruled is not None or plan.kind is None:
-            return ruled
-        if plan.kind == "reset":
-            return DroppedConnection()
-        return responses.failure_of_kind(plan.kind)
+        return await before_effect(
+            request, plan, failure=responses.failure, random_failure=responses.failure_of_kind
+        )
 
 
 def _code_of(response: Response) -> int | None:

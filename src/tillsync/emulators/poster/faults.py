@@ -12,7 +12,7 @@ from typing import Literal, get_args
 
 from tillsync.emulators.fault_plans import FaultPlan as SharedPlan
 from tillsync.emulators.fault_plans import RandomFaults
-from tillsync.emulators.faults import RouteRule
+from tillsync.emulators.faults import PathRule
 
 FaultKind = Literal["500", "503", "200", "700", "reset"]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
@@ -21,15 +21,11 @@ FaultPlan = SharedPlan[FaultKind]
 
 
 @dataclass(slots=True)
-class FaultRule(RouteRule):
+class FaultRule(PathRule):
     """A fault for the next `times` calls matching method and path (`times=None`: every call).
 
     Paths are exact, as sent (`/api/storage.getSuppliers`, `/api/v2/auth/access_token`).
     """
-
-    def __post_init__(self) -> None:
-        RouteRule.__post_init__(self)
-        self.path = "/" + self.path.strip("/")
 
 
 class Faults(RandomFaults[FaultKind, FaultRule]):

@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.connection import DroppedConnection
+from tillsync.emulators.fault_plans import before_effect
 from tillsync.emulators.faults import carry_out
 from tillsync.emulators.square import oauth, responses
 from tillsync.emulators.square.control import control_router
@@ -138,13 +139,7 @@ class Gateway:
         return response if ruled is None else ruled
 
     async def _before(self, request: Request, plan: FaultPlan) -> Response | None:
-        await sleep_unless_disconnected(request, plan.latency_seconds)
-        ruled = await carry_out(request, plan, moment="before", failure=self._failure)
-        if ruled is not None or plan.kind is None:
-            return ruled
-        if plan.kind == "reset":
-            return DroppedConnection()
-        return self._failure(int(plan.kind))
+        return await before_effect(request, plan, failure=self._failure)
 
     def _failure(self, status: int) -> Response:
         if status == 429:

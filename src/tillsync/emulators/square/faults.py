@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from tillsync.emulators.fault_plans import FaultPlan as SharedPlan
 from tillsync.emulators.fault_plans import RandomFaults
-from tillsync.emulators.faults import RouteRule
+from tillsync.emulators.faults import PathRule
 
 FaultKind = Literal["500", "503", "429", "reset"]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
@@ -16,16 +16,12 @@ FaultPlan = SharedPlan[FaultKind]
 
 
 @dataclass(slots=True)
-class FaultRule(RouteRule):
+class FaultRule(PathRule):
     """A fault for the next `times` calls matching method and path (`times=None`: every call).
 
     Paths are exact, as sent (`/v2/orders`); `*` matches any method. A `fail_*` rule with
     status 429 answers Square's throttle body.
     """
-
-    def __post_init__(self) -> None:
-        RouteRule.__post_init__(self)
-        self.path = "/" + self.path.strip("/")
 
 
 class Faults(RandomFaults[FaultKind, FaultRule]):

@@ -20,7 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.connection import DroppedConnection
+from tillsync.emulators.fault_plans import before_effect
 from tillsync.emulators.faults import carry_out
 from tillsync.emulators.zoho import accounts, responses
 from tillsync.emulators.zoho.control import control_router
@@ -164,13 +165,7 @@ class Gateway:
         return Answer(response if ruled is None else ruled)
 
     async def _before(self, request: Request, plan: FaultPlan) -> Response | None:
-        await sleep_unless_disconnected(request, plan.latency_seconds)
-        ruled = await carry_out(request, plan, moment="before", failure=responses.failure)
-        if ruled is not None or plan.kind is None:
-            return ruled
-        if plan.kind == "reset":
-            return DroppedConnection()
-        return responses.failure(int(plan.kind))
+        return await before_effect(request, plan, failure=responses.failure)
 
 
 def _quota_headers(quota: DailyQuota, key: str, *, limit: int, now: dt.datetime) -> dict[str, str]:

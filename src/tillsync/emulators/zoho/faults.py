@@ -11,7 +11,7 @@ from typing import Literal, get_args
 
 from tillsync.emulators.fault_plans import FaultPlan as SharedPlan
 from tillsync.emulators.fault_plans import RandomFaults
-from tillsync.emulators.faults import RouteRule
+from tillsync.emulators.faults import PathRule
 
 FaultKind = Literal["500", "503", "429", "200", "reset"]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
@@ -20,15 +20,11 @@ FaultPlan = SharedPlan[FaultKind]
 
 
 @dataclass(slots=True)
-class FaultRule(RouteRule):
+class FaultRule(PathRule):
     """A fault for the next `times` calls matching method and path (`times=None`: every call).
 
     Paths are exact, as sent (`/inventory/v1/salesorders`, `/oauth/v2/token`).
     """
-
-    def __post_init__(self) -> None:
-        RouteRule.__post_init__(self)
-        self.path = "/" + self.path.strip("/")
 
 
 class Faults(RandomFaults[FaultKind, FaultRule]):
