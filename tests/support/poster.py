@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -16,6 +17,8 @@ from tillsync.serving import serve
 
 BEGIN = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 ACCOUNT = "mykava"
+REDIRECT = "https://hub.example/api/poster/oauth/callback"
+EXCHANGE = "/api/v2/auth/access_token"
 
 
 @dataclass
@@ -81,6 +84,45 @@ class World:
         answer = await self.control.request(verb, url, json=body)
         assert answer.status_code == 200, answer.text
         return answer
+
+    async def authorize(self, id_name: str = "application_id") -> dict[str, list[str]]:
+        """The authorize redirect's query (`code`, `account`, `state`)."""
+        app = (await self.control.get("/application")).json()
+        params = {
+            id_name: app["application_id"],
+            "redirect_uri": REDIRECT,
+            "response_type": "code",
+            "state": "s-1",
+        }
+        answer = await self.served.client.get("/api/auth", params=params)
+        assert answer.status_code == 302, answer.text
+        location = urlsplit(answer.headers["location"])
+        assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
+        return parse_qs(location.query)
+
+    async def exchange(self, code: str) -> httpx.Response:
+        """The code exchange as Poster's docs send it: form-data to `/api/v2/...`."""
+        app = (await self.control.get("/application")).json()
+        form = {
+            "application_id": app["application_id"],
+            "application_secret": app["application_secret"],
+            "grant_type": "authorization_code",
+            "redirect_uri": REDIRECT,
+            "code": code,
+        }
+        content, headers = multipart(form)
+        return await self.served.client.post(EXCHANGE, content=content, headers=headers)
+
+
+def multipart(fields: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """A form-data body and its content type."""
+    boundary = "tillsync-form-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
 
 
 def error_of(response: httpx.Response) -> tuple[int, int]:

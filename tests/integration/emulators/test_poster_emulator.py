@@ -7,7 +7,6 @@ import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -16,8 +15,6 @@ import pytest_asyncio
 from tests.support.poster import ACCOUNT, Served, World, error_of, poster_emulator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-REDIRECT = "https://hub.example/api/poster/oauth/callback"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -143,50 +140,14 @@ async def test_a_token_lives_two_years(poster: World) -> None:
 # --- OAuth ----------------------------------------------------------------------------------
 
 
-async def _authorize(poster: World, id_name: str = "application_id") -> dict[str, list[str]]:
-    app = (await poster.control.get("/application")).json()
-    params = {
-        id_name: app["application_id"],
-        "redirect_uri": REDIRECT,
-        "response_type": "code",
-        "state": "s-1",
-    }
-    answer = await poster.served.client.get("/api/auth", params=params)
-    assert answer.status_code == 302, answer.text
-    location = urlsplit(answer.headers["location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
-    return parse_qs(location.query)
-
-
-def _multipart(fields: dict[str, str]) -> tuple[bytes, dict[str, str]]:
-    """A form-data body, as Poster's docs send the exchange."""
-    boundary = "tillsync-form-boundary"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
-    ]
-    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
-    return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
-
-
 async def test_the_form_data_exchange_gives_a_two_year_token_and_the_account_number(
     poster: World,
 ) -> None:
-    query = await _authorize(poster)
+    query = await poster.authorize()
     assert (query["account"], query["state"]) == ([ACCOUNT], ["s-1"])
     code = query["code"][0]
     assert re.fullmatch(r"[0-9a-f]{32}", code)
-    app = (await poster.control.get("/application")).json()
-    form = {
-        "application_id": app["application_id"],
-        "application_secret": app["application_secret"],
-        "grant_type": "authorization_code",
-        "redirect_uri": REDIRECT,
-        "code": code,
-    }
-    content, headers = _multipart(form)
-    exchange = "/api/v2/auth/access_token"
-    answer = await poster.served.client.post(exchange, content=content, headers=headers)
+    answer = await poster.exchange(code)
     token = answer.json()
     assert answer.status_code == 200, answer.text
     assert token["account_number"] == poster.account.account_number
@@ -196,7 +157,7 @@ async def test_the_form_data_exchange_gives_a_two_year_token_and_the_account_num
     listed = await poster.served.client.get("/api/storage.getStorages", params=query_token)
     assert len(listed.json()["response"]) == 2
 
-    again = await poster.served.client.post(exchange, content=content, headers=headers)
+    again = await poster.exchange(code)
     assert again.status_code == 200
     assert set(again.json()) == {"code", "error_type", "error_message"}
     assert "access_token" not in again.json()
@@ -205,7 +166,7 @@ async def test_the_form_data_exchange_gives_a_two_year_token_and_the_account_num
 async def test_the_sdk_spelling_of_the_exchange_is_taken_and_a_wrong_secret_refused(
     poster: World,
 ) -> None:
-    code = (await _authorize(poster, "client_id"))["code"][0]
+    code = (await poster.authorize("client_id"))["code"][0]
     app = (await poster.control.get("/application")).json()
     form = {"client_id": app["application_id"], "grant_type": "authorization_code", "code": code}
     wrong = await poster.served.client.post(

@@ -82,6 +82,25 @@ async def test_changes_are_posted_signed_and_suppliers_send_nothing(poster: Worl
     assert _expected_verify(forged, poster.secret) != hooks[2]["verify"]
 
 
+async def test_installing_the_application_sends_its_token_in_an_application_hook(
+    poster: World,
+) -> None:
+    async with webhook_receiver() as receiver:
+        await _hooks_to(poster, receiver)
+        objects = {"webhook_objects": ["application", "storage"]}
+        await poster.control.put("/application", json=objects)
+        code = (await poster.authorize())["code"][0]
+        token = (await poster.exchange(code)).json()["access_token"]
+        await eventually(lambda: len(receiver.received) == 1)
+    [hook] = _hooks(receiver)
+    assert (hook["object"], hook["action"]) == ("application", "added")
+    assert hook["object_id"] == int(
+        (await poster.control.get("/application")).json()["application_id"]
+    )
+    assert json.loads(hook["data"]) == {"user_id": 1, "access_token": token}
+    assert hook["verify"] == _expected_verify(hook, poster.secret)
+
+
 async def test_an_account_without_our_application_sends_no_hooks(poster: World) -> None:
     personal = {"account": "other-cafe", "installed": False}
     assert (await poster.control.post("/accounts", json=personal)).status_code == 200

@@ -36,7 +36,8 @@ Assumed where the notes are silent (each a GUESS kept in one place): errors come
 200 (`errors.py`, also which code each case gets); a getter of an unknown id answers
 `"response": false`; removed suppliers, storages and ingredients stay listed with
 `delete: "1"`, a removed ingredient category leaves the list; a `stock` hook's
-`object_id` is the ingredient's id and its `data` numbers are JSON numbers; a hook's
+`object_id` is the ingredient's id and its `data` numbers are JSON numbers; an
+`application` hook's `object_id` is the application's id; a hook's
 `time` is when that try is sent, so each retry is signed anew (`resign_retries`); the
 retry schedule (1, 5, 15, 30 minutes, 1, 2, 4 hours, then evenly to 48 hours); a try
 succeeds only on HTTP 200 within 5 s; hooks are held back per account; the authorize

@@ -62,6 +62,8 @@ class Application:
     webhook_objects: tuple[str, ...] = DEFAULT_OBJECTS
 
     def validate(self) -> None:
+        if not self.application_id.isdigit():
+            raise ValueError("application_id: digits, as Poster numbers applications")
         unknown = sorted(set(self.webhook_objects) - set(HOOK_OBJECTS))
         if "supplier" in unknown:
             raise ValueError("webhook_objects: Poster has no supplier webhook")
@@ -141,7 +143,8 @@ class PosterState:
         account.installed = True
         access = self._issue(login, kind=APPLICATION, token=token)
         data = {"user_id": USER_ID, "access_token": access.token}
-        self.events.publish(Event(login, "application", USER_ID, "added", data))
+        app_id = int(self.application.application_id)
+        self.events.publish(Event(login, "application", app_id, "added", data))
         return access
 
     def _issue(self, login: str, *, kind: str, token: str | None) -> Access:
