@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from tests.support.poster import ACCOUNT, Served, World, poster_emulator
 from tests.support.square import Receiver, eventually, webhook_receiver
+from tillsync.emulators.poster.hooks import retry_delays_minutes
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -138,6 +139,7 @@ async def test_a_hook_is_tried_sixteen_times_then_the_next_one_goes(poster: Worl
         await poster.change("PUT", "storages/2", {"storage_name": "B"})
         await eventually(lambda: len(receiver.received) == 17)
     assert [h["object_id"] for h in _hooks(receiver)] == [1] * 16 + [2]
+    assert sum(retry_delays_minutes()) == 48 * 60  # Poster: 15 more tries over two days
 
 
 async def test_saving_the_webhook_settings_drops_held_hooks(poster: World) -> None:
