@@ -1,8 +1,10 @@
 """The warehouse scenario table: the same stock tests against every stock source's emulator.
 
-A full pull brings the warehouse's figures into the ledger, as a POS reads them; a sale made
-at the hub reaches the warehouse once, through a lost answer and a 500; a stock change at
-the warehouse reaches the hub's figure; reconciliation repairs planted drift and reports it.
+A full pull brings the warehouse's figures into the ledger, as a POS reads them; concurrent
+sales never sell more than the pulled figure; a sale made at the hub reaches the warehouse
+once, through a lost answer and a 500; a stock change at the warehouse reaches the hub's
+figure, the live stream and the stock alerts; reconciliation repairs planted drift and
+reports it.
 
 What each world maps the steps to (`tests/support/warehouse/`):
 
@@ -34,10 +36,13 @@ reconciliation, with drift planted in the ledger's stock row.
 A world without a notice of stock changes (`hints` false) is pulled instead.
 """
 
+import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from tests.support.sse import listen
 from tests.support.warehouse import Fault, WarehouseWorld
 
 
@@ -54,6 +59,25 @@ async def test_a_full_pull_brings_the_warehouses_figures_to_a_pos_check(
     assert listed.status_code == 200, listed.text
     skus = {product["sku"] for product in listed.json()["products"]}
     assert set(world.seeded) <= skus
+
+
+async def test_concurrent_sales_never_sell_more_than_the_pulled_figure(
+    world: WarehouseWorld,
+) -> None:
+    await world.connect()
+    each = int(world.seeded[world.sku]) // 10  # every world seeds a multiple of ten
+
+    async def sell(n: int) -> int:
+        body = {
+            "saleId": f"RACE-{n}",
+            "location": world.location,
+            "items": [{"sku": world.sku, "quantity": each, "price": 9.5}],
+        }
+        return (await world.api.post("/api/sales", json=body)).status_code
+
+    statuses = await asyncio.gather(*(sell(n) for n in range(12)))
+    assert sorted(statuses) == [200] * 10 + [409] * 2
+    assert (await world.check(world.sku))["currentStock"] == 0
 
 
 @pytest.mark.parametrize("fault", ["lost", "500"])
@@ -86,6 +110,37 @@ async def test_a_stock_change_at_the_warehouse_reaches_the_hubs_figure(
         return bool((await world.check(world.sku))["warehouseAvailable"] == 7)
 
     assert await world.work_until(changed)
+
+
+async def test_a_stock_change_at_the_warehouse_reaches_the_stream_and_the_alerts(
+    world: WarehouseWorld,
+) -> None:
+    await world.connect()
+
+    async def alerts() -> list[tuple[str, str]]:
+        answer = await world.api.get("/api/alerts")
+        assert answer.status_code == 200, answer.text
+        return [(a["product_sku"], a["alert_type"]) for a in answer.json()["alerts"]]
+
+    async def figure(expected: int) -> bool:
+        if not world.hints:
+            await world.pull("full")
+        return bool((await world.check(world.sku))["warehouseAvailable"] == expected)
+
+    def of_the_sku(data: Any) -> bool:
+        return bool(data.get("sku") == world.sku)
+
+    async with listen(world.api) as stream:
+        await world.change_stock(world.sku, 0)
+        assert await world.work_until(lambda: figure(0))
+        changed = await stream.next("stock.changed", timeout=5, where=of_the_sku)
+        assert changed.data["available_to_sell"] == 0
+        raised = await stream.next("alert.raised", timeout=5)
+        assert raised.data["alert_type"] == "out_of_stock"
+    assert await alerts() == [(world.sku, "out_of_stock")]
+    await world.change_stock(world.sku, int(world.seeded[world.sku]))
+    assert await world.work_until(lambda: figure(int(world.seeded[world.sku])))
+    assert await alerts() == []
 
 
 async def test_reconciliation_repairs_and_reports_planted_drift(world: WarehouseWorld) -> None:

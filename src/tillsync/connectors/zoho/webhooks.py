@@ -4,8 +4,9 @@ Zoho has no webhook API and signs nothing: a user sets up a workflow action (Set
 Automation → Webhooks) posting to our receiver URL with a custom header, `SECRET_HEADER`,
 holding the connection's secret, which the connect answer shows once. The body is the
 record under its module's key (`{"item": {...}}`, `{"salesorder": {...}}`) or, with a
-custom payload, the record alone; both are read. A record changed twice is two events; the
-same change sent again (Zoho's retries, if any) has the same dedupe key.
+custom payload, the record alone; both are read. A record changed twice is two events, even
+within one second (Zoho's `last_modified_time` has no finer grain, so the key holds a digest
+of the record too); the same change sent again (Zoho's retries) has the same dedupe key.
 
 An item change is a stock hint (its SKU read afresh at Zoho) for a connection that is its
 tenant's stock source, and nothing for a POS only; a sales order change is the order's POS
@@ -14,6 +15,7 @@ state.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from collections.abc import Mapping
@@ -74,7 +76,10 @@ def _delivery(module: str, id_field: str, record: dict[str, Any]) -> Delivery:
         raise DeliveryRefused(
             "last_modified_time must be a time", field=f"{module}.last_modified_time"
         )
-    return Delivery(type=module, dedupe_key=f"{module}:{record_id}:{changed}", data=record)
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    key = f"{module}:{record_id}:{changed}:{digest}"
+    return Delivery(type=module, dedupe_key=key, data=record)
 
 
 def order_state(record: Any) -> PosOrderState | None:
