@@ -4,11 +4,13 @@
     ├── ClientError                 a caller's request cannot be served (4xx, or 502)
     │   ├── MalformedBody           400: the body cannot be read (not JSON, nested too deeply)
     │   ├── InvalidInput            422: a field is missing or wrong
-    │   │   └── InvalidFields       422: several fields are wrong, each named in `errors`
+    │   │   ├── InvalidFields       422: several fields are wrong, each named in `errors`
+    │   │   └── ChoiceNeeded        422: the account offers several values for a setting and
+    │   │                                none was given; `choices` lists them
     │   ├── CredentialsRefused      400: the provider said no to the credentials given
     │   ├── NotAuthenticated        401: no key, an unknown key, a bad webhook secret
-    │   ├── InvalidState            400: an OAuth callback's state is missing, forged, expired
-    │   │                                or used
+    │   ├── InvalidState            400: an OAuth callback's state, or a consent waiting for a
+    │   │                                choice, is missing, forged, expired or used
     │   ├── NotFound                404: the thing named does not exist for this tenant
     │   ├── Conflict                409: the request clashes with what is stored
     │   │   └── InsufficientStock   409: a sale or hold asks for more than is available
@@ -30,6 +32,7 @@ Messages name the field or path and never carry a secret.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 
@@ -82,6 +85,22 @@ class InvalidFields(InvalidInput):
     def body(self) -> dict[str, object]:
         errors = [{"field": name, "problem": text} for name, text in self.problems.items()]
         return {**super().body(), "errors": errors}
+
+
+class ChoiceNeeded(InvalidInput):
+    """A setting the provider cannot choose alone (an account's organization when it has
+    several): `choices` are `(value, label)` pairs the account offers, `noun` what one is."""
+
+    def __init__(
+        self, message: str, *, field: str, noun: str, choices: Sequence[tuple[str, str]]
+    ) -> None:
+        super().__init__(message, field=field)
+        self.noun = noun
+        self.choices = tuple(choices)
+
+    def body(self) -> dict[str, object]:
+        offered = [{"value": value, "label": label} for value, label in self.choices]
+        return {**super().body(), "choices": offered}
 
 
 class CredentialsRefused(ClientError):

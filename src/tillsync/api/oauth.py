@@ -4,13 +4,16 @@
 where the provider sends the merchant's browser back, with no key: the signed `state`
 names the tenant. Answers use seed 004's envelope `{success, data, message}`, except for a
 flow the dashboard started: its state names the page the browser goes back to (303), with
-`?connected=<provider>` or, when the hub refused, `?refused=<provider>`.
+`?connected=<provider>` or, when the hub refused, `?refused=<provider>`; or, when the
+provider needs the merchant to choose (which organization), `?pending=<signed>`, where the
+page offers the choice (`services.connections.choices`).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
@@ -24,6 +27,7 @@ from tillsync.api.routing import KeyFirstRoute
 from tillsync.api.state import health_cache
 from tillsync.errors import ClientError
 from tillsync.services.connections import oauth
+from tillsync.services.connections.choices import Choosing
 from tillsync.services.connections.registrations import pasted_webhook
 
 log = logging.getLogger(__name__)
@@ -48,7 +52,12 @@ async def authorize(hub: HubDep, caller: CallerDep, provider: ProviderName) -> R
     summary="Where the provider sends the merchant back: check the state, exchange, connect",
     response_model=None,
     responses=ok(AuthorisedConnection)
-    | {303: {"description": "Connected or refused: back to the dashboard page that started it"}}
+    | {
+        303: {
+            "description": "Connected, refused, or a choice to make: back to the dashboard "
+            "page that started it"
+        }
+    }
     | problems(
         {
             400: "The state is missing, forged, expired or used, or the code was refused",
@@ -84,6 +93,8 @@ async def callback(
             raise
         log.warning("connecting %s was refused: %s", declared.title, exc.message)
         return RedirectResponse(f"{back}?refused={declared.name}", status_code=303)
+    if isinstance(connection, Choosing):  # parked only for a page to come back to
+        return RedirectResponse(f"{back}?{urlencode({'pending': connection.pending})}", 303)
     health_cache(request, declared.name).forget(connection.tenant_id)
     if back is not None:
         return RedirectResponse(f"{back}?connected={declared.name}", status_code=303)

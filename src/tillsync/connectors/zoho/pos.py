@@ -14,10 +14,12 @@ from tillsync.connectors.zoho.client import MAX_PER_PAGE, ZohoClient
 from tillsync.connectors.zoho.settings import ZohoSettings
 from tillsync.domain.catalog import ProductFields
 from tillsync.domain.orders import PosOrder
-from tillsync.errors import InvalidInput, Permanent
+from tillsync.errors import ChoiceNeeded, InvalidInput, Permanent
 
 ORGANIZATION_ID = "organization_id"
 _SHOWN = 10
+_CHOICES = 200
+"""Organizations offered to choose from; an account has a handful."""
 
 
 class ZohoPos:
@@ -27,8 +29,8 @@ class ZohoPos:
     async def account(self) -> Account:
         """The organization the connection calls: the one given, or the account's only one.
 
-        Several and none given: refused naming `organization_id`, with the account's
-        organizations listed, so the caller can choose.
+        Several and none given: `ChoiceNeeded` naming `organization_id`, with the account's
+        organizations listed, so the caller (or the merchant, after a consent) can choose.
         """
         listed = mapping.organizations(await self._client.organizations())
         wanted = self._settings.organization_id
@@ -43,10 +45,12 @@ class ZohoPos:
             raise InvalidInput("this Zoho account has no organization", field=ORGANIZATION_ID)
         if len(listed) > 1:
             shown = ", ".join(f"{org.id} ({org.name[:40]})" for org in listed[:_SHOWN])
-            raise InvalidInput(
+            raise ChoiceNeeded(
                 f"this Zoho account has {len(listed)} organizations: give organization_id, "
                 f"one of {shown}",
                 field=ORGANIZATION_ID,
+                noun="organization",
+                choices=[(org.id, org.name[:100] or org.id) for org in listed[:_CHOICES]],
             )
         (only,) = listed
         self._client.organization_id = only.id

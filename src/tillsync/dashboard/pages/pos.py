@@ -1,29 +1,35 @@
 """The POS integration: its settings, its item mapping onto the POS's own catalog, and a
-"Connect" button for each provider that connects through its consent screen.
+"Connect" form for each provider of the registry the business may connect.
 
 Settings and mapping are saved by `services.pos.change`, as `PUT /api/v1/pos/integration/
-{businessId}` and its `/item-mapping` save them. A Connect button posts here; the hub
-starts the shared OAuth flow and sends the browser to the provider, whose callback
-(`/api/v1/pos/oauth/{provider}/callback`) connects and sends the browser back here
-(`?connected=<provider>`, or `?refused=<provider>`). The page's CSP lets its forms go to
-those providers' consent screens (`form-action`), as a redirected form must be allowed to.
+{businessId}` and its `/item-mapping` save them. A Connect button posts here; for a
+provider with OAuth the hub starts the shared flow and sends the browser to the provider,
+whose callback (`/api/v1/pos/oauth/{provider}/callback`) connects and sends the browser
+back here (`?connected=<provider>`, or `?refused=<provider>`, or `?pending=<signed>` when
+the merchant must choose, which organization: the page offers the provider's choices and
+posts the one picked). The page's CSP lets its forms go to those providers' consent
+screens (`form-action`), as a redirected form must be allowed to. A provider taking keys
+gets a form with the keys it declares, connected as seed 004's connect does.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from tillsync.api.deps import HubDep
+from tillsync.api.state import health_cache
+from tillsync.connectors.contract import Provider
 from tillsync.dashboard.auth import ActingViewerDep, PageViewerDep, Viewer, page_viewer
 from tillsync.dashboard.rendering import HEADERS, Page, page
-from tillsync.errors import ClientError, InvalidInput, NotFound, TillsyncError
+from tillsync.errors import ClientError, InvalidInput, InvalidState, NotFound, TillsyncError
 from tillsync.services import pos
 from tillsync.services.connect_offers import connect_offers
-from tillsync.services.connections import oauth
+from tillsync.services.connections import choices, oauth
+from tillsync.services.pos import POS_ROLE
 from tillsync.services.pos_catalog import PosCatalog, pos_catalog
 
 PAGE = Page("POS", "/pos")
@@ -42,9 +48,19 @@ async def integration(
     saved: str | None = None,
     connected: str | None = None,
     refused: str | None = None,
+    pending: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> HTMLResponse:
-    """`connected` / `refused` name the provider whose consent flow just came back here."""
+    """`connected` / `refused` name the provider whose consent flow just came back here;
+    `pending` a consent waiting for the merchant's choice."""
     known = {provider.name: provider.title for provider in hub.services.providers}
+    choosing, problem = None, None
+    if pending is not None:
+        try:
+            choosing = await choices.waiting(
+                hub.services, tenant_id=viewer.tenant_id, provider=None, pending=pending
+            )
+        except InvalidState as exc:
+            problem = exc
     return await _page(
         request,
         hub,
@@ -52,6 +68,9 @@ async def integration(
         saved=saved in ("settings", "mapping") and saved,
         connected=known.get(connected or ""),
         refused=known.get(refused or ""),
+        choosing=choosing,
+        problem=problem,
+        status=problem.status_code if problem else 200,
     )
 
 
@@ -83,19 +102,70 @@ async def change_mapping(request: Request, hub: HubDep, viewer: ActingViewerDep)
 async def connect(
     request: Request, hub: HubDep, viewer: ActingViewerDep, provider: ProviderName
 ) -> Response:
-    """Start the provider's consent flow and send the browser there."""
+    """Start the provider's consent flow and send the browser there, or connect with the
+    keys the form carries."""
     try:
         declared = hub.services.providers.get(provider)
         if declared.oauth is None:
-            raise NotFound(f"{declared.title} does not connect through OAuth", field="provider")
+            await _connect_with_keys(hub, viewer, declared, await request.form())
+            health_cache(request, declared.name).forget(viewer.tenant_id)
+            return RedirectResponse(f"{PAGE.path}?connected={declared.name}", status_code=303)
         url = await oauth.start(
             hub.services, tenant_id=viewer.tenant_id, provider=declared.name, back=PAGE.path
         )
-    except NotFound as exc:
+    except ClientError as exc:
         return await _page(
-            request, hub, await page_viewer(request, viewer), problem=exc, status=404
+            request, hub, await page_viewer(request, viewer), problem=exc, status=exc.status_code
         )
     return RedirectResponse(url, status_code=303)
+
+
+@router.post(PAGE.path + "/connect/{provider}/choice")
+async def choose(
+    request: Request, hub: HubDep, viewer: ActingViewerDep, provider: ProviderName
+) -> Response:
+    """Complete a consent that waited for the merchant's choice."""
+    form = await request.form()
+    pending = form.get(choices.PENDING)
+    given = {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        await choices.choose(
+            hub.services,
+            tenant_id=viewer.tenant_id,
+            provider=provider,
+            pending=pending if isinstance(pending, str) else None,
+            given=given,
+        )
+    except ClientError as exc:
+        shown_to = await page_viewer(request, viewer)
+        try:  # still parked (a value it did not offer): offer the choice again
+            choosing = await choices.waiting(
+                hub.services,
+                tenant_id=viewer.tenant_id,
+                provider=provider,
+                pending=given.get(choices.PENDING),
+            )
+        except InvalidState:
+            choosing = None
+        return await _page(
+            request, hub, shown_to, choosing=choosing, problem=exc, status=exc.status_code
+        )
+    health_cache(request, provider).forget(viewer.tenant_id)
+    return RedirectResponse(f"{PAGE.path}?connected={provider}", status_code=303)
+
+
+async def _connect_with_keys(
+    hub: HubDep, viewer: Viewer, provider: Provider, form: FormData
+) -> None:
+    if POS_ROLE not in provider.roles:
+        raise NotFound(f"{provider.title} is not a POS", field="provider")
+    keys = {
+        c.name: value.strip()
+        for c in provider.credentials
+        if isinstance(value := form.get(c.name), str) and value.strip()
+    }
+    request = pos.ConnectRequest(provider=provider.name, tokens=keys, token_expires_at=None)
+    await pos.connect(hub.services, viewer.tenant_id, request, now=hub.uows.clock.now())
 
 
 def _mapping(form: FormData) -> dict[str, str]:
@@ -139,6 +209,7 @@ async def _page(
     saved: str | bool | None = None,
     connected: str | None = None,
     refused: str | None = None,
+    choosing: choices.Choosing | None = None,
     problem: ClientError | None = None,
     status: int = 200,
 ) -> HTMLResponse:
@@ -172,10 +243,13 @@ async def _page(
         saved=saved,
         connected=connected,
         refused=refused,
+        choosing=choosing,
+        choosing_title=services.providers.get(choosing.provider).title if choosing else None,
         problem=problem.message if problem else None,
+        problem_field=problem.field if problem else None,
     )
     response.status_code = status
-    origins = " ".join(sorted({offer.origin for offer in offers if offer.configured}))
+    origins = " ".join(sorted({o.origin for o in offers if o.configured and o.by_consent}))
     if origins:
         policy = HEADERS["Content-Security-Policy"]
         response.headers["Content-Security-Policy"] = policy.replace(

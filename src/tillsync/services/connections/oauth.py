@@ -8,7 +8,8 @@ already used state before anything else, marks it used in the same conditional U
 that checks it (so two callbacks with one state cannot both pass), then exchanges the
 code and connects as a connect with keys does: checked, sealed, shown masked. A flow
 started from the dashboard signs the page to come back to (`back`, a path of this hub), so
-the callback can send the merchant's browser there rather than answer JSON.
+the callback can send the merchant's browser there rather than answer JSON, and a consent
+that needs the merchant's choice waits there for it (`choices`).
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ from tillsync.connectors.grants import OAuth
 from tillsync.connectors.oauth import authorize_url, credentials_of, exchange_code, server_of
 from tillsync.errors import (
     AuthFailed,
+    ChoiceNeeded,
     CredentialsRefused,
     InvalidInput,
     InvalidState,
     ProviderError,
     ProviderUnavailable,
 )
-from tillsync.services.connections import lifecycle
+from tillsync.services.connections import choices, lifecycle
+from tillsync.services.connections.choices import Choosing
 from tillsync.services.connections.tokens import client_app
 from tillsync.services.context import Services
 from tillsync.store.tables import Connection, OAuthState
@@ -113,8 +116,11 @@ async def finish(
     code: str | None,
     error: str | None,
     params: Mapping[str, str] | None = None,
-) -> Connection:
+) -> Connection | Choosing:
     """Check and use the state, exchange the code, connect; nothing is stored on a refusal.
+
+    A flow the dashboard started whose provider needs a choice (`ChoiceNeeded`) is parked
+    instead (`choices.park`): the merchant chooses on the page it came from.
 
     `params`: the callback's query, for a provider that keeps some of it
     (`OAuth.from_callback`: the account's data centre).
@@ -148,13 +154,27 @@ async def finish(
             f"{declared.title} could not be reached to exchange the code: {exc.message}",
             field="code",
         ) from None
-    return await lifecycle.connect(
-        services,
-        provider=declared.name,
-        tenant_id=claims.tenant_id,
-        credentials={**credentials_of(tokens, oauth), **kept},
-        base_url=address,
-    )
+    credentials = {**credentials_of(tokens, oauth), **kept}
+    try:
+        return await lifecycle.connect(
+            services,
+            provider=declared.name,
+            tenant_id=claims.tenant_id,
+            credentials=credentials,
+            base_url=address,
+        )
+    except ChoiceNeeded as needed:
+        if claims.back is None:  # no page to choose on: the refusal lists the choices
+            raise
+        return await choices.park(
+            services,
+            state_id=claims.state_id,
+            tenant_id=claims.tenant_id,
+            provider=declared,
+            credentials=credentials,
+            address=address,
+            needed=needed,
+        )
 
 
 def _kept(oauth: OAuth, params: Mapping[str, str], address: str) -> dict[str, str]:

@@ -75,7 +75,11 @@ class WebhookRegistration(Base):
 
 
 class OAuthState(Base):
-    """A `state` the hub sent a tenant to a provider's consent screen with; used once."""
+    """A `state` the hub sent a tenant to a provider's consent screen with; used once.
+
+    A consent that came back needing a choice (which organization) parks its grant here,
+    sealed, until the merchant chooses or `expires_at` passes; choosing clears it.
+    """
 
     __tablename__ = "oauth_states"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -84,3 +88,6 @@ class OAuthState(Base):
     issued_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
+    parked_grant: Mapped[str | None] = mapped_column(Text, doc="vault-encrypted JSON")
+    choice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What must be chosen: the setting, what one is called, the values offered."""
