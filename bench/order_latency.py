@@ -252,7 +252,7 @@ async def main(args: argparse.Namespace) -> None:
                 bench, "burst", count=burst_size, per_second=None, drain_seconds=args.drain_seconds
             )
             measured = [(phase, *await latencies(bench, phase)) for phase in (steady, burst)]
-            held = await world.references(control=bench.control, seller=bench.seller)
+            held = await world.references(bench.control, bench.seller)
     print(f"\norder latency bench: {command_line()}")
     where = (
         f"hub and worker ({args.worker_concurrency} slots) in this one"
