@@ -26,22 +26,23 @@ from typing import Any
 
 import httpx
 
+from processes import command_line, run
 from rig import (
     CALLS_PER_MINUTE,
     CIN7_API,
     Rig,
     busiest_window,
-    command_line,
     hub_calls_per_minute,
     margin_of,
     open_rig,
-    run,
     scaling,
     window_of,
 )
 from tillsync.connectors.budget import BudgetSpec
 from tillsync.jobs.budget import lane_limit
 from tillsync.store.tables import Job
+from worlds import Account
+from worlds.warehouses import CIN7
 
 SYNC_KIND = "cin7.sync_catalog"
 PAGE_PATHS = {
@@ -147,9 +148,8 @@ def report(figures: dict[str, Any], args: argparse.Namespace, window: float) -> 
 
 
 async def main(args: argparse.Namespace) -> None:
-    async def seed(control: httpx.AsyncClient, account_id: str) -> None:
-        body = {"account_id": account_id, "count": args.products}
-        (await control.post("/_emulator/products/generate", json=body)).raise_for_status()
+    async def seed(control: httpx.AsyncClient, account: Account) -> None:
+        await CIN7.generate(control, account, args.products)
 
     with tempfile.TemporaryDirectory() as folder:
         async with open_rig(

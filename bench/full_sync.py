@@ -1,23 +1,27 @@
-"""A full CIN7 sync of a large catalog against CIN7's 60 calls a minute: time and memory.
+"""A full sync of a large catalog against the warehouse's own limit: time and memory.
 
-Starts the CIN7 emulator as its own process with --products generated products, limits it
-to 60 calls per minute (the minute scaled down by --scale), starts a hub with its worker
-and connects a tenant with the same scaled budget (bench/rig.py). Two full syncs are
-measured:
+Starts the warehouse's emulator (--provider: CIN7, 60 calls a minute; Zoho Inventory, 100
+a minute per organization) as its own process with --products generated products, limits
+it (the minute scaled down by --scale), starts a hub with its worker and connects a
+tenant with the same scaled budget (bench/rig.py). Two full syncs are measured:
 
 1. the first, which `connect` queues: every products page, every availability page, and
    the apply step that creates every stock row (the hub starts empty);
 2. a second one asked for as `POST /api/cin7/sync` does, against a hub that holds the
    whole catalog: every row is compared and confirmed.
 
-Each is reported as a ratio to the rate-limit floor (pages needed ÷ 60 per scaled minute;
-target ≤ 1.1×) with the hub's peak memory (target ≤ 200 MB). The hub runs in this process
-(the emulator in its own), so the figure is the peak resident set of this process
-(`VmHWM`, reset before each sync): an upper bound on the hub's own.
+Each is reported as a ratio to the rate-limit floor (the calls the sync needs ÷ the limit per
+scaled minute; target ≤ 1.1×): its listing pages (a page a call, the pages that answered),
+and for Zoho the organization's locations, once, to find the connection's (the stock
+listing is one location's). With it, the hub's peak memory (target ≤ 200 MB). The hub
+runs in this process (the emulator in its own), so the figure is the peak resident set of
+this process (`VmHWM`, reset before each sync): an upper bound on the hub's own.
 
-CIN7's real minute is the default: about 3.2 minutes a sync for 100,000 products.
+The real minute is the default: about 3.2 minutes a sync for CIN7's 100,000 products, and
+2 minutes for Zoho's 20,000 items (100 pages of items, 100 of one location's stock).
 
-    python bench/full_sync.py [--products 100000] [--scale 1] [--database-url URL]
+    python bench/full_sync.py [--provider cin7|zoho] [--products 100000 (zoho: 20000)]
+                              [--scale 1] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -31,26 +35,15 @@ from typing import Any
 
 import httpx
 
-from rig import (
-    CALLS_PER_MINUTE,
-    CIN7_API,
-    Rig,
-    busiest_window,
-    command_line,
-    open_rig,
-    run,
-    scaling,
-)
-from tillsync.connectors.cin7.client import MAX_LIMIT
+from processes import command_line, run
+from rig import Rig, busiest_window, open_rig, scaling
 from tillsync.services.sync.pulls import request_pull, sync_kind
 from tillsync.store.tables import Job
+from worlds import WAREHOUSES, Account
 
-SYNC_KIND = sync_kind("cin7")
-PAGE_PATHS = {
-    f"{CIN7_API}/product": "products",
-    f"{CIN7_API}/ref/productavailability": "availability",
-}
 STATUS = Path("/proc/self/status")
+CATALOGS = {"cin7": 100_000, "zoho": 20_000}
+LISTINGS = ("products", "availability", "locations")
 
 
 def peak_kib() -> int:
@@ -72,7 +65,7 @@ def reset_peak() -> bool:
 async def finished(rig: Rig, job_id: str, *, within: float) -> Job:
     async with asyncio.timeout(within):
         while True:
-            job = next(j for j in await rig.jobs(SYNC_KIND) if j.id == job_id)
+            job = next(j for j in await rig.jobs(sync_kind(rig.world.name)) if j.id == job_id)
             if job.state in ("success", "failed"):
                 return job
             await asyncio.sleep(0.5)
@@ -81,17 +74,21 @@ async def finished(rig: Rig, job_id: str, *, within: float) -> Job:
 async def measure(rig: Rig, job: Job, *, reset: bool) -> dict[str, Any]:
     assert job.completed_at is not None
     calls = [c for c in await rig.calls(job.created_at) if c["time"] <= job.completed_at]
-    pages = [c for c in calls if c["path"] in PAGE_PATHS]
+    # What the sync needs: each listing page that answered (a refused one is asked again),
+    # and the locations once (read again each time the job resumes: not needed).
+    pages = [c for c in calls if rig.world.listing(c) and 200 <= c["status"] < 300]
+    made = {name: sum(rig.world.listing(c) == name for c in pages) for name in LISTINGS}
+    needed = made["products"] + made["availability"] + min(made["locations"], 1)
     elapsed = (job.completed_at - job.created_at).total_seconds()
-    floor = len(pages) * rig.window_seconds / CALLS_PER_MINUTE
+    limit = rig.world.calls_per_minute
+    floor = needed * rig.window_seconds / limit
     return {
         "state": job.state,
         "products": job.checkpoint.get("products", 0),
         "stock_rows": job.checkpoint.get("rows", 0),
-        "pages": {
-            name: sum(PAGE_PATHS[c["path"]] == name for c in pages)
-            for name in ("products", "availability")
-        },
+        "pages": made,
+        "needed": needed,
+        "limit": limit,
         "calls": len(calls),
         "throttled": sum(c["throttled"] for c in calls),
         "elapsed": elapsed,
@@ -109,13 +106,17 @@ def report(title: str, figures: dict[str, Any]) -> None:
     rows: list[tuple[str, Any]] = [
         ("job state", figures["state"]),
         ("products / availability rows", f"{figures['products']} / {figures['stock_rows']}"),
-        ("pages (products + availability)", f"{pages['products']} + {pages['availability']}"),
-        ("CIN7 calls while the job ran", figures["calls"]),
+        (
+            "calls made (products + availability + locations)",
+            f"{pages['products']} + {pages['availability']} + {pages['locations']}",
+        ),
+        ("  of which needed (the locations once)", figures["needed"]),
+        ("calls while the job ran", figures["calls"]),
         ("throttled answers", figures["throttled"]),
-        ("busiest rolling window", f"{figures['busiest']} calls (limit {CALLS_PER_MINUTE})"),
+        ("busiest rolling window", f"{figures['busiest']} calls (limit {figures['limit']})"),
         ("elapsed, queued to done", f"{figures['elapsed']:.1f} s"),
         ("  last page call to done (apply)", f"{figures['apply']:.1f} s"),
-        ("rate-limit floor (pages ÷ 60/min)", f"{figures['floor']:.1f} s"),
+        (f"rate-limit floor (calls ÷ {figures['limit']}/min)", f"{figures['floor']:.1f} s"),
         ("ratio to the floor (target ≤ 1.1)", f"{figures['ratio']:.2f}×"),
         (
             "peak memory (target ≤ 200 MB)",
@@ -129,13 +130,15 @@ def report(title: str, figures: dict[str, Any]) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    async def seed(control: httpx.AsyncClient, account_id: str) -> None:
-        body = {"account_id": account_id, "count": args.products}
-        (await control.post("/_emulator/products/generate", json=body)).raise_for_status()
+    world = WAREHOUSES[args.provider]
+    products = args.products or CATALOGS[world.name]
+
+    async def seed(control: httpx.AsyncClient, account: Account) -> None:
+        await world.generate(control, account, products)
 
     print(f"full sync bench: {command_line()}")
-    print(scaling(args.scale, args.database_url))
-    print(f"{args.products} products, {MAX_LIMIT} rows a page")
+    print(scaling(args.scale, args.database_url, world))
+    print(f"{world.title}: {products} products, {world.page_size} rows a page")
     with tempfile.TemporaryDirectory() as folder:
         async with open_rig(
             Path(folder),
@@ -143,9 +146,10 @@ async def main(args: argparse.Namespace) -> None:
             database_url=args.database_url,
             seed=seed,
             connection_settings={"auto_sync": False},
+            world=world,
         ) as rig:
             reset = reset_peak()
-            first = (await rig.jobs(SYNC_KIND))[0]
+            first = (await rig.jobs(sync_kind(world.name)))[0]
             job = await finished(rig, first.id, within=args.timeout)
             report("1. first full sync (empty hub)", await measure(rig, job, reset=reset))
             reset = reset_peak()
@@ -157,9 +161,12 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--provider", choices=sorted(WAREHOUSES), default="cin7")
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="CIN7's minute lasts 60/scale seconds"
+        "--products", type=int, default=None, help="cin7: 100,000 by default; zoho: 20,000"
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="the provider's minute lasts 60/scale seconds"
     )
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="give up after (s)")

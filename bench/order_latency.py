@@ -1,19 +1,28 @@
-"""Order latency: how long after an ordering app's order its Square order exists.
+"""Order latency: how long after an ordering app's order it exists at the POS.
 
-Starts the Square emulator as its own process (one seller, its demo catalog), a hub with
-its worker, and connects a tenant to the seller as seed 004's connect does (a token and
-a location). It then places orders through `POST /api/v1/orders` at a steady rate
-(--rate a second for --seconds), waits until every push has ended, and places a burst
-(--burst orders at once), waiting again (at most --drain-seconds each time).
+Starts the POS's emulator (--provider: Square, Zoho Inventory or Dine) as its own process
+with one seller, a hub with its worker, and connects a tenant to the seller as seed 004's
+connect does (`worlds.POS`). It then places orders through `POST /api/v1/orders` at a
+steady rate (--rate a second for --seconds), waits until every push has ended, rests
+(--rest-seconds, so the burst meets a budget the steady phase no longer holds) and places
+a burst (--burst orders at once), waiting again (at most --drain-seconds each time).
+The POS's emulator enforces its real limit, and the hub paces itself to it: the default
+steady rate and burst of each POS fit its limit (Zoho: 100 calls a minute, two an order,
+so a burst of 40 is 80 calls), so they measure the hub; a burst beyond a minute's budget
+measures the limit.
 
 An order's latency is the moment its push job succeeded minus the moment the hub accepted
 the order (the order's row, stored with its job in one transaction). The emulator's own
-orders are then counted by `reference_id`: each order must be in Square exactly once.
+orders are then counted by our reference: each order must be at the POS exactly once.
 Seed 004 asks that 95 % of orders reach the POS within 10 s; our target is a p95 under 1 s.
 
-    python bench/order_latency.py [--rate 2] [--seconds 60] [--burst 100]
-                                  [--drain-seconds 60] [--database-url URL]
-                                  [--worker-concurrency 4] [--worker-processes 0]
+    python bench/order_latency.py [--provider square|zoho|dine] [--rate 2] [--seconds 60]
+                                  [--burst 100] [--rest-seconds 0] [--drain-seconds 60]
+                                  [--database-url URL] [--worker-concurrency 4]
+                                  [--worker-processes 0]
+
+Square's figures are the defaults; Zoho's are --rate 0.5 --burst 40 --rest-seconds 61,
+Dine's --rate 0.5 --burst 50 --rest-seconds 61 (`worlds.pos`), with --drain-seconds 120.
 """
 
 from __future__ import annotations
@@ -33,15 +42,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from rig import (
-    backend_of,
-    command_line,
-    emulator_process,
-    hub_app,
-    percentile,
-    run,
-    separate_workers,
-)
+from processes import backend_of, command_line, emulator_process, run, separate_workers
+from rig import hub_app, percentile
 from tillsync.bootstrap import Hub
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.orders import subject
@@ -49,9 +51,9 @@ from tillsync.services.outbound.kinds import PUSH_ORDER, kind
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve
 from tillsync.store.tables import Job, Order, WorkerHeartbeat
+from worlds import POS, PosWorld
+from worlds.pos import Seller
 
-PROVIDER = "square"
-PUSH_KIND = kind(PROVIDER, PUSH_ORDER)
 SETTLED = ("success", "failed")
 DISHES = (
     {"dish_id": "dish-margherita", "name": "Margherita", "quantity": 1, "unit_price": 12.5},
@@ -66,7 +68,12 @@ class Bench:
     api_key: str
     tenant_id: str
     control: httpx.AsyncClient
-    merchant_id: str
+    world: PosWorld
+    seller: Seller
+
+    @property
+    def push_kind(self) -> str:
+        return kind(self.world.name, PUSH_ORDER)
 
 
 @dataclass(frozen=True)
@@ -80,15 +87,20 @@ class Phase:
 
 @asynccontextmanager
 async def open_bench(
-    folder: Path, database_url: str | None, *, worker_concurrency: int, worker_processes: int
+    folder: Path,
+    database_url: str | None,
+    *,
+    world: PosWorld,
+    worker_concurrency: int,
+    worker_processes: int,
 ) -> AsyncIterator[Bench]:
     """Emulator with one seller, hub up (its worker embedded, or in `worker_processes` of
-    its own), a tenant connected to the seller's location."""
+    its own), a tenant connected to the seller."""
     async with (
-        emulator_process(folder, PROVIDER) as url,
+        emulator_process(folder, world.name) as url,
         httpx.AsyncClient(base_url=url, timeout=60) as control,
     ):
-        seller, tokens = await grant(control)
+        seller = await world.open_seller(control)
         settings, app = hub_app(
             folder,
             database_url,
@@ -102,15 +114,13 @@ async def open_bench(
             tenant = await create_tenant(hub.uows, name="Bench Bistro")
             await connect(
                 hub.services,
-                provider=PROVIDER,
+                provider=world.name,
                 tenant_id=tenant.tenant_id,
-                credentials=tokens,
-                base_url=url,
-                settings={"location_id": seller["location_id"]},
+                credentials=seller.credentials,
+                base_url=url + seller.api,
+                settings=seller.settings,
             )
-            yield Bench(
-                hub, hub_url, tenant.api_key, tenant.tenant_id, control, seller["merchant_id"]
-            )
+            yield Bench(hub, hub_url, tenant.api_key, tenant.tenant_id, control, world, seller)
 
 
 async def workers_up(hub: Hub, count: int) -> None:
@@ -122,39 +132,6 @@ async def workers_up(hub: Hub, count: int) -> None:
             if int(beating or 0) >= count:
                 return
             await asyncio.sleep(0.1)
-
-
-async def grant(control: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, str]]:
-    """A new seller, and the tokens its OAuth grant to the application gives (seed 004's
-    connect takes both)."""
-    answer = await control.post("/_emulator/merchants", json={"business_name": "Bench Bistro"})
-    answer.raise_for_status()
-    seller = answer.json()
-    application = (await control.get("/_emulator/application")).json()
-    redirect = "http://127.0.0.1/callback"
-    query = {
-        "client_id": application["client_id"],
-        "redirect_uri": redirect,
-        "merchant_id": seller["merchant_id"],
-    }
-    authorized = await control.get("/oauth2/authorize", params=query)
-    code = httpx.URL(authorized.headers["location"]).params["code"]
-    body = {
-        "client_id": application["client_id"],
-        "client_secret": application["client_secret"],
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": redirect,
-    }
-    token = await control.post("/oauth2/token", json=body)
-    token.raise_for_status()
-    issued = token.json()
-    return seller, {
-        "access_token": issued["access_token"],
-        "refresh_token": issued["refresh_token"],
-        "expires_at": issued["expires_at"],
-        "merchant_id": issued["merchant_id"],
-    }
 
 
 async def place(
@@ -204,7 +181,7 @@ async def drain(bench: Bench, *, cap_seconds: float) -> bool:
 
 async def pushes(bench: Bench) -> list[Job]:
     async with bench.hub.uows.read() as session:
-        return list(await session.scalars(select(Job).where(Job.kind == PUSH_KIND)))
+        return list(await session.scalars(select(Job).where(Job.kind == bench.push_kind)))
 
 
 async def latencies(bench: Bench, phase: Phase) -> tuple[list[float], Counter[str]]:
@@ -228,13 +205,6 @@ async def latencies(bench: Bench, phase: Phase) -> tuple[list[float], Counter[st
     return found, states
 
 
-async def in_square(bench: Bench) -> Counter[str]:
-    """The seller's Square orders by `reference_id` (the emulator's control surface)."""
-    answer = await bench.control.get("/_emulator/orders", params={"merchant": bench.merchant_id})
-    answer.raise_for_status()
-    return Counter(str(order.get("reference_id")) for order in answer.json()["orders"])
-
-
 def rows_of(phase: Phase, lags: list[float], states: Counter[str], held: Counter[str]) -> list[Any]:
     once = sum(held[order_id] == 1 for order_id in phase.orders)
     twice = sum(held[order_id] > 1 for order_id in phase.orders)
@@ -242,8 +212,8 @@ def rows_of(phase: Phase, lags: list[float], states: Counter[str], held: Counter
         ("orders placed (HTTP status: count)", dict(phase.statuses)),
         ("sending time", f"{phase.sending_seconds:.1f} s"),
         ("pushes by state", dict(states)),
-        ("in Square exactly once", f"{once} of {len(phase.orders)}"),
-        ("in Square more than once", twice),
+        ("at the POS exactly once", f"{once} of {len(phase.orders)}"),
+        ("at the POS more than once", twice),
     ]
     if not phase.drained:
         rows.append(("drain", "cap reached: some pushes had not ended"))
@@ -258,25 +228,31 @@ def rows_of(phase: Phase, lags: list[float], states: Counter[str], held: Counter
 
 
 async def main(args: argparse.Namespace) -> None:
+    world = POS[args.provider]
+    rate = world.rate if args.rate is None else args.rate
+    burst_size = world.burst if args.burst is None else args.burst
+    rest = world.rest_seconds if args.rest_seconds is None else args.rest_seconds
     with tempfile.TemporaryDirectory() as folder:
         async with open_bench(
             Path(folder),
             args.database_url,
+            world=world,
             worker_concurrency=args.worker_concurrency,
             worker_processes=args.worker_processes,
         ) as bench:
             steady = await place(
                 bench,
                 "steady",
-                count=round(args.rate * args.seconds),
-                per_second=args.rate,
+                count=round(rate * args.seconds),
+                per_second=rate,
                 drain_seconds=args.drain_seconds,
             )
+            await asyncio.sleep(rest)
             burst = await place(
-                bench, "burst", count=args.burst, per_second=None, drain_seconds=args.drain_seconds
+                bench, "burst", count=burst_size, per_second=None, drain_seconds=args.drain_seconds
             )
             measured = [(phase, *await latencies(bench, phase)) for phase in (steady, burst)]
-            held = await in_square(bench)
+            held = await world.references(bench.control, bench.seller)
     print(f"\norder latency bench: {command_line()}")
     where = (
         f"hub and worker ({args.worker_concurrency} slots) in this one"
@@ -285,13 +261,13 @@ async def main(args: argparse.Namespace) -> None:
         f"{args.worker_concurrency} slots"
     )
     print(
-        f"order accepted by the hub → its Square push job succeeded; Square emulator in its own "
-        f"process, {where}; {backend_of(args.database_url)}; "
-        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        f"order accepted by the hub → its {world.title} push job succeeded; {world.title} "
+        f"emulator in its own process at its limit ({world.limit}), {where}; "
+        f"{backend_of(args.database_url)}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     )
     titles = {
-        "steady": f"steady: {args.rate:g} orders a second for {args.seconds:g} s",
-        "burst": f"burst: {args.burst} orders at once",
+        "steady": f"steady: {rate:g} orders a second for {args.seconds:g} s",
+        "burst": f"burst: {burst_size} orders at once, after a rest of {rest:g} s",
     }
     for phase, lags, states in measured:
         rows = rows_of(phase, lags, states, held)
@@ -303,9 +279,15 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=2.0, help="orders a second, steady phase")
+    parser.add_argument("--provider", choices=sorted(POS), default="square")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="orders a second, steady phase (square: 2)"
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the steady phase")
-    parser.add_argument("--burst", type=int, default=100, help="orders placed at once")
+    parser.add_argument("--burst", type=int, default=None, help="orders at once (square: 100)")
+    parser.add_argument(
+        "--rest-seconds", type=float, default=None, help="pause before the burst (square: 0)"
+    )
     parser.add_argument(
         "--drain-seconds", type=float, default=60.0, help="wait for pushes after each phase"
     )

@@ -1,6 +1,7 @@
-"""The benches' rig: a CIN7 emulator in its own process, a hub with its worker, a tenant.
+"""The benches' rig: a warehouse's emulator in its own process, a hub with its worker, a tenant.
 
-The emulator enforces CIN7's 60 calls per minute per application key, with the minute
+The emulator enforces the warehouse's limit (CIN7's 60 calls per minute per application
+key by default, Zoho's 100 per organization; `worlds.WAREHOUSES`), with the minute
 scaled down by `scale` so a bench covers many windows in little wall time; the tenant's
 connection is given the same scaled budget, so the hub paces itself to what the
 emulator allows. The hub (API, embedded worker and scheduler, as `tillsync serve` runs
@@ -12,12 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import shlex
-import signal
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +24,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from processes import backend_of, emulator_process
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
@@ -36,15 +34,17 @@ from tillsync.logs import configure_logging
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.connections.links import budget_for
 from tillsync.services.health import DEFAULT_INTERVAL_SECONDS
+from tillsync.services.sync.pulls import sync_kind
 from tillsync.services.tenants import create_tenant
 from tillsync.serving import serve
 from tillsync.store.tables import Job, JobAttempt
+from worlds import Account, Warehouse
+from worlds.warehouses import CIN7
 
-CIN7_API = "/ExternalApi/v2"
-CALLS_PER_MINUTE = 60  # CIN7's limit per API application
-STARTUP_SECONDS = 30.0
+CIN7_API = CIN7.api
+CALLS_PER_MINUTE = CIN7.calls_per_minute
 
-Seed = Callable[[httpx.AsyncClient, str], Awaitable[None]]
+Seed = Callable[[httpx.AsyncClient, Account], Awaitable[None]]
 
 
 @dataclass
@@ -56,8 +56,10 @@ class Rig:
     connection_id: str
     control: httpx.AsyncClient
     """The emulator's control surface (`/_emulator/...`), outside the rate limit."""
-    cin7: httpx.AsyncClient
-    """The tenant's CIN7 account, as the hub sees it (each call counts against the limit)."""
+    provider: httpx.AsyncClient
+    """The tenant's account at the provider, as the hub sees it (each call counts)."""
+    world: Warehouse
+    account: Account
     window_seconds: float
     budget: str
     spec: BudgetSpec
@@ -92,6 +94,15 @@ class Rig:
         errors = Counter(f"{outcome}: {error[:160]}" for outcome, error in rows if error)
         return outcomes, errors
 
+    async def pulls_ended(self, *, within: float) -> None:
+        """Wait until no pull of the connection is queued or running."""
+        async with asyncio.timeout(within):
+            while any(
+                job.state not in ("success", "failed")
+                for job in await self.jobs(sync_kind(self.world.name))
+            ):
+                await asyncio.sleep(0.2)
+
     async def jobs(self, *kinds: str) -> list[Job]:
         async with self.hub.uows.read() as session:
             return list(
@@ -107,36 +118,22 @@ def window_of(scale: float) -> float:
     return 60.0 / scale
 
 
-def run(main: Coroutine[Any, Any, None]) -> None:
-    """`asyncio.run`, with SIGTERM handled like Ctrl+C: the emulator process always stops."""
-
-    async def guarded() -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-        await main
-
-    try:
-        asyncio.run(guarded())
-    except asyncio.CancelledError:
-        raise SystemExit(143) from None
-
-
 def retry_interval(scale: float) -> float:
     """The connection's retry schedule runs on the scaled clock too (default: 5 minutes)."""
     return DEFAULT_INTERVAL_SECONDS / scale
 
 
-def scaling(scale: float, database_url: str | None) -> str:
+def scaling(scale: float, database_url: str | None, world: Warehouse = CIN7) -> str:
     """The header every bench prints: what was scaled, by how much, on which database."""
-    window = window_of(scale)
+    window, limit = window_of(scale), world.calls_per_minute
     return (
-        f"scale factor {scale:g}: CIN7's {CALLS_PER_MINUTE} calls a minute enforced by the "
-        f"emulator as {CALLS_PER_MINUTE} calls per {window:g} s; the hub's budget of "
-        f"{CALLS_PER_MINUTE} per {window:g} s lets {hub_calls_per_minute(window):.1f} through "
+        f"scale factor {scale:g}: {world.title}'s {limit} calls a minute enforced by the "
+        f"emulator as {limit} calls per {window:g} s; the hub's budget of "
+        f"{limit} per {window:g} s lets {hub_calls_per_minute(window, limit):.1f} through "
         f"per scaled minute (its {margin_of(window):g} s arrival margin; "
-        f"{hub_calls_per_minute(60.0):.1f} at scale 1); retries every {retry_interval(scale):g} s "
-        f"({DEFAULT_INTERVAL_SECONDS:g} s scaled); {backend_of(database_url)}"
+        f"{hub_calls_per_minute(60.0, limit):.1f} at scale 1); retries every "
+        f"{retry_interval(scale):g} s ({DEFAULT_INTERVAL_SECONDS:g} s scaled); "
+        f"{backend_of(database_url)}"
     )
 
 
@@ -147,83 +144,8 @@ def hub_calls_per_minute(window_seconds: float, lane_limit: int = CALLS_PER_MINU
 
 
 def margin_of(window_seconds: float) -> float:
+    """The budget's arrival margin (it depends on the window alone)."""
     return arrival_margin(BudgetSpec(calls=CALLS_PER_MINUTE, window_seconds=window_seconds))
-
-
-def command_line() -> str:
-    return shlex.join([Path(sys.executable).name, *sys.argv])
-
-
-def backend_of(database_url: str | None) -> str:
-    return "PostgreSQL" if database_url else "SQLite (WAL, file in a temporary folder)"
-
-
-@asynccontextmanager
-async def emulator_process(folder: Path, provider: str = "cin7") -> AsyncIterator[str]:
-    """`tillsync emulator <provider>` as its own process, so it does not share the hub's CPU."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
-    errors = folder / f"emulator-{provider}.log"
-    with errors.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tillsync",
-            "emulator",
-            provider,
-            "--port",
-            "0",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-        )
-    try:
-        assert process.stdout is not None
-        async with asyncio.timeout(STARTUP_SECONDS):
-            url = (await process.stdout.readline()).decode().strip()
-        if not url.startswith("http://"):
-            raise SystemExit(f"the emulator did not start:\n{errors.read_text()[-2000:]}")
-        yield url
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-@asynccontextmanager
-async def separate_workers(settings: Settings, count: int) -> AsyncIterator[None]:
-    """`count` × `tillsync worker` beside the hub, as a production deployment runs them: the
-    same database and vault folder, the hub's worker settings, quiet."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
-    env |= {
-        "TILLSYNC_DATA_DIR": str(settings.data_dir),
-        "TILLSYNC_DATABASE_URL": settings.database_url,
-        "TILLSYNC_WORKER_CONCURRENCY": str(settings.worker_concurrency),
-        "TILLSYNC_JOB_POLL_SECONDS": str(settings.job_poll_seconds),
-        "TILLSYNC_ALLOW_PRIVATE_ADDRESSES": "true",  # the emulator is on loopback
-        "TILLSYNC_LOG_LEVEL": "WARNING",
-    }
-    processes = [
-        await asyncio.create_subprocess_exec(sys.executable, "-m", "tillsync", "worker", env=env)
-        for _ in range(count)
-    ]
-    try:
-        yield
-    finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
 
 
 def hub_app(folder: Path, database_url: str | None, **chosen: Any) -> tuple[Settings, FastAPI]:
@@ -249,54 +171,47 @@ async def open_rig(
     database_url: str | None,
     seed: Seed,
     connection_settings: dict[str, Any],
+    world: Warehouse = CIN7,
 ) -> AsyncIterator[Rig]:
-    """Emulator seeded by `seed(control, account_id)` and rate-limited, hub up, tenant connected.
+    """Emulator seeded by `seed(control, account)` and rate-limited, hub up, tenant connected.
 
     The connection's first catalog sync is queued by `connect`, as in production.
     """
     window = window_of(scale)
     async with (
-        emulator_process(folder) as url,
+        emulator_process(folder, world.name) as url,
         httpx.AsyncClient(base_url=url, timeout=120) as control,
     ):
-        account = (await control.post("/_emulator/accounts", json={})).json()
-        await seed(control, account["account_id"])
-        limits = {
-            "rate_limit": CALLS_PER_MINUTE,
-            "rate_window_seconds": window,
-            "throttle_style": "429",
-        }
+        account = await world.open_account(control)
+        await seed(control, account)
+        limits = world.limits(window)
         (await control.put("/_emulator/settings", json=limits)).raise_for_status()
         settings, app = hub_app(folder, database_url)
         async with (
             httpx.AsyncClient(
-                base_url=url + CIN7_API,
-                headers={
-                    "api-auth-accountid": account["account_id"],
-                    "api-auth-applicationkey": account["application_key"],
-                },
+                base_url=url + world.api,
+                headers=account.headers,
+                params=account.params,
                 timeout=120,
-            ) as cin7,
+            ) as provider,
             AsyncExitStack() as running,
         ):
             hub_url = await running.enter_async_context(serve(app))
-            settings.public_url = hub_url  # CIN7's webhooks must reach this server
+            settings.public_url = hub_url  # the provider's webhooks must reach this server
             hub: Hub = app.state.hub
             tenant = await create_tenant(hub.uows, name="Bench Barbershop")
             scaled = {
-                "rate_limit": {"calls": CALLS_PER_MINUTE, "window_seconds": window},
+                "rate_limit": {"calls": world.calls_per_minute, "window_seconds": window},
                 "retry_interval_seconds": retry_interval(scale),
             }
             connection = await connect(
                 hub.services,
-                provider="cin7",
+                provider=world.name,
                 tenant_id=tenant.tenant_id,
-                credentials={
-                    "account_id": account["account_id"],
-                    "application_key": account["application_key"],
-                },
-                base_url=url + CIN7_API,
-                settings={**scaled, **connection_settings},
+                credentials=account.credentials,
+                base_url=url + world.api,
+                settings={**scaled, **account.settings, **connection_settings},
+                roles=world.roles,
             )
             name, spec = budget_for(hub.services, connection)
             yield Rig(
@@ -306,7 +221,9 @@ async def open_rig(
                 tenant_id=tenant.tenant_id,
                 connection_id=connection.id,
                 control=control,
-                cin7=cin7,
+                provider=provider,
+                world=world,
+                account=account,
                 window_seconds=window,
                 budget=name,
                 spec=spec,

@@ -1,4 +1,5 @@
-"""Warehouse lag: how long after a POS sale its effect reaches CIN7, at one sale a second.
+"""Warehouse lag: how long after a POS sale its effect reaches CIN7, at one sale a second;
+with `--provider zoho`, how long after a stock change at Zoho CHECK_INVENTORY answers it.
 
 Starts the CIN7 emulator as its own process (one SKU, plenty of stock), limits it to CIN7's
 60 calls per minute with the minute scaled down by --scale, starts a hub with its worker
@@ -13,10 +14,13 @@ shrink with the minute (HTTP and database time, worker polling, and the budget's
 margin, half a second at least, which at scale 10 leaves the hub 60 calls per 6.5 s, not 6 s), so
 the real-time figures lean pessimistic; the header says what the margin leaves.
 `--push-mode per_sale` shows what happens without batching: three calls a sale against 60
-a minute is a backlog that only grows.
+a minute is a backlog that only grows. Zoho's figures (by workflow webhook and by poll
+alone, at its real limit) are bench/stock_lag.py's.
 
     python bench/warehouse_lag.py [--minutes 10] [--scale 10] [--push-mode auto]
                                   [--database-url URL]
+    python bench/warehouse_lag.py --provider zoho [--changes 20] [--poll-minutes 1]
+                                  [--probe-ms 20] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -35,25 +39,25 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+import stock_lag
+from processes import command_line, run
 from rig import (
     CALLS_PER_MINUTE,
     CIN7_API,
     Rig,
     busiest_window,
-    command_line,
     open_rig,
     percentile,
-    run,
     scaling,
     window_of,
 )
 from tillsync.store.tables import Sale
+from worlds import WAREHOUSES, Account
 
 SKU = "TOMB45SHAVECBLCK"
 STOCK = 1_000_000
 PUSH_KIND = "cin7.push_sale"
 BATCH_KIND = "cin7.push_batch"
-SYNC_KIND = "cin7.sync_catalog"
 SETTLED = ("success", "failed")
 
 
@@ -64,13 +68,6 @@ class Outcome:
     created: dt.datetime
     reached: dt.datetime | None
     document: str | None
-
-
-async def first_sync(rig: Rig) -> None:
-    """Let the catalog sync that `connect` queued finish before the shop opens."""
-    async with asyncio.timeout(60):
-        while any(job.state not in SETTLED for job in await rig.jobs(SYNC_KIND)):
-            await asyncio.sleep(0.2)
 
 
 async def sell(rig: Rig, *, count: int, per_second: float) -> Counter[int]:
@@ -141,7 +138,7 @@ async def documents(rig: Rig) -> Counter[str]:
     kinds: Counter[str] = Counter()
     page = 1
     while True:
-        answer = await rig.cin7.get("/saleList", params={"Page": page, "Limit": 1000})
+        answer = await rig.provider.get("/saleList", params={"Page": page, "Limit": 1000})
         answer.raise_for_status()
         rows = answer.json()["SaleList"]
         for row in rows:
@@ -168,12 +165,15 @@ def backlog_by_minute(
 
 
 async def main(args: argparse.Namespace) -> None:
+    if args.provider != "cin7":
+        await stock_lag.main(args, WAREHOUSES[args.provider])
+        return
     window = window_of(args.scale)
     count = round(args.minutes * 60)
 
-    async def seed(control: httpx.AsyncClient, account_id: str) -> None:
+    async def seed(control: httpx.AsyncClient, account: Account) -> None:
         product = {"SKU": SKU, "Name": "Tomb45 Shaving Cream", "stock": {"Main Warehouse": STOCK}}
-        body = {"account_id": account_id, "products": [product]}
+        body = {"account_id": account.id, "products": [product]}
         (await control.post("/_emulator/products", json=body)).raise_for_status()
 
     settings = {
@@ -188,7 +188,7 @@ async def main(args: argparse.Namespace) -> None:
             seed=seed,
             connection_settings=settings,
         ) as rig:
-            await first_sync(rig)
+            await rig.pulls_ended(within=60)  # the one `connect` queued, before the shop opens
             opened = dt.datetime.now(dt.UTC)
             statuses = await sell(rig, count=count, per_second=args.scale)
             closed = dt.datetime.now(dt.UTC)
@@ -320,6 +320,11 @@ def parse() -> argparse.Namespace:
         help="scaled minutes to keep watching after selling stops",
     )
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--provider", choices=sorted(WAREHOUSES), default="cin7")
+    zoho = parser.add_argument_group("zoho: a stock change's way to CHECK_INVENTORY")
+    zoho.add_argument("--changes", type=int, default=20, help="stock changes a phase")
+    zoho.add_argument("--poll-minutes", type=float, default=1.0, help="the periodic pull's")
+    zoho.add_argument("--probe-ms", type=float, default=20.0, help="CHECK_INVENTORY every")
     return parser.parse_args()
 
 

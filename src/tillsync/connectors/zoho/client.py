@@ -43,6 +43,10 @@ class ZohoClient:
     def __repr__(self) -> str:
         return f"ZohoClient(base_url={self._base_url!r})"  # never the token
 
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
     async def organizations(self) -> dict[str, Any]:
         """GET /organizations: `{organizations[]}`, every one the token's account may call."""
         return await self._call("GET", "/organizations", organization=False)

@@ -5,7 +5,10 @@ For a connection made its tenant's stock source (the `warehouse` role, chosen at
 - Products: `GET /items`, 200 a page, `has_more_page`; changed ones by `last_modified_time`.
 - Availability: the listing filtered by the connection's `location_id` (else the
   organization's primary location), so one listing is one location's figures; one SKU's
-  figures at every location come from the single item's `locations[]`.
+  figures at every location come from the single item's `locations[]`. The location is
+  read (`GET /locations`) at a listing's first page and kept for the process: a pull that
+  steps aside for the rate budget resumes on a new connector, and a read each time would
+  spend a call of the 100 a minute on every resumption (sales use the kept one too).
 - A sale is a sales order made with our reference (`create`), then confirmed (`confirm`),
   which commits its stock: `find_sale` reads the status to know which steps are done.
 - Zoho has no shipments in the emulator and no webhook API: shipped sales list empty, and
@@ -33,6 +36,9 @@ from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.errors import NotFound, Permanent
 
 CREATE, CONFIRM = "create", "confirm"
+_KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {}
+"""Each connection's location (id, name), by API, organization and chosen location: as the
+latest listing's first page read it. Small: one entry per connection the process served."""
 
 
 class ZohoWarehouse:
@@ -52,7 +58,7 @@ class ZohoWarehouse:
         return _page(answer, mapping.products(answer))
 
     async def availability(self, *, page: int, limit: int) -> Page[StockRow]:
-        location_id, name = await self.location()
+        location_id, name = await self.location(fresh=page == 1)
         answer = await self._client.items(page=page, per_page=limit, location_id=location_id)
         return _page(answer, mapping.stock_rows(answer, location=name))
 
@@ -140,9 +146,17 @@ class ZohoWarehouse:
     async def delete_webhook(self, external_id: str) -> None:
         return None
 
-    async def location(self) -> tuple[str, str]:
-        """The connection's location (id, name): its `location_id`, else the primary one."""
-        if self._location is None:
+    async def location(self, *, fresh: bool = False) -> tuple[str, str]:
+        """The connection's location (id, name): its `location_id`, else the primary one;
+        read afresh when `fresh`, else as this process last read it."""
+        key = (
+            self._client.base_url,
+            self._client.organization_id or "",
+            self._settings.location_id or "",
+        )
+        if self._location is None and not fresh:
+            self._location = _KNOWN.get(key)
+        if self._location is None or fresh:
             rows = (await self._client.locations()).get("locations")
             places = (
                 [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
@@ -161,6 +175,7 @@ class ZohoWarehouse:
                     f"Zoho has no location {wanted or '(primary)'} for this organization"
                 )
             self._location = (str(chosen["location_id"]), str(chosen.get("location_name") or ""))
+            _KNOWN[key] = self._location
         return self._location
 
 
