@@ -111,6 +111,21 @@ async def test_a_recent_sync_postpones_the_interval_one(clocked: tuple[Hub, Fake
     assert await _keys(hub, "cin7.sync_catalog") == []
 
 
+async def test_each_slot_starts_its_sync_however_late_the_last_one_ended(
+    clocked: tuple[Hub, FakeClock],
+) -> None:
+    """Pulls start an interval apart, so a change waits at most an interval (plus the pull):
+    a pull that ended late in the last slot does not push this slot's one back."""
+    hub, clock = clocked
+    clock.set(dt.datetime(2026, 11, 21, 17, 0, 10, tzinfo=dt.UTC))  # a slot began 10 s ago
+    async with hub.uows.begin() as uow:
+        ended = clock.now() - dt.timedelta(minutes=1)
+        await uow.session.execute(update(Connection).values(last_sync_at=ended))
+        await uow.commit()
+    await hub.create_scheduler().tick()
+    assert len(await _interval_keys(hub)) == 1
+
+
 async def test_auto_sync_off_schedules_nothing(clocked: tuple[Hub, FakeClock]) -> None:
     hub, _ = clocked
     async with hub.uows.begin() as uow:

@@ -4,6 +4,13 @@ Every connection to a provider in the warehouse role gets them. The daily safety
 reconciliation: a full pull that also reports the drift it repairs and checks our
 webhooks, so the night costs one full pull, not two.
 
+Interval pulls start at the beginning of each slot of the interval (counted from the
+epoch), not an interval after the last one ended: pulls an interval apart keep a change
+made at the provider to at most an interval (plus the pull) away from the hub, where
+counting from the end let a pull's duration and the scheduler's tick add up to half an
+interval more. A pull that ended within the current slot (a manual one, the daily one)
+stands in for the slot's.
+
 The duty is made from the registry (`due_syncs(providers)`): the scheduler calls a duty
 with a session and the time only, and the hub's registry, not a default one, says which
 providers are warehouses.
@@ -65,11 +72,9 @@ async def _due(session: AsyncSession, now: dt.datetime, names: list[str]) -> Seq
             jobs.append(_sync(connection, key=daily, reason="daily", mode="reconcile"))
             continue  # one pull at a time: the interval one waits for the next tick
         minutes = float(settings.get("sync_interval_minutes", 15))
-        recent = connection.last_sync_at and now - connection.last_sync_at < dt.timedelta(
-            minutes=minutes
-        )
-        if not recent:
-            slot = interval_slot(now, minutes)
+        slot = interval_slot(now, minutes)
+        began = dt.datetime.fromtimestamp(slot * minutes * 60, dt.UTC)
+        if not (connection.last_sync_at and connection.last_sync_at >= began):
             jobs.append(_sync(connection, key=f"interval:{slot}", reason="interval", mode="full"))
     return jobs
 
