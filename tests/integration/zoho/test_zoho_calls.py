@@ -1,5 +1,6 @@
 """Zoho's calls through the connector: a refusal inside HTTP 200 is an error, the day's quota
-stops bulk work before order pushes, and the warehouse capability reads and sells once."""
+stops bulk work before order pushes (and health shows the day's use), and the warehouse
+capability reads and sells once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.support.dashboard import visiting
 from tests.support.depot_world import FAST
 from tests.support.zoho_world import API, ZohoWorld
 from tillsync.connectors.contract import Connector, SaleDocument
@@ -61,7 +63,7 @@ async def test_a_non_zero_code_is_an_error_whatever_the_status(
             await pos.push_order(unknown)
 
 
-async def test_the_days_quota_stops_bulk_calls_and_keeps_room_for_order_pushes(
+async def test_the_days_quota_stops_bulk_calls_keeps_room_for_pushes_and_shows_its_use(
     world: ZohoWorld,
 ) -> None:
     await world.connect_fast()
@@ -81,6 +83,17 @@ async def test_the_days_quota_stops_bulk_calls_and_keeps_room_for_order_pushes(
     assert urgent is not None
     pushed = await urgent.push_order(ORDER)  # a contact look-up, its create, the order
     assert await urgent.find_order("ORD-Q") == pushed
+    counted = [c for c in world.zoho.calls_since() if c.organization_id]
+    answer = await world.api.get("/api/connections/zoho/health")
+    assert answer.status_code == 200, answer.text
+    (day,) = answer.json()["rateLimit"]["windows"]
+    assert (day["name"], day["used"], day["limit"]) == ("day", len(counted), 50)
+    assert (day["windowSeconds"], day["reserve"], day["denied"]) == (86_400, 0.2, 1)
+    async with visiting(world.url) as visitor:
+        await visitor.sign_in(str(world.api.headers["Authorization"]).removeprefix("Bearer "))
+        page = (await visitor.page("/")).text
+    shown = page.split('data-window="day"', 1)[1].split("</dd>", 1)[0]
+    assert f"{len(counted)} / 50, the last 20 % kept for order pushes, 1 deferred" in shown
 
 
 async def test_the_warehouse_reads_items_and_stock_per_location(world: ZohoWorld) -> None:

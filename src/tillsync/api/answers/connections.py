@@ -27,11 +27,23 @@ class HealthWebhook(WebhookState):
     updatedAt: dt.datetime
 
 
+class WindowUse(Answer):
+    """A further window the provider counts calls in (a day's quota)."""
+
+    name: str
+    used: int
+    limit: int
+    windowSeconds: float
+    denied: int
+    reserve: float = Field(description="The share kept for order and sale pushes")
+
+
 class RateLimitUse(Answer):
     used: int
     limit: int
     windowSeconds: float
     denied: int
+    windows: list[WindowUse]
 
 
 class JobCounts(Answer):
@@ -131,6 +143,17 @@ def connection_health_json(shown: health.ConnectionHealth) -> dict[str, Any]:
             "limit": budget.limit,
             "windowSeconds": budget.window_seconds,
             "denied": budget.denied,
+            "windows": [
+                {
+                    "name": window.name,
+                    "used": window.used,
+                    "limit": window.limit,
+                    "windowSeconds": window.window_seconds,
+                    "denied": window.denied,
+                    "reserve": window.reserve,
+                }
+                for window in budget.windows
+            ],
         },
         "jobs": {
             "pending": shown.jobs.pending,

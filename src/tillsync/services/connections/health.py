@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 from tillsync.clock import Clock
 from tillsync.connectors.contract import Provider
 from tillsync.errors import ConfigurationError
-from tillsync.services.connections.links import DISCONNECTED, budget_for, find_connection
+from tillsync.services.connections.links import (
+    DISCONNECTED,
+    budget_for,
+    find_connection,
+    provider_of,
+    settings_of,
+    windows_of,
+)
 from tillsync.services.connections.roles import roles_of
 from tillsync.services.context import Services
 from tillsync.store.snapshots import one_of
@@ -42,6 +49,19 @@ class WebhookHealth:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowUse:
+    """Calls counted in one of the provider's further windows (a day's quota)."""
+
+    name: str
+    used: int
+    limit: int
+    window_seconds: float
+    denied: int
+    reserve: float
+    """The share kept for order and sale pushes: other work stops before it."""
+
+
+@dataclass(frozen=True, slots=True)
 class RateBudgetUse:
     """Calls counted against the connection's rate budget in its current window."""
 
@@ -49,6 +69,8 @@ class RateBudgetUse:
     limit: int
     window_seconds: float
     denied: int
+    windows: tuple[WindowUse, ...] = ()
+    """The provider's further windows on the same account (a day's quota)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,12 +196,25 @@ async def _rate(services: Services, connection: Connection) -> RateBudgetUse | N
         budget, spec = budget_for(services, connection)
     except ConfigurationError:
         return None
-    usage = await services.budgets.usage(budget, spec)
+    provider = provider_of(services, connection)
+    further = windows_of(provider, budget, settings_of(provider, connection.settings))
+    usage = await services.budgets.usages(dict([*further, (budget, spec)]))
     return RateBudgetUse(
-        used=int(usage["used"]),
+        used=int(usage[budget]["used"]),
         limit=spec.calls,
         window_seconds=spec.window_seconds,
-        denied=int(usage["denied"]),
+        denied=int(usage[budget]["denied"]),
+        windows=tuple(
+            WindowUse(
+                name=window.name,
+                used=int(usage[name]["used"]),
+                limit=counted.calls,
+                window_seconds=counted.window_seconds,
+                denied=int(usage[name]["denied"]),
+                reserve=counted.reserve,
+            )
+            for window, (name, counted) in zip(provider.rate_limit.windows, further, strict=True)
+        ),
     )
 
 
