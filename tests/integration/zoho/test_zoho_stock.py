@@ -1,17 +1,26 @@
-"""Zoho Inventory as a tenant's stock source: items and figures pulled into the ledger, and
-an item's workflow webhook read afresh, only for a connection made a stock source."""
+"""Zoho Inventory as a tenant's stock source: items and figures pulled into the ledger, an
+item's workflow webhook read afresh, only for a connection made a stock source, and a
+change at Zoho seen by a POS's check and the live stream, by webhook or by the poll alone."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
+from typing import Literal
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from tests.support.secrets import remember
+from tests.support.sse import listen
 from tests.support.zoho_world import API, ZohoWorld
 from tillsync.emulators.zoho import Workflow
 from tillsync.services.connections.links import find_connection
-from tillsync.store.tables import Connection, InboxEntry, StockLevel
+from tillsync.services.connections.settings import update_settings
+from tillsync.store.tables import Connection, InboxEntry, StockLevel, Tenant
 
 MAIN = "Main Warehouse"
 
@@ -78,6 +87,80 @@ async def test_an_item_webhook_for_a_pos_only_connection_applies_nothing(world: 
 
     assert await world.work_until(applied) == ["processed"]
     assert await _figures(world) == {}
+
+
+POLL_MINUTES = 0.02
+"""A poll every 1.2 s, for the test of a change told by nothing but the poll."""
+SLACK_SECONDS = 10.0
+"""Beyond the poll interval: a loaded test machine, not a figure of the requirement."""
+
+
+@pytest.mark.parametrize("told", ["webhook", "poll"])
+async def test_a_stock_change_at_zoho_reaches_a_pos_check_and_the_live_stream(
+    world: ZohoWorld, told: Literal["webhook", "poll"]
+) -> None:
+    answer = await world.connect_stock_source()
+    assert answer.status_code == 200, answer.text
+    pasted = answer.json()["webhook"]
+    remember(pasted["secret"])
+    org, item = world.org.organization_id, _item_id(world, "PBM-1")
+    if told == "webhook":
+        world.zoho.add_workflow(
+            Workflow(org, "item", pasted["url"], pasted["header"], pasted["secret"])
+        )
+    else:  # the default interval (15 minutes) would not come round in this test
+        given = {"sync_interval_minutes": POLL_MINUTES}
+        await update_settings(
+            world.hub.services, tenant_id=world.tenant_id, provider="zoho", given=given
+        )
+    await _far_from_the_nightly_sync(world)  # its reconciliation would find the change too
+    await world.work()  # the first pull, queued by connecting
+    assert (await _check(world))["warehouseAvailable"] == 0
+    world.hub.settings.scheduler_seconds = 0.1
+    async with _running(world), listen(world.api) as stream:
+        world.zoho.set_stock(org, item, world.org.location_id, Decimal(6))
+        changed = await stream.next(
+            "stock.changed",
+            timeout=POLL_MINUTES * 60 + SLACK_SECONDS,
+            where=lambda data: data["sku"] == "PBM-1" and Decimal(data["available_to_sell"]),
+        )
+    assert (changed.data["location"], Decimal(changed.data["available_to_sell"])) == (MAIN, 6)
+    checked = await _check(world)
+    assert (checked["warehouseAvailable"], checked["currentStock"]) == (6, 6)
+    deliveries = [d for d in world.zoho.deliveries_since() if d.status == 202]
+    assert len(deliveries) == (1 if told == "webhook" else 0)
+
+
+async def _check(world: ZohoWorld) -> dict[str, object]:
+    """Seed 000's CHECK_INVENTORY of Paneer Butter Masala, as a POS asks it."""
+    body = {"action": "CHECK_INVENTORY", "sku": "PBM-1", "quantity": 1, "location": MAIN}
+    answer = await world.api.post("/api/cin7/sale-sync", json=body)
+    assert answer.status_code == 200, answer.text
+    checked: dict[str, object] = answer.json()
+    return checked
+
+
+async def _far_from_the_nightly_sync(world: ZohoWorld) -> None:
+    """The tenant in a zone where it is about noon: 03:00's safety sync is hours away."""
+    hours = (12 - dt.datetime.now(dt.UTC).hour + 12) % 24 - 12
+    zone = f"Etc/GMT{'-' if hours >= 0 else '+'}{abs(hours)}"  # Etc/GMT-3 is UTC+3
+    async with world.hub.uows.begin() as uow:
+        await uow.session.execute(
+            update(Tenant).where(Tenant.id == world.tenant_id).values(timezone=zone)
+        )
+        await uow.commit()
+
+
+@asynccontextmanager
+async def _running(world: ZohoWorld) -> AsyncIterator[None]:
+    """The hub's worker with its scheduler, as `tillsync worker` runs them."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(world.hub.run_worker(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await running
 
 
 async def _connection(world: ZohoWorld) -> Connection:
