@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -25,6 +26,14 @@ def environment(settings: Settings, **extra: str) -> dict[str, str]:
         "TILLSYNC_LOG_FORMAT": "text",
         "TILLSYNC_ALLOW_PRIVATE_ADDRESSES": "true",
     }
+    if settings.provider_urls:  # the emulators the test hub was pointed at
+        env["TILLSYNC_PROVIDER_URLS"] = json.dumps(settings.provider_urls)
+    if settings.oauth_apps:
+        apps = {
+            name: {"client_id": app.client_id, "client_secret": app.client_secret}
+            for name, app in settings.oauth_apps.items()
+        }
+        env["TILLSYNC_OAUTH_APPS"] = json.dumps(apps)
     return env | extra
 
 

@@ -58,6 +58,10 @@ class WarehouseWorld(HubAtHand):
     def fail_next_sale(self, fault: Fault) -> None:
         raise NotImplementedError
 
+    def hold_next_sale(self) -> None:
+        """The next create of a sale is made, and its answer held back for a minute."""
+        raise NotImplementedError
+
     def sales(self, reference: str) -> int:
         """How many sales (or adjustments) the warehouse holds with our `reference`."""
         raise NotImplementedError

@@ -55,6 +55,9 @@ class ZohoWarehouseWorld(WarehouseWorld):
         rule = FaultRule("POST", ORDERS, "reset_after" if lost else "fail_before", status=500)
         self._zoho.zoho.faults.add_rule(rule)
 
+    def hold_next_sale(self) -> None:
+        self._zoho.zoho.faults.add_rule(FaultRule("POST", ORDERS, "delay_after", seconds=60))
+
     def sales(self, reference: str) -> int:
         organization = self._zoho.zoho.organization(self._zoho.org.organization_id)
         orders = organization.salesorders.values()
