@@ -4,7 +4,9 @@ capability reads and sells once."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -152,3 +154,23 @@ async def test_a_sale_is_a_confirmed_sales_order_made_once_after_a_lost_answer(
     assert [(o["reference_number"], o["status"]) for o in orders] == [("SALE-1", "confirmed")]
     (row,) = await warehouse.availability_of("PBM-1")
     assert (row.on_hand, row.available) == (Decimal(5), Decimal(3))
+
+
+async def test_two_pushes_at_once_for_a_new_customer_share_one_contact(world: ZohoWorld) -> None:
+    await world.connect_fast()
+    pos = (await _connector(world)).pos
+    assert pos is not None
+    held = FaultRule("POST", API + "/contacts", "delay_before", seconds=0.3, times=2)
+    world.zoho.faults.configure(rules=[held])  # both look the contact up before either makes it
+    orders = [replace(ORDER, reference=f"ORD-C{n}") for n in range(2)]
+    made = await asyncio.gather(*(pos.push_order(order) for order in orders))
+    assert len(set(made)) == 2
+    creates = [
+        c.code
+        for c in world.zoho.calls_since()
+        if c.path == API + "/contacts" and c.method == "POST"
+    ]
+    assert creates == [0, 3062]  # Zoho refused a second contact of the same name
+    organization = world.zoho.organization(world.org.organization_id)
+    (contact,) = organization.contacts.values()
+    assert {o["customer_id"] for o in organization.salesorders.values()} == {contact["contact_id"]}

@@ -92,7 +92,11 @@ class ZohoPos:
 
 
 async def customer_id(client: ZohoClient, *, name: str, phone: str | None) -> str:
-    """The contact with this phone, else this name, else a new one."""
+    """The contact with this phone, else this name, else a new one.
+
+    Two pushes at once may both find no contact: Zoho refuses the second of one name, and
+    that push takes the contact the first made.
+    """
     if phone:
         found = mapping.contact_id(await client.contacts(phone=phone))
         if found:
@@ -101,7 +105,13 @@ async def customer_id(client: ZohoClient, *, name: str, phone: str | None) -> st
     if found:
         return found
     body = {"contact_name": name, "contact_type": "customer", **({"phone": phone} if phone else {})}
-    made = mapping.contact_id(await client.create_contact(body))
+    try:
+        made = mapping.contact_id(await client.create_contact(body))
+    except Permanent:
+        found = mapping.contact_id(await client.contacts(contact_name=name))
+        if found:
+            return found
+        raise
     if made is None:
         raise Permanent("Zoho answered the new contact without its id")
     return made
