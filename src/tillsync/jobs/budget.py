@@ -102,9 +102,13 @@ class RateBudgets:
                 self._known.add(budget)
             # Lock first, count after: on PostgreSQL a count taken in the locking statement
             # would come from the snapshot before the wait, and overbook the window.
-            state = await session.scalar(
-                select(RateBudget).where(RateBudget.budget == budget).with_for_update()
-            )
+            locking = select(RateBudget).where(RateBudget.budget == budget).with_for_update()
+            state = await session.scalar(locking)
+            if state is None:  # another task of this process inserted it, not yet committed
+                await session.execute(
+                    insert_unless_present(session, RateBudget, {"budget": budget})
+                )  # waits for that insert on PostgreSQL; then the row is there to lock
+                state = await session.scalar(locking)
             assert state is not None
             # Grants are stamped after the lock is held: the transaction may have waited.
             now = self.uows.clock.now()
