@@ -5,43 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
 from sqlalchemy import update
 
 from tests.support.secrets import remember
+from tests.support.zoho_consent import callback, consent
 from tests.support.zoho_world import ZohoWorld
-from tillsync.connectors.outbound import tls_context
 from tillsync.services.connect_offers import connect_offers
 from tillsync.services.connections.links import find_connection
 from tillsync.services.connections.tokens import refresh_if_due, refreshes
 from tillsync.services.pos_catalog import pos_catalog
 from tillsync.store.tables import Connection
 
-AUTHORIZE = "/api/v1/pos/oauth/zoho/authorize"
-CALLBACK = "/api/v1/pos/oauth/zoho/callback"
 TOKEN = "/oauth/v2/token"
-
-
-async def _consent(world: ZohoWorld) -> dict[str, str]:
-    """The query Zoho's accounts server sends the browser back to the hub with."""
-    answer = await world.api.get(AUTHORIZE)
-    assert answer.status_code == 302, answer.text
-    consent = answer.headers["location"]
-    assert consent.startswith(world.emulator + "/oauth/v2/auth?")
-    async with httpx.AsyncClient(verify=tls_context(), timeout=10) as browser:
-        back = await browser.get(consent)
-    assert back.status_code == 302, back.text
-    return {k: v[0] for k, v in parse_qs(urlsplit(back.headers["location"]).query).items()}
-
-
-async def _callback(world: ZohoWorld, query: dict[str, str]) -> httpx.Response:
-    async with httpx.AsyncClient(verify=tls_context(), base_url=world.url, timeout=10) as b:
-        answer = await b.get(CALLBACK + "?" + urlencode(query))
-    tokens = world.zoho.tokens
-    remember(*tokens.access, *(t for t in tokens.refresh if t))
-    return answer
 
 
 async def _connection(world: ZohoWorld) -> Connection:
@@ -63,9 +39,9 @@ def _token_calls(world: ZohoWorld) -> list[int]:
 async def test_connecting_through_the_consent_screen_keeps_the_data_centre_and_organization(
     world: ZohoWorld,
 ) -> None:
-    query = await _consent(world)
+    query = await consent(world)
     assert (query["location"], query["accounts-server"]) == ("us", world.emulator)
-    answer = await _callback(world, query)
+    answer = await callback(world, query)
     assert answer.status_code == 200, answer.text
     data = answer.json()["data"]
     assert data["settings"]["organization_id"] == world.org.organization_id
@@ -84,8 +60,8 @@ async def test_connecting_through_the_consent_screen_keeps_the_data_centre_and_o
 async def test_a_callback_naming_a_foreign_accounts_server_is_refused_and_stores_nothing(
     world: ZohoWorld,
 ) -> None:
-    query = await _consent(world)
-    answer = await _callback(world, {**query, "accounts-server": "https://attacker.example"})
+    query = await consent(world)
+    answer = await callback(world, {**query, "accounts-server": "https://attacker.example"})
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == "accounts-server"
     assert _token_calls(world) == []  # the client secret went nowhere
@@ -112,7 +88,7 @@ async def test_an_account_with_several_organizations_must_name_one(world: ZohoWo
 
 
 async def test_an_expired_token_is_renewed_once_and_the_call_repeated(world: ZohoWorld) -> None:
-    assert (await _callback(world, await _consent(world))).status_code == 200
+    assert (await callback(world, await consent(world))).status_code == 200
     before = _keys(world, await _connection(world))["access_token"]
     world.zoho.tokens.expire(now=world.zoho.clock.now(), token=None, account_id=None)
     listed = await pos_catalog(world.hub.services, world.tenant_id)
@@ -126,7 +102,7 @@ async def test_an_expired_token_is_renewed_once_and_the_call_repeated(world: Zoh
 
 
 async def test_the_refresh_duty_renews_a_token_once_for_its_hour(world: ZohoWorld) -> None:
-    assert (await _callback(world, await _consent(world))).status_code == 200
+    assert (await callback(world, await consent(world))).status_code == 200
     connection = await _connection(world)
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)  # inside the five-minute margin
     async with world.hub.uows.begin() as uow:
