@@ -14,6 +14,7 @@ from tillsync.connectors.cin7.provider import PROVIDER as CIN7
 from tillsync.connectors.contract import Provider, Role
 from tillsync.connectors.crm.provider import PROVIDER as CRM
 from tillsync.connectors.dine.provider import PROVIDER as DINE
+from tillsync.connectors.poster.provider import PROVIDER as POSTER
 from tillsync.connectors.square.provider import PROVIDER as SQUARE
 from tillsync.connectors.zoho.provider import PROVIDER as ZOHO
 from tillsync.errors import NotFound
@@ -43,7 +44,7 @@ class Providers:
 
 
 def default_providers() -> Providers:
-    return Providers([CIN7, CRM, SQUARE, DINE, ZOHO])
+    return Providers([CIN7, CRM, SQUARE, DINE, ZOHO, POSTER])
 
 
 EMULATORS = {
@@ -52,7 +53,7 @@ EMULATORS = {
     SQUARE.name: "tillsync.emulators.square",
     DINE.name: "tillsync.emulators.dine",
     ZOHO.name: "tillsync.emulators.zoho",
-    "poster": "tillsync.emulators.poster",  # an emulator before its connector
+    POSTER.name: "tillsync.emulators.poster",
 }
 """The package of each provider's emulator, imported only when one is run."""
 

@@ -27,6 +27,7 @@ from tillsync.api import (
     operations,
     orders,
     pos,
+    records,
     sales,
     state,
     webhooks,
@@ -98,6 +99,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(connections.router)  # after history: /api/connections/stats is its
     app.include_router(drift_reports.router)
+    app.include_router(records.router)
     for router in aliases.ROUTERS:
         app.include_router(router)
     dashboard.install(app)

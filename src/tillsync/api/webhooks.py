@@ -38,6 +38,7 @@ def receiver_doc(delivery: dict[str, Any]) -> dict[str, Any]:
         "status_code": 202,
         "responses": {
             202: {"model": Receipt, "description": "Stored (or a duplicate of one) and queued"},
+            200: {"model": Receipt, "description": "As 202, for a provider that takes only 200"},
             400: {"description": "The body is not JSON, or nests too deeply"},
             401: {"description": "Unknown connection, or a wrong or missing secret"},
             404: {"description": "The connection was disconnected, or no such provider"},
@@ -79,7 +80,7 @@ async def receive(hub: HubDep, request: Request, provider: str) -> JSONResponse:
     answer = Receipt(
         received=receipt.received, stored=receipt.stored, duplicates=receipt.duplicates
     )
-    return JSONResponse(answer.model_dump(), status_code=202)
+    return JSONResponse(answer.model_dump(), status_code=declared.webhook_status)
 
 
 @router.post(

@@ -22,6 +22,7 @@ from tillsync.connectors.budget import DEFAULT_RATE_LIMIT, Gate, RateLimit
 from tillsync.connectors.deliveries import Deliveries
 from tillsync.connectors.grants import OAuth
 from tillsync.connectors.outbound import OutboundPolicy
+from tillsync.connectors.records import RecordSource
 from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.domain.invoices import InvoiceRef, InvoiceRequest
 from tillsync.domain.orders import PosOrder
@@ -240,6 +241,8 @@ class Connector:
     warehouse: Warehouse | None = None
     pos: Pos | None = None
     crm: Crm | None = None
+    records: RecordSource | None = None
+    """The provider's objects kept as records, for a provider that declares entities."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +266,9 @@ class Provider:
     connection's secret goes in. The connect answer shows the URL, header and secret once."""
 
     webhook_path: str = ""
+    webhook_status: int = 202
+    """What a stored delivery is answered with: 202, or 200 for a provider that retries any
+    other status."""
     """Where its deliveries arrive: the shared receiver, unless a seed gave it a path."""
 
     oauth: OAuth | None = None
@@ -270,6 +276,9 @@ class Provider:
 
     default_roles: frozenset[Role] | None = None
     """The roles a connection plays when none are chosen; unset: all of `roles`."""
+
+    record_entities: tuple[str, ...] = ()
+    """The entities its connector lists as records (`Connector.records`)."""
 
     @property
     def usual_roles(self) -> frozenset[Role]:

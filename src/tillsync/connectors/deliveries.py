@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from tillsync.domain.catalog import ProductFields
+from tillsync.domain.records import RecordChange
 
 
 class EventKind(StrEnum):
@@ -25,6 +26,8 @@ class EventKind(StrEnum):
     """A sale the warehouse shipped, from any channel."""
     POS_ORDER = "pos_order"
     """A POS's own state of an order it made for us."""
+    RECORD = "record"
+    """One object kept as a record changed: it is read afresh, or marked removed."""
     OTHER = "other"
 
 
@@ -48,6 +51,7 @@ class Event:
     pos_order: PosOrderState | None = None
     product_refs: Sequence[str] = ()
     """For a stock hint that names the provider's product ids, not SKUs (`ProductRefs`)."""
+    record: RecordChange | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,11 @@ class SignedDeliveries(Deliveries, Protocol):
     the body is read before anything is believed of it."""
 
     signature_header: str
-    """The header the signature comes in (named when it is missing or wrong)."""
+    """Where the signature comes (a header, or a field of the body), named when it is wrong."""
+    account_field: str
+    """What the provider calls the account a delivery names (in refusals)."""
+    time_field: str
+    """What the provider calls the delivery's time (in refusals)."""
     replay_window: dt.timedelta
     """How long after an event the provider may still send it (its retries): an older one is
     a replay, refused, and the inbox keeps what it stored at least this long."""

@@ -65,7 +65,10 @@ class OAuth:
     scope_separator: str = " "
     authorize_params: tuple[tuple[str, str], ...] = ()
     """Extra query parameters of the consent screen (`session=false`)."""
-    grant_encoding: Literal["json", "form"] = "form"
+    grant_encoding: Literal["json", "form", "multipart"] = "form"
+    """How the token request's fields are sent: JSON, urlencoded, or multipart form-data."""
+    client_fields: tuple[str, str] = ("client_id", "client_secret")
+    """What the provider calls the app's id and secret, on the consent URL and the token call."""
     revoke_path: str = ""
     revocation: Callable[[ClientApp, str], Revocation] | None = None
     """The revoke request for an access token; None: the provider cannot revoke."""

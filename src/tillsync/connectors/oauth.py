@@ -53,7 +53,7 @@ def authorize_url(
 ) -> str:
     """Where the merchant's browser is sent to consent."""
     query = {
-        "client_id": app.client_id,
+        oauth.client_fields[0]: app.client_id,
         "response_type": "code",
         "redirect_uri": redirect_uri,
         "state": state,
@@ -114,12 +114,16 @@ async def _token(
     app: ClientApp,
     grant: Mapping[str, str],
 ) -> Tokens:
-    fields = {"client_id": app.client_id, "client_secret": app.client_secret, **grant}
+    id_field, secret_field = oauth.client_fields
+    fields = {id_field: app.client_id, secret_field: app.client_secret, **grant}
     url = f"{base_url.rstrip('/')}{oauth.token_path}"
     if oauth.grant_encoding == "json":
         request = http.build_request(
             "POST", url, content=dump_json(fields), headers={"Content-Type": "application/json"}
         )
+    elif oauth.grant_encoding == "multipart":
+        parts = {name: (None, value) for name, value in fields.items()}
+        request = http.build_request("POST", url, files=parts)
     else:
         request = http.build_request("POST", url, data=fields)
     response = await send(http, request)

@@ -23,6 +23,8 @@ KINDS = {
 
 class SquareDeliveries:
     signature_header = webhooks.SIGNATURE_HEADER
+    account_field = "merchant_id"
+    time_field = "created_at"
     replay_window = webhooks.RETRIES_FOR + dt.timedelta(hours=1)
 
     def sent_at(self, delivery: Delivery) -> dt.datetime | None:

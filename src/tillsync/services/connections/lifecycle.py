@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from tillsync.clock import moment_of
 from tillsync.connectors.contract import Account, Connector, Provider, WebhookAuth
 from tillsync.connectors.oauth import tokens_of
 from tillsync.errors import ConfigurationError, Conflict, NotFound
@@ -167,7 +168,11 @@ async def _store(
         connection.last_error = None
         connection.updated_at = uow.now
         if provider.oauth is not None:
-            connection.token_expires_at = tokens_of(keys, provider.oauth).expires_at
+            # A token that says no expiry may have one the provider filled into the settings
+            # (a personal token's known life): the refresh duty and the dashboard see it.
+            connection.token_expires_at = tokens_of(keys, provider.oauth).expires_at or (
+                moment_of(str(settings.get("token_expires_at") or ""))
+            )
             connection.refresh_lease_until = None
         location = settings_of(provider, settings).model_dump().get("location")
         if WAREHOUSE in roles and isinstance(location, str):

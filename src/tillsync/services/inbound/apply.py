@@ -18,6 +18,7 @@ from tillsync.services.connections.roles import plays
 from tillsync.services.context import Services
 from tillsync.services.inbound.stock import HINT_PRIORITY, enqueue_refresh
 from tillsync.services.orders import record_pos_state
+from tillsync.services.record_sync import apply_record_change
 from tillsync.services.sync import external_sales
 from tillsync.services.sync.product_rows import Seen, upsert_products
 from tillsync.store.tables import Connection, InboxEntry, Run
@@ -56,6 +57,14 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
                 state=event.pos_order.state,
                 at=event.pos_order.at,
             )
+        elif event.kind is EventKind.RECORD:
+            if event.record is None:
+                raise InvalidPayload(f"{entry.event_type} delivery without its object")
+            entity = event.record.entity
+            counts = await apply_record_change(
+                services, connection, event.record, lane=lane_for(ctx.job.priority)
+            )
+            items = counts.changed
     except Permanent as exc:  # a delivery that can never apply: failed once, visibly
         await _mark_failed(services, entry.id, exc.message)
         raise

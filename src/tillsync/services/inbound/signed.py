@@ -36,7 +36,7 @@ async def receive(
     read_body: Callable[[], Awaitable[bytes]],
 ) -> tuple[Connection, list[Delivery]]:
     deliveries = declared.deliveries
-    key = services.settings.webhook_signature_keys.get(declared.name)
+    key = _key(services, declared)
     if key is None or not isinstance(deliveries, SignedDeliveries):
         log.warning("%s webhook refused: the hub has no key for it", declared.title)
         raise NotAuthenticated("webhook signature cannot be checked", field="signature")
@@ -46,7 +46,7 @@ async def receive(
         log.warning("%s webhook refused: %s", declared.title, exc.message)
         raise
     url = receiver_url(services, declared, connection_id)
-    if not deliveries.verify_signed(headers, body, key=key.get_secret_value(), url=url):
+    if not deliveries.verify_signed(headers, body, key=key, url=url):
         log.warning(
             "%s webhook refused: signature missing or wrong",
             declared.title,
@@ -63,6 +63,16 @@ async def receive(
     accounts = {deliveries.account(event) for event in events}
     connection = await _connection(services, declared, connection_id, accounts)
     return connection, events
+
+
+def _key(services: Services, declared: Provider) -> str | None:
+    """The hub's signature key for the provider, else its OAuth app's secret (a provider
+    that signs with the application's secret, as its consent screen knows it)."""
+    key = services.settings.webhook_signature_keys.get(declared.name)
+    if key is not None:
+        return key.get_secret_value()
+    app = services.settings.oauth_apps.get(declared.name)
+    return app.client_secret if app is not None and declared.oauth is not None else None
 
 
 def _refuse_replays(
@@ -87,7 +97,7 @@ def _refuse_replays(
             problem,
             extra={"event_type": event.type},
         )
-        raise InvalidInput(f"the event {problem}", field="created_at")
+        raise InvalidInput(f"the event {problem}", field=deliveries.time_field)
 
 
 def receiver_url(services: Services, declared: Provider, connection_id: str | None) -> str:
@@ -99,8 +109,13 @@ def receiver_url(services: Services, declared: Provider, connection_id: str | No
 async def _connection(
     services: Services, declared: Provider, connection_id: str | None, accounts: set[str | None]
 ) -> Connection:
+    field = (
+        declared.deliveries.account_field
+        if isinstance(declared.deliveries, SignedDeliveries)
+        else "merchant_id"
+    )
     if len(accounts) != 1 or None in accounts:
-        raise InvalidInput("a delivery names exactly one account", field="merchant_id")
+        raise InvalidInput("a delivery names exactly one account", field=field)
     (account,) = accounts
     async with services.uows.read() as session:
         if connection_id:
@@ -126,4 +141,4 @@ async def _connection(
         declared.title,
         extra={"connection_id": connection_id},
     )
-    raise NotFound("no connection of this account", field="merchant_id")
+    raise NotFound("no connection of this account", field=field)

@@ -11,6 +11,7 @@ from tillsync.store.tables.base import Base, new_id
 from tillsync.store.tables.events import Event, InboxEntry, Notification
 from tillsync.store.tables.jobs import Job, JobAttempt, RateBudget, RateGrant, WorkerHeartbeat
 from tillsync.store.tables.orders import Order, OrderItem
+from tillsync.store.tables.records import Record
 from tillsync.store.tables.runs import DriftItem, Run, SyncSeen, SyncStage
 from tillsync.store.tables.sales import Sale, SaleLine
 from tillsync.store.tables.stock import (
@@ -43,6 +44,7 @@ __all__ = [
     "Product",
     "RateBudget",
     "RateGrant",
+    "Record",
     "Reservation",
     "Run",
     "Sale",

@@ -1,0 +1,1 @@
+"""Poster POS: a restaurant's back office (suppliers, ingredients, storages, categories)."""

@@ -1,0 +1,242 @@
+"""An entity's records synced: listed whole from the provider and upserted, as a run in history;
+and one object a webhook named, read afresh and upserted (or marked removed).
+
+A sync is a job (`<provider>.sync_records`, its `subject` the entity) with its run queued
+beside it in the caller's transaction; a second request for an entity already queued or
+running is refused with that run (`RecordSyncInProgress`), so manual syncs cannot pile up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.connectors.budget import lane_for
+from tillsync.connectors.contract import Provider
+from tillsync.connectors.records import RecordSource
+from tillsync.domain.records import RecordChange, RecordCounts
+from tillsync.errors import BudgetExhausted, ClientError, Conflict, NotFound
+from tillsync.jobs.store import NewJob, enqueue
+from tillsync.jobs.worker import InvalidPayload, JobContext
+from tillsync.services.connections.links import (
+    DISCONNECTED,
+    connector_for,
+    find_connection,
+    load_connection,
+    provider_of,
+)
+from tillsync.services.context import Services
+from tillsync.services.records import mark_removed, upsert_records
+from tillsync.services.runs import RunTally, finish_run
+from tillsync.store.tables import Connection, Job, Run, new_id
+from tillsync.store.uow import UnitOfWork
+
+VERB = "sync_records"
+BUSY_STATES = ("pending", "retry", "syncing")
+PRIORITY = 150
+
+
+class UnknownEntity(ClientError):
+    code = "unknown_entity"
+
+    def __init__(self, provider: Provider, entity: str, *, field: str = "entity") -> None:
+        known = ", ".join(provider.record_entities) or "none"
+        super().__init__(
+            f"{provider.title} keeps no records of '{entity}' (known: {known})", field=field
+        )
+
+
+class RecordSyncInProgress(Conflict):
+    code = "sync_in_progress"
+
+    def __init__(self, entity: str, *, run_id: str | None, job_id: str) -> None:
+        super().__init__(f"a sync of {entity} is already queued or running", field="entity")
+        self.entity, self.run_id, self.job_id = entity, run_id, job_id
+
+    def body(self) -> dict[str, object]:
+        return {**super().body(), "runId": self.run_id, "jobId": self.job_id}
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedSync:
+    entity: str
+    run_id: str
+    job_id: str
+
+
+def sync_kind(provider: str) -> str:
+    return f"{provider}.{VERB}"
+
+
+def check_entity(provider: Provider, entity: str, *, field: str = "entity") -> str:
+    if entity not in provider.record_entities:
+        raise UnknownEntity(provider, entity, field=field)
+    return entity
+
+
+async def record_connection(
+    session: AsyncSession, services: Services, tenant_id: str, provider: str
+) -> Connection:
+    """The tenant's connected connection to `provider`, or NotFound naming `provider`."""
+    declared = services.providers.get(provider)
+    connection = await find_connection(session, tenant_id, declared.name)
+    if connection is None or connection.status == DISCONNECTED:
+        raise NotFound(f"{declared.title} is not connected for this tenant", field="provider")
+    return connection
+
+
+async def request_record_sync(
+    services: Services, *, tenant_id: str, provider: str, entity: str, run_type: str = "manual"
+) -> QueuedSync:
+    """Queue a sync of one entity for the tenant's connection (its own transaction)."""
+    check_entity(services.providers.get(provider), entity)
+    async with services.uows.begin() as uow:
+        connection = await record_connection(uow.session, services, tenant_id, provider)
+        queued = await queue_record_sync(uow, connection, entity, run_type=run_type)
+        await uow.commit()
+    return queued
+
+
+async def queue_record_sync(
+    uow: UnitOfWork, connection: Connection, entity: str, *, run_type: str
+) -> QueuedSync:
+    """Inside the caller's transaction: the job and its queued run, or `RecordSyncInProgress`."""
+    session, kind = uow.session, sync_kind(connection.provider)
+    mine = (Job.kind == kind, Job.connection_id == connection.id, Job.subject == entity)
+    busy = await session.scalar(
+        select(Job).where(*mine, Job.state.in_(BUSY_STATES)).order_by(Job.created_at).limit(1)
+    )
+    if busy is not None:
+        raise RecordSyncInProgress(entity, run_id=_run_of(busy), job_id=busy.id)
+    latest = await session.scalar(
+        select(Job.id).where(*mine).order_by(Job.created_at.desc(), Job.id.desc()).limit(1)
+    )
+    run_id, job_id = new_id(), new_id()
+    key = f"{connection.id}:records:{entity}:after:{latest or 'none'}"
+    added = await enqueue(
+        session,
+        NewJob(
+            kind=kind,
+            payload={"entity": entity, "type": run_type, "run_id": run_id},
+            idempotency_key=key,
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            subject=entity,
+            priority=PRIORITY,
+            job_id=job_id,
+        ),
+        now=uow.now,
+    )
+    if not added:  # another request took this turn a moment ago
+        winner = await session.scalar(
+            select(Job).where(Job.kind == kind, Job.idempotency_key == key)
+        )
+        assert winner is not None
+        raise RecordSyncInProgress(entity, run_id=_run_of(winner), job_id=winner.id)
+    session.add(
+        Run(
+            id=run_id,
+            tenant_id=connection.tenant_id,
+            connection_id=connection.id,
+            job_id=job_id,
+            type=run_type,
+            direction="pull",
+            entity=entity,
+            status="queued",
+            details={"records": entity},
+            started_at=uow.now,
+        )
+    )
+    await session.flush()
+    return QueuedSync(entity=entity, run_id=run_id, job_id=job_id)
+
+
+async def last_record_syncs(
+    session: AsyncSession, connection: Connection, provider: Provider
+) -> dict[str, dt.datetime]:
+    """When each entity's latest successful sync (a whole listing) of the connection began;
+    an entity never synced is absent."""
+    rows = await session.execute(
+        select(Run.entity, func.max(Run.started_at))
+        .where(
+            Run.connection_id == connection.id,
+            Run.direction == "pull",
+            Run.status == "success",
+            Run.type != "webhook",
+            Run.entity.in_(provider.record_entities),
+        )
+        .group_by(Run.entity)
+    )
+    return dict(rows.tuples())
+
+
+async def sync_records(services: Services, ctx: JobContext) -> None:
+    """The job: list the entity whole, upsert it in one transaction, finish the run."""
+    async with services.uows.begin() as uow:
+        connection = await load_connection(uow.session, ctx.job.connection_id)
+        run = await uow.session.get(Run, ctx.field("run_id"))
+        if run is None:
+            raise InvalidPayload(f"run {ctx.field('run_id')} does not exist")
+        run.status = "running"
+        await uow.commit()
+    provider = provider_of(services, connection)
+    entity = check_entity(provider, str(ctx.field("entity")))
+    tally = RunTally(details={"records": entity})
+    try:
+        source = _source(services, connection, lane=lane_for(ctx.job.priority))
+        listing = await source.listing(entity)
+        async with services.uows.begin() as uow:
+            counts = await upsert_records(uow, connection, entity, listing.rows, complete=True)
+            await uow.commit()
+    except BudgetExhausted:
+        raise  # not a failure: the job steps aside and runs again when a call is free
+    except Exception as exc:
+        await finish_run(services.uows, run.id, tally, label=provider.title, error=str(exc)[:500])
+        raise
+    tally.pages = listing.calls
+    tally.items_synced, tally.items_deleted = counts.created + counts.updated, counts.removed
+    tally.details.update(_counted(counts), **dict(listing.notes))
+    await finish_run(services.uows, run.id, tally, label=provider.title)
+
+
+async def apply_record_change(
+    services: Services, connection: Connection, change: RecordChange, *, lane: str
+) -> RecordCounts:
+    """One object a webhook named: read afresh and upserted, or marked removed."""
+    check_entity(provider_of(services, connection), change.entity)
+    found = None
+    if not change.removed:
+        found = await _source(services, connection, lane=lane).one(
+            change.entity, change.external_id
+        )
+    async with services.uows.begin() as uow:
+        if found is None:  # removed, or no longer there when asked
+            counts = await mark_removed(uow, connection, change.entity, change.external_id)
+        else:
+            counts = await upsert_records(uow, connection, change.entity, [found], complete=False)
+        await uow.commit()
+    return counts
+
+
+def _source(services: Services, connection: Connection, *, lane: str) -> RecordSource:
+    source = connector_for(services, connection, lane=lane).records
+    if source is None:
+        raise InvalidPayload(f"{connection.provider} keeps no records")
+    return source
+
+
+def _counted(counts: RecordCounts) -> dict[str, int]:
+    return {
+        "created": counts.created,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "removed": counts.removed,
+    }
+
+
+def _run_of(job: Job) -> str | None:
+    run_id = (job.payload or {}).get("run_id")
+    return str(run_id) if run_id else None
