@@ -25,8 +25,11 @@ from tillsync.vault import Vault, decode_key
 STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 TENANT_KEY = re.compile(r"tsk_[A-Za-z0-9_\-]{20,}")
 """A tenant API key has a recognisable shape; the hub keeps only its hash."""
-IDENTIFIERS = frozenset({"account_id", "accounts_server", "api_domain", "location"})
-"""Stored beside the keys but no secret: an account, and where its data centre is (Zoho)."""
+IDENTIFIERS = frozenset(
+    {"account_id", "accounts_server", "api_domain", "location", "account", "account_number"}
+)
+"""Stored beside the keys but no secret: an account (its id, login or number), and where
+its data centre is (Zoho)."""
 REMEMBERED: set[str] = set()
 """Secrets a test names itself (keys it generates, values it expects refused)."""
 
