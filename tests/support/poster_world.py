@@ -21,9 +21,9 @@ from tillsync.config import OAuthApp, Settings
 from tillsync.connectors.outbound import tls_context
 from tillsync.emulators.poster import Connected, PosterState, create_poster_emulator
 from tillsync.providers import default_providers
-from tillsync.serving import serve
 from tillsync.services.connections.settings import update_settings
 from tillsync.services.tenants import create_tenant
+from tillsync.serving import serve
 from tillsync.store.tables import InboxEntry, Record
 
 LOGIN = "mykava"

@@ -35,8 +35,8 @@ async def _sync(world: PosterWorld, entity: str) -> dict[str, Any]:
     await world.work()
     async with world.hub.uows.read() as session:
         run = await session.get(Run, queued.json()["runId"])
-    assert run is not None and run.status == "success", run and run.error
-    assert run.entity == entity and run.pages == 1
+    assert run is not None
+    assert (run.status, run.error, run.entity, run.pages) == ("success", None, entity, 1)
     return run.details
 
 
@@ -88,7 +88,7 @@ async def test_records_answer_only_their_tenant_and_name_a_bad_value(world: Post
     assert (await world.connect_token()).status_code == 200
     await _sync(world, "storages")
     one = await world.api.get("/api/connections/poster/records/storages/1")
-    assert one.status_code == 200 and one.json()["name"] == "Kitchen"
+    assert (one.status_code, one.json()["name"]) == (200, "Kitchen")
     for path, status, field in (
         ("/records/pastries", 400, "entity"),
         ("/records/storages/99", 404, "external_id"),
@@ -103,16 +103,16 @@ async def test_records_answer_only_their_tenant_and_name_a_bad_value(world: Post
     theirs = await world.api.get("/api/connections/poster/records/storages/1", headers=headers)
     assert theirs.status_code == 404
     listed = await world.api.get("/api/connections/poster/records/storages", headers=headers)
-    assert listed.status_code == 200 and listed.json()["total"] == 0
+    assert (listed.status_code, listed.json()["total"]) == (200, 0)
     refused = await world.api.post("/api/connections/poster/records/storages/sync", headers=headers)
-    assert refused.status_code == 404 and refused.json()["field"] == "provider"
+    assert (refused.status_code, refused.json()["field"]) == (404, "provider")
 
 
 async def test_connecting_through_poster_consent_remembers_the_account(world: PosterWorld) -> None:
     query = await world.consent()
     assert query["account"] == LOGIN
     forged = await world.callback({**query, "state": query["state"] + "x"})
-    assert forged.status_code == 400 and forged.json()["field"] == "state"
+    assert (forged.status_code, forged.json()["field"]) == (400, "state")
     answer = await world.callback(query)
     assert answer.status_code == 200, answer.text
     connection = await _connection(world)
@@ -127,7 +127,7 @@ async def test_connecting_through_poster_consent_remembers_the_account(world: Po
     ]
     assert exchanges == [200]
     reused = await world.callback(query)  # a state is good once
-    assert reused.status_code == 400 and reused.json()["field"] == "state"
+    assert (reused.status_code, reused.json()["field"]) == (400, "state")
     async with world.hub.uows.read() as session:
         runs = list(await session.scalars(select(Run)))
     assert runs == []  # nothing synced before it is asked for

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tillsync.connectors.deliveries import Delivery, Event, EventKind
-from tillsync.connectors.poster.mapping import BY_HOOK
+from tillsync.connectors.poster.mapping import BY_HOOK, INGREDIENTS
 from tillsync.domain.records import RecordChange
 from tillsync.errors import ClientError, Permanent
 
@@ -29,6 +29,8 @@ notes cannot tell whether a retry is signed at its own time or repeats the first
 a retry of either kind is taken. A hook refused for its age would be retried (and hold back
 the account's newer hooks) for two days; within the window, the inbox's dedupe by `verify`
 makes a replayed hook harmless."""
+STOCK = "stock"
+INGREDIENT_TYPE = "1"
 ACTIONS = frozenset({"added", "changed", "removed", "transformed", "closed"})
 FIELDS = ("account", "object", "object_id", "action", "time", "verify")
 _MAX = 200
