@@ -124,18 +124,37 @@ class PosterDeliveries:
         return login if isinstance(login, str) and login else None
 
     def kind(self, event_type: str) -> EventKind:
-        return (
-            EventKind.RECORD if event_type.split(".", maxsplit=1)[0] in BY_HOOK else EventKind.OTHER
-        )
+        kept = event_type.split(".", maxsplit=1)[0] in (*BY_HOOK, STOCK)
+        return EventKind.RECORD if kept else EventKind.OTHER
 
     def read(self, event_type: str, data: Any) -> Event:
-        """A change of a kept object; `stock` and the rest are stored and change nothing."""
+        """A change of a kept object. A `stock` hook of an ingredient (type 1) changed its
+        leftover, which its record holds, so the ingredient is read afresh; other hooks are
+        stored and change nothing."""
         if self.kind(event_type) is not EventKind.RECORD:
             return Event(EventKind.OTHER)
         if not isinstance(data, dict) or not str(data.get("object_id", "")).strip():
             raise Permanent(f"{event_type} hook without its object_id")
+        if data.get("object") == STOCK:
+            element = _stock_element(data.get("data"))
+            if element is None:
+                return Event(EventKind.OTHER)
+            return Event(EventKind.RECORD, record=RecordChange(INGREDIENTS.name, element))
         entity = BY_HOOK[str(data["object"])]
         removed = data.get("action") == "removed"
         return Event(
             EventKind.RECORD, record=RecordChange(entity.name, str(data["object_id"]), removed)
         )
+
+
+def _stock_element(text: Any) -> str | None:
+    """The ingredient a `stock` hook's `data` (a JSON string) is about; None for another
+    type of element (products, dishes, modifiers are not kept)."""
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or str(data.get("type")) != INGREDIENT_TYPE:
+        return None
+    element = str(data.get("element_id") or "").strip()
+    return element or None
