@@ -4,9 +4,9 @@
 unique per connection, entity and the provider's id, with its content hash (unchanged
 objects are skipped) and its removal time (rows are never deleted).
 
-Revision ID: 0010
-Revises: 0009
-Create Date: 2026-11-30 04:00:00.000000
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-30 05:00:00.000000
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from alembic import op
 
 import tillsync.store.types
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
