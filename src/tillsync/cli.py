@@ -181,7 +181,7 @@ def sandbox(
     ] = 4.0,
     verbose: Verbose = False,
 ) -> None:
-    """Run the hub and every provider emulator on loopback, with a demo business connected."""
+    """Run the hub and every provider emulator on loopback, with two demo businesses connected."""
     from tillsync.sandbox.runner import run_sandbox
 
     # The sandbox tells what happens in its own words; the log is for --verbose.

@@ -25,6 +25,8 @@ CHROMIUM = os.environ.get("TILLSYNC_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 DEMO_CONNECTED = {"cin7", "crm", "square"}
 """What the sandbox connects its demo barbershop to; the other providers wait for the user."""
+CAFE_CONNECTED = {"dine", "zoho"}
+"""What the sandbox connects its demo cafe to: Zoho its stock source, Dine its POS."""
 WAIT_MS = 60_000
 """How long a page may take to show what it should: generous, the machine is shared."""
 

@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import DEMO_CONNECTED, screenshot, sign_in
+from tests.browser.conftest import CAFE_CONNECTED, DEMO_CONNECTED, screenshot, sign_in
 from tests.support.sandboxes import adjust_stock
+from tests.support.secrets import remember
 from tests.support.world import eventually
 from tillsync.sandbox.runner import Sandbox
 from tillsync.services.alerts import list_alerts
@@ -40,6 +41,22 @@ async def test_the_key_signs_in_to_every_connection_and_signing_out_ends_it(
     await expect(page).to_have_url(re.compile(r"/sign-in$"))
     await page.goto(f"{sandbox.hub_url}/stock")
     await expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+    cafe = sandbox.cafe  # the second demo business: its stock from Zoho, its orders to Dine
+    assert cafe is not None
+    remember(cafe.api_key)
+    await sign_in(page, sandbox.hub_url, cafe.api_key)
+    await expect(page.get_by_text(cafe.name, exact=True)).to_be_visible()
+    for provider in providers:
+        card = page.get_by_role("article", name=provider.title)
+        if provider.name in CAFE_CONNECTED:
+            await expect(card.locator(".status")).not_to_have_text("not connected")
+        else:
+            await expect(card.locator(".status")).to_have_text("not connected")
+    await page.goto(f"{sandbox.hub_url}/stock?q=BAKE-CROISSANT")
+    await expect(page.locator("tbody[data-sku='BAKE-CROISSANT']")).to_have_count(1)
+    await expect(page.locator("tbody[data-sku='TOMB45SHAVECBLCK']")).to_have_count(0)
+    await screenshot(page, "cafe-stock")
 
 
 async def test_a_wrong_key_is_refused(page: Page, sandbox: Sandbox) -> None:

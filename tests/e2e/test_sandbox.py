@@ -26,6 +26,13 @@ SEED_SALE = {
 }
 
 
+CAFE_SALE = {
+    "action": "RECORD_SALE",
+    "saleId": "CAFE-TEST-001",
+    "items": [{"sku": "BAKE-CROISSANT", "name": "Butter Croissant", "quantity": 2, "price": 3.2}],
+}
+
+
 async def _manifest(state_dir: Path, process: asyncio.subprocess.Process) -> dict[str, Any]:
     return await asyncio.to_thread(wait_for_manifest, state_dir, exited=lambda: process.returncode)
 
@@ -70,8 +77,20 @@ async def test_the_sandbox_serves_the_seed_examples_and_stops_cleanly(
         "database_url",
         "data_dir",
         "emulators",
+        "businesses",
     }
     assert manifest["data_dir"] == str(state_dir.resolve())
+    barbershop, cafe = manifest["businesses"]
+    assert barbershop == {
+        "name": "BookBarber Demo Barbershop",
+        "tenant_id": manifest["tenant_id"],
+        "api_key": manifest["api_key"],
+        "providers": ["cin7", "crm", "square"],
+    }
+    assert set(cafe) == {"name", "tenant_id", "api_key", "providers"}
+    assert cafe["providers"] == ["dine", "zoho"]
+    assert cafe["api_key"].startswith("tsk_")
+    assert cafe["tenant_id"] != barbershop["tenant_id"]
     assert set(manifest["emulators"]["cin7"]) == {"url", "account_id", "application_key"}
     headers = {"Authorization": f"Bearer {manifest['api_key']}"}
     async with httpx.AsyncClient(base_url=manifest["hub_url"], headers=headers) as hub:
@@ -109,9 +128,50 @@ async def test_the_sandbox_serves_the_seed_examples_and_stops_cleanly(
                 "SaleList"
             ]:
                 await asyncio.sleep(0.1)
+    await _the_cafe_sells_from_zoho_and_orders_through_dine(manifest, cafe)
     process.send_signal(signal.SIGTERM)
     async with asyncio.timeout(20):
         assert await process.wait() == 0
+
+
+async def _the_cafe_sells_from_zoho_and_orders_through_dine(
+    manifest: dict[str, Any], cafe: dict[str, Any]
+) -> None:
+    """With the cafe's key: a stock check answered from Zoho's figures, a sale that becomes a
+    Zoho sales order, an online order that reaches Dine once."""
+    headers = {"Authorization": f"Bearer {cafe['api_key']}"}
+    order = {
+        "business_id": cafe["tenant_id"],
+        "order_id": "CAFE-WEB-TEST",
+        "currency": "USD",
+        "items": [{"dish_id": "dish-latte", "name": "Latte", "quantity": 1, "unit_price": 4.2}],
+    }
+    async with httpx.AsyncClient(base_url=manifest["hub_url"], headers=headers) as hub:
+        check = await hub.post(
+            "/api/cin7/sale-sync",
+            json={"action": "CHECK_INVENTORY", "sku": "BAKE-CROISSANT", "quantity": 30},
+        )
+        assert (check.json()["available"], check.json()["currentStock"]) == (False, 24)
+        sale = await hub.post("/api/cin7/sale-sync", json=CAFE_SALE)
+        assert sale.json()["success"] is True, sale.text
+        placed = await hub.post("/api/v1/orders", json=order)
+        assert placed.status_code == 201, placed.text
+    zoho = manifest["emulators"]["zoho"]
+    zoho_auth = {"Authorization": f"Zoho-oauthtoken {zoho['access_token']}"}
+    query = {"organization_id": zoho["organization_id"], "reference_number": "CAFE-TEST-001"}
+    dine = manifest["emulators"]["dine"]
+    async with (
+        httpx.AsyncClient(base_url=zoho["url"], headers=zoho_auth) as stock,
+        httpx.AsyncClient(base_url=dine["url"], headers={"X-Api-Key": dine["api_key"]}) as pos,
+        asyncio.timeout(20),
+    ):
+        while not (made := (await stock.get("/salesorders", params=query)).json()["salesorders"]):
+            await asyncio.sleep(0.2)
+        reference = {"reference": "CAFE-WEB-TEST"}
+        while not (orders := (await pos.get("/orders", params=reference)).json()["orders"]):
+            await asyncio.sleep(0.2)
+    assert [so["reference_number"] for so in made] == ["CAFE-TEST-001"]
+    assert len(orders) == 1
 
 
 async def _read_until(
@@ -146,6 +206,9 @@ async def test_the_simulated_day_follows_each_sale_to_its_end_and_sums_up(
     await _each_held_by_cin7(manifest, pushed)
     in_square = dict(re.findall(r"SQUARE order (WEB-\d+) in Square: order (\S+)", printed))
     await _each_once_in_square(manifest, in_square)
+    in_zoho = dict(re.findall(r"ZOHO  (CAFE-\d+) pushed: Zoho sales order (\d+)", printed))
+    in_dine = dict(re.findall(r"DINE  order (CAFE-WEB-\d+) in Dine: order (\S+)", printed))
+    await _each_held_by_zoho_and_dine(manifest, in_zoho, in_dine)
     process.send_signal(signal.SIGINT)
     async with asyncio.timeout(20):
         rest, _ = await process.communicate()
@@ -183,6 +246,17 @@ async def test_the_simulated_day_follows_each_sale_to_its_end_and_sums_up(
     assert set(in_square) == set(placed)
     assert "WEB   order WEB-0002 placed online: 1 × Daily Shampoo" in printed
     assert "orders     3 online, in Square 3/3\n" in printed
+    # The cafe trades beside it: counter sales pushed to Zoho, online orders in Dine.
+    sold = re.findall(r"CAFE  sold \d+ × [^(]+\((CAFE-\d+)\)", printed)
+    assert sold
+    assert set(in_zoho) == set(sold)
+    assert "CAFE  Cinnamon Bun: " in printed  # two were left: a sale of three is refused
+    assert "ZOHO  bakery delivery keyed in: Cinnamon Bun now 14" in printed
+    assert len(in_dine) == 2
+    cafe = printed[printed.index("\nDaily Grind Demo Cafe\n") :]
+    assert f"sales      {len(sold)} recorded, " in cafe
+    assert f"pushed     {len(sold)}/{len(sold)} to Zoho\n" in cafe
+    assert "orders     2 online, in Dine 2/2\n" in cafe
 
 
 async def _each_held_by_cin7(manifest: dict[str, Any], pushed: dict[str, str]) -> None:
@@ -203,6 +277,30 @@ async def _each_held_by_cin7(manifest: dict[str, Any], pushed: dict[str, str]) -
             document = (await warehouse.get("/sale", params={"ID": sale_id})).json()
             assert document["ID"] == sale_id
             assert re.search(rf"\b{re.escape(reference)}\b", document["Note"])  # ours, named
+
+
+async def _each_held_by_zoho_and_dine(
+    manifest: dict[str, Any], in_zoho: dict[str, str], in_dine: dict[str, str]
+) -> None:
+    """Every Zoho sales order printed holds the cafe's sale printed with it, confirmed (read
+    with the organization's token: the hub's calls are its own); every Dine order id printed
+    is the one order Dine holds with our reference."""
+    zoho, dine = manifest["emulators"]["zoho"], manifest["emulators"]["dine"]
+    auth = {"Authorization": f"Zoho-oauthtoken {zoho['access_token']}"}
+    organization = {"organization_id": zoho["organization_id"]}
+    async with httpx.AsyncClient(base_url=zoho["url"], headers=auth) as stock:
+        for reference, salesorder_id in in_zoho.items():
+            answer = await stock.get(f"/salesorders/{salesorder_id}", params=organization)
+            made = answer.json()["salesorder"]
+            assert made["status"] == "confirmed"
+            named = made["reference_number"] == reference  # or in a batch, named in its note
+            assert named or re.search(rf"\b{re.escape(reference)}\b", made["notes"]), made
+    async with httpx.AsyncClient(
+        base_url=dine["url"], headers={"X-Api-Key": dine["api_key"]}
+    ) as pos:
+        for reference, order_id in in_dine.items():
+            orders = (await pos.get("/orders", params={"reference": reference})).json()["orders"]
+            assert [order["id"] for order in orders] == [order_id], reference
 
 
 async def _each_once_in_square(manifest: dict[str, Any], in_square: dict[str, str]) -> None:

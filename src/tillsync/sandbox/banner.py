@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from tillsync.sandbox.businesses import Business
 from tillsync.sandbox.manifest import manifest_path
 from tillsync.store.database import shown_url
 
@@ -35,6 +36,11 @@ EXAMPLES = (
     ),
 )
 """The seed's examples: a stock check, a walk-in's sale, a regular's sale (invoiced)."""
+CAFE_EXAMPLE = (
+    "/api/cin7/sale-sync",
+    '{"action": "CHECK_INVENTORY", "sku": "BAKE-CROISSANT", "quantity": 2}',
+)
+"""A stock check with the cafe's key: the hub answers from the stock Zoho holds."""
 
 
 def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
@@ -46,14 +52,17 @@ def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
     rows.add_column(overflow="fold")
     rows.add_row("Dashboard", f"{url}/")
     rows.add_row("Hub API", f"{url}  (reference at {url}/docs)")
-    rows.add_row("API key", key)
+    for business in sandbox.businesses:
+        label = "API key" if business.tenant_id == sandbox.tenant_id else "Cafe API key"
+        rows.add_row(label, f"{business.api_key}  ({_connected(business)})")
     rows.add_row("CIN7 emulator", f"{sandbox.cin7_url}  (account {sandbox.cin7_account_id})")
     rows.add_row("CRM emulator", f"{sandbox.crm_url}  (invoices at /_emulator/invoices)")
     if sandbox.dine is not None:
-        rows.add_row("Dine emulator", f"{sandbox.dine.url}  (not connected; its key is in Details)")
+        rows.add_row("Dine emulator", f"{sandbox.dine.url}  (the cafe's online orders)")
     if sandbox.zoho is not None:
+        organization = sandbox.zoho.organization.organization_id
         rows.add_row(
-            "Zoho emulator", f"{sandbox.zoho.url}  (not connected; its OAuth app is in Details)"
+            "Zoho emulator", f"{sandbox.zoho.url}  (the cafe's stock, organization {organization})"
         )
     rows.add_row("Database", shown_url(settings.resolved_database_url))
     rows.add_row("Details", str(manifest_path(state_dir)))
@@ -68,13 +77,12 @@ def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
     console.rule("Try it (from another terminal)")
     auth = f'-H "Authorization: Bearer {key}"'
     for path, body in EXAMPLES:
-        console.print(
-            f"curl -X POST {url}{path} \\\n  {auth} \\\n"
-            f'  -H "Content-Type: application/json" \\\n'
-            f"  -d '{body}'\n",
-            soft_wrap=True,
-            markup=False,
-        )
+        _curl(console, f"{url}{path}", auth, body)
+    cafe = sandbox.cafe
+    if cafe is not None:
+        console.print(f"# {cafe.name}: its stock is Zoho's", soft_wrap=True, markup=False)
+        cafe_auth = f'-H "Authorization: Bearer {cafe.api_key}"'
+        _curl(console, f"{url}{CAFE_EXAMPLE[0]}", cafe_auth, CAFE_EXAMPLE[1])
     console.print(f"curl {auth} {url}/api/alerts\n", soft_wrap=True, markup=False)
     console.print(f"curl -N {auth} {url}/api/events\n", soft_wrap=True, markup=False)
     console.print(
@@ -83,3 +91,17 @@ def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
         markup=False,
     )
     console.rule("Press Ctrl+C to stop")
+
+
+def _connected(business: Business) -> str:
+    return f"{business.name}: {', '.join(business.providers)}"
+
+
+def _curl(console: Console, url: str, auth: str, body: str) -> None:
+    console.print(
+        f"curl -X POST {url} \\\n  {auth} \\\n"
+        f'  -H "Content-Type: application/json" \\\n'
+        f"  -d '{body}'\n",
+        soft_wrap=True,
+        markup=False,
+    )

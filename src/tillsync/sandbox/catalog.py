@@ -1,4 +1,4 @@
-"""The demo barbershop's catalog, as its warehouse holds it."""
+"""The demo businesses' catalogs, as their stock sources hold them."""
 
 from __future__ import annotations
 
@@ -60,3 +60,15 @@ BARBERSHOP = (
     _p("CLUBMAN-TALC", "Clubman Pinaud Talc", "Shaving", "8.25", 7, 3, "0070066123456"),
     _p("SHAMPOO-DAILY", "Daily Shampoo 250ml", "Hair Care", "13.50", 20, 5, "0850012345061"),
 )
+
+CAFE = (
+    _p("BEANS-HOUSE-250", "House Blend Coffee Beans 250g", "Coffee", "14.00", 30, 8, ""),
+    _p("BEANS-DECAF-250", "Decaf Coffee Beans 250g", "Coffee", "15.00", 6, 4, ""),
+    _p("COLDBREW-CAN", "Cold Brew Can 250ml", "Drinks", "4.50", 36, 12, ""),
+    _p("BAKE-CROISSANT", "Butter Croissant", "Pastries", "3.20", 24, 6, ""),
+    _p("BAKE-PAINCHOC", "Pain au Chocolat", "Pastries", "3.60", 18, 6, ""),
+    _p("BAKE-CINNAMON", "Cinnamon Bun", "Pastries", "3.90", 4, 5, ""),
+    _p("BAKE-MUFFIN", "Blueberry Muffin", "Pastries", "3.40", 12, 4, ""),
+    _p("MUG-LOGO", "Cafe Logo Mug", "Merchandise", "12.00", 0, 2, ""),
+)
+"""The demo cafe's shelf: coffee to take home and the day's bakes (one low, one at zero)."""

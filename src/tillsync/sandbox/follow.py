@@ -1,10 +1,10 @@
-"""Every sale of the sandbox followed to its end, through the hub's own API, as a POS would.
+"""Every sale of a demo business followed to its end, through the hub's own API, as a POS would.
 
-A sale is followed until each of its jobs has settled: pushed to CIN7 (with the sale id
-CIN7 gave it, its order number and status), invoiced in the CRM (with the invoice number),
-or failed; a retry is shown as it is scheduled. Sales that come from outside the
-simulation (the curl examples of the banner) are noticed in the sync history and followed
-the same way.
+A sale is followed until each of its jobs has settled: pushed to the business's stock
+source (with the id it was given there, and its number and status as the staff see it),
+invoiced in the CRM (with the invoice number), or failed; a retry is shown as it is
+scheduled. Sales that come from outside the simulation (the curl examples of the banner)
+are noticed in the sync history and followed the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 from urllib.parse import quote
 
 import httpx
@@ -24,6 +24,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from tillsync.excerpts import excerpt
+from tillsync.sandbox.businesses import BARBERSHOP
+from tillsync.sandbox.cin7 import Cin7Stock, cin7_staff
+from tillsync.sandbox.shops import S, Shop
 
 if TYPE_CHECKING:  # the runner imports this module to watch its sales
     from tillsync.sandbox.runner import Sandbox
@@ -31,7 +34,7 @@ if TYPE_CHECKING:  # the runner imports this module to watch its sales
 POLL_SECONDS = 0.5
 ARRIVALS_SECONDS = 1.0
 SETTLED = ("success", "failed")
-WAREHOUSE, CRM = "cin7", "crm"
+CRM = "crm"
 
 
 def say(console: Console, text: str) -> None:
@@ -77,14 +80,18 @@ class Day:
     alerts_resolved: int = 0
 
 
-class Watcher:
-    """Follows sales as they are recorded; prints what happens to each."""
+class Watcher(Generic[S]):
+    """Follows one business's sales as they are recorded; prints what happens to each."""
 
     def __init__(
-        self, *, pos: httpx.AsyncClient, cin7: httpx.AsyncClient, console: Console, day: Day
+        self, *, pos: httpx.AsyncClient, shop: Shop[S], console: Console, day: Day
     ) -> None:
-        self.pos, self.cin7, self.console, self.day = pos, cin7, console, day
+        self.pos, self.shop, self.console, self.day = pos, shop, console, day
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def stock(self) -> S:
+        return self.shop.stock
 
     def expect(self, reference: str, *, invoice_wanted: bool) -> None:
         """A sale about to be sent: the arrivals watch will not take it for a stranger's."""
@@ -180,55 +187,54 @@ class Watcher:
                 self.console,
                 f"{who} {ref}: [red]gave up: {escape(excerpt(job['error_message'], 90))}",
             )
-        elif job["provider"] == WAREHOUSE:
+        elif job["provider"] == self.stock.provider:
             sale.pushed_as = record["provider_reference"]
-            say(self.console, f"{who} {ref} pushed: {await self._warehouse_sale(sale)}")
+            say(self.console, f"{who} {ref} pushed: {await self._pushed(sale)}")
         elif job["provider"] == CRM:
             sale.invoice = job["pos_order_id"]
             say(self.console, f"{who} {ref} invoiced: invoice {escape(str(sale.invoice))}, paid")
 
-    async def _warehouse_sale(self, sale: Followed) -> str:
-        """The sale as CIN7 holds it: its id, and its order number and status if CIN7 says."""
-        text = f"CIN7 sale {sale.pushed_as}"
+    async def _pushed(self, sale: Followed) -> str:
+        """The sale as the stock source holds it: its id, and its number and status there."""
+        text = f"{self.stock.noun} {sale.pushed_as}"
         if sale.retries:
             text += f" after {sale.retries} retr{'y' if sale.retries == 1 else 'ies'}"
-        found = await self.warehouse_sale(str(sale.pushed_as))
-        if found is not None:
-            text += f" ({found['Order']['SaleOrderNumber']}, {found['Status']})"
+        details = await self.stock.details(str(sale.pushed_as))
+        if details is not None:
+            text += f" ({escape(details)})"
         others = sum(1 for s in self.day.sales.values() if s.pushed_as == sale.pushed_as) - 1
         if others:  # under a tight budget, waiting sales are pushed as one document
             text += f", one document with {others} other sale(s)"
         return text
 
-    async def warehouse_sale(self, sale_id: str) -> dict[str, Any] | None:
-        """CIN7's document of a sale, or None if CIN7 does not answer with it now."""
-        with contextlib.suppress(httpx.HTTPError):
-            answer = await self.cin7.get("/sale", params={"ID": sale_id})
-            if answer.is_success:
-                document: dict[str, Any] = answer.json()
-                return document
-        return None
+
+@contextlib.asynccontextmanager
+async def watching(sandbox: Sandbox, console: Console) -> AsyncIterator[Watcher[Cin7Stock]]:
+    """A watcher of the barbershop's sales and alerts, reading CIN7 as its warehouse team
+    does (their own API application and budget)."""
+    async with cin7_staff(sandbox) as stock:
+        shop = Shop(BARBERSHOP, "POS", stock, orders_to="Square")
+        async with watching_shop(
+            shop,
+            hub_url=sandbox.hub_url,
+            api_key=sandbox.api_key,
+            tenant_id=sandbox.tenant_id,
+            console=console,
+        ) as watcher:
+            yield watcher
 
 
 @contextlib.asynccontextmanager
-async def watching(sandbox: Sandbox, console: Console) -> AsyncIterator[Watcher]:
-    """A watcher of the sandbox's sales and alerts, with a POS's client of the hub and a
-    client of CIN7 as the warehouse team has one (their own API application and budget)."""
-    staff = sandbox.cin7.add_application_key(sandbox.cin7_account_id)
-    cin7_headers = {
-        "api-auth-accountid": staff.account_id,
-        "api-auth-applicationkey": staff.application_key,
-    }
-    pos_headers = {"Authorization": f"Bearer {sandbox.api_key}"}
-    day = Day()
-    async with (
-        httpx.AsyncClient(base_url=sandbox.hub_url, headers=pos_headers, timeout=30) as pos,
-        httpx.AsyncClient(base_url=sandbox.cin7_url, headers=cin7_headers, timeout=30) as cin7,
-    ):
-        watcher = Watcher(pos=pos, cin7=cin7, console=console, day=day)
+async def watching_shop(
+    shop: Shop[S], *, hub_url: str, api_key: str, tenant_id: str, console: Console
+) -> AsyncIterator[Watcher[S]]:
+    """A watcher of one business's sales and alerts, with a POS's client of the hub."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    async with httpx.AsyncClient(base_url=hub_url, headers=headers, timeout=30) as pos:
+        watcher = Watcher(pos=pos, shop=shop, console=console, day=Day())
         background = [
-            asyncio.create_task(watcher.arrivals(sandbox.tenant_id)),
-            asyncio.create_task(print_alerts(pos, console, day)),
+            asyncio.create_task(watcher.arrivals(tenant_id)),
+            asyncio.create_task(print_alerts(pos, console, watcher.day)),
         ]
         try:
             yield watcher

@@ -1,8 +1,8 @@
 """Online orders in the simulated day: an ordering app's orders through `POST /api/v1/orders`,
 followed until the POS has them (their POS order id) or their push gave up.
 
-Items that name a SKU of the demo catalog hold and sell its stock (the hub pushes that
-sale to the warehouse itself); dish-only items only go to the POS. The day follows the
+Items that name a SKU of the business's catalog hold and sell its stock (the hub pushes
+that sale to the stock source itself); dish-only items only go to the POS. The day follows the
 order, not its sale: the sale belongs to the order and is not a till's.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -19,9 +19,6 @@ from rich.markup import escape
 
 from tillsync.excerpts import excerpt
 from tillsync.sandbox.follow import POLL_SECONDS, FollowedOrder, Watcher, say
-
-if TYPE_CHECKING:  # the runner imports the simulation, which imports this module
-    from tillsync.sandbox.runner import Sandbox
 
 SETTLED = ("success", "failed")
 
@@ -32,7 +29,7 @@ class Dish:
     name: str
     price: Decimal
     sku: str | None = None
-    """A SKU of the demo catalog: the item then holds and sells its stock."""
+    """A SKU of the business's catalog: the item then holds and sells its stock."""
 
 
 CHAI = Dish("dish-chai", "Masala Chai", Decimal("3.00"))
@@ -44,12 +41,12 @@ ONLINE_ORDERS: tuple[tuple[tuple[Dish, int], ...], ...] = (
     ((SHAMPOO, 1), (CHAI, 1)),
     ((BLADE_OIL, 2),),
 )
-"""What the ordering app's customers order while the shop trades (dish, quantity)."""
+"""What the ordering app's customers order from the barbershop (dish, quantity)."""
 CUSTOMER = {"name": "Asha Online", "phone": "+1 555 0142"}
 
 
 def order_body(
-    sandbox: Sandbox, order_id: str, lines: tuple[tuple[Dish, int], ...]
+    business_id: str, order_id: str, lines: tuple[tuple[Dish, int], ...]
 ) -> dict[str, Any]:
     items = []
     for dish, quantity in lines:
@@ -63,7 +60,7 @@ def order_body(
             item["sku"] = dish.sku
         items.append(item)
     return {
-        "business_id": sandbox.tenant_id,
+        "business_id": business_id,
         "order_id": order_id,
         "currency": "USD",
         "items": items,
@@ -71,12 +68,17 @@ def order_body(
     }
 
 
-async def order_online(sandbox: Sandbox, watcher: Watcher, number: int) -> None:
-    """Place the day's `number`-th online order (from 1), print it, and follow it."""
-    order_id = f"WEB-{number:04d}"
-    lines = ONLINE_ORDERS[(number - 1) % len(ONLINE_ORDERS)]
+async def order_online(
+    watcher: Watcher[Any],
+    *,
+    business_id: str,
+    order_id: str,
+    lines: tuple[tuple[Dish, int], ...],
+) -> None:
+    """Place an online order at the business, print it, and follow it."""
     watcher.expect_order(order_id)
-    answer = await watcher.pos.post("/api/v1/orders", json=order_body(sandbox, order_id, lines))
+    body = order_body(business_id, order_id, lines)
+    answer = await watcher.pos.post("/api/v1/orders", json=body)
     if not answer.is_success:
         message = escape(str(_json(answer).get("message") or answer.status_code))
         say(watcher.console, f"WEB   order {order_id}: [red]{message}[/red]")
@@ -90,7 +92,7 @@ async def order_online(sandbox: Sandbox, watcher: Watcher, number: int) -> None:
     watcher.spawn(follow_order(watcher, watcher.day.orders[order_id]))
 
 
-async def follow_order(watcher: Watcher, order: FollowedOrder) -> None:
+async def follow_order(watcher: Watcher[Any], order: FollowedOrder) -> None:
     """Poll the order until each POS push has settled; print retries and the POS order id."""
     path = f"/api/v1/orders/{quote(order.reference, safe='')}"
     shown: dict[str, tuple[Any, ...]] = {}
@@ -109,7 +111,7 @@ async def follow_order(watcher: Watcher, order: FollowedOrder) -> None:
 
 
 def _report(
-    watcher: Watcher, order: FollowedOrder, sync: dict[str, Any], shown: dict[str, Any]
+    watcher: Watcher[Any], order: FollowedOrder, sync: dict[str, Any], shown: dict[str, Any]
 ) -> None:
     state = (sync["status"], sync["next_retry_at"])
     if shown.get(sync["id"]) == state or sync["status"] not in (*SETTLED, "retry"):

@@ -1,4 +1,8 @@
-"""tillsync sandbox: the hub and every emulator on loopback, a demo barbershop connected."""
+"""tillsync sandbox: the hub and every emulator on loopback, two demo businesses connected.
+
+The barbershop keeps its stock in CIN7, invoices its regulars in the CRM and takes online
+orders to Square; the cafe keeps its stock in Zoho Inventory and takes online orders to Dine.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +20,16 @@ from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
 from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
-from tillsync.emulators.cin7.commands import ProductSeed
 from tillsync.emulators.crm import CrmState, create_crm_emulator
 from tillsync.emulators.dine import create_dine_emulator
 from tillsync.emulators.square import create_square_emulator
 from tillsync.emulators.zoho import create_zoho_emulator
 from tillsync.sandbox.banner import welcome
-from tillsync.sandbox.catalog import BARBERSHOP
+from tillsync.sandbox.businesses import BARBERSHOP, CAFE, Business, business
+from tillsync.sandbox.cafe import open_cafe, watching_cafe
+from tillsync.sandbox.catalog import CAFE as CAFE_SHELF
+from tillsync.sandbox.cin7 import API as CIN7_API
+from tillsync.sandbox.cin7 import cin7_demo, connect_cin7
 from tillsync.sandbox.dine import API as DINE_API
 from tillsync.sandbox.dine import DineDemo, dine_demo
 from tillsync.sandbox.follow import watching
@@ -37,11 +43,14 @@ from tillsync.serving import free_port, serve
 from tillsync.store.tables import Job
 
 console = Console(highlight=False)
-CIN7_API = "/ExternalApi/v2"
 DEMO_RETRY = {"retry_interval_seconds": 5}
 """The demo's connections retry a failed call after 5 s, so a retry is seen to recover; a
 real connection keeps seed 004's schedule (every 5 minutes for an hour)."""
 READY_SECONDS = 60.0
+FIRST_PULL = ".sync_catalog"
+"""The kind of a stock source's pull (after its provider's name), queued by connecting."""
+CAFE_LOCATION = "Cafe Counter"
+"""The cafe's one location in Zoho, and the default of its stock checks and sales."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,12 @@ class Sandbox:
     square: SquareDemo | None = None
     dine: DineDemo | None = None
     zoho: ZohoDemo | None = None
+    businesses: tuple[Business, ...] = ()
+    """The barbershop (the top-level key and tenant), then the cafe."""
+
+    @property
+    def cafe(self) -> Business | None:
+        return next((b for b in self.businesses if b.name == CAFE), None)
 
     @property
     def cin7_control(self) -> str:
@@ -85,6 +100,7 @@ class Sandbox:
                 **({"dine": self.dine.manifest()} if self.dine else {}),
                 **({"zoho": self.zoho.manifest()} if self.zoho else {}),
             },
+            "businesses": [b.manifest() for b in self.businesses],
         }
 
 
@@ -105,7 +121,7 @@ def prepare_state_dir(settings: Settings, state_dir: Path) -> Settings:
 
 @asynccontextmanager
 async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[Sandbox]:
-    """Start everything, connect the demo business, wait for its catalog; then yield.
+    """Start everything, connect the demo businesses, wait for their catalogs; then yield.
 
     The emulators listen on loopback, so the hub is let call private addresses.
     """
@@ -114,28 +130,12 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     if settings.port == 0:  # webhooks need the hub's address before it listens
         settings = settings.model_copy(update={"port": free_port(settings.host)})
     cin7 = Cin7State()
-    credentials = cin7.create_account(company="BookBarber Supply Warehouse")
-    cin7.seed_products(
-        credentials.account_id,
-        [
-            ProductSeed(
-                sku=p.sku,
-                name=p.name,
-                category=p.category,
-                barcode=p.barcode,
-                price_tier1=p.price,
-                average_cost=(p.price * Decimal("0.45")).quantize(Decimal("0.01")),
-                minimum_before_reorder=Decimal(p.reorder_level),
-                stock={"Main Warehouse": Decimal(p.stock)} if p.stock else {},
-            )
-            for p in BARBERSHOP
-        ],
-    )
+    credentials = cin7_demo(cin7)
     crm = CrmState()
     crm_key = crm.add_key()
-    square = square_demo(settings, business_name="BookBarber Demo Barbershop")
-    dine = dine_demo(name="Dine Demo Cafe")
-    zoho = zoho_demo(name="Zoho Demo Cafe")
+    square = square_demo(settings, business_name=BARBERSHOP)
+    dine = dine_demo(name=CAFE)
+    zoho = zoho_demo(name=CAFE, location=CAFE_LOCATION, items=CAFE_SHELF)
     async with AsyncExitStack() as stack:
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
         crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
@@ -145,7 +145,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         dine = replace(dine, url=dine_url + DINE_API)
         zoho_url = await stack.enter_async_context(serve(create_zoho_emulator(zoho.state)))
         zoho = replace(zoho, accounts_url=zoho_url)
-        # Dine and Zoho are connected by the user, through the hub: it must know where.
+        # Other businesses connect Dine and Zoho through the hub: it must know where.
         urls = {**settings.provider_urls, "dine": dine.url}
         given = settings.model_copy(update={"provider_urls": urls})
         app = create_app(with_zoho(with_square_app(given, square), zoho))
@@ -153,16 +153,12 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             serve(app, host=settings.host, port=settings.port)
         )
         hub: Hub = app.state.hub
-        tenant = await create_tenant(hub.uows, name="BookBarber Demo Barbershop")
-        await connect(
+        tenant = await create_tenant(hub.uows, name=BARBERSHOP)
+        await connect_cin7(
             hub.services,
-            provider="cin7",
+            credentials,
+            url=cin7_url + CIN7_API,
             tenant_id=tenant.tenant_id,
-            credentials={
-                "account_id": credentials.account_id,
-                "application_key": credentials.application_key,
-            },
-            base_url=cin7_url + CIN7_API,
             settings=DEMO_RETRY,
         )
         await connect(
@@ -175,7 +171,11 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             address_field="url",
         )
         await connect_square(hub.services, square, tenant_id=tenant.tenant_id, settings=DEMO_RETRY)
-        await _catalog_synced(hub)
+        cafe = await open_cafe(hub, zoho=zoho, dine=dine, retry=DEMO_RETRY)
+        await _catalogs_synced(hub)
+        barbershop = await business(
+            hub, name=BARBERSHOP, tenant_id=tenant.tenant_id, api_key=tenant.api_key
+        )
         sandbox = Sandbox(
             hub_url=hub_url,
             api_key=tenant.api_key,
@@ -191,22 +191,26 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             square=square,
             dine=dine,
             zoho=zoho,
+            businesses=(barbershop, cafe),
         )
         write_manifest(state_dir, sandbox.manifest())
         yield sandbox
 
 
-async def _catalog_synced(hub: Hub) -> None:
+async def _catalogs_synced(hub: Hub) -> None:
+    """Every stock source's first pull has run: each business's stock is in the ledger."""
     async with asyncio.timeout(READY_SECONDS):
         while True:
             async with hub.uows.read() as session:
                 states = set(
-                    await session.scalars(select(Job.state).where(Job.kind == "cin7.sync_catalog"))
+                    await session.scalars(
+                        select(Job.state).where(Job.kind.endswith(FIRST_PULL, autoescape=True))
+                    )
                 )
             if states == {"success"}:
                 return
             if "failed" in states:
-                raise RuntimeError("the first catalog sync of the sandbox failed")
+                raise RuntimeError("a first catalog sync of the sandbox failed")
             await asyncio.sleep(0.1)
 
 
@@ -215,9 +219,16 @@ async def run_sandbox(
 ) -> None:
     async with open_sandbox(settings, state_dir=state_dir) as sandbox:
         welcome(sandbox, console, state_dir=state_dir)
-        async with watching(sandbox, console) as watcher:
+        cafe = sandbox.cafe
+        assert cafe is not None
+        async with (
+            watching(sandbox, console) as watcher,
+            watching_cafe(sandbox, cafe, console) as at_cafe,
+        ):
             if simulate:
-                day = asyncio.create_task(simulate_day(sandbox, watcher, stop=stop, pace=pace))
+                day = asyncio.create_task(
+                    simulate_day(sandbox, watcher, stop=stop, pace=pace, cafe=(cafe, at_cafe))
+                )
                 await stop.wait()
                 day.cancel()
                 await asyncio.gather(day, return_exceptions=True)

@@ -1,4 +1,4 @@
-"""A simulated day of trade at the demo barbershop, printed as it happens."""
+"""A simulated day of trade at the demo businesses, printed as it happens."""
 
 from __future__ import annotations
 
@@ -6,21 +6,23 @@ import asyncio
 import contextlib
 import datetime as dt
 import random
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from rich.markup import escape
 
+from tillsync.sandbox.businesses import Business
+from tillsync.sandbox.cafe import trade_at_cafe
 from tillsync.sandbox.catalog import BARBERSHOP
+from tillsync.sandbox.cin7 import Cin7Stock
 from tillsync.sandbox.follow import Watcher, say
-from tillsync.sandbox.online import order_online
+from tillsync.sandbox.online import ONLINE_ORDERS, order_online
 from tillsync.sandbox.summary import print_summary
+from tillsync.sandbox.till import Step, sell
+from tillsync.sandbox.zoho import ZohoStock
 
 if TYPE_CHECKING:  # the runner imports this module to start the day
     from tillsync.sandbox.runner import Sandbox
 
-PRICES = {p.sku: p.price for p in BARBERSHOP}
 NAMES = {p.sku: p.name for p in BARBERSHOP}
 PACE_SECONDS = 4.0
 SETTLE_SECONDS = 300.0
@@ -31,14 +33,6 @@ FAULT: dict[str, Any] = {"error_rate": 1.0, "kinds": ["500"], "paths": ["/sale"]
 """The emulator's fault: every call to the sale document fails, as when CIN7 has a bad day."""
 CUSTOMERS = (("cust-001", "Marcus Fade"), ("cust-002", "Dee Taper"), ("cust-003", "Lou Lineup"))
 """Regulars the cashier picks at checkout: their sales also become paid CRM invoices."""
-
-
-@dataclass(frozen=True)
-class Step:
-    kind: str  # "sale", "outage" (a sale while CIN7 fails), "count" (an absolute figure),
-    # "restock", "order" (an online order; `quantity` is its number in the day)
-    sku: str
-    quantity: int
 
 
 def day_plan(seed: int = 45) -> list[Step]:
@@ -67,10 +61,40 @@ def day_plan(seed: int = 45) -> list[Step]:
 
 
 async def simulate_day(
-    sandbox: Sandbox, watcher: Watcher, *, stop: asyncio.Event, pace: float = PACE_SECONDS
+    sandbox: Sandbox,
+    watcher: Watcher[Cin7Stock],
+    *,
+    stop: asyncio.Event,
+    pace: float = PACE_SECONDS,
+    cafe: tuple[Business, Watcher[ZohoStock]] | None = None,
 ) -> None:
+    """The barbershop's day, and the cafe's beside it when `cafe` is given."""
     console = watcher.console
     console.rule("A simulated day of trade")
+    beside = None
+    if cafe is not None:
+        business, at_cafe = cafe
+        beside = asyncio.create_task(trade_at_cafe(business, at_cafe, stop=stop, pace=pace))
+    try:
+        await _barbershop_day(sandbox, watcher, stop=stop, pace=pace)
+        if beside is not None:
+            await beside
+    finally:
+        if beside is not None:
+            beside.cancel()
+    if stop.is_set():
+        return
+    console.rule("The day is over: following the last sales and orders to their end")
+    watchers: list[Watcher[Any]] = [watcher] + ([cafe[1]] if cafe else [])
+    for each in watchers:
+        await each.settled(within=SETTLE_SECONDS)
+    await print_summary(watcher, *watchers[1:])
+    console.rule("The hub keeps running (Ctrl+C to stop)")
+
+
+async def _barbershop_day(
+    sandbox: Sandbox, watcher: Watcher[Cin7Stock], *, stop: asyncio.Event, pace: float
+) -> None:
     for number, step in enumerate(day_plan(), start=1):
         if stop.is_set():
             return
@@ -81,73 +105,23 @@ async def simulate_day(
         elif step.kind == "outage":
             await _sell_while_down(sandbox, watcher, step, sale_id=sale_id)
         elif step.kind == "order":
-            await order_online(sandbox, watcher, step.quantity)
+            lines = ONLINE_ORDERS[(step.quantity - 1) % len(ONLINE_ORDERS)]
+            order_id = f"WEB-{step.quantity:04d}"
+            await order_online(
+                watcher, business_id=sandbox.tenant_id, order_id=order_id, lines=lines
+            )
         else:
-            await _warehouse_sets(watcher.cin7, watcher, step)
+            await _warehouse_sets(watcher.stock.client, watcher, step)
         await asyncio.sleep(pace)
-    console.rule("The day is over: following the last sales and orders to their end")
-    await watcher.settled(within=SETTLE_SECONDS)
-    await print_summary(watcher)
-    console.rule("The hub keeps running (Ctrl+C to stop)")
 
 
-async def sell(
-    watcher: Watcher, step: Step, *, sale_id: str, customer: tuple[str, str] | None = None
-) -> bool:
-    """What a POS does: check, hold during checkout, then record the sale with its hold.
-
-    A walk-in's sale goes through seed 000's RECORD_SALE; a regular's through seed 003's
-    POST /api/sales, which also invoices them in the CRM. Whether the sale was recorded.
-    """
-    pos, name = watcher.pos, NAMES[step.sku]
-    check = await _sale_sync(pos, action="CHECK_INVENTORY", sku=step.sku, quantity=step.quantity)
-    if not check.get("available"):
-        say(watcher.console, f"POS   {name}: [red]{escape(str(check.get('message')))}[/red]")
-        watcher.blocked(sale_id)
-        return False
-    hold = await _sale_sync(
-        pos, action="RESERVE", sku=step.sku, quantity=step.quantity, ttlSeconds=120
-    )
-    price = float(PRICES[step.sku])  # a POS sends a JSON number
-    line = {"sku": step.sku, "name": name, "quantity": step.quantity, "price": price}
-    held = [hold["reservationId"]] if hold.get("reserved") else []
-    watcher.expect(sale_id, invoice_wanted=customer is not None)
-    if customer is None:
-        sale = await _sale_sync(
-            pos,
-            action="RECORD_SALE",
-            saleId=sale_id,
-            invoiceNumber=f"INV-{sale_id}",
-            items=[line],
-            reservationIds=held,
-        )
-        to = ""
-    else:
-        body = {
-            "saleId": sale_id,
-            "customerId": customer[0],
-            "customerName": customer[1],
-            "currency": "USD",
-            "paymentMethod": "card",
-            "items": [line],
-            "reservationIds": held,
-        }
-        sale = (await pos.post("/api/sales", json=body)).json()
-        to = f" to {customer[1]}"
-    if not sale.get("success"):
-        say(watcher.console, f"POS   {name}: [red]{escape(str(sale.get('message')))}[/red]")
-        watcher.blocked(sale_id)
-        return False
-    say(watcher.console, f"POS   sold {step.quantity} × {name}{to} ({sale_id})")
-    watcher.follow(sale_id)
-    return True
-
-
-async def _sell_while_down(sandbox: Sandbox, watcher: Watcher, step: Step, *, sale_id: str) -> None:
+async def _sell_while_down(
+    sandbox: Sandbox, watcher: Watcher[Cin7Stock], step: Step, *, sale_id: str
+) -> None:
     """Switch a fault on in the CIN7 emulator, sell, and switch it off once the hub has
     scheduled a retry: the sale still reaches CIN7, once."""
     faults = f"{sandbox.cin7_control}/faults"
-    await watcher.cin7.put(faults, json=FAULT)
+    await watcher.stock.client.put(faults, json=FAULT)
     say(
         watcher.console,
         f"CIN7  [yellow]emulator fault on[/yellow]: every call to {FAULT['paths'][0]} answers "
@@ -158,17 +132,11 @@ async def _sell_while_down(sandbox: Sandbox, watcher: Watcher, step: Step, *, sa
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(watcher.day.sales[sale_id].retried.wait(), FAULT_SECONDS)
     finally:
-        await watcher.cin7.delete(faults)
+        await watcher.stock.client.delete(faults)
     say(watcher.console, "CIN7  [green]emulator fault off[/green]: the next retry goes through")
 
 
-async def _sale_sync(pos: httpx.AsyncClient, **body: object) -> dict[str, Any]:
-    answer = await pos.post("/api/cin7/sale-sync", json=body)
-    data: dict[str, Any] = answer.json()
-    return data
-
-
-async def _warehouse_sets(cin7: httpx.AsyncClient, watcher: Watcher, step: Step) -> None:
+async def _warehouse_sets(cin7: httpx.AsyncClient, watcher: Watcher[Any], step: Step) -> None:
     """The warehouse changes stock in CIN7 itself (stock adjustments set absolute figures)."""
     body = {
         "EffectiveDate": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),

@@ -1,18 +1,20 @@
-"""The closing summary of the simulated day: what was sold, and where each sale ended up."""
+"""The closing summary of the simulated day: what each business sold, and where it ended up."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from tillsync.sandbox.cin7 import Cin7Stock
 from tillsync.sandbox.follow import Watcher
 
 
-async def oversold(watcher: Watcher) -> tuple[Decimal, int]:
+async def oversold(watcher: Watcher[Cin7Stock]) -> tuple[Decimal, int]:
     """Units CIN7 had to backorder across the day's sales (sold without stock), and how
     many of its sales could not be read to tell."""
     units, unread = Decimal(0), 0
     for sale_id in {sale.pushed_as for sale in watcher.day.sales.values() if sale.pushed_as}:
-        document = await watcher.warehouse_sale(sale_id)
+        document = await watcher.stock.sale(sale_id)
         if document is None:
             unread += 1
             continue
@@ -21,8 +23,11 @@ async def oversold(watcher: Watcher) -> tuple[Decimal, int]:
     return units, unread
 
 
-def summary_lines(watcher: Watcher, *, backordered: Decimal, unread: int) -> list[str]:
-    day = watcher.day
+def summary_lines(
+    watcher: Watcher[Any], *, backordered: Decimal | None = None, unread: int = 0
+) -> list[str]:
+    """The business's figures; oversold units when its stock source tells them."""
+    day, shop = watcher.day, watcher.shop
     sales = list(day.sales.values())
     pushed = [sale for sale in sales if sale.pushed_as]
     retried = sum(1 for sale in pushed if sale.retries)
@@ -36,23 +41,35 @@ def summary_lines(watcher: Watcher, *, backordered: Decimal, unread: int) -> lis
     failed = sum(1 for _, gave_up in ends if gave_up)
     lines = [
         f"sales      {len(sales)} recorded, {day.blocked} blocked for want of stock",
-        f"pushed     {len(pushed)}/{len(sales)} to CIN7"
+        f"pushed     {len(pushed)}/{len(sales)} to {shop.stock.title}"
         + (f" ({retried} after a retry)" if retried else ""),
-        f"invoices   {invoiced}/{len(wanted)} paid in the CRM",
-        f"orders     {len(orders)} online, in Square {in_pos}/{len(orders)}"
+    ]
+    if wanted:
+        lines.append(f"invoices   {invoiced}/{len(wanted)} paid in the CRM")
+    lines += [
+        f"orders     {len(orders)} online, in {shop.orders_to} {in_pos}/{len(orders)}"
         + (f", {day.refused_orders} refused" if day.refused_orders else ""),
         f"alerts     {day.alerts_raised} raised, {day.alerts_resolved} resolved",
-        f"oversold   {format(backordered.normalize(), 'f')}"
-        + (" (units CIN7 had to backorder)" if backordered else "")
-        + (f" ({unread} CIN7 sale(s) could not be read)" if unread else ""),
     ]
+    if backordered is not None:
+        lines.append(
+            f"oversold   {format(backordered.normalize(), 'f')}"
+            + (" (units CIN7 had to backorder)" if backordered else "")
+            + (f" ({unread} CIN7 sale(s) could not be read)" if unread else "")
+        )
     if waiting or failed:
         lines.append(f"unsettled  {waiting} still under way, {failed} failed")
     return lines
 
 
-async def print_summary(watcher: Watcher) -> None:
-    backordered, unread = await oversold(watcher)
-    watcher.console.rule("The day in numbers")
-    for line in summary_lines(watcher, backordered=backordered, unread=unread):
-        watcher.console.print(line, markup=False, highlight=False)
+async def print_summary(barbershop: Watcher[Cin7Stock], *others: Watcher[Any]) -> None:
+    """Every business's figures, the barbershop's first; printed at once, once all are read."""
+    backordered, unread = await oversold(barbershop)
+    shown = [(barbershop, summary_lines(barbershop, backordered=backordered, unread=unread))]
+    shown += [(other, summary_lines(other)) for other in others]
+    console = barbershop.console
+    console.rule("The day in numbers")
+    for watcher, lines in shown:
+        console.print(watcher.shop.name, markup=False, highlight=False, style="bold")
+        for line in lines:
+            console.print(line, markup=False, highlight=False)
