@@ -15,6 +15,12 @@ class Checked(Protocol):
     def validate(self) -> None: ...
 
 
+class Adjustable(Checked, Protocol):
+    """Settings a running emulator changes through its control surface."""
+
+    def update(self, changes: Mapping[str, Any]) -> None: ...
+
+
 S = TypeVar("S", bound=Checked)
 
 

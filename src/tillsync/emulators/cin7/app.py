@@ -18,6 +18,7 @@ from tillsync.emulators.cin7.control import control_router
 from tillsync.emulators.cin7.endpoints import ROUTES, Handler
 from tillsync.emulators.cin7.errors import Cin7Error
 from tillsync.emulators.cin7.faults import FaultKind, FaultPlan
+from tillsync.emulators.cin7.logs import CallRecord
 from tillsync.emulators.cin7.records import Account
 from tillsync.emulators.cin7.state import Cin7State
 from tillsync.emulators.cin7.webhooks import webhook_dispatcher
@@ -37,14 +38,17 @@ class Gateway:
         await request.body()  # read now: later waits listen on the same channel
         response, throttled = await self._answer(request)
         self._state.record_call(
-            method=request.method,
-            path=request.url.path,
-            application_key=request.headers.get("api-auth-applicationkey", ""),
-            status=DROPPED_STATUS
-            if isinstance(response, DroppedConnection)
-            else response.status_code,
-            throttled=throttled,
-            query=request.url.query,
+            CallRecord(
+                time=self._state.clock.now(),
+                method=request.method,
+                path=request.url.path,
+                application_key=request.headers.get("api-auth-applicationkey", ""),
+                status=DROPPED_STATUS
+                if isinstance(response, DroppedConnection)
+                else response.status_code,
+                throttled=throttled,
+                query=request.url.query,
+            )
         )
         return response
 

@@ -6,16 +6,13 @@ class wires them to one clock and one event bus and offers the control surface i
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import uuid
-from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tillsync.clock import Clock, SystemClock
+from tillsync.clock import Clock
 from tillsync.emulators.cin7 import seeding
 from tillsync.emulators.cin7.catalog import Catalog
 from tillsync.emulators.cin7.commands import ProductSeed
@@ -27,9 +24,7 @@ from tillsync.emulators.cin7.sales import Sales
 from tillsync.emulators.cin7.settings import Settings
 from tillsync.emulators.cin7.stock import Stock
 from tillsync.emulators.cin7.subscriptions import Subscriptions
-from tillsync.emulators.ratelimit import RateLimiter
-
-LOG_SIZE = 10_000
+from tillsync.emulators.state import EmulatorState
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +37,15 @@ class UnknownAccountError(LookupError):
     pass
 
 
-class Cin7State:
+class Cin7State(EmulatorState[Settings, Faults, CallRecord, DeliveryRecord]):
     def __init__(self, *, clock: Clock | None = None, settings: Settings | None = None) -> None:
-        self.clock: Clock = clock or SystemClock()
-        self._initial_settings = settings or Settings()
-        self._initial_settings.validate()
-        self.settings = dataclasses.replace(self._initial_settings)
+        super().__init__(clock=clock, settings=settings or Settings(), faults=Faults())
         self.events = EventBus()
-        self.faults = Faults()
-        self.rate_limiter = RateLimiter(self.clock)
         self.catalog = Catalog(clock=self.clock, events=self.events)
         self.stock = Stock(events=self.events)
         self.sales = Sales(clock=self.clock, events=self.events, stock=self.stock)
         self.subscriptions = Subscriptions()
         self.accounts: dict[str, Account] = {}
-        self.calls: deque[CallRecord] = deque(maxlen=LOG_SIZE)
-        self.deliveries: deque[DeliveryRecord] = deque(maxlen=LOG_SIZE)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -117,15 +105,7 @@ class Cin7State:
             account = Account(id=old.id, company=old.company, keys=list(old.keys))
             seeding.seed_defaults(account, now=self.clock.now())
             self.accounts[account.id] = account
-        self.settings = dataclasses.replace(self._initial_settings)
-        self.faults.clear()
-        self.rate_limiter.clear()
-        self.calls.clear()
-        self.deliveries.clear()
-
-    def update_settings(self, **changes: Any) -> Settings:
-        self.settings.update(changes)
-        return self.settings
+        super().reset()
 
     def seed_products(self, account_id: str, products: Iterable[ProductSeed]) -> list[Product]:
         return seeding.seed_products(self.account(account_id), products, now=self.clock.now())
@@ -161,23 +141,6 @@ class Cin7State:
             "deliveries": len(self.deliveries),
         }
 
-    def record_call(
-        self,
-        *,
-        method: str,
-        path: str,
-        application_key: str,
-        status: int,
-        throttled: bool,
-        query: str = "",
-    ) -> None:
-        self.calls.append(
-            CallRecord(self.clock.now(), method, path, application_key, status, throttled, query)
-        )
-
-    def calls_since(self, since: dt.datetime | None = None) -> list[CallRecord]:
-        return [call for call in self.calls if since is None or call.time >= since]
-
     def webhook(self, account_id: str, webhook_id: str) -> Webhook | None:
         account = self.accounts.get(account_id)
         return None if account is None else account.webhooks.get(webhook_id)
@@ -193,9 +156,3 @@ class Cin7State:
         webhook = self.webhook(account_id, webhook_id)
         if webhook is not None:
             webhook.is_active = False
-
-    def record_delivery(self, record: DeliveryRecord) -> None:
-        self.deliveries.append(record)
-
-    def deliveries_since(self, since: dt.datetime | None = None) -> list[DeliveryRecord]:
-        return [d for d in self.deliveries if since is None or d.time >= since]

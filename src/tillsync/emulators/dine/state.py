@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -18,8 +17,8 @@ from tillsync.emulators.dine.settings import Settings
 from tillsync.emulators.fault_plans import RandomFaults
 from tillsync.emulators.faults import RouteRule
 from tillsync.emulators.ratelimit import RateLimiter
+from tillsync.emulators.state import Log
 
-LOG_SIZE = 10_000
 FaultKind = Literal["500", "503", "429", "reset"]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
@@ -73,7 +72,7 @@ class DineState:
         self.faults = Faults()
         self.rate_limiter = RateLimiter(self.clock)
         self.restaurants: dict[str, Restaurant] = {}
-        self.calls: deque[CallRecord] = deque(maxlen=LOG_SIZE)
+        self.calls: Log[CallRecord] = Log()
 
     def create_restaurant(
         self,
@@ -118,7 +117,7 @@ class DineState:
         self.calls.append(record)
 
     def calls_since(self, since: dt.datetime | None = None) -> list[CallRecord]:
-        return [c for c in self.calls if since is None or c.time >= since]
+        return self.calls.since(since)
 
     def calls_of(self, method: str, path: str) -> list[int]:
         """The statuses of the calls to `method path`, in order (0: dropped)."""

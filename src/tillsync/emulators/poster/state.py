@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tillsync.clock import Clock, SystemClock
+from tillsync.clock import Clock
 from tillsync.emulators.poster import catalog
 from tillsync.emulators.poster.events import Event, EventBus
 from tillsync.emulators.poster.faults import Faults
@@ -41,9 +40,8 @@ from tillsync.emulators.poster.seeding import (
 from tillsync.emulators.poster.settings import Settings
 from tillsync.emulators.poster.tokens import APPLICATION, PERSONAL, Access, Tokens
 from tillsync.emulators.poster.wire import hex_token
-from tillsync.emulators.ratelimit import RateLimiter
+from tillsync.emulators.state import EmulatorState
 
-LOG_SIZE = 10_000
 HOOK_OBJECTS = ("ingredient", "ingredients_category", "storage", "stock", "application")
 """The webhook objects the emulator sends; Poster has more, and none for suppliers."""
 DEFAULT_OBJECTS = ("ingredient", "ingredients_category", "storage", "stock")
@@ -84,7 +82,7 @@ class UnknownAccountError(LookupError):
     pass
 
 
-class PosterState:
+class PosterState(EmulatorState[Settings, Faults, CallRecord, DeliveryRecord]):
     def __init__(
         self,
         *,
@@ -92,23 +90,16 @@ class PosterState:
         settings: Settings | None = None,
         application: Application | None = None,
     ) -> None:
-        self.clock: Clock = clock or SystemClock()
-        self._initial_settings = settings or Settings()
-        self._initial_settings.validate()
-        self.settings = dataclasses.replace(self._initial_settings)
+        super().__init__(clock=clock, settings=settings or Settings(), faults=Faults())
         self.application = application or Application(
             str(secrets.choice(range(1000, 10000))), hex_token()
         )
         self.application.validate()
         self._initial_application = dataclasses.replace(self.application)
         self.events = EventBus()
-        self.faults = Faults()
-        self.rate_limiter = RateLimiter(self.clock)
         self.tokens = Tokens()
         self.hooks = HookQueues()
         self.accounts: dict[str, Account] = {}
-        self.calls: deque[CallRecord] = deque(maxlen=LOG_SIZE)
-        self.deliveries: deque[DeliveryRecord] = deque(maxlen=LOG_SIZE)
 
     # --- accounts and tokens ---------------------------------------------------------------
 
@@ -230,7 +221,7 @@ class PosterState:
         for fields in DEMO_SUPPLIERS:
             catalog.add(account, SUPPLIERS, fields)
 
-    # --- the application, settings, logs ---------------------------------------------------
+    # --- the application, reset, counts ----------------------------------------------------
 
     def configure_application(self, **changes: Any) -> Application:
         """Change the application's registration, all or nothing. Saving webhook settings
@@ -243,22 +234,14 @@ class PosterState:
             self.hooks.drop()
         return candidate
 
-    def update_settings(self, **changes: Any) -> Settings:
-        self.settings.update(changes)
-        return self.settings
-
     def reset(self) -> None:
         """Back to no accounts, the first registration, default settings, no faults, no
         held hooks, empty logs."""
-        self.settings = dataclasses.replace(self._initial_settings)
         self.application = dataclasses.replace(self._initial_application)
         self.accounts.clear()
         self.tokens = Tokens()
         self.hooks.drop()
-        self.faults.clear()
-        self.rate_limiter.clear()
-        self.calls.clear()
-        self.deliveries.clear()
+        super().reset()
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -270,15 +253,3 @@ class PosterState:
             "calls": len(self.calls),
             "deliveries": len(self.deliveries),
         }
-
-    def record_call(self, record: CallRecord) -> None:
-        self.calls.append(record)
-
-    def calls_since(self, since: dt.datetime | None = None) -> list[CallRecord]:
-        return [call for call in self.calls if since is None or call.time >= since]
-
-    def record_delivery(self, record: DeliveryRecord) -> None:
-        self.deliveries.append(record)
-
-    def deliveries_since(self, since: dt.datetime | None = None) -> list[DeliveryRecord]:
-        return [d for d in self.deliveries if since is None or d.time >= since]

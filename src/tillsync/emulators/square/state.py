@@ -7,17 +7,13 @@ surface in Python.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import secrets
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tillsync.clock import Clock, SystemClock
-from tillsync.emulators.ratelimit import RateLimiter
+from tillsync.clock import Clock
 from tillsync.emulators.square.catalog import Catalog
 from tillsync.emulators.square.events import EventBus
 from tillsync.emulators.square.faults import Faults
@@ -30,8 +26,7 @@ from tillsync.emulators.square.settings import Settings
 from tillsync.emulators.square.subscriptions import Subscription, Subscriptions
 from tillsync.emulators.square.tokens import DEFAULT_SCOPES, AccessToken, Tokens
 from tillsync.emulators.square.wire import UPPER, location_id, new_id
-
-LOG_SIZE = 10_000
+from tillsync.emulators.state import EmulatorState
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +50,7 @@ class UnknownMerchantError(LookupError):
     pass
 
 
-class SquareState:
+class SquareState(EmulatorState[Settings, Faults, CallRecord, DeliveryRecord]):
     def __init__(
         self,
         *,
@@ -63,16 +58,11 @@ class SquareState:
         settings: Settings | None = None,
         application: Application | None = None,
     ) -> None:
-        self.clock: Clock = clock or SystemClock()
-        self._initial_settings = settings or Settings()
-        self._initial_settings.validate()
-        self.settings = dataclasses.replace(self._initial_settings)
+        super().__init__(clock=clock, settings=settings or Settings(), faults=Faults())
         self.application = application or Application(
             "sq0idp-" + secrets.token_urlsafe(16), "sq0csp-" + secrets.token_urlsafe(32)
         )
         self.events = EventBus()
-        self.faults = Faults()
-        self.rate_limiter = RateLimiter(self.clock)
         self.rate_limits: dict[str, int | None] = {}
         """Per access token, overriding `settings.rate_limit`."""
         self.tokens = Tokens()
@@ -81,8 +71,6 @@ class SquareState:
         self.inventory = Inventory(clock=self.clock, events=self.events)
         self.subscriptions = Subscriptions()
         self.merchants: dict[str, Merchant] = {}
-        self.calls: deque[CallRecord] = deque(maxlen=LOG_SIZE)
-        self.deliveries: deque[DeliveryRecord] = deque(maxlen=LOG_SIZE)
 
     def create_merchant(
         self,
@@ -164,19 +152,11 @@ class SquareState:
 
     def reset(self) -> None:
         """Back to no merchants, default settings, no faults, no subscriptions, empty logs."""
-        self.settings = dataclasses.replace(self._initial_settings)
         self.merchants.clear()
         self.tokens = Tokens()
         self.subscriptions.clear()
-        self.faults.clear()
-        self.rate_limiter.clear()
         self.rate_limits.clear()
-        self.calls.clear()
-        self.deliveries.clear()
-
-    def update_settings(self, **changes: Any) -> Settings:
-        self.settings.update(changes)
-        return self.settings
+        super().reset()
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -193,15 +173,3 @@ class SquareState:
             "calls": len(self.calls),
             "deliveries": len(self.deliveries),
         }
-
-    def record_call(self, record: CallRecord) -> None:
-        self.calls.append(record)
-
-    def calls_since(self, since: dt.datetime | None = None) -> list[CallRecord]:
-        return [call for call in self.calls if since is None or call.time >= since]
-
-    def record_delivery(self, record: DeliveryRecord) -> None:
-        self.deliveries.append(record)
-
-    def deliveries_since(self, since: dt.datetime | None = None) -> list[DeliveryRecord]:
-        return [d for d in self.deliveries if since is None or d.time >= since]

@@ -7,17 +7,14 @@ surface in Python.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import secrets
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tillsync.clock import Clock, SystemClock
-from tillsync.emulators.ratelimit import RateLimiter
+from tillsync.clock import Clock
+from tillsync.emulators.state import EmulatorState
 from tillsync.emulators.zoho.events import Event, EventBus
 from tillsync.emulators.zoho.faults import Faults
 from tillsync.emulators.zoho.logs import CallRecord, DeliveryRecord
@@ -29,7 +26,6 @@ from tillsync.emulators.zoho.tokens import Tokens
 from tillsync.emulators.zoho.wire import new_id
 from tillsync.emulators.zoho.workflows import Workflow
 
-LOG_SIZE = 10_000
 ALL_SCOPES = ("ZohoInventory.FullAccess.all",)
 
 
@@ -55,7 +51,7 @@ class UnknownOrganizationError(LookupError):
     pass
 
 
-class ZohoState:
+class ZohoState(EmulatorState[Settings, Faults, CallRecord, DeliveryRecord]):
     def __init__(
         self,
         *,
@@ -63,23 +59,16 @@ class ZohoState:
         settings: Settings | None = None,
         application: Application | None = None,
     ) -> None:
-        self.clock: Clock = clock or SystemClock()
-        self._initial_settings = settings or Settings()
-        self._initial_settings.validate()
-        self.settings = dataclasses.replace(self._initial_settings)
+        super().__init__(clock=clock, settings=settings or Settings(), faults=Faults())
         self.application = application or Application(
             "1000." + secrets.token_hex(15).upper(), secrets.token_hex(21)
         )
         self.events = EventBus()
-        self.faults = Faults()
-        self.rate_limiter = RateLimiter(self.clock)
         self.quota = DailyQuota()
         self.tokens = Tokens()
         self.accounts: dict[str, Account] = {}
         self.organizations: dict[str, Organization] = {}
         self.workflows: dict[str, Workflow] = {}
-        self.calls: deque[CallRecord] = deque(maxlen=LOG_SIZE)
-        self.deliveries: deque[DeliveryRecord] = deque(maxlen=LOG_SIZE)
 
     def create_account(self, *, email: str | None = None) -> Account:
         account_id = new_id()
@@ -188,20 +177,12 @@ class ZohoState:
 
     def reset(self) -> None:
         """Back to no accounts, default settings, no faults, no workflows, empty logs."""
-        self.settings = dataclasses.replace(self._initial_settings)
         self.accounts.clear()
         self.organizations.clear()
         self.tokens = Tokens()
         self.workflows.clear()
-        self.faults.clear()
-        self.rate_limiter.clear()
         self.quota.clear()
-        self.calls.clear()
-        self.deliveries.clear()
-
-    def update_settings(self, **changes: Any) -> Settings:
-        self.settings.update(changes)
-        return self.settings
+        super().reset()
 
     def counts(self) -> dict[str, Any]:
         now = self.clock.now()
@@ -223,15 +204,3 @@ class ZohoState:
             "calls": len(self.calls),
             "deliveries": len(self.deliveries),
         }
-
-    def record_call(self, record: CallRecord) -> None:
-        self.calls.append(record)
-
-    def calls_since(self, since: dt.datetime | None = None) -> list[CallRecord]:
-        return [call for call in self.calls if since is None or call.time >= since]
-
-    def record_delivery(self, record: DeliveryRecord) -> None:
-        self.deliveries.append(record)
-
-    def deliveries_since(self, since: dt.datetime | None = None) -> list[DeliveryRecord]:
-        return [d for d in self.deliveries if since is None or d.time >= since]
