@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from tillsync.emulators.fault_plans import RandomFaults
 from tillsync.emulators.faults import RouteRule, RuleAction
+from tillsync.emulators.state import Clearable
 
 Answer = Callable[[object], Response]
 
@@ -45,8 +46,12 @@ class Described(Protocol):
     def as_dict(self) -> dict[str, Any]: ...
 
 
-class Clearable(Protocol):
-    def clear(self) -> None: ...
+class Counted(Protocol):
+    """A state that can go back to its start and count what it holds."""
+
+    def reset(self) -> None: ...
+
+    def counts(self) -> Any: ...
 
 
 class Logged(Protocol):
@@ -63,15 +68,33 @@ class Logged(Protocol):
     def deliveries_since(self, since: dt.datetime | None) -> Iterable[Any]: ...
 
 
+def add_state_routes(router: APIRouter, state: Counted, *, answer: Answer) -> None:
+    """`POST /reset` puts the state back to its start; it and `GET /state` answer its counts."""
+
+    @router.post("/reset")
+    async def reset() -> Response:
+        state.reset()
+        return answer(state.counts())
+
+    @router.get("/state")
+    async def counts() -> Response:
+        return answer(state.counts())
+
+
 def add_log_routes(
-    router: APIRouter, state: Logged, *, answer: Callable[[Iterable[Any]], Response]
+    router: APIRouter,
+    state: Logged,
+    *,
+    answer: Answer,
+    rows: Callable[[Iterable[Any]], object] | None = None,
 ) -> None:
     """`GET /calls?since=` and `GET /deliveries?since=` list a log from then on (a naive
-    time is UTC); `DELETE` on either empties it."""
+    time is UTC) as `rows` (default: `log_rows`); `DELETE` on either empties it."""
+    listed = rows or log_rows
 
     @router.get("/calls", name="calls")
     async def calls(since: dt.datetime | None = None) -> Response:
-        return answer(state.calls_since(utc(since)))
+        return answer(listed(state.calls_since(utc(since))))
 
     @router.delete("/calls", name="clear_calls")
     async def clear_calls() -> Response:
@@ -80,7 +103,7 @@ def add_log_routes(
 
     @router.get("/deliveries", name="deliveries")
     async def deliveries(since: dt.datetime | None = None) -> Response:
-        return answer(state.deliveries_since(utc(since)))
+        return answer(listed(state.deliveries_since(utc(since))))
 
     @router.delete("/deliveries", name="clear_deliveries")
     async def clear_deliveries() -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -79,8 +80,8 @@ class FaultsBody(SharedFaultsBody):
     paths: list[str] | None = None
 
 
-def _records(records: Any) -> Response:
-    return json_response([dataclasses.asdict(record) for record in records])
+def _rows(records: Iterable[Any]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(record) for record in records]
 
 
 def control_router(state: Cin7State) -> APIRouter:
@@ -101,7 +102,7 @@ def control_router(state: Cin7State) -> APIRouter:
     async def counts() -> Response:
         return json_response(state.counts())
 
-    add_log_routes(router, state, answer=_records)
+    add_log_routes(router, state, answer=json_response, rows=_rows)
 
     @router.post("/accounts")
     async def create_account(body: AccountBody) -> Response:

@@ -12,7 +12,12 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from tillsync.emulators.control import add_random_fault_routes, add_settings_routes, utc
+from tillsync.emulators.control import (
+    add_random_fault_routes,
+    add_settings_routes,
+    add_state_routes,
+    utc,
+)
 from tillsync.emulators.dine.menu import DEMO_MENU, ItemSeed
 from tillsync.emulators.dine.responses import json_response
 from tillsync.emulators.dine.state import DineState, Restaurant
@@ -57,14 +62,7 @@ def control_router(state: DineState) -> APIRouter:
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from None
 
-    @router.post("/reset")
-    async def reset() -> Response:
-        state.reset()
-        return _json(state.counts())
-
-    @router.get("/state")
-    async def counts() -> Response:
-        return _json(state.counts())
+    add_state_routes(router, state, answer=_json)
 
     @router.post("/restaurants")
     async def create_restaurant(body: RestaurantBody) -> Response:

@@ -16,7 +16,7 @@ from tillsync.emulators.control import (
     add_log_routes,
     add_random_fault_routes,
     add_settings_routes,
-    log_rows,
+    add_state_routes,
 )
 from tillsync.emulators.poster.faults import FaultRule
 from tillsync.emulators.poster.records import KINDS
@@ -56,23 +56,11 @@ class TokenScope(BaseModel):
     account: str | None = None
 
 
-def _records(records: Any) -> Response:
-    return json_response(log_rows(records))
-
-
 def control_router(state: PosterState) -> APIRouter:
     router = APIRouter(prefix="/_emulator", tags=["emulator control"])
 
-    @router.post("/reset")
-    async def reset() -> Response:
-        state.reset()
-        return json_response(state.counts())
-
-    @router.get("/state")
-    async def counts() -> Response:
-        return json_response(state.counts())
-
-    add_log_routes(router, state, answer=_records)
+    add_state_routes(router, state, answer=json_response)
+    add_log_routes(router, state, answer=json_response)
 
     @router.get("/application")
     async def application() -> Response:

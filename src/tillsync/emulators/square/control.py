@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
@@ -14,7 +13,7 @@ from tillsync.emulators.control import (
     add_log_routes,
     add_random_fault_routes,
     add_settings_routes,
-    log_rows,
+    add_state_routes,
 )
 from tillsync.emulators.square.errors import SquareError
 from tillsync.emulators.square.faults import FaultRule
@@ -79,10 +78,6 @@ class RateLimitBody(BaseModel):
     limit: int | None = Field(ge=1)
 
 
-def _records(records: Any) -> Response:
-    return json_response(log_rows(records))
-
-
 def control_router(state: SquareState) -> APIRouter:
     router = APIRouter(prefix="/_emulator", tags=["emulator control"])
 
@@ -92,16 +87,8 @@ def control_router(state: SquareState) -> APIRouter:
         except UnknownMerchantError as exc:
             raise HTTPException(404, str(exc)) from None
 
-    @router.post("/reset")
-    async def reset() -> Response:
-        state.reset()
-        return json_response(state.counts())
-
-    @router.get("/state")
-    async def counts() -> Response:
-        return json_response(state.counts())
-
-    add_log_routes(router, state, answer=_records)
+    add_state_routes(router, state, answer=json_response)
+    add_log_routes(router, state, answer=json_response)
 
     @router.get("/application")
     async def application() -> Response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
@@ -15,7 +14,7 @@ from tillsync.emulators.control import (
     add_log_routes,
     add_random_fault_routes,
     add_settings_routes,
-    log_rows,
+    add_state_routes,
 )
 from tillsync.emulators.zoho.faults import FaultRule
 from tillsync.emulators.zoho.responses import json_response
@@ -78,10 +77,6 @@ class TokenScope(BaseModel):
     account_id: str | None = None
 
 
-def _records(records: Any) -> Response:
-    return json_response(log_rows(records))
-
-
 def control_router(state: ZohoState) -> APIRouter:
     router = APIRouter(prefix="/_emulator", tags=["emulator control"])
 
@@ -91,16 +86,8 @@ def control_router(state: ZohoState) -> APIRouter:
         except UnknownOrganizationError as exc:
             raise HTTPException(404, str(exc)) from None
 
-    @router.post("/reset")
-    async def reset() -> Response:
-        state.reset()
-        return json_response(state.counts())
-
-    @router.get("/state")
-    async def counts() -> Response:
-        return json_response(state.counts())
-
-    add_log_routes(router, state, answer=_records)
+    add_state_routes(router, state, answer=json_response)
+    add_log_routes(router, state, answer=json_response)
 
     @router.get("/application")
     async def application() -> Response:
