@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tillsync.emulators.settings import apply_changes
+from tillsync.emulators.settings import (
+    EmulatorSettings,
+    apply_changes,
+    check_limits,
+    check_not_negative,
+    check_positive,
+)
 
 ThrottleStyle = Literal["503", "429", "400"]
 THROTTLE_STYLES: tuple[ThrottleStyle, ...] = ("503", "429", "400")
 
 
 @dataclass(slots=True)
-class Settings:
+class Settings(EmulatorSettings):
     """Mutable on purpose: the control surface changes a running emulator."""
 
     rate_limit: int | None = 60
@@ -33,19 +38,10 @@ class Settings:
         apply_changes(self, changes)
 
     def validate(self) -> None:
-        if self.rate_limit is not None and self.rate_limit < 1:
-            raise ValueError("rate_limit must be at least 1, or null to disable")
+        check_limits(self, ["rate_limit"])
         if self.throttle_style not in THROTTLE_STYLES:
             raise ValueError(f"throttle_style must be one of {', '.join(THROTTLE_STYLES)}")
         if not 100 <= self.unknown_path_status <= 599:
             raise ValueError("unknown_path_status must be an HTTP status")
-        positive = ("rate_window_seconds", "time_scale", "webhook_timeout_seconds")
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-        for name in ("webhook_delay_seconds", "fault_timeout_seconds"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        check_positive(self, ["rate_window_seconds", "time_scale", "webhook_timeout_seconds"])
+        check_not_negative(self, ["webhook_delay_seconds", "fault_timeout_seconds"])

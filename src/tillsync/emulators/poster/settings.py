@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from tillsync.emulators.settings import apply_changes
+from tillsync.emulators.settings import EmulatorSettings, check_limits, check_positive
 
 TOKEN_LIFETIME_DAYS = 730.0
 """Poster's access tokens live two years and have no refresh token."""
 
 
 @dataclass(slots=True)
-class Settings:
+class Settings(EmulatorSettings):
     """Mutable on purpose: the control surface changes a running emulator.
 
     `rate_limit` calls per `rate_window_seconds` per account, then error 700 "Rate
@@ -33,13 +30,8 @@ class Settings:
     webhook_timeout_seconds: float = 5.0
     resign_retries: bool = True
 
-    def update(self, changes: Mapping[str, Any]) -> None:
-        """Apply several settings at once, all or nothing."""
-        apply_changes(self, changes)
-
     def validate(self) -> None:
-        if self.rate_limit is not None and self.rate_limit < 1:
-            raise ValueError("rate_limit must be at least 1, or null to disable")
+        check_limits(self, ["rate_limit"])
         positive = (
             "rate_window_seconds",
             "token_lifetime_days",
@@ -47,9 +39,4 @@ class Settings:
             "time_scale",
             "webhook_timeout_seconds",
         )
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        check_positive(self, positive)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from tillsync.emulators.settings import apply_changes
+from tillsync.emulators.settings import (
+    EmulatorSettings,
+    check_limits,
+    check_not_negative,
+    check_positive,
+)
 
 THIRTY_DAYS = 30 * 24 * 3600.0
 ONE_DAY = 24 * 3600.0
 
 
 @dataclass(slots=True)
-class Settings:
+class Settings(EmulatorSettings):
     """Mutable on purpose: the control surface changes a running emulator.
 
     `rate_limit` is the calls per `rate_window_seconds` each access token may make (None:
@@ -38,13 +40,8 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     fault_timeout_seconds: float = 30.0
 
-    def update(self, changes: Mapping[str, Any]) -> None:
-        """Apply several settings at once, all or nothing."""
-        apply_changes(self, changes)
-
     def validate(self) -> None:
-        if self.rate_limit is not None and self.rate_limit < 1:
-            raise ValueError("rate_limit must be at least 1, or null to disable")
+        check_limits(self, ["rate_limit"])
         if self.retry_after_seconds is not None and self.retry_after_seconds < 0:
             raise ValueError("retry_after_seconds must not be negative")
         positive = (
@@ -55,13 +52,7 @@ class Settings:
             "time_scale",
             "webhook_timeout_seconds",
         )
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-        if self.fault_timeout_seconds < 0:
-            raise ValueError("fault_timeout_seconds must not be negative")
+        check_positive(self, positive)
+        check_not_negative(self, ["fault_timeout_seconds"])
         if self.environment not in ("Sandbox", "Production"):
             raise ValueError("environment must be Sandbox or Production")
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from tillsync.emulators.settings import apply_changes
+from tillsync.emulators.settings import EmulatorSettings, check_limits, check_positive
 
 PLAN_QUOTAS = {"free": 1000, "standard": 2500, "professional": 5000, "premium": 10000}
 """Calls per organization per day. Free is agreed; the others conflict in the notes
@@ -16,7 +13,7 @@ PAYLOADS = ("keyed", "flat")
 
 
 @dataclass(slots=True)
-class Settings:
+class Settings(EmulatorSettings):
     """Mutable on purpose: the control surface changes a running emulator.
 
     `rate_limit` calls per `rate_window_seconds` per organization (Zoho: 100 a minute);
@@ -40,15 +37,8 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     webhook_payload: str = "keyed"
 
-    def update(self, changes: Mapping[str, Any]) -> None:
-        """Apply several settings at once, all or nothing."""
-        apply_changes(self, changes)
-
     def validate(self) -> None:
-        for name in ("rate_limit", "daily_quota", "refresh_limit"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ValueError(f"{name} must be at least 1, or null to disable")
+        check_limits(self, ["rate_limit", "daily_quota", "refresh_limit"])
         positive = (
             "rate_window_seconds",
             "access_token_lifetime_seconds",
@@ -57,9 +47,7 @@ class Settings:
             "time_scale",
             "webhook_timeout_seconds",
         )
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
+        check_positive(self, positive)
         if self.plan not in PLAN_QUOTAS:
             raise ValueError(f"plan must be one of {', '.join(PLAN_QUOTAS)}")
         if self.webhook_payload not in PAYLOADS:
@@ -67,6 +55,3 @@ class Settings:
 
     def quota_of(self, plan: str) -> int:
         return self.daily_quota if self.daily_quota is not None else PLAN_QUOTAS[plan]
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
