@@ -9,6 +9,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 DECLARED_LENGTH = 4096
+DROPPED_STATUS = 0
+"""The status a call log keeps for a connection dropped instead of answered."""
 
 
 async def sleep_unless_disconnected(request: Request, seconds: float) -> bool:
@@ -31,6 +33,11 @@ async def sleep_unless_disconnected(request: Request, seconds: float) -> bool:
         watcher.cancel()
         sleeper.cancel()
     return sleeper in done
+
+
+def logged_status(response: Response) -> int:
+    """The answer's status, or `DROPPED_STATUS` when the connection was dropped."""
+    return DROPPED_STATUS if isinstance(response, DroppedConnection) else response.status_code
 
 
 class DroppedConnection(Response):

@@ -23,11 +23,14 @@ from tillsync.emulators.cin7.records import Account
 from tillsync.emulators.cin7.state import Cin7State
 from tillsync.emulators.cin7.webhooks import webhook_dispatcher
 from tillsync.emulators.cin7.wire import API_PREFIX, Fields, api_path
-from tillsync.emulators.connection import DroppedConnection, sleep_unless_disconnected
+from tillsync.emulators.connection import (
+    DroppedConnection,
+    logged_status,
+    sleep_unless_disconnected,
+)
 from tillsync.emulators.faults import carry_out
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-DROPPED_STATUS = 0
 
 
 class Gateway:
@@ -43,9 +46,7 @@ class Gateway:
                 method=request.method,
                 path=request.url.path,
                 application_key=request.headers.get("api-auth-applicationkey", ""),
-                status=DROPPED_STATUS
-                if isinstance(response, DroppedConnection)
-                else response.status_code,
+                status=logged_status(response),
                 throttled=throttled,
                 query=request.url.query,
             )
@@ -120,14 +121,11 @@ def create_cin7_emulator(state: Cin7State | None = None) -> FastAPI:
     Webhooks are delivered while the app's lifespan runs. Build one app per state: two
     apps on the same state would each deliver every event.
     """
-    cin7 = state or Cin7State()
-
-    app = emulator_app(
+    return emulator_app(
+        state or Cin7State(),
         title="CIN7 Core emulator",
-        control=control_router(cin7),
-        gateway=Gateway(cin7),
+        control=control_router,
+        gateway=Gateway,
         methods=METHODS,
-        dispatcher=lambda client: webhook_dispatcher(cin7, client),
+        dispatcher=webhook_dispatcher,
     )
-    app.state.cin7 = cin7
-    return app

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 
-import httpx
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection
+from tillsync.emulators.connection import DroppedConnection, logged_status
 from tillsync.emulators.dine.control import control_router
 from tillsync.emulators.dine.endpoints import Call, route
 from tillsync.emulators.dine.errors import DineError, failure
@@ -45,7 +44,7 @@ class Gateway:
                 time=self._state.clock.now(),
                 method=request.method,
                 path=request.url.path,
-                status=0 if dropped else response.status_code,
+                status=logged_status(response),
                 restaurant_id=restaurant.id if restaurant else None,
                 key_hint=key[-4:] if key else "",
                 throttled=not dropped and response.status_code == 429,
@@ -92,28 +91,13 @@ class Gateway:
         return error_response(failure(status))
 
 
-class _NoWebhooks:
-    """Dine sends no webhooks (none assumed): nothing to deliver."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        del client
-
-    def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-
 def create_dine_emulator(state: DineState | None = None) -> FastAPI:
-    """The emulator as an ASGI app: Dine under `/v1/`, controls under `/_emulator/`."""
-    dine = state or DineState()
-    app = emulator_app(
+    """The emulator as an ASGI app: Dine under `/v1/`, controls under `/_emulator/`; no
+    webhooks (Dine is assumed to send none)."""
+    return emulator_app(
+        state or DineState(),
         title="Dine emulator (assumed contract)",
-        control=control_router(dine),
-        gateway=Gateway(dine),
+        control=control_router,
+        gateway=Gateway,
         methods=METHODS,
-        dispatcher=_NoWebhooks,
     )
-    app.state.dine = dine
-    return app

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection
+from tillsync.emulators.connection import DroppedConnection, logged_status
 from tillsync.emulators.fault_plans import before_effect
 from tillsync.emulators.faults import carry_out
 from tillsync.emulators.poster import oauth, responses
@@ -41,7 +41,6 @@ HTTP_METHODS = ["GET", "POST"]
 API_PREFIX = "/api/"
 AUTHORIZE = "/api/auth"
 EXCHANGES = ("/api/v2/auth/access_token", "/api/auth/access_token")
-DROPPED_STATUS = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +68,12 @@ class Gateway:
         except PosterError as error:
             answer = Answer(responses.error_response(error), error.code)
         token = params.get("token", "")
-        dropped = isinstance(answer.response, DroppedConnection)
         self._state.record_call(
             CallRecord(
                 time=self._state.clock.now(),
                 method=request.method,
                 path=path,
-                status=DROPPED_STATUS if dropped else answer.response.status_code,
+                status=logged_status(answer.response),
                 code=answer.code,
                 account=answer.account,
                 token_hint=token[-4:],
@@ -165,13 +163,11 @@ def create_poster_emulator(state: PosterState | None = None) -> FastAPI:
     `/_emulator/`. Webhooks are delivered while the app's lifespan runs; build one app per
     state, or every change is delivered twice.
     """
-    poster = state or PosterState()
-    app = emulator_app(
+    return emulator_app(
+        state or PosterState(),
         title="Poster POS emulator",
-        control=control_router(poster),
-        gateway=Gateway(poster),
+        control=control_router,
+        gateway=Gateway,
         methods=HTTP_METHODS,
-        dispatcher=lambda client: webhook_dispatcher(poster, client),
+        dispatcher=webhook_dispatcher,
     )
-    app.state.poster = poster
-    return app

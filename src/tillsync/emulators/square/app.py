@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection
+from tillsync.emulators.connection import DroppedConnection, logged_status
 from tillsync.emulators.fault_plans import before_effect
 from tillsync.emulators.faults import carry_out
 from tillsync.emulators.square import oauth, responses
@@ -32,7 +32,6 @@ from tillsync.emulators.square.webhooks import webhook_dispatcher
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEFAULT_VERSION = "2026-09-16"
-DROPPED_STATUS = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,7 @@ class Gateway:
                 time=self._state.clock.now(),
                 method=request.method,
                 path=request.url.path,
-                status=DROPPED_STATUS if dropped else response.status_code,
+                status=logged_status(response),
                 merchant_id=answer.merchant_id,
                 token_hint=token[-4:] if token else "",
                 throttled=answer.throttled,
@@ -178,14 +177,11 @@ def create_square_emulator(state: SquareState | None = None) -> FastAPI:
     `/_emulator/`. Webhooks are delivered while the app's lifespan runs; build one app per
     state, or every event is delivered twice.
     """
-    square = state or SquareState()
-
-    app = emulator_app(
+    return emulator_app(
+        state or SquareState(),
         title="Square emulator",
-        control=control_router(square),
-        gateway=Gateway(square),
+        control=control_router,
+        gateway=Gateway,
         methods=METHODS,
-        dispatcher=lambda client: webhook_dispatcher(square, client),
+        dispatcher=webhook_dispatcher,
     )
-    app.state.square = square
-    return app

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tillsync.emulators.asgi import emulator_app
-from tillsync.emulators.connection import DroppedConnection
+from tillsync.emulators.connection import logged_status
 from tillsync.emulators.fault_plans import before_effect
 from tillsync.emulators.faults import carry_out
 from tillsync.emulators.zoho import accounts, responses
@@ -45,7 +45,6 @@ from tillsync.emulators.zoho.webhooks import webhook_dispatcher
 
 METHODS = ["GET", "POST", "PUT", "DELETE"]
 ACCOUNTS_PREFIX = "/oauth/v2/"
-DROPPED_STATUS = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +72,12 @@ class Gateway:
         except ZohoError as error:
             answer = Answer(responses.error_response(error), error.code, error.status == 429)
         token = _token(request)
-        dropped = isinstance(answer.response, DroppedConnection)
         self._state.record_call(
             CallRecord(
                 time=self._state.clock.now(),
                 method=request.method,
                 path=path,
-                status=DROPPED_STATUS if dropped else answer.response.status_code,
+                status=logged_status(answer.response),
                 code=answer.code,
                 organization_id=answer.organization_id,
                 token_hint=token[-4:] if token else "",
@@ -211,13 +209,11 @@ def create_zoho_emulator(state: ZohoState | None = None) -> FastAPI:
     `/inventory/v1/`, controls under `/_emulator/`. Workflow webhooks are delivered while
     the app's lifespan runs; build one app per state, or every change is delivered twice.
     """
-    zoho = state or ZohoState()
-    app = emulator_app(
+    return emulator_app(
+        state or ZohoState(),
         title="Zoho Inventory emulator",
-        control=control_router(zoho),
-        gateway=Gateway(zoho),
+        control=control_router,
+        gateway=Gateway,
         methods=METHODS,
-        dispatcher=lambda client: webhook_dispatcher(zoho, client),
+        dispatcher=webhook_dispatcher,
     )
-    app.state.zoho = zoho
-    return app
