@@ -47,7 +47,7 @@ def backend_of(database_url: str | None) -> str:
 @asynccontextmanager
 async def emulator_process(folder: Path, provider: str) -> AsyncIterator[str]:
     """`tillsync emulator <provider>` as its own process, so it does not share the hub's CPU."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
+    env = _untouched_environment()
     errors = folder / f"emulator-{provider}.log"
     with errors.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
@@ -72,20 +72,14 @@ async def emulator_process(folder: Path, provider: str) -> AsyncIterator[str]:
     finally:
         if process.returncode is None:
             process.terminate()
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+            await _ended(process)
 
 
 @asynccontextmanager
 async def separate_workers(settings: Settings, count: int) -> AsyncIterator[None]:
     """`count` × `tillsync worker` beside the hub, as a production deployment runs them: the
     same database and vault folder, the hub's worker settings, quiet."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
-    env |= {
+    env = _untouched_environment() | {
         "TILLSYNC_DATA_DIR": str(settings.data_dir),
         "TILLSYNC_DATABASE_URL": settings.database_url,
         "TILLSYNC_WORKER_CONCURRENCY": str(settings.worker_concurrency),
@@ -104,9 +98,19 @@ async def separate_workers(settings: Settings, count: int) -> AsyncIterator[None
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
         for process in processes:
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+            await _ended(process)
+
+
+def _untouched_environment() -> dict[str, str]:
+    """This process's environment without its `TILLSYNC_` settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
+
+
+async def _ended(process: asyncio.subprocess.Process) -> None:
+    """Wait for a stopping process; killed if it takes over ten seconds."""
+    try:
+        async with asyncio.timeout(10):
+            await process.wait()
+    except TimeoutError:
+        process.kill()
+        await process.wait()

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from worlds.warehouses import DAILY_QUOTA, ZOHO_API
+from worlds.warehouses import ZOHO_API, created, zoho_connection
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ class PosWorld:
 
 async def _square_seller(control: httpx.AsyncClient) -> Seller:
     """A new seller, and the tokens its OAuth grant to the application gives."""
-    answer = await control.post("/_emulator/merchants", json={"business_name": "Bench Bistro"})
-    answer.raise_for_status()
-    seller = answer.json()
+    seller = await created(control, "/_emulator/merchants", {"business_name": "Bench Bistro"})
     application = (await control.get("/_emulator/application")).json()
     redirect = "http://127.0.0.1/callback"
     query = {
@@ -79,42 +77,28 @@ async def _square_seller(control: httpx.AsyncClient) -> Seller:
     return Seller(seller["merchant_id"], tokens, settings={"location_id": seller["location_id"]})
 
 
-async def _square_orders(control: httpx.AsyncClient, seller: Seller) -> Counter[str]:
-    answer = await control.get("/_emulator/orders", params={"merchant": seller.id})
-    answer.raise_for_status()
-    return Counter(str(order.get("reference_id")) for order in answer.json()["orders"])
-
-
 async def _zoho_seller(control: httpx.AsyncClient) -> Seller:
-    answer = await control.post("/_emulator/organizations", json={"name": "Bench Bistro"})
-    answer.raise_for_status()
-    made = answer.json()
-    organization = made["organization_id"]
-    return Seller(
-        organization,
-        {"access_token": made["access_token"], "expires_at": "never"},
-        api=ZOHO_API,
-        settings={"organization_id": organization, "daily_quota": DAILY_QUOTA},
-    )
-
-
-async def _zoho_orders(control: httpx.AsyncClient, seller: Seller) -> Counter[str]:
-    answer = await control.get("/_emulator/salesorders", params={"organization": seller.id})
-    answer.raise_for_status()
-    return Counter(str(order.get("reference_number")) for order in answer.json()["salesorders"])
+    made = await created(control, "/_emulator/organizations", {"name": "Bench Bistro"})
+    credentials, settings = zoho_connection(made)
+    return Seller(made["organization_id"], credentials, api=ZOHO_API, settings=settings)
 
 
 async def _dine_seller(control: httpx.AsyncClient) -> Seller:
-    answer = await control.post("/_emulator/restaurants", json={"name": "Bench Bistro"})
-    answer.raise_for_status()
-    made = answer.json()
+    made = await created(control, "/_emulator/restaurants", {"name": "Bench Bistro"})
     return Seller(made["id"], {"api_key": made["api_key"]}, api="/v1")
 
 
-async def _dine_orders(control: httpx.AsyncClient, seller: Seller) -> Counter[str]:
-    answer = await control.get("/_emulator/orders", params={"restaurant_id": seller.id})
-    answer.raise_for_status()
-    return Counter(str(order.get("reference")) for order in answer.json()["orders"])
+def _references(
+    path: str, *, seller: str, listed: str, reference: str
+) -> Callable[[httpx.AsyncClient, Seller], Awaitable[Counter[str]]]:
+    """Counts the orders `GET path?{seller}=` lists under `listed` by their `reference`."""
+
+    async def counted(control: httpx.AsyncClient, of: Seller) -> Counter[str]:
+        answer = await control.get(path, params={seller: of.id})
+        answer.raise_for_status()
+        return Counter(str(order.get(reference)) for order in answer.json()[listed])
+
+    return counted
 
 
 POS = {
@@ -128,7 +112,9 @@ POS = {
             burst=100,
             rest_seconds=0.0,
             open_seller=_square_seller,
-            references=_square_orders,
+            references=_references(
+                "/_emulator/orders", seller="merchant", listed="orders", reference="reference_id"
+            ),
         ),
         PosWorld(
             name="zoho",
@@ -138,7 +124,12 @@ POS = {
             burst=40,
             rest_seconds=61.0,
             open_seller=_zoho_seller,
-            references=_zoho_orders,
+            references=_references(
+                "/_emulator/salesorders",
+                seller="organization",
+                listed="salesorders",
+                reference="reference_number",
+            ),
         ),
         PosWorld(
             name="dine",
@@ -148,7 +139,9 @@ POS = {
             burst=50,
             rest_seconds=61.0,
             open_seller=_dine_seller,
-            references=_dine_orders,
+            references=_references(
+                "/_emulator/orders", seller="restaurant_id", listed="orders", reference="reference"
+            ),
         ),
     )
 }

@@ -52,6 +52,21 @@ class Warehouse:
     roles: tuple[str, ...] | None = None
 
 
+async def created(control: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """What the emulator's control surface made, as its answer to `POST path` says."""
+    answer = await control.post(path, json=body)
+    answer.raise_for_status()
+    made: dict[str, Any] = answer.json()
+    return made
+
+
+def zoho_connection(made: Row) -> tuple[dict[str, str], dict[str, Any]]:
+    """The credentials and settings a tenant connects with to a new Zoho organization."""
+    organization = made["organization_id"]
+    credentials = {"access_token": made["access_token"], "expires_at": "never"}
+    return credentials, {"organization_id": organization, "daily_quota": DAILY_QUOTA}
+
+
 async def _cin7_account(control: httpx.AsyncClient) -> Account:
     made = (await control.post("/_emulator/accounts", json={})).json()
     keys = {"account_id": made["account_id"], "application_key": made["application_key"]}
@@ -98,15 +113,14 @@ ZOHO_API = "/inventory/v1"
 
 async def _zoho_account(control: httpx.AsyncClient) -> Account:
     body = {"name": "Bench Barbershop", "demo_items": False}
-    answer = await control.post("/_emulator/organizations", json=body)
-    answer.raise_for_status()
-    made = answer.json()
+    made = await created(control, "/_emulator/organizations", body)
     organization = made["organization_id"]
+    credentials, settings = zoho_connection(made)
     return Account(
         organization,
-        {"access_token": made["access_token"], "expires_at": "never"},
+        credentials,
         {"Authorization": f"Zoho-oauthtoken {made['access_token']}"},
-        settings={"organization_id": organization, "daily_quota": DAILY_QUOTA},
+        settings=settings,
         params={"organization_id": organization},
         location_id=made["location_id"],
     )
@@ -128,9 +142,8 @@ async def _zoho_generate(
             for n in range(first + 1, min(count, first + SEED_CHUNK) + 1)
         ]
         body = {"organization_id": account.id, "items": items}
-        answer = await control.post("/_emulator/items", json=body)
-        answer.raise_for_status()
-        ids |= {item["sku"]: item["item_id"] for item in answer.json()["items"]}
+        made = await created(control, "/_emulator/items", body)
+        ids |= {item["sku"]: item["item_id"] for item in made["items"]}
     return ids
 
 
