@@ -10,40 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import deque
 from typing import Any, Generic, Protocol, TypeVar
 
 from tillsync.clock import Clock, SystemClock
+from tillsync.emulators.logs import Log, Timed
 from tillsync.emulators.ratelimit import RateLimiter
 from tillsync.emulators.settings import Adjustable
-
-LOG_SIZE = 10_000
-
-
-class Timed(Protocol):
-    @property
-    def time(self) -> dt.datetime: ...
 
 
 class Clearable(Protocol):
     def clear(self) -> None: ...
 
 
-R = TypeVar("R", bound=Timed)
 S = TypeVar("S", bound=Adjustable)
 F = TypeVar("F", bound=Clearable)
 C = TypeVar("C", bound=Timed)
 D = TypeVar("D", bound=Timed)
-
-
-class Log(deque[R]):
-    """The newest `LOG_SIZE` records, oldest first."""
-
-    def __init__(self) -> None:
-        super().__init__(maxlen=LOG_SIZE)
-
-    def since(self, moment: dt.datetime | None = None) -> list[R]:
-        return [record for record in self if moment is None or record.time >= moment]
 
 
 class EmulatorState(Generic[S, F, C, D]):

@@ -11,8 +11,8 @@ from typing import Literal, get_args
 from tillsync.clock import Clock, SystemClock
 from tillsync.emulators.crm.invoices import Draft, Invoice, Ledger
 from tillsync.emulators.faults import RuleAction, check_action, check_times, take_rule
+from tillsync.emulators.logs import LOG_SIZE
 
-LOG_SIZE = 10_000
 Call = Literal["create", "lookup"]
 CALLS: tuple[str, ...] = get_args(Call)
 

@@ -16,8 +16,8 @@ from tillsync.emulators.dine.orders import Book
 from tillsync.emulators.dine.settings import Settings
 from tillsync.emulators.fault_plans import RandomFaults
 from tillsync.emulators.faults import RouteRule
+from tillsync.emulators.logs import Call, Log
 from tillsync.emulators.ratelimit import RateLimiter
-from tillsync.emulators.state import Log
 
 FaultKind = Literal["500", "503", "429", "reset"]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
@@ -49,16 +49,10 @@ class Restaurant:
 
 
 @dataclass(frozen=True, slots=True)
-class CallRecord:
-    time: dt.datetime
-    method: str
-    path: str
-    status: int
-    """0 when the connection was dropped instead of answered."""
+class CallRecord(Call):
     restaurant_id: str | None
     key_hint: str
     """The API key's last four characters: enough to tell keys apart, never the key."""
-    throttled: bool = False
     query: str = ""
     idempotency_key: str | None = None
 

@@ -1,33 +1,23 @@
-"""The emulator's logs: each call it answered and each webhook delivery it tried."""
+"""What the emulator logs of each call and each webhook delivery, beyond the shared records."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+
+from tillsync.emulators.logs import Call, Delivery
 
 
 @dataclass(frozen=True, slots=True)
-class CallRecord:
-    time: dt.datetime
-    method: str
-    path: str
-    status: int
-    """0 when the connection was dropped instead of answered."""
+class CallRecord(Call):
     merchant_id: str | None
     token_hint: str
     """The token's last four characters: enough to tell tokens apart, never the token."""
-    throttled: bool
     query: str = ""
     idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    time: dt.datetime
+class DeliveryRecord(Delivery):
     subscription_id: str
     event_id: str
     type: str
-    url: str
-    attempt: int
-    status: int | None
-    error: str | None

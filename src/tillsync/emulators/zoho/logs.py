@@ -1,34 +1,24 @@
-"""The emulator's logs: each call it answered and each workflow webhook delivery it tried."""
+"""What the emulator logs of each call and each workflow webhook try, beyond the shared records."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+
+from tillsync.emulators.logs import Call, Delivery
 
 
 @dataclass(frozen=True, slots=True)
-class CallRecord:
-    time: dt.datetime
-    method: str
-    path: str
-    status: int
-    """0 when the connection was dropped instead of answered."""
+class CallRecord(Call):
     code: int | None
     """The envelope's `code`, when the answer had one."""
     organization_id: str | None
     token_hint: str
     """The token's last four characters: enough to tell tokens apart, never the token."""
-    throttled: bool
     query: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    time: dt.datetime
+class DeliveryRecord(Delivery):
     webhook_id: str
     entity: str
     entity_id: str
-    url: str
-    attempt: int
-    status: int | None
-    error: str | None
