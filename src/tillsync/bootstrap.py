@@ -33,6 +33,7 @@ from tillsync.services.inbound.handlers import handlers as inbound_handlers
 from tillsync.services.mail import send_mail
 from tillsync.services.maintenance import RETENTION_KIND, apply_retention, due_retention
 from tillsync.services.outbound.handlers import handlers as outbound_handlers
+from tillsync.services.record_schedule import due_record_syncs
 from tillsync.services.sync.handlers import handlers as sync_handlers
 from tillsync.services.sync.schedule import due_syncs
 from tillsync.services.tenants import Authenticator
@@ -60,7 +61,13 @@ def job_handlers(services: Services) -> dict[str, Handler]:
 
 def schedule_duties(providers: Providers) -> list[Duty]:
     """Periodic work, each duty returning the jobs due now keyed by their time slot."""
-    return [due_syncs(providers), watchdogs(providers), refreshes(providers), due_retention]
+    return [
+        due_syncs(providers),
+        due_record_syncs(providers),
+        watchdogs(providers),
+        refreshes(providers),
+        due_retention,
+    ]
 
 
 @dataclass

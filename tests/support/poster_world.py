@@ -27,7 +27,7 @@ from tillsync.serving import serve
 from tillsync.store.tables import InboxEntry, Record
 
 LOGIN = "mykava"
-RECEIVER = "/api/webhooks/poster"
+RECEIVER = "/api/poster/webhooks"  # seed 002's; the same receiver as /api/webhooks/poster
 
 
 @dataclass
@@ -44,15 +44,9 @@ class PosterWorld(HubAtHand):
         return self.poster.application.application_secret
 
     async def connect_token(self, **extra: Any) -> httpx.Response:
-        """Seed 004's connect with the account's token; its login for the webhooks."""
-        body = {
-            "business_id": self.tenant_id,
-            "provider": "poster",
-            "access_token": self.account.access_token,
-            "merchant_id": LOGIN,
-            **extra,
-        }
-        answer = await self.api.post("/api/v1/pos/connect", json=body)
+        """Connect with the account's personal token; its login for the webhooks."""
+        keys = {"access_token": self.account.access_token, "account": LOGIN, **extra}
+        answer = await self.api.put("/api/connections/poster", json={"credentials": keys})
         if answer.status_code == 200:  # the budget out of the way, retries at once
             await update_settings(
                 self.hub.services, tenant_id=self.tenant_id, provider="poster", given=FAST

@@ -61,9 +61,9 @@ class ConnectionBody(BaseModel):
     settings: dict[str, Any] | None = Field(
         default=None, description="The connection's settings; the provider's defaults otherwise"
     )
-    roles: list[Literal["warehouse", "pos", "crm"]] | None = Field(
+    roles: list[Literal["warehouse", "pos", "crm", "records"]] | None = Field(
         default=None,
-        max_length=3,
+        max_length=4,
         description="The roles the connection plays, among the provider's `availableRoles` "
         "(`warehouse`: the tenant's stock source); unset: what it plays already, or the "
         "provider's usual roles",

@@ -47,25 +47,32 @@ async def authorize(hub: HubDep, caller: CallerDep, provider: ProviderName) -> R
     return RedirectResponse(url, status_code=302)
 
 
+def callback_responses() -> dict[int | str, Any]:
+    """The callback's answers, for its seed aliases too."""
+    return (
+        ok(AuthorisedConnection)
+        | {
+            303: {
+                "description": "Connected, refused, or a choice to make: back to the dashboard "
+                "page that started it"
+            }
+        }
+        | problems(
+            {
+                400: "The state is missing, forged, expired or used, or the code was refused",
+                404: "No such provider, or none with OAuth",
+                422: "The merchant did not authorise, or no code came back",
+                502: "The provider could not be reached; nothing was stored",
+            }
+        )
+    )
+
+
 @router.get(
     "/api/v1/pos/oauth/{provider}/callback",
     summary="Where the provider sends the merchant back: check the state, exchange, connect",
     response_model=None,
-    responses=ok(AuthorisedConnection)
-    | {
-        303: {
-            "description": "Connected, refused, or a choice to make: back to the dashboard "
-            "page that started it"
-        }
-    }
-    | problems(
-        {
-            400: "The state is missing, forged, expired or used, or the code was refused",
-            404: "No such provider, or none with OAuth",
-            422: "The merchant did not authorise, or no code came back",
-            502: "The provider could not be reached; nothing was stored",
-        }
-    ),
+    responses=callback_responses(),
 )
 async def callback(
     hub: HubDep,

@@ -28,7 +28,9 @@ from tillsync.domain.invoices import InvoiceRef, InvoiceRequest
 from tillsync.domain.orders import PosOrder
 from tillsync.domain.sales import SaleLine
 
-Role = Literal["warehouse", "pos", "crm"]
+Role = Literal["warehouse", "pos", "crm", "records"]
+"""`records`: a back office kept as records (`Provider.record_entities`); it takes no
+orders and no sales, so no flow fans work out to it."""
 T = TypeVar("T")
 
 

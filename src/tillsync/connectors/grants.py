@@ -83,3 +83,6 @@ class OAuth:
     from_callback: Callable[[Mapping[str, str], str], Mapping[str, str]] | None = None
     """Credentials kept from the consent callback's query parameters (the account's data
     centre), given the provider's address; ValueError refuses the callback."""
+    callback_path: str = ""
+    """Where the provider sends the merchant back: the shared callback, unless a seed gave
+    its own path (the redirect URI the merchant's app is registered with)."""

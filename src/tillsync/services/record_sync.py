@@ -30,7 +30,7 @@ from tillsync.services.connections.links import (
 )
 from tillsync.services.context import Services
 from tillsync.services.records import mark_removed, upsert_records
-from tillsync.services.runs import RunTally, finish_run
+from tillsync.services.runs import RunTally, finish_run, start_run
 from tillsync.store.tables import Connection, Job, Run, new_id
 from tillsync.store.uow import UnitOfWork
 
@@ -170,20 +170,16 @@ async def last_record_syncs(
         )
         .group_by(Run.entity)
     )
-    return dict(rows.tuples())
+    return {str(entity): started for entity, started in rows}
 
 
 async def sync_records(services: Services, ctx: JobContext) -> None:
     """The job: list the entity whole, upsert it in one transaction, finish the run."""
-    async with services.uows.begin() as uow:
-        connection = await load_connection(uow.session, ctx.job.connection_id)
-        run = await uow.session.get(Run, ctx.field("run_id"))
-        if run is None:
-            raise InvalidPayload(f"run {ctx.field('run_id')} does not exist")
-        run.status = "running"
-        await uow.commit()
+    async with services.uows.read() as session:
+        connection = await load_connection(session, ctx.job.connection_id)
     provider = provider_of(services, connection)
     entity = check_entity(provider, str(ctx.field("entity")))
+    run = await _running(services, ctx, connection, provider, entity)
     tally = RunTally(details={"records": entity})
     try:
         source = _source(services, connection, lane=lane_for(ctx.job.priority))
@@ -219,6 +215,33 @@ async def apply_record_change(
             counts = await upsert_records(uow, connection, change.entity, [found], complete=False)
         await uow.commit()
     return counts
+
+
+async def _running(
+    services: Services, ctx: JobContext, connection: Connection, provider: Provider, entity: str
+) -> Run:
+    """The run queued with the request, or, for a scheduled sync, one begun now (kept in the
+    checkpoint, so a retry finishes the same run)."""
+    run_id = (ctx.job.payload or {}).get("run_id") or ctx.checkpoint.get("run_id")
+    if run_id is None:
+        run_type = str((ctx.job.payload or {}).get("type", "automatic"))
+        run_id = await start_run(
+            services.uows,
+            connection=connection,
+            label=provider.title,
+            run_type=run_type,
+            direction="pull",
+            entity=entity,
+            job_id=ctx.job.id,
+        )
+        await ctx.save(run_id=run_id)
+    async with services.uows.begin() as uow:
+        run = await uow.session.get(Run, run_id)
+        if run is None:
+            raise InvalidPayload(f"run {run_id} does not exist")
+        run.status, run.details = "running", {"records": entity}
+        await uow.commit()
+    return run
 
 
 def _source(services: Services, connection: Connection, *, lane: str) -> RecordSource:

@@ -59,4 +59,5 @@ OAUTH = OAuth(
     client_fields=("application_id", "application_secret"),
     refresh_ahead=dt.timedelta(0),
     from_callback=from_callback,
+    callback_path="/api/poster/oauth/callback",  # seed 002's POSTER_REDIRECT_URI
 )

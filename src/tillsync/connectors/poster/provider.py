@@ -55,7 +55,7 @@ def _open(link: Link) -> Connector:
 PROVIDER = Provider(
     name=NAME,
     title="Poster",
-    roles=frozenset({"pos"}),
+    roles=frozenset({"records"}),  # no incoming orders yet: an order must not come here
     credentials=(
         CredentialField(ACCESS_TOKEN, "access_token"),
         CredentialField(
@@ -69,6 +69,7 @@ PROVIDER = Provider(
     default_base_url=DEFAULT_BASE_URL,
     rate_limit=RATE_LIMIT,
     webhook_auth=WebhookAuth.HMAC,
+    webhook_path="/api/poster/webhooks",  # seed 002's receiver
     webhook_status=200,  # Poster retries, and holds back newer hooks, on anything else
     deliveries=PosterDeliveries(),
     oauth=OAUTH,

@@ -68,7 +68,9 @@ def _signer(services: Services) -> URLSafeSerializer:
 
 
 def redirect_uri(services: Services, provider: Provider) -> str:
-    return services.settings.resolved_public_url + CALLBACK.format(provider=provider.name)
+    oauth = provider.oauth
+    path = oauth.callback_path if oauth is not None and oauth.callback_path else CALLBACK
+    return services.settings.resolved_public_url + path.format(provider=provider.name)
 
 
 def provider_address(services: Services, provider: Provider) -> str:

@@ -65,7 +65,7 @@ async def _due(session: AsyncSession, now: dt.datetime, names: list[str]) -> Seq
         settings = connection.settings
         if not plays(connection, "warehouse") or not settings.get("auto_sync", True):
             continue
-        local = now.astimezone(_zone(timezone))
+        local = now.astimezone(tenant_zone(timezone))
         opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
         daily = f"daily:{local.date().isoformat()}"
         if opens <= local < opens + DAILY_WINDOW and not await _exists(session, connection, daily):
@@ -89,7 +89,7 @@ async def _exists(session: AsyncSession, connection: Connection, key: str) -> bo
     return found is not None
 
 
-def _zone(name: str) -> ZoneInfo:
+def tenant_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
