@@ -281,6 +281,8 @@ class Provider:
 
     record_entities: tuple[str, ...] = ()
     """The entities its connector lists as records (`Connector.records`)."""
+    unhooked_entities: tuple[str, ...] = ()
+    """Record entities the provider sends no webhook for: kept fresh by the syncs alone."""
 
     @property
     def usual_roles(self) -> frozenset[Role]:

@@ -16,6 +16,7 @@ from tillsync.dashboard.pages import (
     orders,
     overview,
     pos,
+    records,
     sales,
     settings,
     stats,
@@ -24,7 +25,19 @@ from tillsync.dashboard.pages import (
 )
 from tillsync.dashboard.rendering import templates
 
-PAGES = (overview, stock, alerts, sales, orders, syncs, stats, notifications, pos, settings)
+PAGES = (
+    overview,
+    stock,
+    alerts,
+    sales,
+    orders,
+    syncs,
+    records,
+    stats,
+    notifications,
+    pos,
+    settings,
+)
 """The navigation, in order. A page is a module with its `PAGE` and `router`, and a template."""
 STATIC = Path(__file__).parent / "static"
 

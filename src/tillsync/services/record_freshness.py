@@ -51,7 +51,7 @@ async def freshness(services: Services, *, tenant_id: str, provider: str) -> lis
         connection = await record_connection(session, services, tenant_id, provider)
         last = await last_record_syncs(session, connection, declared)
     now = services.uows.clock.now()
-    return [_fresh(entity, last.get(entity), now) for entity in declared.record_entities]
+    return [freshness_of(entity, last.get(entity), now) for entity in declared.record_entities]
 
 
 async def sync_by_freshness(
@@ -79,7 +79,7 @@ async def sync_by_freshness(
         connection = await record_connection(uow.session, services, tenant_id, provider)
         last = await last_record_syncs(uow.session, connection, declared)
         for name in asked:
-            fresh = _fresh(name, last.get(name), uow.now)
+            fresh = freshness_of(name, last.get(name), uow.now)
             queued = None
             if force or fresh.needs_sync:
                 queued = await queue_record_sync(uow, connection, name, run_type=run_type)
@@ -88,6 +88,6 @@ async def sync_by_freshness(
     return results
 
 
-def _fresh(entity: str, last: dt.datetime | None, now: dt.datetime) -> Freshness:
+def freshness_of(entity: str, last: dt.datetime | None, now: dt.datetime) -> Freshness:
     age = max(now - last, dt.timedelta(0)) if last is not None else None
     return Freshness(entity=entity, last_sync_at=last, age=age)

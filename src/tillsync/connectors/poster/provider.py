@@ -74,4 +74,5 @@ PROVIDER = Provider(
     deliveries=PosterDeliveries(),
     oauth=OAUTH,
     record_entities=tuple(ENTITIES),
+    unhooked_entities=tuple(name for name, entity in ENTITIES.items() if entity.hook is None),
 )
