@@ -21,6 +21,7 @@ from tillsync.api.answers import ok
 from tillsync.api.answers.freshness import (
     DailyAnswer,
     EntitySyncQueued,
+    ReceiverUp,
     SyncAnswer,
     SyncStatus,
     daily_json,
@@ -72,8 +73,10 @@ async def sync_status(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
 @router.post(
     "/api/poster/sync",
     summary="Smart sync (only entities older than 24 hours) or, with `force`, every one",
+    status_code=202,
     response_model=None,
-    responses=ok(SyncAnswer, status=202, description="Queued (200: every entity was fresh)")
+    responses=ok(SyncAnswer, status=202, description="Queued, the fresh ones skipped")
+    | ok(SyncAnswer, description="Every entity was fresh: nothing queued")
     | problems({400: "An unknown entity, named in `message`"} | NOT_CONNECTED)
     | BUSY,
 )
@@ -141,7 +144,7 @@ async def daily(hub: HubDep, caller: CallerDep) -> dict[str, Any]:
     "/api/poster/webhooks",
     summary="The webhook receiver is up",
     response_model=None,
-    responses={200: {"description": '`{"status":"ok"}`'}},
+    responses=ok(ReceiverUp),
 )
 async def webhook_health() -> dict[str, str]:
     return {"status": "ok"}

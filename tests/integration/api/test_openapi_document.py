@@ -19,6 +19,9 @@ PUBLIC = {
     ("POST", "/api/cin7/webhook"),
     ("POST", "/api/webhooks/{provider}"),
     ("GET", "/api/v1/pos/oauth/{provider}/callback"),  # the signed state names the tenant
+    ("GET", "/api/poster/webhooks"),
+    ("POST", "/api/poster/webhooks"),
+    ("GET", "/api/poster/oauth/callback"),
 }
 
 

@@ -56,6 +56,10 @@ class DailyAnswer(Answer):
     results: dict[str, DailyEntity]
 
 
+class ReceiverUp(Answer):
+    status: str = Field(description="`ok`")
+
+
 def _minutes(age: dt.timedelta | None) -> int | None:
     return None if age is None else int(age.total_seconds() // 60)
 
