@@ -50,7 +50,7 @@ def due_record_syncs(providers: Providers) -> Duty:
             select(Connection, Tenant.timezone)
             .join(Tenant, Tenant.id == Connection.tenant_id)
             .where(
-                Connection.provider.in_(kept),
+                Connection.provider.in_(list(kept)),
                 Connection.status == "active",
                 Connection.credentials != "",  # disconnected: nothing to sync with
             )
