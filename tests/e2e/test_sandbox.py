@@ -80,7 +80,7 @@ async def test_the_sandbox_serves_the_seed_examples_and_stops_cleanly(
         "businesses",
     }
     assert manifest["data_dir"] == str(state_dir.resolve())
-    barbershop, cafe = manifest["businesses"]
+    barbershop, cafe, restaurant = manifest["businesses"]
     assert barbershop == {
         "name": "BookBarber Demo Barbershop",
         "tenant_id": manifest["tenant_id"],
@@ -91,7 +91,15 @@ async def test_the_sandbox_serves_the_seed_examples_and_stops_cleanly(
     assert cafe["providers"] == ["dine", "zoho"]
     assert cafe["api_key"].startswith("tsk_")
     assert cafe["tenant_id"] != barbershop["tenant_id"]
+    assert (restaurant["name"], restaurant["providers"]) == ("Kava Demo Bistro", ["poster"])
     assert set(manifest["emulators"]["cin7"]) == {"url", "account_id", "application_key"}
+    assert set(manifest["emulators"]["poster"]) == {
+        "url",
+        "account",
+        "access_token",
+        "application_id",
+        "application_secret",
+    }
     headers = {"Authorization": f"Bearer {manifest['api_key']}"}
     async with httpx.AsyncClient(base_url=manifest["hub_url"], headers=headers) as hub:
         check = await hub.post(
@@ -257,6 +265,10 @@ async def test_the_simulated_day_follows_each_sale_to_its_end_and_sums_up(
     assert f"sales      {len(sold)} recorded, " in cafe
     assert f"pushed     {len(sold)}/{len(sold)} to Zoho\n" in cafe
     assert "orders     2 online, in Dine 2/2\n" in cafe
+    # The restaurant's manager changes its back office at Poster; the records follow by hook.
+    assert "POSTER the manager adds the ingredient Oat milk" in printed
+    assert re.search(r"POSTER Oat milk is in tillsync's ingredients \(\d+ ms\)", printed)
+    assert re.search(r"POSTER Terrace bar is in tillsync's storages \(\d+ ms\)", printed)
 
 
 async def _each_held_by_cin7(manifest: dict[str, Any], pushed: dict[str, str]) -> None:

@@ -13,6 +13,7 @@ from tillsync.store.tables import Connection
 
 BARBERSHOP = "BookBarber Demo Barbershop"
 CAFE = "Daily Grind Demo Cafe"
+RESTAURANT = "Kava Demo Bistro"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""tillsync sandbox: the hub and every emulator on loopback, two demo businesses connected.
+"""tillsync sandbox: the hub and every emulator on loopback, three demo businesses connected.
 
 The barbershop keeps its stock in CIN7, invoices its regulars in the CRM and takes online
-orders to Square; the cafe keeps its stock in Zoho Inventory and takes online orders to Dine.
+orders to Square; the cafe keeps its stock in Zoho Inventory and takes online orders to Dine;
+the restaurant's back office (suppliers, ingredients, storages) is in Poster.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tillsync.api.app import create_app
 from tillsync.bootstrap import Hub
@@ -22,10 +23,11 @@ from tillsync.config import Settings
 from tillsync.emulators.cin7 import Cin7State, create_cin7_emulator
 from tillsync.emulators.crm import CrmState, create_crm_emulator
 from tillsync.emulators.dine import create_dine_emulator
+from tillsync.emulators.poster import create_poster_emulator
 from tillsync.emulators.square import create_square_emulator
 from tillsync.emulators.zoho import create_zoho_emulator
 from tillsync.sandbox.banner import welcome
-from tillsync.sandbox.businesses import BARBERSHOP, CAFE, Business, business
+from tillsync.sandbox.businesses import BARBERSHOP, CAFE, RESTAURANT, Business, business
 from tillsync.sandbox.cafe import open_cafe, watching_cafe
 from tillsync.sandbox.catalog import CAFE as CAFE_SHELF
 from tillsync.sandbox.cin7 import API as CIN7_API
@@ -34,6 +36,13 @@ from tillsync.sandbox.dine import API as DINE_API
 from tillsync.sandbox.dine import DineDemo, dine_demo
 from tillsync.sandbox.follow import watching
 from tillsync.sandbox.manifest import manifest_path, write_manifest
+from tillsync.sandbox.poster import (
+    PosterDemo,
+    manage_restaurant,
+    open_restaurant,
+    poster_demo,
+    with_poster,
+)
 from tillsync.sandbox.simulation import simulate_day
 from tillsync.sandbox.square import SquareDemo, connect_square, square_demo, with_square_app
 from tillsync.sandbox.zoho import ZohoDemo, with_zoho, zoho_demo
@@ -47,8 +56,9 @@ DEMO_RETRY = {"retry_interval_seconds": 5}
 """The demo's connections retry a failed call after 5 s, so a retry is seen to recover; a
 real connection keeps seed 004's schedule (every 5 minutes for an hour)."""
 READY_SECONDS = 60.0
-FIRST_PULL = ".sync_catalog"
-"""The kind of a stock source's pull (after its provider's name), queued by connecting."""
+FIRST_SYNCS = (".sync_catalog", ".sync_records")
+"""The kinds of a stock source's pull and of a back office's records sync (after the
+provider's name), queued by connecting."""
 CAFE_LOCATION = "Cafe Counter"
 """The cafe's one location in Zoho, and the default of its stock checks and sales."""
 
@@ -69,12 +79,17 @@ class Sandbox:
     square: SquareDemo | None = None
     dine: DineDemo | None = None
     zoho: ZohoDemo | None = None
+    poster: PosterDemo | None = None
     businesses: tuple[Business, ...] = ()
-    """The barbershop (the top-level key and tenant), then the cafe."""
+    """The barbershop (the top-level key and tenant), then the cafe, then the restaurant."""
 
     @property
     def cafe(self) -> Business | None:
         return next((b for b in self.businesses if b.name == CAFE), None)
+
+    @property
+    def restaurant(self) -> Business | None:
+        return next((b for b in self.businesses if b.name == RESTAURANT), None)
 
     @property
     def cin7_control(self) -> str:
@@ -99,6 +114,7 @@ class Sandbox:
                 **({"square": self.square.manifest()} if self.square else {}),
                 **({"dine": self.dine.manifest()} if self.dine else {}),
                 **({"zoho": self.zoho.manifest()} if self.zoho else {}),
+                **({"poster": self.poster.manifest()} if self.poster else {}),
             },
             "businesses": [b.manifest() for b in self.businesses],
         }
@@ -136,6 +152,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     square = square_demo(settings, business_name=BARBERSHOP)
     dine = dine_demo(name=CAFE)
     zoho = zoho_demo(name=CAFE, location=CAFE_LOCATION, items=CAFE_SHELF)
+    poster = poster_demo(name=RESTAURANT)
     async with AsyncExitStack() as stack:
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
         crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
@@ -145,10 +162,12 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         dine = replace(dine, url=dine_url + DINE_API)
         zoho_url = await stack.enter_async_context(serve(create_zoho_emulator(zoho.state)))
         zoho = replace(zoho, accounts_url=zoho_url)
+        poster_url = await stack.enter_async_context(serve(create_poster_emulator(poster.state)))
+        poster = replace(poster, url=poster_url)
         # Other businesses connect Dine and Zoho through the hub: it must know where.
         urls = {**settings.provider_urls, "dine": dine.url}
         given = settings.model_copy(update={"provider_urls": urls})
-        app = create_app(with_zoho(with_square_app(given, square), zoho))
+        app = create_app(with_poster(with_zoho(with_square_app(given, square), zoho), poster))
         hub_url = await stack.enter_async_context(
             serve(app, host=settings.host, port=settings.port)
         )
@@ -172,6 +191,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         )
         await connect_square(hub.services, square, tenant_id=tenant.tenant_id, settings=DEMO_RETRY)
         cafe = await open_cafe(hub, zoho=zoho, dine=dine, retry=DEMO_RETRY)
+        restaurant = await open_restaurant(hub, poster, hub_url=hub_url, retry=DEMO_RETRY)
         await _catalogs_synced(hub)
         barbershop = await business(
             hub, name=BARBERSHOP, tenant_id=tenant.tenant_id, api_key=tenant.api_key
@@ -191,26 +211,30 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
             square=square,
             dine=dine,
             zoho=zoho,
-            businesses=(barbershop, cafe),
+            poster=poster,
+            businesses=(barbershop, cafe, restaurant),
         )
         write_manifest(state_dir, sandbox.manifest())
         yield sandbox
 
 
 async def _catalogs_synced(hub: Hub) -> None:
-    """Every stock source's first pull has run: each business's stock is in the ledger."""
+    """Every stock source's first pull and every back office's first records sync have run:
+    each business's stock is in the ledger, its records in the hub."""
     async with asyncio.timeout(READY_SECONDS):
         while True:
             async with hub.uows.read() as session:
                 states = set(
                     await session.scalars(
-                        select(Job.state).where(Job.kind.endswith(FIRST_PULL, autoescape=True))
+                        select(Job.state).where(
+                            or_(*(Job.kind.endswith(kind, autoescape=True) for kind in FIRST_SYNCS))
+                        )
                     )
                 )
             if states == {"success"}:
                 return
             if "failed" in states:
-                raise RuntimeError("a first catalog sync of the sandbox failed")
+                raise RuntimeError("a first catalog or records sync of the sandbox failed")
             await asyncio.sleep(0.1)
 
 
@@ -226,12 +250,24 @@ async def run_sandbox(
             watching_cafe(sandbox, cafe, console) as at_cafe,
         ):
             if simulate:
-                day = asyncio.create_task(
-                    simulate_day(sandbox, watcher, stop=stop, pace=pace, cafe=(cafe, at_cafe))
-                )
+                days = [
+                    asyncio.create_task(
+                        simulate_day(sandbox, watcher, stop=stop, pace=pace, cafe=(cafe, at_cafe))
+                    ),
+                    asyncio.create_task(_restaurant_day(sandbox, stop=stop, pace=pace)),
+                ]
                 await stop.wait()
-                day.cancel()
-                await asyncio.gather(day, return_exceptions=True)
+                for day in days:
+                    day.cancel()
+                await asyncio.gather(*days, return_exceptions=True)
             else:
                 await stop.wait()
         console.print("\nStopping the sandbox…")
+
+
+async def _restaurant_day(sandbox: Sandbox, *, stop: asyncio.Event, pace: float) -> None:
+    restaurant = sandbox.restaurant
+    if sandbox.poster is not None and restaurant is not None:
+        await manage_restaurant(
+            sandbox.hub, sandbox.poster, restaurant, console, stop=stop, pace=pace
+        )

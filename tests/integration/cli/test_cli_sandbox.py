@@ -141,9 +141,10 @@ def _tenant_list_shows_the_demo_businesses_and_counts_their_keys_without_showing
     assert set(tenants) == {business["tenant_id"] for business in businesses}
     assert businesses[0]["tenant_id"] == sandbox.manifest["tenant_id"]
     # The barbershop: every provider but Dine and Zoho, which are the cafe's, and Poster,
-    # whose restaurant is not in the sandbox yet.
+    # the restaurant's.
     offered = {p.name for p in default_providers()} - {"dine", "zoho", "poster"}
-    for business, providers in zip(businesses, (offered, {"dine", "zoho"}), strict=True):
+    expected = (offered, {"dine", "zoho"}, {"poster"})
+    for business, providers in zip(businesses, expected, strict=True):
         tenant = tenants[business["tenant_id"]]
         assert tenant["name"] == business["name"]
         assert tenant["active_keys"] == 1

@@ -1,6 +1,7 @@
 """The sandbox connects a CRM emulator too: the demo's customer sales become paid invoices.
 Beside the barbershop, its cafe sells against the stock Zoho Inventory holds and takes
-online orders to Dine; other businesses can still connect both emulators."""
+online orders to Dine, and its restaurant's Poster back office is kept as records; other
+businesses can still connect both emulators."""
 
 import asyncio
 import io
@@ -19,6 +20,7 @@ from tillsync.sandbox import simulation
 from tillsync.sandbox.businesses import BARBERSHOP, CAFE
 from tillsync.sandbox.follow import watching
 from tillsync.sandbox.online import order_online
+from tillsync.sandbox.poster import manage_restaurant
 from tillsync.sandbox.runner import Sandbox, open_sandbox
 from tillsync.services.tenants import create_tenant
 
@@ -40,6 +42,7 @@ async def test_the_demo_invoices_customer_sales_and_only_them_and_shows_where_ea
         printed = io.StringIO()
         console = Console(file=printed, width=200)
         await _the_cafe_sells_zoho_stock_and_orders_through_dine(sandbox, manifest, printed)
+        await _the_restaurants_poster_back_office_is_kept_as_records(sandbox, manifest, console)
         async with watching(sandbox, console) as watcher:
             regular = simulation.CUSTOMERS[0]
             step = simulation.Step("sale", SKU, 1)
@@ -66,7 +69,8 @@ async def _the_cafe_sells_zoho_stock_and_orders_through_dine(
     """The manifest names both businesses; the cafe's stock is in the ledger before it is
     written; a counter sale becomes one confirmed Zoho sales order, an online order one Dine
     order."""
-    barbershop, cafe = manifest["businesses"]
+    barbershop, cafe, restaurant = manifest["businesses"]
+    assert restaurant["providers"] == ["poster"]
     assert barbershop == {
         "name": BARBERSHOP,
         "tenant_id": manifest["tenant_id"],
@@ -171,3 +175,30 @@ async def _zoho_is_offered_to_other_businesses(sandbox: Sandbox, manifest: dict[
     shown = connected.json()["data"]["integration"]
     remember(shown["webhook"]["secret"])
     assert sandbox.zoho.state.organization(zoho["organization_id"]).name == CAFE
+
+
+async def _the_restaurants_poster_back_office_is_kept_as_records(
+    sandbox: Sandbox, manifest: dict[str, Any], console: Console
+) -> None:
+    """Every entity synced before the manifest is written; the manager's changes at Poster
+    reach the records by webhook."""
+    restaurant = sandbox.restaurant
+    assert restaurant is not None
+    assert sandbox.poster is not None
+    remember(restaurant.api_key)
+    headers = {"Authorization": f"Bearer {restaurant.api_key}"}
+    async with httpx.AsyncClient(base_url=sandbox.hub_url, headers=headers) as app:
+        status = (await app.get("/api/poster/sync")).json()["status"]
+        assert {entity: shown["needsSync"] for entity, shown in status.items()} == dict.fromkeys(
+            ("suppliers", "ingredients", "storages", "categories"), False
+        )
+        await manage_restaurant(
+            sandbox.hub, sandbox.poster, restaurant, console, stop=asyncio.Event(), pace=0
+        )
+        found = await app.get(
+            "/api/connections/poster/records/ingredients", params={"search": "oat"}
+        )
+        assert [r["name"] for r in found.json()["records"]] == ["Oat milk"]
+        storages = await app.get("/api/connections/poster/records/storages/2")
+        assert storages.json()["name"] == "Terrace bar"
+    assert manifest["emulators"]["poster"]["account"] == "demo-bistro"
