@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from tillsync.sandbox.businesses import Business
+from tillsync.sandbox.businesses import CAFE, RESTAURANT, Business
 from tillsync.sandbox.manifest import manifest_path
 from tillsync.store.database import shown_url
 
@@ -43,6 +43,9 @@ CAFE_EXAMPLE = (
 """A stock check with the cafe's key: the hub answers from the stock Zoho holds."""
 
 
+LABELS = {CAFE: "Cafe API key", RESTAURANT: "Restaurant API key"}
+
+
 def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
     url, key = sandbox.hub_url, sandbox.api_key
     settings = sandbox.hub.settings
@@ -53,7 +56,7 @@ def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
     rows.add_row("Dashboard", f"{url}/")
     rows.add_row("Hub API", f"{url}  (reference at {url}/docs)")
     for business in sandbox.businesses:
-        label = "API key" if business.tenant_id == sandbox.tenant_id else "Cafe API key"
+        label = "API key" if business.tenant_id == sandbox.tenant_id else LABELS[business.name]
         rows.add_row(label, f"{business.api_key}  ({_connected(business)})")
     rows.add_row("CIN7 emulator", f"{sandbox.cin7_url}  (account {sandbox.cin7_account_id})")
     rows.add_row("CRM emulator", f"{sandbox.crm_url}  (invoices at /_emulator/invoices)")
@@ -63,6 +66,10 @@ def welcome(sandbox: Sandbox, console: Console, *, state_dir: Path) -> None:
         organization = sandbox.zoho.organization.organization_id
         rows.add_row(
             "Zoho emulator", f"{sandbox.zoho.url}  (the cafe's stock, organization {organization})"
+        )
+    if sandbox.poster is not None:
+        rows.add_row(
+            "Poster emulator", f"{sandbox.poster.url}  (the restaurant's back office, records)"
         )
     rows.add_row("Database", shown_url(settings.resolved_database_url))
     rows.add_row("Details", str(manifest_path(state_dir)))
