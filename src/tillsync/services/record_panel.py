@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.contract import Provider
+from tillsync.services.connections.links import DISCONNECTED
 from tillsync.services.context import Services
 from tillsync.services.record_freshness import Freshness, freshness_of
 from tillsync.services.record_sync import last_record_syncs
@@ -57,7 +58,7 @@ async def record_panels(
                 select(Connection).where(
                     Connection.tenant_id == tenant_id,
                     Connection.provider == declared.name,
-                    Connection.status != "disconnected",
+                    Connection.status != DISCONNECTED,
                 )
             )
             if connection is not None:
