@@ -81,11 +81,17 @@ class Ledger:
         cause: str,
         reference: str,
         field: str,
+        covered: Decimal = ZERO,
     ) -> None:
-        """Add to pending or reserved on a locked row, or refuse in the row's own figures."""
+        """Add to pending or reserved on a locked row, or refuse in the row's own figures.
+
+        `covered` is what the hold takes over from reservations just ended for it: held
+        stock changing hands, which needs nothing free (a report counting a sale twice can
+        leave the row short for a while); only the rest must fit.
+        """
         current = figures(stock)
-        if current.available_to_sell < quantity:  # the database checks it again (0005)
-            raise refusal(stock.sku, current, quantity, field=field)
+        if quantity > covered and current.available_to_sell < quantity:
+            raise refusal(stock.sku, current, quantity, field=field)  # checked again: 0012
         column = getattr(StockLevel, figure)
         await self._update(stock, {figure: column + exact(quantity)})
         self._audit(stock, figure, quantity, cause, reference)

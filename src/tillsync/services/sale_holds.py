@@ -33,14 +33,16 @@ async def hold_stock(
     ledger = Ledger(uow, caller.tenant_id)
     locked = await ledger.lock_all({(line.sku, row.location) for line in sale.items})
     stocks = {sku: stock for (sku, _), stock in locked.items()}
-    await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
-    await _hold_lines(ledger, sale, stocks, sale_id=row.id, positions=positions)
+    covered = await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
+    await _hold_lines(ledger, sale, stocks, covered, sale_id=row.id, positions=positions)
     await ledger.settle()
 
 
 async def _consume_reservations(
     ledger: Ledger, sale: SaleInput, stocks: dict[str, StockLevel], *, sale_id: str
-) -> None:
+) -> dict[str, Decimal]:
+    """End the reservations the sale names; per SKU, the quantity they held."""
+    covered: dict[str, Decimal] = defaultdict(Decimal)
     for i, reservation_id in enumerate(sale.reservation_ids):
         name = f"reservationIds[{i}]"
         reservation = await ledger.uow.session.scalar(
@@ -60,13 +62,18 @@ async def _consume_reservations(
         if reservation.status == "consumed":
             raise Conflict(f"reservation '{reservation_id}' was used by a sale", field=name)
         # An expired or released hold is simply gone: the sale then needs free stock.
-        await end_reservation(ledger, stock, reservation_id, status="consumed", sale_id=sale_id)
+        held = await end_reservation(
+            ledger, stock, reservation_id, status="consumed", sale_id=sale_id
+        )
+        covered[reservation.sku] += held or 0
+    return covered
 
 
 async def _hold_lines(
     ledger: Ledger,
     sale: SaleInput,
     stocks: dict[str, StockLevel],
+    covered: dict[str, Decimal],
     *,
     sale_id: str,
     positions: Sequence[int] | None,
@@ -81,8 +88,15 @@ async def _hold_lines(
         if stock is None:  # the warehouse never reported it here: nothing to sell
             raise refusal(sku, None, quantity, field=field)
         await expire_overdue(ledger, stock)
+        moved = min(quantity, covered.get(sku, Decimal(0)))
         await ledger.hold(
-            stock, quantity, figure="pending", cause="sale", reference=sale.sale_id, field=field
+            stock,
+            quantity,
+            figure="pending",
+            cause="sale",
+            reference=sale.sale_id,
+            field=field,
+            covered=moved,
         )
         ledger.uow.session.add(
             PendingMovement(
@@ -90,6 +104,7 @@ async def _hold_lines(
                 stock_level_id=stock.id,
                 sale_id=sale_id,
                 quantity=quantity,
+                covered=moved,
                 created_at=ledger.uow.now,
             )
         )

@@ -76,6 +76,9 @@ class PendingMovement(Base):
     stock_level_id: Mapped[str] = mapped_column(ForeignKey("stock_levels.id", ondelete="CASCADE"))
     sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[Decimal]
+    covered: Mapped[Decimal] = mapped_column(default=ZERO, server_default="0")
+    """The part of `quantity` moved from reservations the sale used up: it needs no free
+    stock (the database checks only the rest against what the row has free)."""
     created_at: Mapped[dt.datetime]
     confirmed_at: Mapped[dt.datetime | None]
     released_at: Mapped[dt.datetime | None]
