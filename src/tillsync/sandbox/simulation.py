@@ -119,7 +119,9 @@ async def _sell_while_down(
     sandbox: Sandbox, watcher: Watcher[Cin7Stock], step: Step, *, sale_id: str
 ) -> None:
     """Switch a fault on in the CIN7 emulator, sell, and switch it off once the hub has
-    scheduled a retry: the sale still reaches CIN7, once."""
+    scheduled a retry: the sale still reaches CIN7, once. The fault waits for the sales
+    before it to settle, so that it meets this sale alone, whatever the machine's pace."""
+    await watcher.settled(within=FAULT_SECONDS)
     faults = f"{sandbox.cin7_control}/faults"
     await watcher.stock.client.put(faults, json=FAULT)
     say(
