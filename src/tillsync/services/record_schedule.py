@@ -22,8 +22,9 @@ from tillsync.jobs.scheduler import Duty
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.providers import Providers
 from tillsync.services.context import Services
-from tillsync.services.record_sync import BUSY_STATES, PRIORITY, record_connection, sync_kind
+from tillsync.services.record_sync import PRIORITY, record_connection, sync_kind
 from tillsync.services.sync.schedule import DAILY_HOUR, DAILY_WINDOW, tenant_zone
+from tillsync.services.sync_turns import BUSY_STATES
 from tillsync.store.tables import Connection, Job, Tenant, new_id
 
 

@@ -19,7 +19,6 @@ from tillsync.connectors.contract import Provider
 from tillsync.connectors.records import RecordSource
 from tillsync.domain.records import RecordChange, RecordCounts
 from tillsync.errors import BudgetExhausted, ClientError, Conflict, NotFound
-from tillsync.jobs.store import NewJob, enqueue
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.connections.links import (
     DISCONNECTED,
@@ -31,11 +30,11 @@ from tillsync.services.connections.links import (
 from tillsync.services.context import Services
 from tillsync.services.records import mark_removed, upsert_records
 from tillsync.services.runs import RunTally, finish_run, start_run
-from tillsync.store.tables import Connection, Job, Run, new_id
+from tillsync.services.sync_turns import SyncTurn, queue_turn
+from tillsync.store.tables import Connection, Job, Run
 from tillsync.store.uow import UnitOfWork
 
 VERB = "sync_records"
-BUSY_STATES = ("pending", "retry", "syncing")
 PRIORITY = 150
 
 
@@ -104,53 +103,21 @@ async def queue_record_sync(
     uow: UnitOfWork, connection: Connection, entity: str, *, run_type: str
 ) -> QueuedSync:
     """Inside the caller's transaction: the job and its queued run, or `RecordSyncInProgress`."""
-    session, kind = uow.session, sync_kind(connection.provider)
-    mine = (Job.kind == kind, Job.connection_id == connection.id, Job.subject == entity)
-    busy = await session.scalar(
-        select(Job).where(*mine, Job.state.in_(BUSY_STATES)).order_by(Job.created_at).limit(1)
+    sync = SyncTurn(
+        kind=sync_kind(connection.provider),
+        mine=(Job.connection_id == connection.id, Job.subject == entity),
+        turn=f"records:{entity}",
+        subject=entity,
+        priority=PRIORITY,
+        payload={"entity": entity},
+        entity=entity,
+        details={"records": entity},
     )
-    if busy is not None:
-        raise RecordSyncInProgress(entity, run_id=_run_of(busy), job_id=busy.id)
-    latest = await session.scalar(
-        select(Job.id).where(*mine).order_by(Job.created_at.desc(), Job.id.desc()).limit(1)
-    )
-    run_id, job_id = new_id(), new_id()
-    key = f"{connection.id}:records:{entity}:after:{latest or 'none'}"
-    added = await enqueue(
-        session,
-        NewJob(
-            kind=kind,
-            payload={"entity": entity, "type": run_type, "run_id": run_id},
-            idempotency_key=key,
-            tenant_id=connection.tenant_id,
-            connection_id=connection.id,
-            subject=entity,
-            priority=PRIORITY,
-            job_id=job_id,
-        ),
-        now=uow.now,
-    )
-    if not added:  # another request took this turn a moment ago
-        winner = await session.scalar(
-            select(Job).where(Job.kind == kind, Job.idempotency_key == key)
-        )
-        assert winner is not None
-        raise RecordSyncInProgress(entity, run_id=_run_of(winner), job_id=winner.id)
-    session.add(
-        Run(
-            id=run_id,
-            tenant_id=connection.tenant_id,
-            connection_id=connection.id,
-            job_id=job_id,
-            type=run_type,
-            direction="pull",
-            entity=entity,
-            status="queued",
-            details={"records": entity},
-            started_at=uow.now,
-        )
-    )
-    await session.flush()
+
+    def refuse(job: Job) -> RecordSyncInProgress:
+        return RecordSyncInProgress(entity, run_id=_run_of(job), job_id=job.id)
+
+    run_id, job_id = await queue_turn(uow, connection, sync, run_type=run_type, refuse=refuse)
     return QueuedSync(entity=entity, run_id=run_id, job_id=job_id)
 
 

@@ -17,15 +17,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.errors import Conflict, NotFound
-from tillsync.jobs.store import NewJob, enqueue
 from tillsync.providers import Providers
 from tillsync.services.connections.roles import plays
 from tillsync.services.context import Services
-from tillsync.store.tables import Connection, Job, Run, new_id
+from tillsync.services.sync_turns import SyncTurn, queue_turn
+from tillsync.store.tables import Connection, Job, Run
 from tillsync.store.uow import UnitOfWork
 
 MODES = ("full", "quick", "reconcile")
-BUSY_STATES = ("pending", "retry", "syncing")
 PRIORITIES = {"full": 200, "quick": 140, "reconcile": 210}
 """A quick pull is a few calls: the normal lane. Full pulls are backfills: the bulk lane."""
 ENTITIES = {"full": "catalog", "quick": "catalog", "reconcile": "reconciliation"}
@@ -117,63 +116,21 @@ async def queue_pull(
     """Inside the caller's transaction: the job and its queued run, or `PullInProgress`."""
     if mode not in MODES:
         raise ValueError(f"unknown pull mode {mode!r}")
-    session, kind = uow.session, sync_kind(connection.provider)
-    busy = await session.scalar(
-        select(Job)
-        .where(
-            Job.kind == kind,
-            Job.connection_id == connection.id,
-            Job.state.in_(BUSY_STATES),
-            of_mode(mode),
-        )
-        .order_by(Job.created_at)
-        .limit(1)
+    sync = SyncTurn(
+        kind=sync_kind(connection.provider),
+        mine=(Job.connection_id == connection.id, of_mode(mode)),
+        turn=mode,
+        subject=mode,
+        priority=PRIORITIES[mode],
+        payload={"mode": mode, **(options or {})},
+        entity=ENTITIES[mode],
+        details={"mode": mode},
     )
-    if busy is not None:
-        raise PullInProgress(mode, run_id=run_of(busy), job_id=busy.id)
-    latest = await session.scalar(
-        select(Job.id)
-        .where(Job.kind == kind, Job.connection_id == connection.id, of_mode(mode))
-        .order_by(Job.created_at.desc(), Job.id.desc())
-        .limit(1)
-    )
-    run_id, job_id = new_id(), new_id()
-    key = f"{connection.id}:{mode}:after:{latest or 'none'}"
-    added = await enqueue(
-        session,
-        NewJob(
-            kind=kind,
-            payload={"mode": mode, "type": run_type, "run_id": run_id, **(options or {})},
-            idempotency_key=key,
-            tenant_id=connection.tenant_id,
-            connection_id=connection.id,
-            subject=mode,
-            priority=PRIORITIES[mode],
-            job_id=job_id,
-        ),
-        now=uow.now,
-    )
-    if not added:  # another request took this turn a moment ago
-        winner = await session.scalar(
-            select(Job).where(Job.kind == kind, Job.idempotency_key == key)
-        )
-        assert winner is not None
-        raise PullInProgress(mode, run_id=run_of(winner), job_id=winner.id)
-    session.add(
-        Run(
-            id=run_id,
-            tenant_id=connection.tenant_id,
-            connection_id=connection.id,
-            job_id=job_id,
-            type=run_type,
-            direction="pull",
-            entity=ENTITIES[mode],
-            status="queued",
-            details={"mode": mode},
-            started_at=uow.now,
-        )
-    )
-    await session.flush()
+
+    def refuse(job: Job) -> PullInProgress:
+        return PullInProgress(mode, run_id=run_of(job), job_id=job.id)
+
+    run_id, job_id = await queue_turn(uow, connection, sync, run_type=run_type, refuse=refuse)
     return Queued(run_id=run_id, job_id=job_id, mode=mode)
 
 

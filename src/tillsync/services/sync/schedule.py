@@ -29,7 +29,8 @@ from tillsync.jobs.scheduler import Duty, interval_slot
 from tillsync.jobs.store import NewJob
 from tillsync.providers import Providers
 from tillsync.services.connections.roles import plays
-from tillsync.services.sync.pulls import BUSY_STATES, PRIORITIES, sync_kind, warehouses
+from tillsync.services.sync.pulls import PRIORITIES, sync_kind, warehouses
+from tillsync.services.sync_turns import BUSY_STATES
 from tillsync.store.tables import Connection, Job, Tenant
 
 DAILY_HOUR = 3

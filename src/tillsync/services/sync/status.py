@@ -24,7 +24,8 @@ from tillsync.services.context import Services
 from tillsync.services.runs import RunCounts, run_counts
 from tillsync.services.sync import drift
 from tillsync.services.sync.progress import PullView, progress_view
-from tillsync.services.sync.pulls import BUSY_STATES, ENTITIES, warehouses
+from tillsync.services.sync.pulls import ENTITIES, warehouses
+from tillsync.services.sync_turns import BUSY_STATES
 from tillsync.store.tables import Connection, Job, Run
 
 PULLED = tuple(dict.fromkeys(ENTITIES.values()))
