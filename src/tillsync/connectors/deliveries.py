@@ -2,6 +2,11 @@
 
 A provider that sends webhooks declares a `Deliveries` (`Provider.deliveries`): the inbox
 stores each `Delivery` as sent, and reads it back as an `Event` when it applies it.
+
+A delivery that is not what the provider sends is refused whole, before anything is stored:
+
+    DeliveryRefused             422: a shape or value the provider never sends
+    └── UnsupportedMediaType    415: not sent as the provider sends it
 """
 
 from __future__ import annotations
@@ -14,6 +19,17 @@ from typing import Any, Protocol, runtime_checkable
 
 from tillsync.domain.catalog import ProductFields
 from tillsync.domain.records import RecordChange
+from tillsync.errors import ClientError
+
+
+class DeliveryRefused(ClientError):
+    status_code = 422
+    code = "invalid_delivery"
+
+
+class UnsupportedMediaType(DeliveryRefused):
+    status_code = 415
+    code = "unsupported_media_type"
 
 
 class EventKind(StrEnum):

@@ -19,8 +19,7 @@ from typing import Any
 
 from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.values import InvalidRecord, storable
-from tillsync.connectors.deliveries import Delivery
-from tillsync.errors import ClientError
+from tillsync.connectors.deliveries import Delivery, DeliveryRefused, UnsupportedMediaType
 
 __all__ = [
     "MAX_DEPTH",
@@ -48,18 +47,8 @@ _JSON_KINDS = {str: "text", int: "number", float: "number", bool: "boolean", typ
 _RECORD_IDS = ("SaleID", "SaleTaskID", "TaskID")
 
 
-class DeliveryRefused(ClientError):
-    status_code = 422
-    code = "invalid_delivery"
-
-
 class UnreadableDelivery(DeliveryRefused):
     status_code = 400
-
-
-class UnsupportedMediaType(DeliveryRefused):
-    status_code = 415
-    code = "unsupported_media_type"
 
 
 WebhookEvent = Delivery

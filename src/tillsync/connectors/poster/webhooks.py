@@ -16,10 +16,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tillsync.connectors.deliveries import Delivery, Event, EventKind
+from tillsync.connectors.deliveries import (
+    Delivery,
+    DeliveryRefused,
+    Event,
+    EventKind,
+    UnsupportedMediaType,
+)
 from tillsync.connectors.poster.mapping import BY_HOOK, INGREDIENTS
 from tillsync.domain.records import RecordChange
-from tillsync.errors import ClientError, Permanent
+from tillsync.errors import Permanent
 
 __all__ = ["TIME_TOLERANCE", "PosterDeliveries", "signature"]
 
@@ -34,16 +40,6 @@ INGREDIENT_TYPE = "1"
 ACTIONS = frozenset({"added", "changed", "removed", "transformed", "closed"})
 FIELDS = ("account", "object", "object_id", "action", "time", "verify")
 _MAX = 200
-
-
-class DeliveryRefused(ClientError):
-    status_code = 422
-    code = "invalid_delivery"
-
-
-class UnsupportedMediaType(DeliveryRefused):
-    status_code = 415
-    code = "unsupported_media_type"
 
 
 def signature(document: Mapping[str, Any], secret: str) -> str:

@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tillsync.clock import moment_of
-from tillsync.connectors.deliveries import Delivery
-from tillsync.errors import ClientError
+from tillsync.connectors.deliveries import Delivery, DeliveryRefused, UnsupportedMediaType
 
 __all__ = [
     "ORDER_UPDATED",
@@ -40,16 +39,6 @@ ORDER_UPDATED = "order.updated"
 COUNTS_UPDATED = "inventory.count.updated"
 WEBHOOK_TYPES = (ORDER_UPDATED, COUNTS_UPDATED)
 _MAX_ID = 100
-
-
-class DeliveryRefused(ClientError):
-    status_code = 422
-    code = "invalid_delivery"
-
-
-class UnsupportedMediaType(DeliveryRefused):
-    status_code = 415
-    code = "unsupported_media_type"
 
 
 def signature(key: str, notification_url: str, body: bytes) -> str:

@@ -22,8 +22,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from tillsync.clock import moment_of
-from tillsync.connectors.deliveries import Delivery, Event, EventKind, PosOrderState
-from tillsync.errors import ClientError, Permanent
+from tillsync.connectors.deliveries import (
+    Delivery,
+    DeliveryRefused,
+    Event,
+    EventKind,
+    PosOrderState,
+    UnsupportedMediaType,
+)
+from tillsync.errors import Permanent
 
 __all__ = ["ITEM", "SALESORDER", "SECRET_HEADER", "ZohoDeliveries", "parse"]
 
@@ -32,16 +39,6 @@ ITEM, SALESORDER = "item", "salesorder"
 _IDS = {ITEM: "item_id", SALESORDER: "salesorder_id"}
 KINDS = {ITEM: EventKind.STOCK, SALESORDER: EventKind.POS_ORDER}
 _MAX = 100
-
-
-class DeliveryRefused(ClientError):
-    status_code = 422
-    code = "invalid_delivery"
-
-
-class UnsupportedMediaType(DeliveryRefused):
-    status_code = 415
-    code = "unsupported_media_type"
 
 
 def verify(headers: Mapping[str, str], *, secret: str) -> bool:
