@@ -12,6 +12,7 @@ A delivery that is not what the provider sends is refused whole, before anything
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,6 +31,17 @@ class DeliveryRefused(ClientError):
 class UnsupportedMediaType(DeliveryRefused):
     status_code = 415
     code = "unsupported_media_type"
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """The body read as one JSON object, or `DeliveryRefused`."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DeliveryRefused("the body is not JSON", field="body") from None
+    if not isinstance(document, dict):
+        raise DeliveryRefused("the body is not a JSON object", field="body")
+    return document
 
 
 class EventKind(StrEnum):

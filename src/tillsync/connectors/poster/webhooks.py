@@ -22,6 +22,7 @@ from tillsync.connectors.deliveries import (
     Event,
     EventKind,
     UnsupportedMediaType,
+    json_object,
 )
 from tillsync.connectors.poster.mapping import BY_HOOK, INGREDIENTS
 from tillsync.domain.records import RecordChange
@@ -52,12 +53,7 @@ def signature(document: Mapping[str, Any], secret: str) -> str:
 
 
 def _document(body: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DeliveryRefused("the body is not JSON", field="body") from None
-    if not isinstance(document, dict):
-        raise DeliveryRefused("the body is not a JSON object", field="body")
+    document = json_object(body)
     for name in FIELDS:
         value = document.get(name)
         if isinstance(value, bool) or not isinstance(value, str | int) or value == "":

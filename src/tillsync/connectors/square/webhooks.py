@@ -11,12 +11,16 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from tillsync.clock import moment_of
-from tillsync.connectors.deliveries import Delivery, DeliveryRefused, UnsupportedMediaType
+from tillsync.connectors.deliveries import (
+    Delivery,
+    DeliveryRefused,
+    UnsupportedMediaType,
+    json_object,
+)
 
 __all__ = [
     "ORDER_UPDATED",
@@ -64,12 +68,7 @@ def verify(
 
 def parse(body: bytes) -> list[Delivery]:
     """One delivery is one event: `{merchant_id, type, event_id, created_at, data}`."""
-    try:
-        event = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DeliveryRefused("the body is not JSON", field="body") from None
-    if not isinstance(event, dict):
-        raise DeliveryRefused("the body is not a JSON object", field="body")
+    event = json_object(body)
     kind, event_id = event.get("type"), event.get("event_id")
     if not isinstance(kind, str) or not 0 < len(kind) <= _MAX_ID:
         raise DeliveryRefused("type must be an event type", field="type")

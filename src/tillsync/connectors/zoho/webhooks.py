@@ -29,6 +29,7 @@ from tillsync.connectors.deliveries import (
     EventKind,
     PosOrderState,
     UnsupportedMediaType,
+    json_object,
 )
 from tillsync.errors import Permanent
 
@@ -50,12 +51,7 @@ def verify(headers: Mapping[str, str], *, secret: str) -> bool:
 
 
 def parse(body: bytes) -> list[Delivery]:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DeliveryRefused("the body is not JSON", field="body") from None
-    if not isinstance(document, dict):
-        raise DeliveryRefused("the body is not a JSON object", field="body")
+    document = json_object(body)
     for module, id_field in _IDS.items():
         record = document.get(module)
         if not isinstance(record, dict) and id_field in document:
