@@ -18,7 +18,7 @@ from tillsync.connectors.budget import lane_for
 from tillsync.connectors.contract import Provider
 from tillsync.connectors.records import RecordSource
 from tillsync.domain.records import RecordChange, RecordCounts
-from tillsync.errors import BudgetExhausted, ClientError, Conflict, NotFound
+from tillsync.errors import BudgetExhausted, ClientError, NotFound
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.connections.links import (
     DISCONNECTED,
@@ -30,7 +30,7 @@ from tillsync.services.connections.links import (
 from tillsync.services.context import Services
 from tillsync.services.records import mark_removed, upsert_records
 from tillsync.services.runs import RunTally, finish_run, start_run
-from tillsync.services.sync_turns import SyncTurn, queue_turn
+from tillsync.services.sync_turns import SyncInProgress, SyncTurn, queue_turn
 from tillsync.store.tables import Connection, Job, Run
 from tillsync.store.uow import UnitOfWork
 
@@ -48,15 +48,11 @@ class UnknownEntity(ClientError):
         )
 
 
-class RecordSyncInProgress(Conflict):
-    code = "sync_in_progress"
-
+class RecordSyncInProgress(SyncInProgress):
     def __init__(self, entity: str, *, run_id: str | None, job_id: str) -> None:
-        super().__init__(f"a sync of {entity} is already queued or running", field="entity")
-        self.entity, self.run_id, self.job_id = entity, run_id, job_id
-
-    def body(self) -> dict[str, object]:
-        return {**super().body(), "runId": self.run_id, "jobId": self.job_id}
+        message = f"a sync of {entity} is already queued or running"
+        super().__init__(message, field="entity", run_id=run_id, job_id=job_id)
+        self.entity = entity
 
 
 @dataclass(frozen=True, slots=True)

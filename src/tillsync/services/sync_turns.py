@@ -14,11 +14,25 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tillsync.errors import Conflict
 from tillsync.jobs.store import NewJob, enqueue
 from tillsync.store.tables import Connection, Job, Run, new_id
 from tillsync.store.uow import UnitOfWork
 
 BUSY_STATES = ("pending", "retry", "syncing")
+
+
+class SyncInProgress(Conflict):
+    """The same sync is already queued or running: `runId` and `jobId` name it."""
+
+    code = "sync_in_progress"
+
+    def __init__(self, message: str, *, field: str, run_id: str | None, job_id: str) -> None:
+        super().__init__(message, field=field)
+        self.run_id, self.job_id = run_id, job_id
+
+    def body(self) -> dict[str, object]:
+        return {**super().body(), "runId": self.run_id, "jobId": self.job_id}
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.errors import Conflict, NotFound
+from tillsync.errors import NotFound
 from tillsync.providers import Providers
 from tillsync.services.connections.roles import plays
 from tillsync.services.context import Services
-from tillsync.services.sync_turns import SyncTurn, queue_turn
+from tillsync.services.sync_turns import SyncInProgress, SyncTurn, queue_turn
 from tillsync.store.tables import Connection, Job, Run
 from tillsync.store.uow import UnitOfWork
 
@@ -30,17 +30,11 @@ PRIORITIES = {"full": 200, "quick": 140, "reconcile": 210}
 ENTITIES = {"full": "catalog", "quick": "catalog", "reconcile": "reconciliation"}
 
 
-class PullInProgress(Conflict):
-    code = "sync_in_progress"
-
+class PullInProgress(SyncInProgress):
     def __init__(self, mode: str, *, run_id: str | None, job_id: str) -> None:
         what = "a reconciliation" if mode == "reconcile" else f"a {mode} sync"
-        super().__init__(f"{what} is already queued or running for this tenant", field="runId")
-        self.run_id = run_id
-        self.job_id = job_id
-
-    def body(self) -> dict[str, object]:
-        return {**super().body(), "runId": self.run_id, "jobId": self.job_id}
+        message = f"{what} is already queued or running for this tenant"
+        super().__init__(message, field="runId", run_id=run_id, job_id=job_id)
 
 
 @dataclass(frozen=True, slots=True)
