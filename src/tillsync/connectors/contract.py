@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, Literal, Protocol, TypeVar
 
@@ -26,7 +25,12 @@ from tillsync.connectors.records import RecordSource
 from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.domain.invoices import InvoiceRef, InvoiceRequest
 from tillsync.domain.orders import PosOrder
-from tillsync.domain.sales import SaleLine
+from tillsync.domain.sale_documents import (
+    ExternalSale,
+    RemoteSale,
+    SaleDocument,
+    ShippedSale,
+)
 
 Role = Literal["warehouse", "pos", "crm", "records"]
 """`records`: a back office kept as records (`Provider.record_entities`); it takes no
@@ -86,56 +90,6 @@ class RemoteWebhook:
     active: bool
     token: str | None = None
     """The token the provider sends back with each delivery, when it shows it."""
-
-
-@dataclass(frozen=True, slots=True)
-class SaleDocument:
-    """What becomes one sale document at a warehouse: one POS sale, or a batch of them."""
-
-    reference: str
-    """Ours, unique, sent so the document can be found again after an uncertain outcome."""
-    number: str
-    location: str
-    note: str
-    lines: Sequence[SaleLine]
-    date: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteSale:
-    """A sale document found at the warehouse by our reference, and the steps it has done."""
-
-    external_id: str
-    steps_done: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class ShippedSale:
-    """A sale the warehouse shipped, from any channel; `reference` is ours if we made it."""
-
-    external_id: str
-    reference: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalSale:
-    external_id: str
-    reference: str | None
-    number: str | None
-    customer: str | None
-    location: str
-    lines: Sequence[ExternalLine]
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalLine:
-    sku: str
-    name: str
-    quantity: Decimal
-    price: Decimal
-    tax: Decimal
-    total: Decimal
-    product_id: str | None
 
 
 class Warehouse(Protocol):

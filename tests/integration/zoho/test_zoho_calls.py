@@ -14,8 +14,9 @@ import pytest
 from tests.support.dashboard import visiting
 from tests.support.depot_world import FAST
 from tests.support.zoho_world import API, ZohoWorld
-from tillsync.connectors.contract import Connector, SaleDocument
+from tillsync.connectors.contract import Connector
 from tillsync.domain.orders import PosLine, PosOrder
+from tillsync.domain.sale_documents import SaleDocument
 from tillsync.domain.sales import SaleLine
 from tillsync.emulators.zoho import FaultRule
 from tillsync.errors import BudgetExhausted, Permanent, Retryable

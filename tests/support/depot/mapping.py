@@ -10,17 +10,15 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tillsync.connectors.contract import (
-    Account,
+from tillsync.connectors.contract import Account, Page, RemoteWebhook
+from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sale_documents import (
     ExternalLine,
     ExternalSale,
-    Page,
     RemoteSale,
-    RemoteWebhook,
     SaleDocument,
     ShippedSale,
 )
-from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.errors import Permanent
 
 CREATE, CONFIRM = "create", "confirm"

@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tests.support.depot import PROVIDER, DepotState, served_depot, webhooks
-from tillsync.connectors.contract import Link, SaleDocument, Warehouse
+from tillsync.connectors.contract import Link, Warehouse
 from tillsync.connectors.outbound import OutboundPolicy
+from tillsync.domain.sale_documents import SaleDocument
 from tillsync.domain.sales import SaleLine
 from tillsync.errors import AuthFailed, Retryable, Throttled
 from tillsync.serving import serve

@@ -8,16 +8,9 @@ from tests.support.depot import mapping
 from tests.support.depot.client import MAX_LIMIT, DepotClient
 from tests.support.depot.mapping import CONFIRM, CREATE
 from tests.support.depot.settings import DepotSettings
-from tillsync.connectors.contract import (
-    Account,
-    ExternalSale,
-    Page,
-    RemoteSale,
-    RemoteWebhook,
-    SaleDocument,
-    ShippedSale,
-)
+from tillsync.connectors.contract import Account, Page, RemoteWebhook
 from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sale_documents import ExternalSale, RemoteSale, SaleDocument, ShippedSale
 from tillsync.errors import Permanent
 
 NOT_FOUND = 404

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support.depot import mapping
-from tillsync.connectors.contract import SaleDocument
 from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sale_documents import SaleDocument
 from tillsync.domain.sales import SaleLine
 from tillsync.errors import Permanent
 

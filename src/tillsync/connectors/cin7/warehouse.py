@@ -9,17 +9,15 @@ from typing import Any
 from tillsync.connectors.cin7 import mapping
 from tillsync.connectors.cin7.client import MAX_LIMIT, Cin7Client, last_page
 from tillsync.connectors.cin7.settings import Cin7Settings
-from tillsync.connectors.contract import (
-    Account,
+from tillsync.connectors.contract import Account, Page, RemoteWebhook
+from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sale_documents import (
     ExternalLine,
     ExternalSale,
-    Page,
     RemoteSale,
-    RemoteWebhook,
     SaleDocument,
     ShippedSale,
 )
-from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.errors import Permanent
 
 ZERO = Decimal(0)

@@ -12,19 +12,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from tillsync.connectors.contract import (
-    ExternalSale,
-    Page,
-    RemoteSale,
-    RemoteWebhook,
-    SaleDocument,
-    ShippedSale,
-)
+from tillsync.connectors.contract import Page, RemoteWebhook
 from tillsync.connectors.square import stock
 from tillsync.connectors.square.client import SquareClient
 from tillsync.connectors.square.mapping import locations
 from tillsync.connectors.square.settings import SquareSettings
 from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sale_documents import ExternalSale, RemoteSale, SaleDocument, ShippedSale
 from tillsync.errors import Permanent
 
 ADJUST = "adjust"

@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tillsync.clock import moment_of
-from tillsync.connectors.contract import ExternalLine, ExternalSale
 from tillsync.domain.catalog import ProductFields, StockRow
 from tillsync.domain.orders import PosLine, PosOrder
+from tillsync.domain.sale_documents import ExternalLine, ExternalSale
 from tillsync.domain.sales import SaleLine
 
 __all__ = [

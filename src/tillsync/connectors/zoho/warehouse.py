@@ -20,19 +20,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tillsync.connectors.contract import (
-    ExternalSale,
-    Page,
-    RemoteSale,
-    RemoteWebhook,
-    SaleDocument,
-    ShippedSale,
-)
+from tillsync.connectors.contract import Page, RemoteWebhook
 from tillsync.connectors.zoho import mapping
 from tillsync.connectors.zoho.client import MAX_PER_PAGE, ZohoClient
 from tillsync.connectors.zoho.pos import customer_id
 from tillsync.connectors.zoho.settings import ZohoSettings
 from tillsync.domain.catalog import ProductFields, StockRow
+from tillsync.domain.sale_documents import ExternalSale, RemoteSale, SaleDocument, ShippedSale
 from tillsync.errors import NotFound, Permanent
 
 CREATE, CONFIRM = "create", "confirm"

@@ -17,8 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
-from tillsync.connectors.contract import SaleDocument, Warehouse
+from tillsync.connectors.contract import Warehouse
 from tillsync.domain.pushes import in_order, progress_of
+from tillsync.domain.sale_documents import SaleDocument
 from tillsync.domain.sales import SaleLine as Line
 from tillsync.domain.sales import summed
 from tillsync.errors import Permanent
