@@ -23,7 +23,7 @@ from tillsync.jobs.store import NewJob, enqueue
 from tillsync.providers import Providers
 from tillsync.services.context import Services
 from tillsync.services.record_sync import PRIORITY, record_connection, sync_kind
-from tillsync.services.sync.schedule import DAILY_HOUR, DAILY_WINDOW, tenant_zone
+from tillsync.services.sync.schedule import daily_window, tenant_zone
 from tillsync.services.sync_turns import BUSY_STATES
 from tillsync.store.tables import Connection, Job, Tenant, new_id
 
@@ -58,13 +58,12 @@ def due_record_syncs(providers: Providers) -> Duty:
         )
         jobs: list[NewJob] = []
         for connection, timezone in rows:
-            local = now.astimezone(tenant_zone(timezone))
-            opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
-            if not opens <= local < opens + DAILY_WINDOW:
+            day = daily_window(now, timezone)
+            if day is None:
                 continue
             busy = await _busy(session, connection)
             for entity in kept[connection.provider]:
-                job = daily_job(connection, entity, local.date())
+                job = daily_job(connection, entity, day)
                 if entity not in busy and not await _exists(session, job):
                     jobs.append(job)
         return jobs

@@ -66,10 +66,9 @@ async def _due(session: AsyncSession, now: dt.datetime, names: list[str]) -> Seq
         settings = connection.settings
         if not plays(connection, "warehouse") or not settings.get("auto_sync", True):
             continue
-        local = now.astimezone(tenant_zone(timezone))
-        opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
-        daily = f"daily:{local.date().isoformat()}"
-        if opens <= local < opens + DAILY_WINDOW and not await _exists(session, connection, daily):
+        day = daily_window(now, timezone)
+        daily = f"daily:{day.isoformat()}" if day else ""
+        if day and not await _exists(session, connection, daily):
             jobs.append(_sync(connection, key=daily, reason="daily", mode="reconcile"))
             continue  # one pull at a time: the interval one waits for the next tick
         minutes = float(settings.get("sync_interval_minutes", 15))
@@ -88,6 +87,13 @@ async def _exists(session: AsyncSession, connection: Connection, key: str) -> bo
         )
     )
     return found is not None
+
+
+def daily_window(now: dt.datetime, timezone: str) -> dt.date | None:
+    """The tenant's local date while its daily window (from 03:00 local) is open, else None."""
+    local = now.astimezone(tenant_zone(timezone))
+    opens = local.replace(hour=DAILY_HOUR, minute=0, second=0, microsecond=0)
+    return local.date() if opens <= local < opens + DAILY_WINDOW else None
 
 
 def tenant_zone(name: str) -> ZoneInfo:
