@@ -94,7 +94,7 @@ class Hub:
             lease_seconds=self.settings.job_lease_seconds,
             poll_seconds=self.settings.job_poll_seconds,
             retry_policy=retry_policy,
-            hooks=ConnectionHooks(self.settings),
+            hooks=ConnectionHooks(self.settings, self.services.providers),
             observe=self.metrics.job_ran,
         )
         self.uows.on_commit(worker.wake)

@@ -53,8 +53,9 @@ async def test_a_notification_is_marked_read_and_the_count_goes_down(
     )
     failed = await _notify(
         sandbox,
-        "cin7.push_sale failed",
-        "Job cin7.push_sale for sale:41 gave up after 13 attempt(s): 400 Unknown SKU",
+        "Sending a sale to CIN7 failed",
+        "Sending a sale to CIN7 gave up after 13 attempt(s): 400 Unknown SKU "
+        "(job cin7.push_sale for sale:41)",
         severity="critical",
     )
     await sign_in(page, sandbox.hub_url, sandbox.api_key)

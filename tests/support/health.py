@@ -129,6 +129,6 @@ def worker_for(shop: Shop, handler: Scripted) -> Worker:
     return Worker(
         uows=shop.hub.uows,
         handlers={**job_handlers(shop.hub.services), KIND: handler},
-        hooks=ConnectionHooks(shop.hub.settings),
+        hooks=ConnectionHooks(shop.hub.settings, shop.hub.services.providers),
         lease_seconds=shop.hub.settings.job_lease_seconds,
     )

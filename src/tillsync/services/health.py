@@ -16,16 +16,20 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, literal, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.config import Settings
 from tillsync.domain.retry import RetryPolicy
+from tillsync.services.job_titles import job_title
 from tillsync.services.notifications import MAIL_KIND, notify
 from tillsync.store.tables import Connection, Job
 from tillsync.store.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from tillsync.providers import Providers
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +73,9 @@ class _Streak:
 class ConnectionHooks:
     """The worker's `JobHooks`: retry schedules, connection health and notifications."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, providers: Providers) -> None:
         self.settings = settings
+        self.providers = providers
 
     async def policy(self, session: AsyncSession, job: Job) -> RetryPolicy | None:
         if job.connection_id is None:
@@ -128,16 +133,20 @@ class ConnectionHooks:
                 connection_id=job.connection_id,
                 kind="job_failed",
                 severity="critical",
-                title=f"{job.kind} failed",
+                title=f"{self._title(job)} failed",
                 message=(
-                    f"Job {job.kind}{f' for {job.subject}' if job.subject else ''} gave up "
-                    f"after {job.attempts} attempt(s): {message}"
+                    f"{self._title(job)} gave up after {job.attempts} attempt(s): {message} "
+                    f"(job {job.kind}{f' for {job.subject}' if job.subject else ''})"
                 ),
                 dedupe_key=f"failed:{job.id}",
                 now=now,
                 settings=self.settings,
                 email=job.kind != MAIL_KIND,  # a failed e-mail is not e-mailed about
             )
+
+    def _title(self, job: Job) -> str:
+        known = {provider.name: provider.title for provider in self.providers}
+        return job_title(job.kind, job.subject, provider_title=lambda name: known.get(name, name))
 
     async def _count(
         self,

@@ -117,7 +117,7 @@ async def test_each_answer_class_sets_state_and_next_attempt(
         worker = Worker(
             uows=hub.uows,
             handlers=job_handlers(services),
-            hooks=ConnectionHooks(hub.settings),
+            hooks=ConnectionHooks(hub.settings, hub.services.providers),
         )
         await worker.run_until_idle()
     async with hub.uows.read() as session:

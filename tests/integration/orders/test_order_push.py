@@ -97,7 +97,7 @@ async def test_a_refused_order_fails_at_once_and_the_seller_is_told(world: TillW
     assert shown["syncs"][0]["retry_count"] == 0  # a 400 is not retried
     assert world.till.state.calls_of("POST", "/orders") == [400]
     notices = (await world.api.get("/api/notifications")).json()
-    assert any("till.push_order failed" in str(notice) for notice in notices["notifications"])
+    assert "Sending an order to Till failed" in [n["title"] for n in notices["notifications"]]
     retried = await world.api.post("/api/v1/pos/sync/ORD-BAD")
     assert retried.status_code == 200, retried.text
     shown = await _synced(world, "ORD-BAD")

@@ -173,11 +173,14 @@ async def test_a_sync_failing_for_good_is_emailed_and_orders_skip_poster(
 
     told = await world.work_until(given_up)
     assert [(n.kind, n.severity) for n in told] == [("job_failed", "critical")]
+    assert told[0].title == "Syncing ingredients from Poster failed"
     assert "ingredients" in told[0].message
     async with world.hub.uows.read() as session:
         mails = list(await session.scalars(select(Job).where(Job.kind == "mail.send")))
         run = await session.get(Run, queued.json()["runId"])
-    assert [m.payload["to"] for m in mails] == ["chef@kava.test"]
+    assert [(m.payload["to"], m.payload["subject"]) for m in mails] == [
+        ("chef@kava.test", "Syncing ingredients from Poster failed")
+    ]
     assert run is not None
     assert (run.status, "500" in (run.error or "")) == ("failed", True)
 
