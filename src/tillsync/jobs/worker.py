@@ -76,6 +76,8 @@ class Worker:
         log.info("worker started", extra={"worker": self.name})
         try:
             while not stop.is_set():
+                # Cleared before the claim: a commit that lands while it reads stays a wake-up.
+                self._wake.clear()
                 if self._full() or not await self._claim_safely():
                     await self._idle(stop)
         finally:
@@ -95,7 +97,6 @@ class Worker:
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Until a wake-up, the next poll or the stop; when every slot is busy, until one frees."""
-        self._wake.clear()
         waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
         waits: list[asyncio.Future[Any]]
         if self._full():
@@ -123,7 +124,8 @@ class Worker:
                     now=uow.now,
                     lease_seconds=self.lease_seconds,
                 )
-                await uow.commit()
+                if jobs:  # an empty claim is not committed: its commit would wake this worker
+                    await uow.commit()
         except Exception:
             log.exception("claiming jobs failed", extra={"worker": self.name})
             return 0

@@ -182,3 +182,56 @@ async def test_a_stop_does_not_wait_for_a_busy_worker_to_free_a_slot(hub: Hub) -
     async with asyncio.timeout(5):  # before the fix, the loop waited for the job to end
         await running
     assert (await _job(hub)).state == "syncing"  # its lease runs out; another worker resumes it
+
+
+async def test_a_job_queued_while_the_worker_claims_is_not_left_for_the_next_poll(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = asyncio.Event()
+
+    async def done(ctx: JobContext) -> None:
+        ran.set()
+
+    await _enqueue(hub, "demo", {})
+    worker = Worker(uows=hub.uows, handlers={"demo": done}, poll_seconds=3600)
+    claim = store.claim
+    raced: list[bool] = []
+
+    async def claim_reading_before_the_commit(*args: object, **kwargs: object) -> list[Job]:
+        if not raced:  # the first claim read before the job's commit, which woke the worker
+            raced.append(True)
+            worker.wake()
+            return []
+        return await claim(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "claim", claim_reading_before_the_commit)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        async with asyncio.timeout(10):  # before the fix, the wake-up was cleared: an hour's wait
+            await ran.wait()
+    finally:
+        stop.set()
+        await running
+
+
+async def test_an_idle_worker_waits_for_a_wake_up_instead_of_claiming_again(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = Worker(uows=hub.uows, handlers={}, poll_seconds=3600)
+    hub.uows.on_commit(worker.wake)
+    claim = store.claim
+    claims: list[int] = []
+
+    async def counted(*args: object, **kwargs: object) -> list[Job]:
+        found = await claim(*args, **kwargs)  # type: ignore[arg-type]
+        claims.append(len(found))
+        return found
+
+    monkeypatch.setattr(store, "claim", counted)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    await asyncio.sleep(0.3)
+    stop.set()
+    await running
+    assert claims == [0]  # a claim that found nothing is no commit that wakes the worker
