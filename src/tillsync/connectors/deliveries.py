@@ -80,6 +80,7 @@ class Event:
     product_refs: Sequence[str] = ()
     """For a stock hint that names the provider's product ids, not SKUs (`ProductRefs`)."""
     record: RecordChange | None = None
+    """The object kept as a record that changed; with a stock hint, the one its figure is in."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ class ProductFields:
     reorder_level: Decimal | None
     active: bool
     external_id: str | None
+    whole_units: bool = True
+    """False: sold in fractions (kilograms, litres)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,12 @@ What each world maps the steps to (`tests/support/warehouse/`):
   `GET /salesorders?reference_number=`; faults are the emulator's `reset_after` and
   `fail_before` rules; a stock change is an edit of the item's stock, told by the workflow
   webhook; the location is the organization's primary one.
+- Poster: a connection made with the roles `records` and `warehouse`; a product is an
+  ingredient (SKU its barcode, else `ingredient-<id>`), a figure its leftover at a storage;
+  a sale is one write-off (`storage.createWriteOff`, our reference as each line's comment),
+  looked up by `storage.getWastes` then `storage.getWaste`; faults are the emulator's
+  `reset_after` and `fail_before` rules; a stock change is a stocktake on the control
+  surface, told by the signed `stock` hook; the location is the "Kitchen" storage.
 
 Every world reads the hub the same way: CHECK_INVENTORY on seed 000's sale-sync path and
 `GET /api/catalog` for the POS's read, `POST /api/sales` for a sale, and

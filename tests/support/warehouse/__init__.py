@@ -7,6 +7,7 @@ every world in `WORLDS`; a new warehouse adds its world module and one entry the
 
 from tests.support.warehouse.cin7 import cin7_warehouse_world
 from tests.support.warehouse.depot import depot_warehouse_world
+from tests.support.warehouse.poster import poster_warehouse_world
 from tests.support.warehouse.square import square_warehouse_world
 from tests.support.warehouse.world import Fault, OpenWorld, WarehouseWorld
 from tests.support.warehouse.zoho import zoho_warehouse_world
@@ -14,6 +15,7 @@ from tests.support.warehouse.zoho import zoho_warehouse_world
 WORLDS: dict[str, OpenWorld] = {
     "cin7": cin7_warehouse_world,
     "depot": depot_warehouse_world,
+    "poster": poster_warehouse_world,
     "square": square_warehouse_world,
     "zoho": zoho_warehouse_world,
 }

@@ -1,6 +1,7 @@
 """Poster POS, declared: a restaurant's POS whose back office (suppliers, ingredients,
-storages, ingredient categories) the hub keeps as records, connected through OAuth or a
-personal token, its md5-signed webhooks telling of changes."""
+storages, ingredient categories) the hub keeps as records, and, where a tenant chooses it,
+its stock source (ingredient leftovers per storage); connected through OAuth or a personal
+token, its md5-signed webhooks telling of changes."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tillsync.connectors.poster.client import DEFAULT_BASE_URL, PosterClient
 from tillsync.connectors.poster.mapping import ENTITIES, STORAGES
 from tillsync.connectors.poster.oauth import ACCOUNT, ACCOUNT_NUMBER, OAUTH, TOKEN_LIFE
 from tillsync.connectors.poster.records import PosterRecords
+from tillsync.connectors.poster.warehouse import PosterWarehouse
 from tillsync.connectors.poster.webhooks import PosterDeliveries
 from tillsync.connectors.settings import PosSettings
 
@@ -49,13 +51,16 @@ def _open(link: Link) -> Connector:
             filled["token_expires_at"] = (dt.datetime.now(dt.UTC) + TOKEN_LIFE).isoformat()
         return Account(name=f"Poster account {login or number}", settings=filled)
 
-    return Connector(check=check, records=PosterRecords(client))
+    return Connector(check=check, records=PosterRecords(client), warehouse=PosterWarehouse(client))
 
 
 PROVIDER = Provider(
     name=NAME,
     title="Poster",
-    roles=frozenset({"records"}),  # no incoming orders yet: an order must not come here
+    # No incoming orders yet: an order must not come here. Records by default; a tenant may
+    # also choose it as its stock source (the warehouse role).
+    roles=frozenset({"records", "warehouse"}),
+    default_roles=frozenset({"records"}),
     credentials=(
         CredentialField(ACCESS_TOKEN, "access_token"),
         CredentialField(

@@ -116,14 +116,17 @@ class PosterDeliveries:
         return login if isinstance(login, str) and login else None
 
     def kind(self, event_type: str) -> EventKind:
-        kept = event_type.split(".", maxsplit=1)[0] in (*BY_HOOK, STOCK)
-        return EventKind.RECORD if kept else EventKind.OTHER
+        thing = event_type.split(".", maxsplit=1)[0]
+        if thing == STOCK:
+            return EventKind.STOCK
+        return EventKind.RECORD if thing in BY_HOOK else EventKind.OTHER
 
     def read(self, event_type: str, data: Any) -> Event:
-        """A change of a kept object. A `stock` hook of an ingredient (type 1) changed its
-        leftover, which its record holds, so the ingredient is read afresh; other hooks are
-        stored and change nothing."""
-        if self.kind(event_type) is not EventKind.RECORD:
+        """A change of a kept object. A `stock` hook of an ingredient (type 1) is a stock hint
+        naming the ingredient (its SKU read afresh, for a stock-source connection) and the
+        ingredient's record to read afresh (its leftover is in it); other hooks are stored
+        and change nothing."""
+        if self.kind(event_type) is EventKind.OTHER:
             return Event(EventKind.OTHER)
         if not isinstance(data, dict) or not str(data.get("object_id", "")).strip():
             raise Permanent(f"{event_type} hook without its object_id")
@@ -131,7 +134,8 @@ class PosterDeliveries:
             element = _stock_element(data.get("data"))
             if element is None:
                 return Event(EventKind.OTHER)
-            return Event(EventKind.RECORD, record=RecordChange(INGREDIENTS.name, element))
+            change = RecordChange(INGREDIENTS.name, element)
+            return Event(EventKind.STOCK, product_refs=[element], record=change)
         entity = BY_HOOK[str(data["object"])]
         removed = data.get("action") == "removed"
         return Event(

@@ -21,9 +21,12 @@ quantities to five places (`"443.45000"`), flags `"0"`/`"1"`, money in kopecks;
 `menu.getIngredients`, `menu.getIngredient`, `menu.getCategoriesIngredients`,
 `menu.getCategoryIngredients`, `storage.getStorageLeftovers` (`storage_id`, `type`,
 `category_id`, `zero_leftovers`; `storage_ingredient_left` with a storage; `prime_cost`
-and `storage_ingredient_sum` in kopecks); webhooks for every change made on the control
-surface (`ingredient`, `ingredients_category`, `storage`, `stock` with its `data`,
-`application` on install; none for suppliers, as on Poster) to the application's one URL,
+and `storage_ingredient_sum` in kopecks); write-offs (`storage.createWriteOff` of
+ingredient lines, whole or refused whole, answering `{"success": 1, "response": id}`;
+`storage.getWastes` by `dateFrom`/`dateTo`; `storage.getWaste`; see `wastes`); webhooks
+for every change made on the control surface or by a write-off (`ingredient`,
+`ingredients_category`, `storage`, `stock` with its `data`, `application` on install;
+none for suppliers, as on Poster) to the application's one URL,
 only for accounts it is installed on and objects it subscribes to, signed with the md5
 `verify` (see `hooks`), retried 15 times over two days (times `time_scale`), newer hooks
 of the account held back until the older one is answered with 200 or given up; saving the
@@ -42,14 +45,17 @@ Assumed where the notes are silent (each a GUESS kept in one place): errors come
 retry schedule (1, 5, 15, 30 minutes, 1, 2, 4 hours, then evenly to 48 hours); a try
 succeeds only on HTTP 200 within 5 s; hooks are held back per account; the authorize
 redirect echoes `state`; the exchange accepts either pair of credential names on either
-path; token exchange refusals are `{code, error_type, error_message}` in a 200.
+path; token exchange refusals are `{code, error_type, error_message}` in a 200; a
+write-off line's `reason` (its comment) is echoed by `storage.getWaste`, and the write-off
+rules' codes (`wastes`).
 
 NOT emulated:
 - login and consent pages, the manage-iframe flow (`/api/v2/auth/manage` and its md5
   `verify`), tariffs and billing (no `tariff` in the exchange's answer), access rights
   per application (error 20);
-- writes through the API (`storage.createSupplier`, `createSupply`, incoming orders):
-  the back office changes only through the control surface;
+- writes through the API other than write-offs (`storage.createSupplier`, `createSupply`,
+  incoming orders, updating or removing a write-off): the back office changes through the
+  control surface; write-off lines other than ingredients (`type` 4), write-off reasons;
 - products, dishes, semi-finished goods, modifiers (leftovers of `type` other than 1 are
   empty), menu categories, transactions, clients, finance, spots;
 - webhook objects other than the five above, the `transformed` action, the `1c` ids.

@@ -100,7 +100,7 @@ class Gateway:
         if early is not None:
             return Answer(early, _code_of(early), account.login)
         try:
-            value = method(Call(account, params))
+            value = method(Call(account, params, state))
         except PosterError as error:
             return Answer(responses.error_response(error), error.code, account.login)
         ruled = await carry_out(request, plan, moment="after", failure=responses.failure)

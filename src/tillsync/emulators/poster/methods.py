@@ -1,7 +1,8 @@
 """The API methods the emulator answers (`/api/{section}.{method}`), one small rule each.
 
 Lists return every object (Poster pages none of these); a getter of an id that does not
-exist answers `"response": false`; a getter without its id answers error 32.
+exist answers `"response": false`; a getter without its id answers error 32. Write-offs
+are `wastes`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tillsync.emulators.poster import wastes
 from tillsync.emulators.poster.errors import ID_MISSING, PosterError, missing
 from tillsync.emulators.poster.records import (
     CATEGORIES,
@@ -22,7 +24,11 @@ from tillsync.emulators.poster.records import (
     Kind,
     Record,
 )
+from tillsync.emulators.poster.responses import Created
 from tillsync.emulators.poster.wire import quantity
+
+if TYPE_CHECKING:
+    from tillsync.emulators.poster.state import PosterState
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,8 @@ class Call:
 
     account: Account
     params: Mapping[str, str]
+    state: PosterState
+    """For a write: its clock, and the hooks its changes send."""
 
 
 Method = Callable[[Call], Any]
@@ -113,4 +121,9 @@ METHODS: dict[str, Method] = {
     "menu.getIngredient": _getter(INGREDIENTS),
     "menu.getCategoriesIngredients": _listing(CATEGORIES),
     "menu.getCategoryIngredients": _getter(CATEGORIES),
+    "storage.createWriteOff": lambda c: Created(wastes.create(c.state, c.account, {**c.params})),
+    "storage.getWastes": lambda c: wastes.listing(
+        c.account, {**c.params}, today=c.state.clock.now().date()
+    ),
+    "storage.getWaste": lambda c: wastes.one(c.account, {**c.params}),
 }

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tillsync.emulators.poster.wire import flag, quantity
+
+if TYPE_CHECKING:
+    from tillsync.emulators.poster.wastes import Waste
 
 ZERO = Decimal(0)
 
@@ -118,6 +121,8 @@ class Account:
         default_factory=lambda: {name: {} for name in KINDS}
     )
     last_id: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    wastes: dict[int, Waste] = field(default_factory=dict)
+    """Its write-offs by id."""
 
     def of(self, kind: Kind) -> dict[int, Record]:
         return self.objects[kind.name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from starlette.responses import Response
 
@@ -18,7 +19,16 @@ def json_response(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Created:
+    """What a create answers: `{"success": 1, "response": id}`."""
+
+    id: int
+
+
 def envelope(value: object) -> Response:
+    if isinstance(value, Created):
+        return json_response({"success": 1, "response": value.id})
     return json_response({"response": value})
 
 

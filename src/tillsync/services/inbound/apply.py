@@ -39,6 +39,9 @@ async def apply_webhook(services: Services, ctx: JobContext) -> None:
         if event.kind is EventKind.STOCK:
             skus = await _hinted(services, connection, event, lane=lane_for(ctx.job.priority))
             items, entity = len(skus), "stock"
+            if event.record is not None:  # the object the figure is kept in, read afresh
+                lane = lane_for(ctx.job.priority)
+                await apply_record_change(services, connection, event.record, lane=lane)
         elif event.kind is EventKind.PRODUCTS:
             items, entity = await _apply_products(services, connection, event.products), "products"
         elif event.kind is EventKind.SALE:

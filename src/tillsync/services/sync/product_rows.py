@@ -91,6 +91,7 @@ def _fields(
         "price": fields.price,
         "reorder_level": fields.reorder_level or ZERO,
         "active": fields.active,
+        "whole_units": fields.whole_units,
     }
     if fields.external_id:
         values["external_ids"] = {**external_ids, connection_id: fields.external_id}
