@@ -146,9 +146,12 @@ async def sync_records(services: Services, ctx: JobContext) -> None:
     tally = RunTally(details={"records": entity})
     try:
         source = _source(services, connection, lane=lane_for(ctx.job.priority))
+        read_at = services.uows.clock.now()
         listing = await source.listing(entity)
         async with services.uows.begin() as uow:
-            counts = await upsert_records(uow, connection, entity, listing.rows, complete=True)
+            counts = await upsert_records(
+                uow, connection, entity, listing.rows, complete=True, read_at=read_at
+            )
             await uow.commit()
     except BudgetExhausted:
         raise  # not a failure: the job steps aside and runs again when a call is free
@@ -167,15 +170,20 @@ async def apply_record_change(
     """One object a webhook named: read afresh and upserted, or marked removed."""
     check_entity(provider_of(services, connection), change.entity)
     found = None
+    read_at = services.uows.clock.now()
     if not change.removed:
         found = await _source(services, connection, lane=lane).one(
             change.entity, change.external_id
         )
     async with services.uows.begin() as uow:
         if found is None:  # removed, or no longer there when asked
-            counts = await mark_removed(uow, connection, change.entity, change.external_id)
+            counts = await mark_removed(
+                uow, connection, change.entity, change.external_id, read_at=read_at
+            )
         else:
-            counts = await upsert_records(uow, connection, change.entity, [found], complete=False)
+            counts = await upsert_records(
+                uow, connection, change.entity, [found], complete=False, read_at=read_at
+            )
         await uow.commit()
     return counts
 

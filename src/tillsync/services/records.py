@@ -28,13 +28,21 @@ async def upsert_records(
     rows: Sequence[RemoteRecord],
     *,
     complete: bool,
+    read_at: dt.datetime,
 ) -> RecordCounts:
-    """Write `rows` of `entity`; `complete`: they are the whole listing, so a stored record
-    absent from them is marked removed. A record whose content hash is unchanged is not
-    rewritten (only its `synced_at` moves)."""
+    """Write `rows` of `entity`, read from the provider at `read_at`; `complete`: they are the
+    whole listing, so a stored record absent from them is marked removed. A record whose
+    content hash is unchanged is not rewritten (only its `synced_at` moves).
+
+    `synced_at` is when a record's data was read from the provider, so a record read later
+    than these rows (a webhook's fetch while a long listing was under way) is kept: rows
+    read earlier never put older data back, nor mark removed what was read since.
+    """
     latest = {row.external_id: row for row in rows}  # a listing that repeats an id: last wins
     stored = await _stored(uow, connection, entity, None if complete else list(latest))
-    now = uow.now
+    newer = {key for key, record in stored.items() if record.synced_at > read_at}
+    stored = {key: record for key, record in stored.items() if key not in newer}
+    now = read_at
     new: list[dict[str, Any]] = []
     seen: list[str] = []
     created = updated = unchanged = removed = 0
@@ -42,6 +50,9 @@ async def upsert_records(
         digest = content_hash(row.data, name=row.name, deleted=row.deleted)
         record = stored.get(external_id)
         if record is None:
+            if external_id in newer:
+                unchanged += 1
+                continue
             new.append(_values(connection, entity, row, digest, now))
         elif record.content_hash == digest:
             unchanged += 1
@@ -74,9 +85,10 @@ async def upsert_records(
 
 
 async def mark_removed(
-    uow: UnitOfWork, connection: Connection, entity: str, external_id: str
+    uow: UnitOfWork, connection: Connection, entity: str, external_id: str, *, read_at: dt.datetime
 ) -> RecordCounts:
-    """The provider says the object is gone: its record stays, marked removed."""
+    """The provider says, at `read_at`, the object is gone: its record stays, marked removed
+    (unless it was read again since)."""
     record = await uow.session.scalar(
         select(Record).where(
             Record.connection_id == connection.id,
@@ -84,9 +96,9 @@ async def mark_removed(
             Record.external_id == external_id,
         )
     )
-    if record is None or record.deleted_at is not None:
+    if record is None or record.deleted_at is not None or record.synced_at > read_at:
         return RecordCounts(unchanged=1 if record is not None else 0)
-    record.deleted_at, record.synced_at = uow.now, uow.now
+    record.deleted_at, record.synced_at = read_at, read_at
     record.content_hash = content_hash(record.data, name=record.name, deleted=True)
     await uow.session.flush()
     return RecordCounts(removed=1)

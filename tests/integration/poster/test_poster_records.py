@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.support.poster_world import LOGIN, PosterWorld
+from tillsync.domain.records import RemoteRecord
 from tillsync.services.connections.links import find_connection
+from tillsync.services.records import upsert_records
 from tillsync.services.tenants import create_tenant
 from tillsync.store.tables import Connection, Run
 
@@ -131,3 +133,39 @@ async def test_connecting_through_poster_consent_remembers_the_account(world: Po
     async with world.hub.uows.read() as session:
         runs = list(await session.scalars(select(Run)))
     assert runs == []  # nothing synced before it is asked for
+
+
+async def test_a_listing_read_before_a_webhook_fetch_never_puts_older_data_back(
+    world: PosterWorld,
+) -> None:
+    assert (await world.connect_token()).status_code == 200
+    await _sync(world, "storages")
+    connection = await _connection(world)
+    kept = await world.stored("storages")
+    listed_at = max(record.synced_at for record in kept.values()) + dt.timedelta(seconds=1)
+    fetched_at = listed_at + dt.timedelta(seconds=1)
+    renamed = RemoteRecord("1", "Terrace bar", {"storage_id": "1", "storage_name": "Terrace bar"})
+    async with world.hub.uows.begin() as uow:  # a hook's fetch, read after the listing began
+        await upsert_records(
+            uow, connection, "storages", [renamed], complete=False, read_at=fetched_at
+        )
+        await uow.commit()
+    older = RemoteRecord("1", kept["1"].name, dict(kept["1"].data))
+    others = [
+        RemoteRecord(r.external_id, r.name, dict(r.data)) for k, r in kept.items() if k != "1"
+    ]
+    for listing in ([older, *others], others):  # listings landing afterwards, with or without it
+        async with world.hub.uows.begin() as uow:
+            counts = await upsert_records(
+                uow, connection, "storages", listing, complete=True, read_at=listed_at
+            )
+            await uow.commit()
+        stored = await world.stored("storages")
+        assert (stored["1"].name, stored["1"].deleted_at) == ("Terrace bar", None)
+        assert (counts.updated, counts.removed) == (0, 0)
+    async with world.hub.uows.begin() as uow:  # a listing read after the fetch wins
+        await upsert_records(
+            uow, connection, "storages", [older], complete=True, read_at=fetched_at
+        )
+        await uow.commit()
+    assert (await world.stored("storages"))["1"].name == kept["1"].name
