@@ -53,7 +53,11 @@ class ConnectionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     credentials: dict[Label, Value] = Field(
-        max_length=20, description="The provider's credentials by their names (accountId, apiKey…)"
+        default_factory=dict,
+        max_length=20,
+        description="The provider's credentials by their names (accountId, apiKey…); "
+        "omitted or empty: the connection's stored ones (to change the roles or settings of "
+        "a connection made through the provider's consent screen)",
     )
     url: Address | None = Field(
         default=None, description="The provider's address, where a tenant gives it (a CRM's)"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.support.depot_world import FAST
 from tests.support.poster_world import LOGIN, PosterWorld
 from tillsync.emulators.poster.records import INGREDIENTS
-from tillsync.store.tables import Job, StockLevel
+from tillsync.store.tables import Connection, Job, StockLevel
 
 MILK, EGGS = "ingredient-1", "ingredient-3"
 """The demo's milk (litres, 24.5 in the kitchen) and eggs (pieces, 120); no barcodes."""
@@ -96,3 +96,36 @@ async def test_litres_sell_in_fractions_and_pieces_whole(world: PosterWorld) -> 
     assert "SALE-MILK" in reference
     leftovers = world.poster.account(LOGIN).of(INGREDIENTS)[1].left
     assert leftovers[1] == Decimal("24.25")
+
+
+async def test_a_connection_made_through_consent_becomes_the_stock_source_without_its_token(
+    world: PosterWorld,
+) -> None:
+    answer = await world.callback(await world.consent())
+    assert answer.status_code == 200, answer.text
+    async with world.hub.uows.read() as session:
+        before = await session.scalar(select(Connection))
+    assert before is not None
+    sealed = world.hub.services.vault.open_json(before.credentials)
+    changed = await world.api.put(
+        "/api/connections/poster", json={"roles": ["records", "warehouse"], "settings": FAST}
+    )
+    assert changed.status_code == 200, changed.text
+    assert sorted(changed.json()["roles"]) == ["records", "warehouse"]
+    async with world.hub.uows.read() as session:
+        after = await session.scalar(select(Connection))
+    assert after is not None
+    assert world.hub.services.vault.open_json(after.credentials) == sealed  # kept whole
+    await world.work()  # the stock source's first pull
+    assert (MILK, "Kitchen") in await _figures(world)
+
+
+async def test_no_credentials_and_nothing_stored_is_refused_naming_the_credential(
+    world: PosterWorld,
+) -> None:
+    answer = await world.api.put("/api/connections/poster", json={"roles": ["records"]})
+    assert answer.status_code == 422, answer.text
+    assert (answer.json()["field"], answer.json()["message"]) == (
+        "access_token",
+        "access_token is required",
+    )

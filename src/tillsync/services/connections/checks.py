@@ -37,13 +37,24 @@ HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 """Credentials travel in headers: printable ASCII without spaces, or they would split one."""
 
 
-def credentials(provider: Provider, given: Mapping[str, str]) -> dict[str, str]:
-    """Every credential the provider declares, each header-safe; named by its label."""
+def credentials(
+    provider: Provider, given: Mapping[str, str], *, kept: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Every credential the provider declares, each header-safe; named by its label.
+
+    None given and `kept` (the connection's stored ones, opened): those, whole, so a
+    connection made through a consent screen can change its roles or settings without
+    the caller ever seeing its tokens (and a refresh token is not dropped).
+    """
+    if not given and kept:
+        return dict(kept)
     keys: dict[str, str] = {}
     for credential in provider.credentials:
         value = given.get(credential.name, "")
         if not value and not credential.required:
             continue
+        if not value:
+            raise InvalidInput(f"{credential.label} is required", field=credential.label)
         if not HEADER_SAFE.fullmatch(value):
             raise InvalidInput(
                 f"{credential.label} must be printable ASCII without spaces",

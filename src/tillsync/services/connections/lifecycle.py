@@ -76,12 +76,12 @@ async def connect(
     declared = services.providers.get(provider)
     existing, hooks = await current(services, tenant_id, declared.name)
     playing = chosen(declared, roles, existing)
-    keys = checks.credentials(declared, credentials)
+    before = readable(services, existing)
+    keys = checks.credentials(declared, credentials, kept=before)
     async with services.uows.read() as session:  # refused before the provider is asked
         await check_roles(
             session, services.providers, tenant_id=tenant_id, provider=declared, roles=playing
         )
-    before = readable(services, existing)
     address = checks.address(
         base_url or (existing.base_url if existing else declared.default_base_url),
         field=address_field,
