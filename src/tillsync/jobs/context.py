@@ -30,6 +30,8 @@ class JobContext:
     """What the provider calls the result; kept on the job when it succeeds."""
     handed_over: bool = False
     """Set when another job carries this one's effect on (a batch took the sale)."""
+    settling: list[Callable[[AsyncSession], Awaitable[None]]] = field(default_factory=list)
+    """Writes that commit with the job's success, in the transaction that settles it."""
 
     def field(self, name: str) -> Any:
         try:
@@ -48,6 +50,15 @@ class JobContext:
         async with self.uows.begin() as uow:
             await store.release_key(uow.session, self.job, owner=self.owner)
             await uow.commit()
+
+    def on_success(self, write: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """Keep the effect's outcome with the job's success: both commit, or neither does."""
+        self.settling.append(write)
+
+    async def tried_before(self) -> bool:
+        """Whether an earlier attempt of this job may have reached the provider."""
+        async with self.uows.read() as session:
+            return await store.tried_before(session, self.job.id)
 
     async def save_in(self, session: AsyncSession, **changes: Any) -> None:
         """Checkpoint inside a transaction that also does the step's own writes."""

@@ -11,12 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync import request_ids
 from tillsync.store.database import insert_unless_present
 from tillsync.store.tables import Job, JobAttempt, new_id
+
+DEFERRED = "deferred"
+"""An attempt's outcome when the job stepped aside for the rate budget."""
 
 DUE_STATES = ("pending", "retry")
 
@@ -243,6 +246,21 @@ async def defer(
         attempts=Job.attempts - 1,
         next_attempt_at=now + dt.timedelta(seconds=seconds),
     )
+
+
+async def tried_before(session: AsyncSession, job_id: str) -> bool:
+    """Whether an attempt before the running one may have reached the provider: every
+    attempt kept (a manual retry keeps them) but those that stepped aside, which called no
+    one. A read, where a "sending" checkpoint would be a write before each call."""
+    earlier = await session.scalar(
+        select(func.count())
+        .select_from(JobAttempt)
+        .where(
+            JobAttempt.job_id == job_id,
+            or_(JobAttempt.outcome.is_(None), JobAttempt.outcome != DEFERRED),
+        )
+    )
+    return (earlier or 0) > 1  # the running attempt is one of them
 
 
 def _duration(job: Job, now: dt.datetime) -> int:

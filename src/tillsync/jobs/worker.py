@@ -167,8 +167,8 @@ class Worker:
             await self._abandon(job)
             return "lease_lost"
         except BudgetExhausted as exc:
-            await self._settle(job, "deferred", None, self._deferral(job, exc.wait_seconds))
-            return "deferred"
+            await self._settle(job, store.DEFERRED, None, self._deferral(job, exc.wait_seconds))
+            return store.DEFERRED
         except ProviderError as exc:
             await self._fail(job, exc.message, exc.kind, exc)
             return exc.kind
@@ -192,6 +192,8 @@ class Worker:
         job = context.job
 
         async def settle(session: AsyncSession, now: dt.datetime) -> None:
+            for write in context.settling:
+                await write(session)
             state = "batched" if context.handed_over else "success"
             await store.succeed(
                 session, job, owner=self.name, now=now, reference=context.reference, state=state

@@ -235,3 +235,42 @@ async def test_an_idle_worker_waits_for_a_wake_up_instead_of_claiming_again(
     stop.set()
     await running
     assert claims == [0]  # a claim that found nothing is no commit that wakes the worker
+
+
+@pytest.mark.parametrize(
+    ("earlier", "tried"),
+    [
+        ([], False),
+        (["deferred"], False),
+        (["deferred", "deferred"], False),
+        (["retryable"], True),
+        ([None], True),  # a worker killed mid-call never settled its attempt
+        (["lease_lost"], True),
+        (["deferred", "permanent"], True),
+    ],
+)
+async def test_an_earlier_attempt_that_may_have_called_the_provider_is_known(
+    hub: Hub, earlier: list[str | None], tried: bool
+) -> None:
+    await _enqueue(hub, "demo", {})
+    job = await _job(hub)
+    async with hub.uows.begin() as uow:
+        for number, outcome in enumerate(earlier, start=1):
+            uow.session.add(
+                JobAttempt(
+                    id=f"a{number}",
+                    job_id=job.id,
+                    number=number,
+                    worker="w",
+                    started_at=uow.now,
+                    outcome=outcome,
+                )
+            )
+        await uow.commit()
+    async with hub.uows.begin() as uow:
+        [claimed] = await store.claim(
+            uow.session, owner="w2", limit=1, now=uow.now, lease_seconds=30
+        )
+        await uow.commit()
+    async with hub.uows.read() as session:
+        assert await store.tried_before(session, claimed.id) is tried

@@ -1,16 +1,17 @@
 """The `<provider>.push_order` job: an ordering app's order made at a POS, never twice.
 
 The app's order_id is the order's reference at the POS (and its idempotency key where the
-POS takes one). Before the create call the job checkpoints that it is sending; any later
-run that finds that mark (a timeout, a dropped answer, a 5xx, a worker killed mid-call, a
-failed job retried by hand) first looks the order up by reference, so a POS whose key
-window passed or whose key clashed still gets one order. The POS's id is checkpointed and
-kept on the order.
+POS takes one). A run that follows any earlier attempt which may have called the POS (a
+timeout, a dropped answer, a 5xx, a worker killed mid-call, a failed job retried by hand)
+first looks the order up by reference, so a POS whose key window passed or whose key
+clashed still gets one order. The POS's id is kept on the order in the transaction that
+settles the job: both are written, or neither is and the next run finds the order again.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.connectors.budget import lane_for
 from tillsync.connectors.settings import PosSettings
@@ -47,13 +48,11 @@ async def push_order(services: Services, ctx: JobContext) -> None:
         raise Permanent(f"the {title} connection was disconnected before the order was made")
     settings = PosSettings.model_validate(connection.settings or {})
     pos = pos_for(services, connection, lane=lane_for(ctx.job.priority))
-    if ctx.checkpoint.get(SENDING):
+    if ctx.checkpoint.get(SENDING) or await ctx.tried_before():  # a mark of older versions
         found = await pos.find_order(draft.order_id)
         if found is not None:
-            await _remember(services, ctx, order.id, found)
+            _remember(ctx, order.id, found)
             return
-    else:
-        await ctx.save(**{SENDING: True})
     made = await pos.push_order(
         pos_order(
             draft,
@@ -63,17 +62,17 @@ async def push_order(services: Services, ctx: JobContext) -> None:
     )
     if not made:
         raise Permanent(f"{title} answered no id for the new order")
-    await _remember(services, ctx, order.id, made)
+    _remember(ctx, order.id, made)
 
 
-async def _remember(services: Services, ctx: JobContext, order_pk: str, pos_order_id: str) -> None:
-    async with services.uows.begin() as uow:
-        await uow.session.execute(
+def _remember(ctx: JobContext, order_pk: str, pos_order_id: str) -> None:
+    async def write(session: AsyncSession) -> None:
+        await session.execute(
             update(Order)
             .where(Order.id == order_pk, Order.pos_order_id.is_(None))
             .values(pos_order_id=pos_order_id)
             .execution_options(synchronize_session=False)
         )
-        await ctx.save_in(uow.session, **{POS_ORDER_ID: pos_order_id})
-        await uow.commit()
+
     ctx.reference = pos_order_id
+    ctx.on_success(write)
