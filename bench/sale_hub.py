@@ -39,6 +39,7 @@ STOCK = Decimal(1_000_000)
 """Every product's warehouse figure: no sale of the bench is ever short of stock."""
 CHUNK = 10_000
 SPREAD = 1_000
+LOCATION = "Main Warehouse"
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ def async_url(url: str) -> str:
 @asynccontextmanager
 async def own_database(server_url: str) -> AsyncIterator[str]:
     """A PostgreSQL URL naming a database is used as it is (the bench adds a tenant to it);
-    one naming none (`postgresql://user@host:5432/`) gets a fresh database, dropped after."""
+    one naming none (`postgresql://user@host:5432/`) or the server's own `postgres` gets a
+    fresh database, dropped after."""
     parsed = make_url(server_url)
-    if parsed.database:
+    if parsed.database and parsed.database != "postgres":
         yield server_url
         return
     name = f"tillsync_bench_{uuid.uuid4().hex[:10]}"
@@ -93,7 +95,7 @@ async def seed(folder: Path, database_url: str, *, catalog: int) -> Seeded:
     try:
         await upgrade(database)
         uows = UnitsOfWork(database, SystemClock())
-        tenant = await create_tenant(uows, name="Bench Barbershop")
+        tenant = await create_tenant(uows, name="Bench Barbershop", default_location=LOCATION)
         now = dt.datetime.now(dt.UTC)
         async with database.engine.begin() as connection:
             await connection.execute(
@@ -164,7 +166,7 @@ def _rows(
                 "tenant_id": tenant_id,
                 "product_id": product_id,
                 "sku": sku,
-                "location": "Main Warehouse",
+                "location": LOCATION,
                 "warehouse_available": STOCK,
                 "warehouse_on_hand": STOCK,
                 "as_of": now,

@@ -12,39 +12,33 @@ latencies counted from each request's planned start, for the p99 at half load.
         [--seconds 10] [--clients 16] [--rate R]
         [--database-url postgresql://user@127.0.0.1:5432/]
 
-`--database-url` naming no database: the bench creates its own and drops it after; naming
-one: the bench adds its tenant and products to it.
+`--database-url` naming no database (or the server's `postgres`): the bench creates its own
+and drops it after; naming another: the bench adds its tenant and products to it.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import itertools
 import os
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from loads import Call, Calls, Tally, closed_loop, open_loop
 from processes import command_line, run
 from rig import percentile
 from sale_hub import SPREAD, Seeded, hub_process, own_database, queued, seed
 from tillsync.config import Settings
 
 SALE_SYNC = "/api/cin7/sale-sync"
-Call = Callable[[], Awaitable[str]]
-"""One request; says "ok", "refused" or "error"."""
-Calls = Callable[[], Call]
-"""Makes one client's calls (a client may keep state: the hold it will release)."""
 
 
 @dataclass(frozen=True)
@@ -62,18 +56,6 @@ class Row:
     refused: int
     errors: int
     ratio: float = 0.0
-
-
-@dataclass
-class Tally:
-    latencies: list[float]
-    refused: int = 0
-    errors: int = 0
-
-    def add(self, outcome: str, seconds: float) -> None:
-        self.latencies.append(seconds)
-        self.refused += outcome == "refused"
-        self.errors += outcome == "error"
 
 
 class Requests:
@@ -145,44 +127,6 @@ def verdict(status: int) -> str:
     return "ok" if status == 200 else "refused" if status == 409 else "error"
 
 
-async def timed(call: Call, tally: Tally, started: float) -> None:
-    try:
-        outcome = await call()
-    except (aiohttp.ClientError, TimeoutError):
-        outcome = "error"
-    tally.add(outcome, time.perf_counter() - started)
-
-
-async def closed_loop(calls: Calls, *, seconds: float, clients: int) -> tuple[Tally, float]:
-    """`clients` callers, each sending its next request when the last one is answered."""
-    tally = Tally([])
-    deadline = time.perf_counter() + seconds
-
-    async def client() -> None:
-        call = calls()
-        while time.perf_counter() < deadline:
-            await timed(call, tally, time.perf_counter())
-
-    began = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
-    return tally, time.perf_counter() - began
-
-
-async def open_loop(calls: Calls, *, seconds: float, rate: float) -> tuple[Tally, float]:
-    """Requests started at `rate` a second whatever the answers; each latency counts from the
-    request's planned start, so a stalled hub shows in p99 instead of slowing the sender."""
-    tally, call, running = Tally([]), calls(), set()
-    began = time.perf_counter()
-    for number in range(round(seconds * rate)):
-        planned = began + number / rate
-        await asyncio.sleep(max(0.0, planned - time.perf_counter()))
-        task = asyncio.create_task(timed(call, tally, planned))
-        running.add(task)
-        task.add_done_callback(running.discard)
-    await asyncio.gather(*running)
-    return tally, time.perf_counter() - began
-
-
 def row_of(tally: Tally, elapsed: float, **named: Any) -> Row:
     got = tally.latencies or [0.0]
     p50, p95, p99 = (percentile(got, share) * 1000 for share in (0.50, 0.95, 0.99))
@@ -210,9 +154,8 @@ async def measure(url: str, seeded: Seeded, args: argparse.Namespace, **named: A
             tally, elapsed = await closed_loop(calls, seconds=args.seconds, clients=args.clients)
             return row_of(tally, elapsed, endpoint=endpoint, skus=skus, load=closed, **named)
 
-        await closed_loop(
-            requests.check(itertools.cycle(spreads[str(SPREAD)])), seconds=1, clients=args.clients
-        )
+        warm_up = requests.check(itertools.cycle(spreads[str(SPREAD)]))
+        await closed_loop(warm_up, seconds=1, clients=args.clients)  # pools, caches, key check
         rows = [await closed_run("GET /healthz", "-", requests.healthz())]
         kinds = (
             ("CHECK_INVENTORY", requests.check),
@@ -260,7 +203,7 @@ async def one_hub(backend: str, catalog: int, args: argparse.Namespace) -> list[
             print(
                 f"{backend}: {catalog:,} products and stock levels inserted in "
                 f"{seeded.seconds:.1f} s",
-                file=sys.stderr,
+                flush=True,
             )
             async with hub_process(Path(folder), url) as hub_url:
                 rows = await measure(hub_url, seeded, args, backend=backend, catalog=catalog)
