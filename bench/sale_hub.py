@@ -99,7 +99,7 @@ async def seed(folder: Path, database_url: str, *, catalog: int) -> Seeded:
         now = dt.datetime.now(dt.UTC)
         async with database.engine.begin() as connection:
             await connection.execute(
-                insert(Connection.__table__).values(
+                insert(Connection).values(
                     id=str(uuid.uuid4()),
                     tenant_id=tenant.tenant_id,
                     provider="cin7",
@@ -117,8 +117,8 @@ async def seed(folder: Path, database_url: str, *, catalog: int) -> Seeded:
         for first in range(0, catalog, CHUNK):
             products, levels = _rows(tenant.tenant_id, range(first, min(catalog, first + CHUNK)))
             async with database.engine.begin() as connection:
-                await connection.execute(insert(Product.__table__), products)
-                await connection.execute(insert(StockLevel.__table__), levels)
+                await connection.execute(insert(Product), products)
+                await connection.execute(insert(StockLevel), levels)
         if not database.is_sqlite:  # what autovacuum does soon after a load this size
             async with database.engine.connect() as connection:
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
