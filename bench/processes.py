@@ -47,7 +47,7 @@ def backend_of(database_url: str | None) -> str:
 @asynccontextmanager
 async def emulator_process(folder: Path, provider: str) -> AsyncIterator[str]:
     """`tillsync emulator <provider>` as its own process, so it does not share the hub's CPU."""
-    env = _untouched_environment()
+    env = untouched_environment()
     errors = folder / f"emulator-{provider}.log"
     with errors.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
@@ -72,14 +72,14 @@ async def emulator_process(folder: Path, provider: str) -> AsyncIterator[str]:
     finally:
         if process.returncode is None:
             process.terminate()
-            await _ended(process)
+            await stopped(process)
 
 
 @asynccontextmanager
 async def separate_workers(settings: Settings, count: int) -> AsyncIterator[None]:
     """`count` × `tillsync worker` beside the hub, as a production deployment runs them: the
     same database and vault folder, the hub's worker settings, quiet."""
-    env = _untouched_environment() | {
+    env = untouched_environment() | {
         "TILLSYNC_DATA_DIR": str(settings.data_dir),
         "TILLSYNC_DATABASE_URL": settings.database_url,
         "TILLSYNC_WORKER_CONCURRENCY": str(settings.worker_concurrency),
@@ -98,15 +98,15 @@ async def separate_workers(settings: Settings, count: int) -> AsyncIterator[None
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
         for process in processes:
-            await _ended(process)
+            await stopped(process)
 
 
-def _untouched_environment() -> dict[str, str]:
+def untouched_environment() -> dict[str, str]:
     """This process's environment without its `TILLSYNC_` settings."""
     return {k: v for k, v in os.environ.items() if not k.startswith("TILLSYNC_")}
 
 
-async def _ended(process: asyncio.subprocess.Process) -> None:
+async def stopped(process: asyncio.subprocess.Process) -> None:
     """Wait for a stopping process; killed if it takes over ten seconds."""
     try:
         async with asyncio.timeout(10):
