@@ -55,11 +55,6 @@ class JobContext:
         """Keep the effect's outcome with the job's success: both commit, or neither does."""
         self.settling.append(write)
 
-    async def tried_before(self) -> bool:
-        """Whether an earlier attempt of this job may have reached the provider."""
-        async with self.uows.read() as session:
-            return await store.tried_before(session, self.job.id)
-
     async def save_in(self, session: AsyncSession, **changes: Any) -> None:
         """Checkpoint inside a transaction that also does the step's own writes."""
         self.checkpoint = {**self.checkpoint, **changes}

@@ -17,6 +17,7 @@ from tillsync.connectors.budget import lane_for
 from tillsync.connectors.settings import PosSettings
 from tillsync.domain.orders import pos_order
 from tillsync.errors import Permanent
+from tillsync.jobs.store import tried_before
 from tillsync.jobs.worker import InvalidPayload, JobContext
 from tillsync.services.connections.links import (
     DISCONNECTED,
@@ -43,12 +44,13 @@ async def push_order(services: Services, ctx: JobContext) -> None:
         if order is None or order.tenant_id != connection.tenant_id:
             raise InvalidPayload(f"order {order_pk} does not exist for this tenant")
         draft = await draft_of(session, order)
+        tried = await tried_before(session, ctx.job.id)
     title = provider_of(services, connection).title
     if connection.status == DISCONNECTED:
         raise Permanent(f"the {title} connection was disconnected before the order was made")
     settings = PosSettings.model_validate(connection.settings or {})
     pos = pos_for(services, connection, lane=lane_for(ctx.job.priority))
-    if ctx.checkpoint.get(SENDING) or await ctx.tried_before():  # a mark of older versions
+    if tried or ctx.checkpoint.get(SENDING):  # a mark of older versions
         found = await pos.find_order(draft.order_id)
         if found is not None:
             _remember(ctx, order.id, found)
