@@ -85,6 +85,8 @@ class RateBudgets:
         self._known: set[str] = set()  # budgets whose lock row exists already
         self._asked = 0
         self._pool: dict[tuple[str, str], list[float]] = {}  # grants taken ahead, by expiry
+        self._turns: dict[tuple[str, str], asyncio.Lock] = {}
+        self._waiting: dict[tuple[str, str], int] = {}
 
     async def try_acquire(
         self, budget: str, spec: BudgetSpec, *, lane: str, count: int = 1
@@ -155,22 +157,39 @@ class RateBudgets:
     async def acquire(
         self, budget: str, spec: BudgetSpec, *, lane: str, wait: bool = False
     ) -> None:
-        """Take a grant, or raise BudgetExhausted; with `wait`, sleep for one (bounded)."""
+        """Take a grant, or raise BudgetExhausted; with `wait`, sleep for one (bounded).
+
+        Callers of this process asking at once share one transaction: the first takes a
+        grant for each caller waiting behind it, and they take theirs from the pool. A
+        burst of pushes then costs one grant transaction per handful of calls, not each.
+        """
         loop = asyncio.get_running_loop()
-        pool = self._pool.setdefault((budget, lane), [])
-        while pool:
-            if pool.pop() > loop.time():
-                return
+        key = (budget, lane)
         deadline = loop.time() + INTERACTIVE_WAIT_SECONDS
         while True:
-            verdict = await self.try_acquire(budget, spec, lane=lane, count=block_size(spec))
-            if verdict.granted:
-                expiry = loop.time() + pool_seconds(spec)
-                pool.extend([expiry] * (verdict.granted - 1))
-                return
-            if not wait or asyncio.get_running_loop().time() + verdict.wait_seconds > deadline:
+            self._waiting[key] = self._waiting.get(key, 0) + 1
+            try:
+                async with self._turns.setdefault(key, asyncio.Lock()):
+                    if self._from_pool(key, loop.time()):
+                        return
+                    count = max(block_size(spec), min(self._waiting[key], MAX_BLOCK))
+                    verdict = await self.try_acquire(budget, spec, lane=lane, count=count)
+                    if verdict.granted:
+                        expiry = loop.time() + pool_seconds(spec)
+                        self._pool.setdefault(key, []).extend([expiry] * (verdict.granted - 1))
+                        return
+            finally:
+                self._waiting[key] -= 1
+            if not wait or loop.time() + verdict.wait_seconds > deadline:
                 raise BudgetExhausted(budget, wait_seconds=verdict.wait_seconds)
             await asyncio.sleep(verdict.wait_seconds)
+
+    def _from_pool(self, key: tuple[str, str], now: float) -> bool:
+        pool = self._pool.get(key, [])
+        while pool:
+            if pool.pop() > now:
+                return True
+        return False
 
     async def room(self, budget: str, spec: BudgetSpec, *, lane: str) -> int:
         """Grants the lane could take right now (a read: nothing is reserved)."""

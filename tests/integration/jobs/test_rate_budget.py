@@ -11,7 +11,7 @@ from tillsync.clock import FakeClock
 from tillsync.config import Settings
 from tillsync.connectors.budget import BudgetSpec
 from tillsync.errors import BudgetExhausted
-from tillsync.jobs.budget import RateBudgets, lane_limit
+from tillsync.jobs.budget import RateBudgets, Verdict, lane_limit
 
 SPEC = BudgetSpec(calls=20, window_seconds=60)
 
@@ -114,3 +114,23 @@ async def test_a_short_window_is_widened_by_a_proportional_margin_with_a_floor(
     clock.advance(0.2)
     assert (await budgets.room("scaled", short, lane="urgent")) == 5
     assert (await budgets.try_acquire("scaled", short, lane="urgent")).granted == 1
+
+
+async def test_callers_asking_at_once_share_a_grant_transaction(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    budgets = RateBudgets(hub.uows)
+    spec = BudgetSpec(calls=60, window_seconds=60)  # one grant at a time when alone
+    transactions: list[int] = []
+    try_acquire = budgets.try_acquire
+
+    async def counted(budget: str, spec: BudgetSpec, *, lane: str, count: int = 1) -> Verdict:
+        transactions.append(count)
+        return await try_acquire(budget, spec, lane=lane, count=count)
+
+    monkeypatch.setattr(budgets, "try_acquire", counted)
+    await budgets.acquire("shared", spec, lane="urgent")
+    assert transactions == [1]  # a lone caller takes no grant it will not use
+    await asyncio.gather(*(budgets.acquire("shared", spec, lane="urgent") for _ in range(8)))
+    assert len(transactions) < 1 + 8
+    assert await budgets.room("shared", spec, lane="urgent") == 60 - 9  # a grant per call
