@@ -68,12 +68,14 @@ class Worker:
         self.observe: RunObserver = observe or (lambda kind, outcome, seconds: None)
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._stop: asyncio.Event | None = None  # set while `run` runs: settling may chain
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker started", extra={"worker": self.name})
+        self._stop = stop
         try:
             while not stop.is_set():
                 # Cleared before the claim: a commit that lands while it reads stays a wake-up.
@@ -81,6 +83,7 @@ class Worker:
                 if self._full() or not await self._claim_safely():
                     await self._idle(stop)
         finally:
+            self._stop = None
             for task in self._running:
                 task.cancel()
             await asyncio.gather(*self._running, return_exceptions=True)
@@ -129,11 +132,14 @@ class Worker:
         except Exception:
             log.exception("claiming jobs failed", extra={"worker": self.name})
             return 0
+        self._start(jobs)
+        return len(jobs)
+
+    def _start(self, jobs: list[Job]) -> None:
         for job in jobs:
             task = asyncio.create_task(self._run(job), name=f"job {job.kind} {job.id}")
             self._running.add(task)
             task.add_done_callback(self._running.discard)
-        return len(jobs)
 
     async def _run(self, job: Job) -> None:
         # This task's own context: the job logs, and queues its follow-ups, under its request id.
@@ -243,9 +249,21 @@ class Worker:
                 await store.finish_attempt(
                     uow.session, job, owner=self.name, now=uow.now, outcome=outcome, error=error
                 )
+                # The slot this job frees takes the next due job in the same transaction:
+                # under a backlog a job costs one write to settle, not a second to claim.
+                following = await self._claim_following(uow.session, uow.now)
                 await uow.commit()
         except store.LeaseLost:
             await self._abandon(job)
+            return
+        self._start(following)
+
+    async def _claim_following(self, session: AsyncSession, now: dt.datetime) -> list[Job]:
+        if self._stop is None or self._stop.is_set() or len(self._running) > self.concurrency:
+            return []
+        return await store.claim(
+            session, owner=self.name, limit=1, now=now, lease_seconds=self.lease_seconds
+        )
 
     async def _abandon(self, job: Job) -> None:
         """End an attempt whose job another worker has claimed since: recorded, not settled."""

@@ -274,3 +274,27 @@ async def test_an_earlier_attempt_that_may_have_called_the_provider_is_known(
         await uow.commit()
     async with hub.uows.read() as session:
         assert await store.tried_before(session, claimed.id) is tried
+
+
+async def test_a_backlog_costs_one_commit_a_job_the_settling_claims_the_next(hub: Hub) -> None:
+    done: list[str] = []
+    finished = asyncio.Event()
+
+    async def handler(ctx: JobContext) -> None:
+        done.append(ctx.job.idempotency_key)
+        if len(done) == 5:
+            finished.set()
+
+    for number in range(5):
+        await _enqueue(hub, "demo", {}, key=f"k{number}")
+    worker = Worker(uows=hub.uows, handlers={"demo": handler}, concurrency=1, poll_seconds=3600)
+    commits: list[None] = []
+    hub.uows.on_commit(lambda: commits.append(None))
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    async with asyncio.timeout(10):
+        await finished.wait()
+    stop.set()
+    await running
+    assert sorted(done) == [f"k{number}" for number in range(5)]
+    assert len(commits) == 1 + 5  # the first claim, then each settling with its next claim
