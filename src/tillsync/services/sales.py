@@ -34,6 +34,9 @@ PUSH_PRIORITY = 10
 CUSTOMER_ROLES = frozenset({"crm"})
 """Roles that only hear of sales with a customer."""
 LATER_FIELDS = ("customer_id", "currency", "payment_method")
+SALES: Any = Sale.__table__
+SALE_LINES: Any = SaleLine.__table__
+"""Written as tables: rows inserted in bulk need none of the ORM's bookkeeping."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +176,7 @@ async def _record(
     """
     values = _sale_row(caller, sale, uow, source=source)
     statement = insert_unless_present if unless_recorded else _plain_insert
-    inserted = await uow.session.execute(statement(uow.session, Sale, values))
+    inserted = await uow.session.execute(statement(uow.session, SALES, values))
     if unless_recorded and not getattr(inserted, "rowcount", 0):
         return None
     row = Sale(**values)  # as stored, for the answer: not the session's to write
@@ -187,7 +190,7 @@ async def _record(
         ],
     )
     await uow.session.execute(
-        insert(SaleLine),
+        insert(SALE_LINES),
         [
             {
                 "id": new_id(),
@@ -228,8 +231,8 @@ def _sale_row(caller: Caller, sale: SaleInput, uow: UnitOfWork, *, source: str) 
     }
 
 
-def _plain_insert(_session: AsyncSession, model: type[Sale], values: dict[str, Any]) -> Any:
-    return insert(model).values(**values)
+def _plain_insert(_session: AsyncSession, table: Any, values: dict[str, Any]) -> Any:
+    return insert(table).values(**values)
 
 
 async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:

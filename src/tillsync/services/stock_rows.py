@@ -46,9 +46,13 @@ class LocationStock:
     """When the warehouse reported its figure."""
 
 
+SCALED = Scaled()
+"""One instance for every bound quantity: the dialect adapts a type once per instance."""
+
+
 def exact(quantity: Decimal) -> Any:
     """A quantity bound as a scaled integer: SQL arithmetic on Scaled columns stays exact."""
-    return literal(quantity, Scaled())
+    return literal(quantity, SCALED)
 
 
 def figures(stock: StockLevel) -> StockFigures:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,9 @@ class OneTripCursor:
 
     async def _run(self, method: str, sql: str, parameters: Any) -> OneTripCursor:
         connection = self._connection
-        done = await connection._execute(_statement, connection._conn, method, sql, parameters)
+        # aiosqlite's own way onto its thread (its methods all go through it), left untyped
+        in_thread: Callable[..., Awaitable[Any]] = connection._execute
+        done = await in_thread(_statement, connection._conn, method, sql, parameters)
         self.description, rows, self.rowcount, self.lastrowid = done
         self._rows = deque(rows)
         return self
