@@ -33,6 +33,13 @@ class _Connection(aiosqlite.Connection):
             await self.rollback()
         await super().close()
 
+    async def rollback(self) -> None:
+        """Only with a transaction open: the pool asks for one after every commit, and a
+        writer's connection goes back to the pool before the writer hands its turn on."""
+        if self._connection is not None and not self._connection.in_transaction:
+            return
+        await super().rollback()
+
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
 
