@@ -22,27 +22,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from tillsync.domain.ledger import ZERO
+from tillsync.services import stock_rows
 from tillsync.services.alerts import open_alerts, update_alerts
 from tillsync.services.event_payloads import stock_payload
 from tillsync.services.holds import hold_totals, release_included
-from tillsync.services.stock_rows import (
-    Key,
-    Report,
-    exact,
-    figures,
-    refusal,
-    rows,
-    rows_for_holds,
-    stock_view,
-)
+from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
 from tillsync.store.database import chunks, insert_all_returning_new
-from tillsync.store.tables import (
-    Alert,
-    AuditEntry,
-    Product,
-    StockLevel,
-    new_id,
-)
+from tillsync.store.tables import Alert, AuditEntry, Product, StockLevel, new_id
 from tillsync.store.uow import UnitOfWork
 
 
@@ -64,13 +50,10 @@ class Ledger:
         self._touched: dict[str, StockLevel] = {}
         self._products: dict[str, Product] = {}
         """Products this ledger was given, so their alerts need not load them again."""
-        self._overdue: set[str] = set()
-        """Rows locked by `lock_for_holds` that have reservations run out."""
-        self._unalerted: set[Key] = set()
-        """Rows known (under their lock) to have no open alert: `settle` need not read any."""
+        self._overdue: set[str] = set()  # rows with reservations run out (`lock_for_holds`)
+        self._unalerted: set[Key] = set()  # rows seen with no open alert under their lock
 
     def know(self, products: Iterable[Product]) -> None:
-        """Products already loaded, so that settling needs not load them."""
         self._products |= {product.id: product for product in products}
 
     async def find_all(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
@@ -86,10 +69,11 @@ class Ledger:
         return await rows(self.uow.session, self.tenant_id, set(keys), lock=True)
 
     async def lock_for_holds(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
-        """As `lock_all`, learning in the same statement which rows have reservations run
-        out (`has_overdue`) and which have no open alert (`settle` reads no alerts for them).
-        """
-        held = await rows_for_holds(self.uow.session, self.tenant_id, set(keys), now=self.uow.now)
+        """As `lock_all`, learning which rows have reservations run out (`has_overdue`) and
+        which have no open alert (`settle` reads none for those)."""
+        held = await stock_rows.rows_for_holds(
+            self.uow.session, self.tenant_id, set(keys), now=self.uow.now
+        )
         self._overdue |= {row.stock.id for row in held.values() if row.overdue}
         self._unalerted |= {key for key, row in held.items() if not row.alerted}
         return {key: row.stock for key, row in held.items()}
@@ -290,6 +274,7 @@ class Ledger:
         self._touched.clear()
         products = await self._products_of(touched)
         alerted = {s.sku for s in touched if (s.sku, s.location) not in self._unalerted}
+        self._unalerted.clear()  # settling may raise some
         alerts = await open_alerts(self.uow.session, self.tenant_id, alerted)
         raised: list[dict[str, Any]] = []
         for stock in touched:
