@@ -6,6 +6,7 @@ Outcomes carry their figures as `Decimal`; the API writes them as JSON numbers.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from tillsync.services.checklog import CheckLog
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_rows import figures, refusal
 from tillsync.services.tenants import Caller
+from tillsync.store.database import chunks
 from tillsync.store.tables import InventoryCheck, Product, Reservation, StockLevel, new_id
 from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitsOfWork
@@ -42,12 +44,35 @@ async def load_product(session: AsyncSession, tenant_id: str, wanted: Wanted) ->
     )
     if product is None:
         raise NotFound(f"unknown SKU '{wanted.sku}'", field=wanted.field)
+    _check_units(product, wanted)
+    return product
+
+
+def _check_units(product: Product, wanted: Wanted) -> None:
     if product.whole_units and not is_whole(wanted.quantity):
         raise InvalidInput(
             f"{wanted.sku} is sold in whole units; got {format_quantity(wanted.quantity)}",
             field=wanted.quantity_field,
         )
-    return product
+
+
+async def load_products(
+    session: AsyncSession, tenant_id: str, wanted: Sequence[Wanted]
+) -> dict[str, Product]:
+    """Every product asked for, by SKU, in one statement; refused as `load_product` would,
+    naming the first line in order that fails."""
+    found: dict[str, Product] = {}
+    for skus in chunks(sorted({w.sku for w in wanted})):
+        rows = await session.scalars(
+            select(Product).where(Product.tenant_id == tenant_id, Product.sku.in_(skus))
+        )
+        found |= {product.sku: product for product in rows}
+    for each in wanted:
+        product = found.get(each.sku)
+        if product is None:
+            raise NotFound(f"unknown SKU '{each.sku}'", field=each.field)
+        _check_units(product, each)
+    return found
 
 
 async def expire_overdue(ledger: Ledger, stock: StockLevel) -> None:

@@ -22,18 +22,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from tillsync.domain.ledger import ZERO
+from tillsync.services import stock_rows
 from tillsync.services.alerts import open_alerts, update_alerts
 from tillsync.services.event_payloads import stock_payload
 from tillsync.services.holds import hold_totals, release_included
 from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
 from tillsync.store.database import chunks, insert_all_returning_new
-from tillsync.store.tables import (
-    Alert,
-    AuditEntry,
-    Product,
-    StockLevel,
-    new_id,
-)
+from tillsync.store.tables import Alert, AuditEntry, Product, StockLevel, new_id
 from tillsync.store.uow import UnitOfWork
 
 
@@ -55,6 +50,11 @@ class Ledger:
         self._touched: dict[str, StockLevel] = {}
         self._products: dict[str, Product] = {}
         """Products this ledger was given, so their alerts need not load them again."""
+        self._overdue: set[str] = set()  # rows with reservations run out (`lock_for_holds`)
+        self._unalerted: set[Key] = set()  # rows seen with no open alert under their lock
+
+    def know(self, products: Iterable[Product]) -> None:
+        self._products |= {product.id: product for product in products}
 
     async def find_all(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
         """The stock rows of these keys that exist, as last committed (not locked)."""
@@ -67,6 +67,20 @@ class Ledger:
         the same rows queue instead of deadlocking.
         """
         return await rows(self.uow.session, self.tenant_id, set(keys), lock=True)
+
+    async def lock_for_holds(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
+        """As `lock_all`, learning which rows have reservations run out (`has_overdue`) and
+        which have no open alert (`settle` reads none for those)."""
+        held = await stock_rows.rows_for_holds(
+            self.uow.session, self.tenant_id, set(keys), now=self.uow.now
+        )
+        self._overdue |= {row.stock.id for row in held.values() if row.overdue}
+        self._unalerted |= {key for key, row in held.items() if not row.alerted}
+        return {key: row.stock for key, row in held.items()}
+
+    def has_overdue(self, stock: StockLevel) -> bool:
+        """Whether a row locked by `lock_for_holds` had reservations run out."""
+        return stock.id in self._overdue
 
     async def lock(self, sku: str, location: str) -> StockLevel | None:
         """One stock row, locked as `lock_all` locks; None if the warehouse never reported it."""
@@ -259,7 +273,9 @@ class Ledger:
         touched = list(self._touched.values())
         self._touched.clear()
         products = await self._products_of(touched)
-        alerts = await open_alerts(self.uow.session, self.tenant_id, {s.sku for s in touched})
+        alerted = {s.sku for s in touched if (s.sku, s.location) not in self._unalerted}
+        self._unalerted.clear()  # settling may raise some
+        alerts = await open_alerts(self.uow.session, self.tenant_id, alerted)
         raised: list[dict[str, Any]] = []
         for stock in touched:
             payload = stock_payload(stock_view(stock))

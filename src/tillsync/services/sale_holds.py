@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ from tillsync.services.inventory import end_reservation, expire_overdue
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_rows import refusal
 from tillsync.services.tenants import Caller
-from tillsync.store.tables import PendingMovement, Reservation, Sale, StockLevel
+from tillsync.store.tables import PendingMovement, Product, Reservation, Sale, StockLevel, new_id
 from tillsync.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -26,12 +26,19 @@ async def hold_stock(
     caller: Caller,
     sale: SaleInput,
     row: Sale,
+    products: Iterable[Product],
     *,
     positions: Sequence[int] | None = None,
 ) -> None:
-    """Lock every row the sale touches (one statement, one order), then take its holds."""
+    """Lock every row the sale touches (one statement, one order), then take its holds.
+
+    The statement that locks the rows also says which have reservations run out (only
+    those are swept before the hold) and which have open alerts (only those are read):
+    a sale of any number of lines then costs one update per row and one insert per table.
+    """
     ledger = Ledger(uow, caller.tenant_id)
-    locked = await ledger.lock_all({(line.sku, row.location) for line in sale.items})
+    ledger.know(products)
+    locked = await ledger.lock_for_holds({(line.sku, row.location) for line in sale.items})
     stocks = {sku: stock for (sku, _), stock in locked.items()}
     covered = await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
     await _hold_lines(ledger, sale, stocks, covered, sale_id=row.id, positions=positions)
@@ -87,7 +94,8 @@ async def _hold_lines(
         stock, quantity, field = stocks.get(sku), totals[sku], f"items[{first_index[sku]}].quantity"
         if stock is None:  # the warehouse never reported it here: nothing to sell
             raise refusal(sku, None, quantity, field=field)
-        await expire_overdue(ledger, stock)
+        if ledger.has_overdue(stock):
+            await expire_overdue(ledger, stock)
         moved = min(quantity, covered.get(sku, Decimal(0)))
         await ledger.hold(
             stock,
@@ -98,13 +106,17 @@ async def _hold_lines(
             field=field,
             covered=moved,
         )
-        ledger.uow.session.add(
-            PendingMovement(
-                tenant_id=ledger.tenant_id,
-                stock_level_id=stock.id,
-                sale_id=sale_id,
-                quantity=quantity,
-                covered=moved,
-                created_at=ledger.uow.now,
-            )
+        ledger.uow.append(
+            PendingMovement,
+            {
+                "id": new_id(),
+                "tenant_id": ledger.tenant_id,
+                "stock_level_id": stock.id,
+                "sale_id": sale_id,
+                "quantity": quantity,
+                "covered": moved,
+                "created_at": ledger.uow.now,
+                "confirmed_at": None,
+                "released_at": None,
+            },
         )

@@ -11,32 +11,32 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.sales import RecordedSale, SaleOutcome, sync_status
 from tillsync.errors import Conflict
-from tillsync.jobs.store import NewJob, enqueue
+from tillsync.jobs.store import NewJob, enqueue_all
 from tillsync.services.connections.roles import roles_of
 from tillsync.services.history import shown_states
-from tillsync.services.inventory import Wanted, load_product
+from tillsync.services.inventory import Wanted, load_products
 from tillsync.services.outbound.kinds import ROLE_JOBS, kind
 from tillsync.services.sale_holds import hold_stock
 from tillsync.services.tenants import Caller
-from tillsync.store.tables import (
-    Connection,
-    Sale,
-    SaleLine,
-)
+from tillsync.store.database import insert_unless_present
+from tillsync.store.tables import Connection, Product, Sale, SaleLine, new_id
 from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
 PUSH_PRIORITY = 10
 CUSTOMER_ROLES = frozenset({"crm"})
 """Roles that only hear of sales with a customer."""
 LATER_FIELDS = ("customer_id", "currency", "payment_method")
+SALES: Any = Sale.__table__
+SALE_LINES: Any = SaleLine.__table__
+"""Written as tables: rows inserted in bulk need none of the ORM's bookkeeping."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +93,15 @@ async def record(
     """
     try:
         async with uows.begin() as uow:
-            existing = await _existing(uow, caller, sale)
-            if existing is not None:
+            recorded_now = await _record(uow, caller, sale, source="pos", unless_recorded=True)
+            if recorded_now is None:  # recorded before: one look-up, only then
+                existing = await _existing(uow, caller, sale)
+                assert existing is not None  # its insert found the key taken
                 return await answer(uow.session, existing, True)
-            row = await _record(uow, caller, sale, source="pos")
+            row, products = recorded_now
             result = await answer(uow.session, row, False)
             # Stock last: its rows stay locked only from here to the commit.
-            await hold_stock(uow, caller, sale, row)
+            await hold_stock(uow, caller, sale, row, products.values())
             await uow.commit()
             return result
     except IntegrityError:
@@ -125,8 +127,10 @@ async def record_in(
     places in that record, so a refusal names `items[<position>]` as the caller sent it.
     The caller takes its own locks before this, since stock rows are locked here.
     """
-    row = await _record(uow, caller, sale, source=source, positions=positions)
-    await hold_stock(uow, caller, sale, row, positions=positions)
+    recorded_now = await _record(uow, caller, sale, source=source, positions=positions)
+    assert recorded_now is not None  # a key taken raises here instead
+    row, products = recorded_now
+    await hold_stock(uow, caller, sale, row, products.values(), positions=positions)
     return row
 
 
@@ -163,49 +167,72 @@ async def _record(
     *,
     source: str,
     positions: Sequence[int] | None = None,
-) -> Sale:
-    location = sale.location or caller.default_location
+    unless_recorded: bool = False,
+) -> tuple[Sale, dict[str, Product]] | None:
+    """The sale, its lines and its jobs, each table in one statement.
+
+    With `unless_recorded`, None when the sale's reference is taken: the insert finds it,
+    so a new sale costs no look-up of an old one.
+    """
+    values = _sale_row(caller, sale, uow, source=source)
+    statement = insert_unless_present if unless_recorded else _plain_insert
+    inserted = await uow.session.execute(statement(uow.session, SALES, values))
+    if unless_recorded and not getattr(inserted, "rowcount", 0):
+        return None
+    row = Sale(**values)  # as stored, for the answer: not the session's to write
     places = positions or range(len(sale.items))
-    products = [
-        await load_product(
-            uow.session,
-            caller.tenant_id,
-            Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity"),
-        )
-        for i, line in zip(places, sale.items, strict=True)
-    ]
-    row = Sale(
-        tenant_id=caller.tenant_id,
-        source=source,
-        reference=sale.sale_id,
-        invoice_number=sale.invoice_number,
-        customer_name=sale.customer_name,
-        customer_id=sale.customer_id,
-        currency=sale.currency,
-        payment_method=sale.payment_method,
-        location=location,
-        total=sum((line.quantity * line.price + line.tax for line in sale.items), Decimal(0)),
-        request_hash=sale.fingerprint(),
-        created_at=uow.now,
+    products = await load_products(
+        uow.session,
+        caller.tenant_id,
+        [
+            Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity")
+            for i, line in zip(places, sale.items, strict=True)
+        ],
     )
-    uow.session.add(row)
-    await uow.session.flush()
-    for position, (line, product) in enumerate(zip(sale.items, products, strict=True)):
-        uow.session.add(
-            SaleLine(
-                tenant_id=caller.tenant_id,
-                sale_id=row.id,
-                position=position,
-                sku=line.sku,
-                name=line.name or product.name,
-                quantity=line.quantity,
-                price=line.price,
-                tax=line.tax,
-                provider_product_id=line.product_ref,
-            )
-        )
+    await uow.session.execute(
+        insert(SALE_LINES),
+        [
+            {
+                "id": new_id(),
+                "tenant_id": caller.tenant_id,
+                "sale_id": row.id,
+                "position": position,
+                "sku": line.sku,
+                "name": line.name or products[line.sku].name,
+                "quantity": line.quantity,
+                "price": line.price,
+                "tax": line.tax,
+                "provider_product_id": line.product_ref,
+            }
+            for position, line in enumerate(sale.items)
+        ],
+    )
     await _enqueue_jobs(uow, caller, row)
-    return row
+    return row, products
+
+
+def _sale_row(caller: Caller, sale: SaleInput, uow: UnitOfWork, *, source: str) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "tenant_id": caller.tenant_id,
+        "source": source,
+        "reference": sale.sale_id,
+        "connection_id": None,
+        "provider_reference": None,
+        "invoice_number": sale.invoice_number,
+        "customer_name": sale.customer_name,
+        "customer_id": sale.customer_id,
+        "currency": sale.currency,
+        "payment_method": sale.payment_method,
+        "location": sale.location or caller.default_location,
+        "total": sum((line.quantity * line.price + line.tax for line in sale.items), Decimal(0)),
+        "request_hash": sale.fingerprint(),
+        "created_at": uow.now,
+    }
+
+
+def _plain_insert(_session: AsyncSession, table: Any, values: dict[str, Any]) -> Any:
+    return insert(table).values(**values)
 
 
 async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:
@@ -221,9 +248,9 @@ async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:
         for role in roles_of(connection)
         if role in ROLE_JOBS and (role not in CUSTOMER_ROLES or sale.customer_id)
     ]
-    for role, connection in sorted(roles, key=lambda pair: (pair[0], pair[1].id)):
-        await enqueue(
-            uow.session,
+    await enqueue_all(
+        uow.session,
+        [
             NewJob(
                 kind=kind(connection.provider, ROLE_JOBS[role]),
                 payload={"sale_id": sale.id},
@@ -232,9 +259,11 @@ async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:
                 connection_id=connection.id,
                 subject=subject(sale),
                 priority=PUSH_PRIORITY,
-            ),
-            now=uow.now,
-        )
+            )
+            for role, connection in sorted(roles, key=lambda pair: (pair[0], pair[1].id))
+        ],
+        now=uow.now,
+    )
 
 
 def subject(sale: Sale) -> str:

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import exists, false, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.ledger import StockFigures, check_message
 from tillsync.errors import InsufficientStock
 from tillsync.store.database import chunks
 from tillsync.store.snapshots import snapshot
-from tillsync.store.tables import Product, StockLevel
+from tillsync.store.tables import Alert, Product, Reservation, StockLevel
 from tillsync.store.types import Scaled
 
 ZERO = Decimal(0)
@@ -46,9 +46,13 @@ class LocationStock:
     """When the warehouse reported its figure."""
 
 
+SCALED = Scaled()
+"""One instance for every bound quantity: the dialect adapts a type once per instance."""
+
+
 def exact(quantity: Decimal) -> Any:
     """A quantity bound as a scaled integer: SQL arithmetic on Scaled columns stays exact."""
-    return literal(quantity, Scaled())
+    return literal(quantity, SCALED)
 
 
 def figures(stock: StockLevel) -> StockFigures:
@@ -97,4 +101,72 @@ async def rows(
         for row in await session.scalars(statement):
             if (row.sku, row.location) in keys:
                 found[(row.sku, row.location)] = row
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRow:
+    """A locked row, with what a hold on it must know besides its figures."""
+
+    stock: StockLevel
+    overdue: bool
+    """It has active reservations that ran out: they are swept before the hold."""
+    alerted: bool
+    """It has open alerts: only then are they read."""
+
+
+async def rows_for_holds(
+    session: AsyncSession, tenant_id: str, keys: set[Key], *, now: dt.datetime
+) -> dict[Key, HeldRow]:
+    """As `rows(..., lock=True)`, with what the holds on the rows must know.
+
+    On SQLite the transaction took the write lock before it read anything, so what the
+    locking statement sees of other tables is current: one statement reads it all. On
+    PostgreSQL a statement that waited for a row lock sees the row afresh but the other
+    tables as they were when it began, so they are read after the lock, by a second one.
+    """
+    overdue = (
+        exists()
+        .where(
+            Reservation.stock_level_id == StockLevel.id,
+            Reservation.status == "active",
+            Reservation.expires_at <= now,
+        )
+        .label("overdue")
+    )
+    alerted = (
+        exists()
+        .where(
+            Alert.tenant_id == StockLevel.tenant_id,
+            Alert.sku == StockLevel.sku,
+            Alert.location == StockLevel.location,
+            Alert.resolved == false(),  # as the open alerts' index says: it is used
+        )
+        .label("alerted")
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        locked = await rows(session, tenant_id, keys, lock=True)
+        flags: dict[str, tuple[bool, bool]] = {}
+        for ids in chunks(sorted(stock.id for stock in locked.values())):
+            read = await session.execute(
+                select(StockLevel.id, overdue, alerted).where(StockLevel.id.in_(ids))
+            )
+            flags |= {id_: (bool(late), bool(open_)) for id_, late, open_ in read}
+        return {key: HeldRow(stock, *flags[stock.id]) for key, stock in locked.items()}
+    found: dict[Key, HeldRow] = {}
+    locations = sorted({location for _, location in keys})
+    for skus in chunks(sorted({sku for sku, _ in keys})):
+        statement = (
+            select(StockLevel, overdue, alerted)
+            .where(
+                StockLevel.tenant_id == tenant_id,
+                StockLevel.sku.in_(skus),
+                StockLevel.location.in_(locations),
+            )
+            .order_by(StockLevel.sku, StockLevel.location)
+            .execution_options(populate_existing=True)
+        )
+        for row, is_overdue, is_alerted in await session.execute(statement):
+            if (row.sku, row.location) in keys:
+                found[(row.sku, row.location)] = HeldRow(row, bool(is_overdue), bool(is_alerted))
     return found

@@ -47,7 +47,9 @@ class UnitOfWork:
         appended, self._appended = self._appended, {}
         for model, rows in appended.items():
             for start in range(0, len(rows), INSERT_BATCH):
-                await self.session.execute(insert(model), rows[start : start + INSERT_BATCH])
+                # The table, not the class: plain rows need none of the ORM's bulk path.
+                table: Any = model.__table__
+                await self.session.execute(insert(table), rows[start : start + INSERT_BATCH])
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)

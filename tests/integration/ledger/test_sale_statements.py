@@ -1,0 +1,131 @@
+"""A sale in few statements: set-based reads, and what its rows' lock tells it besides figures."""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from tests.support.ledger import report_stock, seed_stock
+from tillsync.bootstrap import Hub, open_hub
+from tillsync.clock import FakeClock
+from tillsync.config import Settings
+from tillsync.services import inventory, sales
+from tillsync.services.inventory import Wanted
+from tillsync.services.tenants import Caller, create_tenant
+from tillsync.store.tables import Alert, AuditEntry, Reservation, StockLevel
+
+
+@pytest.fixture
+async def clocked(settings: Settings) -> AsyncIterator[tuple[Hub, FakeClock]]:
+    clock = FakeClock()
+    async with open_hub(settings, clock=clock) as hub:
+        yield hub, clock
+
+
+async def _caller(hub: Hub) -> Caller:
+    tenant = await create_tenant(hub.uows, name="Fade Factory")
+    return Caller(tenant_id=tenant.tenant_id, default_location="Main Warehouse")
+
+
+def _sale(sale_id: str, *skus: str, quantity: int = 1) -> sales.SaleInput:
+    lines = tuple(sales.LineInput(sku=sku, quantity=D(quantity), price=D(5)) for sku in skus)
+    return sales.SaleInput(sale_id=sale_id, items=lines)
+
+
+@contextmanager
+def _statements(hub: Hub) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    engine = hub.uows.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+async def test_each_further_stock_row_of_a_sale_costs_one_statement(hub: Hub) -> None:
+    caller = await _caller(hub)
+    skus = ["GEL", "POMADE", "RAZOR", "TOMB45"]
+    for sku in skus:
+        await seed_stock(hub, caller.tenant_id, sku, 10)
+    with _statements(hub) as one_line:
+        await sales.record_sale(hub.uows, caller, _sale("POS-1", "TOMB45"))
+    with _statements(hub) as four_lines:
+        await sales.record_sale(hub.uows, caller, _sale("POS-2", *skus))
+    # Products, lines, jobs, movements, audit and events are one statement each whatever
+    # the number of lines; each stock row has its own update.
+    assert len(four_lines) == len(one_line) + 3
+    updates = [s for s in four_lines if s.lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == len(skus)
+
+
+async def test_a_sale_gives_back_its_rows_run_out_reservations_first(
+    clocked: tuple[Hub, FakeClock],
+) -> None:
+    hub, clock = clocked
+    caller = await _caller(hub)
+    await seed_stock(hub, caller.tenant_id, "TOMB45", 5)
+    held = await inventory.reserve(hub.uows, caller, Wanted("TOMB45", D(5)), ttl_seconds=60)
+    clock.advance(61)
+    await sales.record_sale(hub.uows, caller, _sale("POS-1", "TOMB45", quantity=3))
+    async with hub.uows.read() as session:
+        stock = await session.scalar(select(StockLevel).where(StockLevel.sku == "TOMB45"))
+        status = await session.scalar(
+            select(Reservation.status).where(Reservation.id == held.reservation_id)
+        )
+        causes = list(
+            await session.scalars(select(AuditEntry.cause).order_by(AuditEntry.created_at))
+        )
+    assert stock is not None
+    assert (stock.pending, stock.reserved) == (D(3), D(0))
+    assert status == "expired"
+    assert causes[-2:] == ["reservation_expired", "sale"]
+
+
+async def test_sales_on_a_row_with_an_open_alert_keep_one_alert_of_a_kind(hub: Hub) -> None:
+    caller = await _caller(hub)
+    await seed_stock(hub, caller.tenant_id, "TOMB45", 8, reorder_level=5)
+    for n in range(3):  # net 7, 5 (low stock raised), 2 (still low: the open alert is seen)
+        await sales.record_sale(hub.uows, caller, _sale(f"POS-{n}", "TOMB45", quantity=1 + n))
+    await report_stock(hub, caller.tenant_id, "TOMB45", 20)  # the pending 6 are still held
+    await sales.record_sale(hub.uows, caller, _sale("POS-9", "TOMB45", quantity=1))
+    async with hub.uows.read() as session:
+        alerts = (
+            await session.execute(
+                select(Alert.alert_type, Alert.resolved, func.count())
+                .group_by(Alert.alert_type, Alert.resolved)
+                .order_by(Alert.alert_type, Alert.resolved)
+            )
+        ).all()
+    assert [tuple(row) for row in alerts] == [("low_stock", True, 1)]
+
+
+async def test_a_sqlite_statement_takes_one_trip_to_the_connection_thread(hub: Hub) -> None:
+    if not hub.uows.database.is_sqlite:
+        pytest.skip("SQLite's driver runs each connection on a thread of its own")
+    async with hub.uows.read() as session:
+        connection = await session.connection()
+        raw: Any = (await connection.get_raw_connection()).driver_connection
+        trips: list[object] = []
+        own = raw._execute
+
+        async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            trips.append(fn)
+            return await own(fn, *args, **kwargs)
+
+        raw._execute = counted
+        try:
+            rows = (await session.execute(text("SELECT 1 UNION ALL SELECT 2"))).all()
+            count = await session.scalar(select(func.count()).select_from(StockLevel))
+        finally:
+            del raw._execute
+    assert [tuple(row) for row in rows] == [(1,), (2,)]
+    assert count == 0
+    assert len(trips) == 2
