@@ -34,6 +34,7 @@ from tillsync.services.mail import send_mail
 from tillsync.services.maintenance import RETENTION_KIND, apply_retention, due_retention
 from tillsync.services.outbound.handlers import handlers as outbound_handlers
 from tillsync.services.record_schedule import due_record_syncs
+from tillsync.services.stock_model import StockModel
 from tillsync.services.sync.handlers import handlers as sync_handlers
 from tillsync.services.sync.schedule import due_syncs
 from tillsync.services.tenants import Authenticator
@@ -77,6 +78,7 @@ class Hub:
     checks: CheckLog
     authenticate: Authenticator
     metrics: Metrics
+    stock: StockModel
 
     @property
     def settings(self) -> Settings:
@@ -166,6 +168,12 @@ async def open_hub(
             feed = EventFeed(uows, poll_seconds=settings.event_poll_seconds)
             uows.on_commit(feed.wake)
             checks = CheckLog(uows, counted=metrics.stock_checked)
+            stock = StockModel(
+                uows,
+                poll_seconds=settings.stock_poll_seconds,
+                bound_seconds=settings.stock_freshness_seconds,
+            )
+            uows.on_events(stock.committed)
             try:
                 yield Hub(
                     services=services,
@@ -173,6 +181,7 @@ async def open_hub(
                     checks=checks,
                     authenticate=Authenticator(uows, ttl_seconds=settings.key_trust_seconds),
                     metrics=metrics,
+                    stock=stock,
                 )
             finally:
                 await checks.flush()

@@ -60,13 +60,25 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.2, gt=0)
     event_poll_seconds: float = Field(default=0.2, gt=0)
     reservation_ttl_seconds: int = Field(default=900, ge=1)
+    stock_poll_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        description="How often a hub reads stock changes other processes committed into its "
+        "in-memory stock (its own commits are read at once)",
+    )
+    stock_freshness_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="The oldest in-memory stock a check may answer from; older, it reads the "
+        "database",
+    )
     key_trust_seconds: float = Field(
-        default=10.0,
+        default=1.0,
         ge=0,
         le=3600,
         description="How long a hub keeps trusting an API key it has checked, so a busy POS "
         "does not cost a database read per request; a revoked key stops working within this "
-        "time (0: every request checks)",
+        "time (0: every request checks). By default the bound a stock check keeps to",
     )
     max_body_bytes: int = 1024 * 1024
     provider_timeout_seconds: float = Field(default=20.0, gt=0)

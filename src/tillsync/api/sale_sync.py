@@ -140,7 +140,7 @@ async def sale_sync(
             wanted = Wanted(body.sku, body.quantity)
             return stock_check(
                 await inventory.check_inventory(
-                    uows, hub.checks, caller, wanted, location=body.location
+                    uows, hub.checks, caller, wanted, location=body.location, model=hub.stock
                 )
             )
         case Reserve():

@@ -17,6 +17,8 @@ class StockCheck:
     quantity: Decimal
     location: str
     figures: StockFigures
+    as_of: dt.datetime | None = None
+    """How fresh the figures are: everything committed before this is counted."""
 
     @property
     def current_stock(self) -> Decimal:

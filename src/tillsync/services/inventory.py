@@ -18,6 +18,7 @@ from tillsync.domain.ledger import StockFigures, format_quantity, is_whole
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.services.checklog import CheckLog
 from tillsync.services.ledger import Ledger
+from tillsync.services.stock_model import StockModel
 from tillsync.services.stock_rows import figures, refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.database import chunks
@@ -44,12 +45,12 @@ async def load_product(session: AsyncSession, tenant_id: str, wanted: Wanted) ->
     )
     if product is None:
         raise NotFound(f"unknown SKU '{wanted.sku}'", field=wanted.field)
-    _check_units(product, wanted)
+    _refuse_fraction(wanted, whole_units=product.whole_units)
     return product
 
 
-def _check_units(product: Product, wanted: Wanted) -> None:
-    if product.whole_units and not is_whole(wanted.quantity):
+def _refuse_fraction(wanted: Wanted, *, whole_units: bool) -> None:
+    if whole_units and not is_whole(wanted.quantity):
         raise InvalidInput(
             f"{wanted.sku} is sold in whole units; got {format_quantity(wanted.quantity)}",
             field=wanted.quantity_field,
@@ -71,7 +72,7 @@ async def load_products(
         product = found.get(each.sku)
         if product is None:
             raise NotFound(f"unknown SKU '{each.sku}'", field=each.field)
-        _check_units(product, each)
+        _refuse_fraction(each, whole_units=product.whole_units)
     return found
 
 
@@ -122,14 +123,43 @@ async def check_inventory(
     wanted: Wanted,
     *,
     location: str | None = None,
+    model: StockModel | None = None,
 ) -> StockCheck:
-    """Answer from the ledger alone, without taking the write lock."""
+    """Answer from the read model when it can (see services/stock_model.py), else the ledger."""
     where = location or caller.default_location
+    now = uows.clock.now()
+    known = model.lookup(caller.tenant_id, wanted.sku, where, now=now) if model else None
+    if known is not None:
+        _refuse_fraction(wanted, whole_units=known.whole_units)
+        current, as_of = known.figures, known.as_of
+    else:
+        current, as_of = await _from_ledger(uows, caller.tenant_id, wanted, where, model), now
+    level = current.available_to_sell
+    checks.record(
+        InventoryCheck(
+            tenant_id=caller.tenant_id,
+            sku=wanted.sku,
+            location=where,
+            quantity=wanted.quantity,
+            available=level >= wanted.quantity,
+            current_stock=level,
+            checked_at=now,
+        )
+    )
+    return StockCheck(
+        sku=wanted.sku, quantity=wanted.quantity, location=where, figures=current, as_of=as_of
+    )
+
+
+async def _from_ledger(
+    uows: UnitsOfWork, tenant_id: str, wanted: Wanted, where: str, model: StockModel | None
+) -> StockFigures:
+    """The row's figures as committed, read without taking the write lock."""
     async with uows.read() as session:
-        await load_product(session, caller.tenant_id, wanted)
+        product = await load_product(session, tenant_id, wanted)
         stock = await session.scalar(
             select(StockLevel).where(
-                StockLevel.tenant_id == caller.tenant_id,
+                StockLevel.tenant_id == tenant_id,
                 StockLevel.sku == wanted.sku,
                 StockLevel.location == where,
             )
@@ -148,24 +178,11 @@ async def check_inventory(
                 )
                 or ZERO
             )
-    current = (
-        StockFigures(stock.warehouse_available, stock.pending, stock.reserved - lapsed)
-        if stock is not None
-        else StockFigures(ZERO, ZERO, ZERO)
-    )
-    level = current.available_to_sell
-    checks.record(
-        InventoryCheck(
-            tenant_id=caller.tenant_id,
-            sku=wanted.sku,
-            location=where,
-            quantity=wanted.quantity,
-            available=level >= wanted.quantity,
-            current_stock=level,
-            checked_at=uows.clock.now(),
-        )
-    )
-    return StockCheck(sku=wanted.sku, quantity=wanted.quantity, location=where, figures=current)
+    if model is not None:  # products never go and keep their unit rule: safe to remember
+        model.learned(tenant_id, wanted.sku, whole_units=product.whole_units)
+    if stock is None:
+        return StockFigures(ZERO, ZERO, ZERO)
+    return StockFigures(stock.warehouse_available, stock.pending, stock.reserved - lapsed)
 
 
 async def reserve(

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert
@@ -28,12 +29,14 @@ class UnitOfWork:
         self.now: dt.datetime = clock.now()
         self._after_commit: list[Callable[[], None]] = []
         self._appended: dict[type[Base], list[dict[str, Any]]] = {}
+        self.emitted: list[dict[str, Any]] = []
+        """The events of this transaction, for whoever follows commits in this process."""
 
     def emit(self, *, tenant_id: str, type: str, data: dict[str, Any]) -> None:
         """Add a live-stream event; it becomes visible with the transaction."""
-        self.append(
-            Event, {"tenant_id": tenant_id, "type": type, "data": data, "created_at": self.now}
-        )
+        event = {"tenant_id": tenant_id, "type": type, "data": data, "created_at": self.now}
+        self.append(Event, event)
+        self.emitted.append(event)
 
     def append(self, model: type[Base], row: dict[str, Any]) -> None:
         """A row only ever added (an event, an audit entry): inserted with the others at commit.
@@ -60,6 +63,12 @@ class UnitOfWork:
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
+        self.emitted = []
+
+
+def _follow(follower: Callable[[list[dict[str, Any]]], None], uow: UnitOfWork) -> None:
+    if uow.emitted:
+        follower(uow.emitted)
 
 
 class UnitsOfWork:
@@ -69,6 +78,7 @@ class UnitsOfWork:
         self.database = database
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
+        self._followers: list[Callable[[list[dict[str, Any]]], None]] = []
         # SQLite has one writer at a time. Queueing this process's writers here is fair and
         # costs nothing; left to SQLite's busy handler they would sleep and poll instead.
         self._writer = WriteTurns() if database.is_sqlite else None
@@ -76,6 +86,10 @@ class UnitsOfWork:
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Called after every commit in this process (wakes the worker and the event feed)."""
         self._listeners.append(listener)
+
+    def on_events(self, follower: Callable[[list[dict[str, Any]]], None]) -> None:
+        """Given the events of every commit in this process that emitted any, once committed."""
+        self._followers.append(follower)
 
     @asynccontextmanager
     async def begin(self, *, urgent: bool = False) -> AsyncIterator[UnitOfWork]:
@@ -92,6 +106,8 @@ class UnitsOfWork:
                 uow = UnitOfWork(session, self.clock)
                 for listener in self._listeners:
                     uow.after_commit(listener)
+                for follower in self._followers:
+                    uow.after_commit(partial(_follow, follower, uow))
                 yield uow  # closing the session rolls back whatever was not committed
         finally:
             _writing.reset(token)

@@ -25,6 +25,10 @@ class StockCheck(Answer):
     warehouseAvailable: float
     pending: float
     reserved: float
+    asOf: dt.datetime = Field(
+        description="How fresh the figures are: every change committed before this time is "
+        "counted (at most `TILLSYNC_STOCK_FRESHNESS_SECONDS` old, one second by default)"
+    )
 
 
 class Hold(Answer):
@@ -74,6 +78,7 @@ def stock_check(check: inventory.StockCheck) -> dict[str, Any]:
         "warehouseAvailable": number(check.figures.warehouse_available),
         "pending": number(check.figures.pending),
         "reserved": number(check.figures.reserved),
+        "asOf": check.as_of.isoformat() if check.as_of else None,
     }
 
 

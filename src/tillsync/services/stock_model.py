@@ -1,0 +1,251 @@
+"""The process's read model of stock: loaded at start, kept current from committed events.
+
+A stock check asks "is it in stock?" each time a product is scanned; it is answered from
+`StockMemory` (domain/stock_memory.py) instead of the database. What keeps the memory
+current is what the live stream reads: every change to a stock row commits a
+`stock.changed` event with it (`Ledger.settle`), from any process. One refresher per
+process reads the events after its cursor, then reads those rows afresh (with their
+active reservations) and puts them in the memory. Rows are read, not taken from the
+event, so a round never goes back in time: rounds run one after another, each reading
+what committed before it began.
+
+- Commits in this process wake the refresher at once, and until it has read their rows
+  those rows are answered from the database (`dirty`): a POS sees its own sale at once.
+- Commits in other processes are read within `poll_seconds`; `as_of` is when the last
+  complete round began (everything committed before it is in the memory). A memory older
+  than `bound_seconds` (a stalled database, a stopped refresher) is not used: checks go
+  to the database until a round succeeds again. So an answer is never staler than the
+  bound, and it says how fresh it is.
+- PostgreSQL hands out event ids before commit: ids skipped over are watched for a few
+  seconds (as the live feed does) before they are given up as rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillsync.domain.ledger import StockFigures
+from tillsync.domain.stock_memory import NO_STOCK, Hold, Row, StockMemory
+from tillsync.store.database import chunks
+from tillsync.store.tables import Event, Product, Reservation, StockLevel
+from tillsync.store.uow import UnitsOfWork
+
+log = logging.getLogger(__name__)
+STOCK_CHANGED = "stock.changed"
+GAP_SECONDS = 5.0
+BATCH = 2000
+LOOKBACK = dt.timedelta(minutes=5)
+"""At start, events this much older than the load are read again: a transaction still
+open while the memory loaded may commit an event numbered below the newest one seen."""
+Key = tuple[str, str, str]
+"""Tenant, SKU, location."""
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A check's answer from memory: the product's unit rule and the row's figures."""
+
+    whole_units: bool
+    figures: StockFigures
+    as_of: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    rows: int
+    seconds: float
+
+
+class StockModel:
+    def __init__(
+        self, uows: UnitsOfWork, *, poll_seconds: float = 0.25, bound_seconds: float = 1.0
+    ) -> None:
+        self.uows = uows
+        self.poll_seconds = poll_seconds
+        self.bound = dt.timedelta(seconds=bound_seconds)
+        self.memory = StockMemory()
+        self.as_of: dt.datetime | None = None
+        self._cursor = 0
+        self._gaps: dict[int, float] = {}
+        self._dirty: dict[Key, int] = {}
+        self._commits = 0
+        self._wake = asyncio.Event()
+
+    def lookup(self, tenant_id: str, sku: str, location: str, *, now: dt.datetime) -> Known | None:
+        """The answer from memory, or None when the database must answer (see the module)."""
+        if self.as_of is None or now - self.as_of > self.bound:
+            return None
+        if (tenant_id, sku, location) in self._dirty:
+            return None
+        item = self.memory.item(tenant_id, sku)
+        if item is None:  # a product the warehouse listed without stock; or no such SKU
+            return None
+        row = item.row(location)
+        figures = row.figures(now) if row is not None else NO_STOCK
+        return Known(item.whole_units, figures, self.as_of)
+
+    def learned(self, tenant_id: str, sku: str, *, whole_units: bool) -> None:
+        """A product the database knew and the memory did not (listed without stock rows)."""
+        self.memory.add_product(tenant_id, sku, whole_units=whole_units)
+
+    def committed(self, events: list[dict[str, Any]]) -> None:
+        """After a commit in this process: its rows are dirty until the refresher reads them."""
+        self._commits += 1
+        for event in events:
+            if event["type"] == STOCK_CHANGED:
+                data = event["data"]
+                self._dirty[(event["tenant_id"], data["sku"], data["location"])] = self._commits
+        self._wake.set()
+
+    async def load(self) -> Loaded:
+        """Every product and stock row, and the cursor from which to follow events."""
+        started = time.perf_counter()
+        loaded_at = self.uows.clock.now()
+        count = 0
+        async with self.uows.read() as session:
+            self._cursor = int(
+                await session.scalar(
+                    select(func.max(Event.id)).where(Event.created_at < loaded_at - LOOKBACK)
+                )
+                or 0
+            )
+            products = await session.stream(
+                select(Product.tenant_id, Product.sku, Product.whole_units).execution_options(
+                    yield_per=BATCH
+                )
+            )
+            async for tenant_id, sku, whole_units in products:
+                self.memory.add_product(tenant_id, sku, whole_units=whole_units)
+            holds = await _holds(session, None)
+            rows = await session.stream(_rows().execution_options(yield_per=BATCH))
+            async for found in rows:
+                self._put(found, holds)
+                count += 1
+        self.as_of = loaded_at
+        return Loaded(rows=count, seconds=time.perf_counter() - started)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            more = False
+            try:
+                more = await self.refresh()
+            except Exception:
+                log.exception("refreshing the stock read model failed")
+            if more:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
+
+    async def refresh(self) -> bool:
+        """One round; True when events are left to read (the memory is not yet current)."""
+        began = self.uows.clock.now()
+        commits = self._commits
+        wanted: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for tenant_id, sku, location in self._dirty:
+            wanted[tenant_id].add((sku, location))
+        async with self.uows.read() as session:
+            events = await self._events(session, time.monotonic())
+            for tenant_id, sku, location in events:
+                wanted[tenant_id].add((sku, location))
+            for tenant_id, keys in wanted.items():
+                found = await self._reread(session, tenant_id, keys)
+                for sku, location in keys - found:
+                    self.memory.remove(tenant_id, sku, location)
+        self._dirty = {key: seen for key, seen in self._dirty.items() if seen > commits}
+        more = len(events) >= BATCH
+        if not more:
+            self.as_of = began
+        return more
+
+    async def _events(self, session: AsyncSession, now: float) -> list[Key]:
+        self._gaps = {i: seen for i, seen in self._gaps.items() if now - seen < GAP_SECONDS}
+        condition = Event.id > self._cursor
+        if self._gaps:
+            condition = or_(condition, Event.id.in_(list(self._gaps)))
+        found = (
+            await session.execute(
+                select(Event.id, Event.tenant_id, Event.type, Event.data)
+                .where(condition)
+                .order_by(Event.id)
+                .limit(BATCH)
+            )
+        ).all()
+        keys: list[Key] = []
+        for id_, tenant_id, type_, data in found:
+            self._gaps.pop(id_, None)
+            for missing in range(self._cursor + 1, id_):
+                self._gaps.setdefault(missing, now)
+            self._cursor = max(self._cursor, id_)
+            if type_ == STOCK_CHANGED:
+                keys.append((tenant_id, data["sku"], data["location"]))
+        return keys
+
+    async def _reread(
+        self, session: AsyncSession, tenant_id: str, keys: set[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """Put these rows in the memory as committed; the keys found."""
+        found: set[tuple[str, str]] = set()
+        locations = sorted({location for _, location in keys})
+        for skus in chunks(sorted({sku for sku, _ in keys})):
+            rows = (
+                await session.execute(
+                    _rows().where(
+                        StockLevel.tenant_id == tenant_id,
+                        StockLevel.sku.in_(skus),
+                        StockLevel.location.in_(locations),
+                    )
+                )
+            ).all()
+            holds = await _holds(session, [row.id for row in rows])
+            for row in rows:
+                self._put(row, holds)
+                found.add((row.sku, row.location))
+        return found
+
+    def _put(self, found: Any, holds: dict[str, list[Hold]]) -> None:
+        id_, tenant_id, sku, location, available, pending, reserved, as_of, whole = found
+        row = Row(location, available, pending, reserved, as_of, tuple(holds.get(id_, ())))
+        self.memory.put(tenant_id, sku, row, whole_units=whole)
+
+
+StockRow = Select[str, str, str, str, Decimal, Decimal, Decimal, dt.datetime | None, bool]
+
+
+def _rows() -> StockRow:
+    return select(
+        StockLevel.id,
+        StockLevel.tenant_id,
+        StockLevel.sku,
+        StockLevel.location,
+        StockLevel.warehouse_available,
+        StockLevel.pending,
+        StockLevel.reserved,
+        StockLevel.as_of,
+        Product.whole_units,
+    ).join(Product, Product.id == StockLevel.product_id)
+
+
+async def _holds(session: AsyncSession, ids: list[str] | None) -> dict[str, list[Hold]]:
+    """Active reservations' ends and quantities by stock row (of these rows, or of all)."""
+    held: dict[str, list[Hold]] = defaultdict(list)
+    statement = select(Reservation.stock_level_id, Reservation.expires_at, Reservation.quantity)
+    active = Reservation.status == "active"
+    parts: list[list[str] | None] = [None] if ids is None else [list(p) for p in chunks(ids)]
+    for part in parts:
+        where = active if part is None else active & Reservation.stock_level_id.in_(part)
+        for stock_level_id, expires_at, quantity in await session.execute(statement.where(where)):
+            held[stock_level_id].append((expires_at, quantity))
+    return held
