@@ -155,7 +155,7 @@ async def test_reconciliation_repairs_and_reports_planted_drift(world: Warehouse
     assert (clean["status"], clean["driftFound"]) == ("success", 0)  # just pulled: none
     figure = world.seeded[world.sku]
     await world.plant(world.sku, 99)
-    assert (await world.check(world.sku))["warehouseAvailable"] == 99
+    assert await world.stored(world.sku) == 99
 
     run = await world.pull("reconcile")
     report = await world.report(run["runId"])

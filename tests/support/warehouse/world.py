@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.support.ordering import HubAtHand
 from tillsync.config import Settings
@@ -126,7 +126,11 @@ class WarehouseWorld(HubAtHand):
         return report
 
     async def plant(self, sku: str, figure: int) -> None:
-        """Change the hub's figure behind its back, as a lost notice would leave it."""
+        """Change the hub's figure behind its back, as a lost notice would leave it.
+
+        Behind the ledger's back too: stock checks, answered from the read model that
+        follows the ledger's events, go on showing the figure before (see `stored`).
+        """
         async with self.hub.uows.begin() as uow:
             await uow.session.execute(
                 update(StockLevel)
@@ -138,6 +142,17 @@ class WarehouseWorld(HubAtHand):
                 .values(warehouse_available=figure, warehouse_on_hand=figure)
             )
             await uow.commit()
+
+    async def stored(self, sku: str) -> Decimal | None:
+        """The hub's stored warehouse figure of `sku` at this world's location."""
+        async with self.hub.uows.read() as session:
+            return await session.scalar(
+                select(StockLevel.warehouse_available).where(
+                    StockLevel.tenant_id == self.tenant_id,
+                    StockLevel.sku == sku,
+                    StockLevel.location == self.location,
+                )
+            )
 
 
 OpenWorld = Callable[[Settings], AbstractAsyncContextManager[WarehouseWorld]]

@@ -1,0 +1,133 @@
+"""CHECK_INVENTORY answered from the process's read model: current, and saying how fresh.
+
+The refresher here polls once an hour and the memory is trusted for an hour, so only a
+commit in this process can bring the memory up to date; the clock is a test's. An answer
+from memory carries the time of the memory's last round, one from the database the time
+of the check (`asOf`), which is how these tests tell them apart.
+"""
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from tests.support.hubs import RunningHub, TenantClient, running_hub
+from tests.support.ledger import seed_stock
+from tests.support.world import eventually
+from tillsync.clock import FakeClock
+from tillsync.config import Settings
+from tillsync.services.tenants import revoke_keys
+
+SKU = "TOMB45SHAVECBLCK"
+HOUR = 3600.0
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def served(settings: Settings, clock: FakeClock) -> AsyncIterator[RunningHub]:
+    settings.stock_poll_seconds = HOUR
+    settings.stock_freshness_seconds = HOUR
+    async with running_hub(settings, clock=clock) as running:
+        yield running
+
+
+@pytest.fixture
+async def shop(served: RunningHub) -> AsyncIterator[TenantClient]:
+    async with served.tenant() as client:
+        await seed_stock(served.hub, client.tenant_id, SKU, 10)
+        yield client
+
+
+async def _check(shop: TenantClient, quantity: object = 1, sku: str = SKU) -> Any:
+    return await shop.sale_sync({"action": "CHECK_INVENTORY", "sku": sku, "quantity": quantity})
+
+
+async def _from_memory(shop: TenantClient, clock: FakeClock) -> dict[str, Any]:
+    """The first answer the memory gives (a row this process just changed is read afresh)."""
+
+    async def probe() -> dict[str, Any] | None:
+        asked = clock.advance(1)
+        answer = await _check(shop)
+        assert answer.status_code == 200, answer.text
+        figures: dict[str, Any] = answer.json()
+        return figures if dt.datetime.fromisoformat(figures["asOf"]) < asked else None
+
+    result: dict[str, Any] = await eventually(probe, within=10)
+    return result
+
+
+async def test_a_sale_in_this_process_is_counted_at_once_and_then_from_memory(
+    shop: TenantClient, clock: FakeClock
+) -> None:
+    assert (await _from_memory(shop, clock))["currentStock"] == 10
+    sale = {
+        "action": "RECORD_SALE",
+        "saleId": "S-1",
+        "items": [{"sku": SKU, "quantity": 3, "price": 5}],
+    }
+    assert (await shop.sale_sync(sale)).status_code == 200
+
+    assert (await _check(shop)).json()["currentStock"] == 7
+    remembered = await _from_memory(shop, clock)
+    assert (remembered["currentStock"], remembered["pending"]) == (7, 3)
+
+
+async def test_a_hold_is_counted_from_memory_until_it_runs_out(
+    shop: TenantClient, clock: FakeClock
+) -> None:
+    held = await shop.sale_sync({"action": "RESERVE", "sku": SKU, "quantity": 4, "ttlSeconds": 60})
+    assert held.status_code == 200
+
+    remembered = await _from_memory(shop, clock)
+    assert (remembered["currentStock"], remembered["reserved"]) == (6, 4)
+    clock.advance(60)  # no sweep runs here (no worker): the memory itself lets it lapse
+    lapsed = await _from_memory(shop, clock)
+    assert (lapsed["currentStock"], lapsed["reserved"]) == (10, 0)
+
+
+async def test_a_release_in_this_process_is_counted_at_once(
+    shop: TenantClient, clock: FakeClock
+) -> None:
+    held = await shop.sale_sync({"action": "RESERVE", "sku": SKU, "quantity": 4})
+    assert (await _from_memory(shop, clock))["currentStock"] == 6
+    reservation = held.json()["reservationId"]
+    await shop.sale_sync({"action": "RELEASE", "reservationId": reservation})
+
+    assert (await _check(shop)).json()["currentStock"] == 10
+
+
+async def test_the_memory_refuses_what_the_ledger_refuses(
+    served: RunningHub, shop: TenantClient, clock: FakeClock
+) -> None:
+    await seed_stock(served.hub, shop.tenant_id, "LOOSE", 5, whole_units=False)
+    await _from_memory(shop, clock)  # both products are in memory now
+
+    unknown = await _check(shop, sku="NOPE")
+    assert (unknown.status_code, unknown.json()["field"]) == (404, "sku")
+    fraction = await _check(shop, quantity=1.5)
+    assert (fraction.status_code, fraction.json()["field"]) == (422, "quantity")
+    loose = await _check(shop, quantity=1.5, sku="LOOSE")
+    assert (loose.status_code, loose.json()["currentStock"]) == (200, 5)
+    elsewhere = await shop.sale_sync(
+        {"action": "CHECK_INVENTORY", "sku": SKU, "quantity": 1, "location": "Back Room"}
+    )
+    assert (elsewhere.json()["currentStock"], elsewhere.json()["available"]) == (0, False)
+
+
+async def test_a_revoked_key_stops_working_within_the_freshness_bound(
+    served: RunningHub, shop: TenantClient, clock: FakeClock
+) -> None:
+    """By default an API key is trusted as long as the stock memory: revoked, it stops."""
+    bound = Settings(_env_file=None).stock_freshness_seconds  # type: ignore[call-arg]
+    assert Settings(_env_file=None).key_trust_seconds == bound  # type: ignore[call-arg]
+    assert (await _check(shop)).status_code == 200
+
+    await revoke_keys(served.hub.uows, shop.tenant_id)
+    clock.advance(bound)
+
+    assert (await _check(shop)).status_code == 401
