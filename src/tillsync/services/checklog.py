@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from tillsync.store.tables import InventoryCheck
 from tillsync.store.uow import UnitsOfWork
@@ -20,14 +23,27 @@ FLUSH_SECONDS = 0.5
 MAX_BUFFERED = 10_000
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One check's log line; a plain value, as cheap to keep as a check is to answer."""
+
+    tenant_id: str
+    sku: str
+    location: str
+    quantity: Decimal
+    available: bool
+    current_stock: Decimal
+    checked_at: dt.datetime
+
+
 class CheckLog:
     def __init__(self, uows: UnitsOfWork, *, counted: Callable[[bool], None] | None = None) -> None:
         """`counted` is told of each check: whether the quantity was available."""
         self.uows = uows
         self._counted = counted or (lambda available: None)
-        self._buffer: list[InventoryCheck] = []
+        self._buffer: list[Checked] = []
 
-    def record(self, check: InventoryCheck) -> None:
+    def record(self, check: Checked) -> None:
         self._counted(check.available)
         if len(self._buffer) < MAX_BUFFERED:  # a stalled database must not eat the memory
             self._buffer.append(check)
@@ -36,7 +52,19 @@ class CheckLog:
         batch, self._buffer = self._buffer, []
         if batch:
             async with self.uows.begin() as uow:
-                uow.session.add_all(batch)
+                for check in batch:
+                    uow.append(
+                        InventoryCheck,
+                        {
+                            "tenant_id": check.tenant_id,
+                            "sku": check.sku,
+                            "location": check.location,
+                            "quantity": check.quantity,
+                            "available": check.available,
+                            "current_stock": check.current_stock,
+                            "checked_at": check.checked_at,
+                        },
+                    )
                 await uow.commit()
         return len(batch)
 

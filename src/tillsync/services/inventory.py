@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.domain.inventory import Hold, HoldEnded, StockCheck
 from tillsync.domain.ledger import StockFigures, format_quantity, is_whole
 from tillsync.errors import Conflict, InvalidInput, NotFound
-from tillsync.services.checklog import CheckLog
+from tillsync.services.checklog import Checked, CheckLog
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_model import StockModel
 from tillsync.services.stock_rows import figures, refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.database import chunks
-from tillsync.store.tables import InventoryCheck, Product, Reservation, StockLevel, new_id
+from tillsync.store.tables import Product, Reservation, StockLevel, new_id
 from tillsync.store.types import Scaled
 from tillsync.store.uow import UnitsOfWork
 
@@ -136,7 +136,7 @@ async def check_inventory(
         current, as_of = await _from_ledger(uows, caller.tenant_id, wanted, where, model), now
     level = current.available_to_sell
     checks.record(
-        InventoryCheck(
+        Checked(
             tenant_id=caller.tenant_id,
             sku=wanted.sku,
             location=where,
