@@ -193,6 +193,9 @@ async def main(args: argparse.Namespace) -> None:
             log = Path(folder) / "hub.log"
             process, hub_url = await serve(settings, log)
             try:
+                async with asyncio.timeout(600):  # the model loads after the hub listens
+                    while not loaded(log):
+                        await asyncio.sleep(0.2)
                 memory = rss_mb(process.pid)
                 rows = await measure(hub_url, api_key, skus, args)
             finally:

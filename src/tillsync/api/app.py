@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -43,7 +42,6 @@ from tillsync.config import Settings
 from tillsync.metrics import Metrics
 from tillsync.providers import Providers
 
-log = logging.getLogger(__name__)
 DESCRIPTION = """Keeps a business's own apps in agreement with its warehouse, POS and CRM.
 
 App-facing operations need `Authorization: Bearer <tenant API key>`. Every error answers
@@ -60,11 +58,6 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_hub(settings, clock=clock, providers=providers, metrics=metrics) as hub:
             state.install(app, hub)
-            loaded = await hub.stock.load()
-            log.info(
-                "stock read model loaded",
-                extra={"rows": loaded.rows, "seconds": round(loaded.seconds, 3)},
-            )
             stop = asyncio.Event()
             loops = [hub.feed.run, hub.checks.run, hub.stock.run]
             if settings.embedded_worker:

@@ -111,7 +111,7 @@ class StockModel:
         """Every product and stock row, and the cursor from which to follow events."""
         started = time.perf_counter()
         loaded_at = self.uows.clock.now()
-        count = 0
+        self.memory, count = StockMemory(), 0
         async with self.uows.read() as session:
             self._cursor = int(
                 await session.scalar(
@@ -135,23 +135,37 @@ class StockModel:
         return Loaded(rows=count, seconds=time.perf_counter() - started)
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Load, then follow commits; until loaded, checks are answered from the database."""
+        while self.as_of is None and not stop.is_set():
+            try:
+                loaded = await self.load()
+                log.info(
+                    "stock read model loaded",
+                    extra={"rows": loaded.rows, "seconds": round(loaded.seconds, 3)},
+                )
+            except Exception:
+                log.exception("loading the stock read model failed")
+                await self._pause(stop)
         while not stop.is_set():
             more = False
             try:
                 more = await self.refresh()
             except Exception:
                 log.exception("refreshing the stock read model failed")
-            if more:
-                continue
-            self._wake.clear()
-            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            try:
-                await asyncio.wait(
-                    waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                for wait in waits:
-                    wait.cancel()
+            if not more:
+                await self._pause(stop)
+
+    async def _pause(self, stop: asyncio.Event) -> None:
+        """Until woken by a commit, or `poll_seconds`, or `stop`."""
+        self._wake.clear()
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(
+                waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def refresh(self) -> bool:
         """One round; True when events are left to read (the memory is not yet current)."""
