@@ -174,21 +174,26 @@ class StockModel:
         wanted: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for tenant_id, sku, location in self._dirty:
             wanted[tenant_id].add((sku, location))
-        async with self.uows.read() as session:
-            events = await self._events(session, time.monotonic())
-            for tenant_id, sku, location in events:
-                wanted[tenant_id].add((sku, location))
-            for tenant_id, keys in wanted.items():
-                found = await self._reread(session, tenant_id, keys)
-                for sku, location in keys - found:
-                    self.memory.remove(tenant_id, sku, location)
+        cursor, gaps = self._cursor, dict(self._gaps)
+        try:
+            async with self.uows.read() as session:
+                keys, more = await self._events(session, time.monotonic())
+                for tenant_id, sku, location in keys:
+                    wanted[tenant_id].add((sku, location))
+                for tenant_id, rows in wanted.items():
+                    found = await self._reread(session, tenant_id, rows)
+                    for sku, location in rows - found:
+                        self.memory.remove(tenant_id, sku, location)
+        except BaseException:  # the events read are read again next round
+            self._cursor, self._gaps = cursor, gaps
+            raise
         self._dirty = {key: seen for key, seen in self._dirty.items() if seen > commits}
-        more = len(events) >= BATCH
         if not more:
             self.as_of = began
         return more
 
-    async def _events(self, session: AsyncSession, now: float) -> list[Key]:
+    async def _events(self, session: AsyncSession, now: float) -> tuple[list[Key], bool]:
+        """The rows named by events after the cursor; whether more events wait beyond."""
         self._gaps = {i: seen for i, seen in self._gaps.items() if now - seen < GAP_SECONDS}
         condition = Event.id > self._cursor
         if self._gaps:
@@ -209,7 +214,7 @@ class StockModel:
             self._cursor = max(self._cursor, id_)
             if type_ == STOCK_CHANGED:
                 keys.append((tenant_id, data["sku"], data["location"]))
-        return keys
+        return keys, len(found) >= BATCH
 
     async def _reread(
         self, session: AsyncSession, tenant_id: str, keys: set[tuple[str, str]]
