@@ -28,16 +28,16 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.ledger import StockFigures
 from tillsync.domain.stock_memory import NO_STOCK, Hold, Row, StockMemory
+from tillsync.services.stock_reads import Decoded, active_holds, stock_rows
 from tillsync.store.database import chunks
-from tillsync.store.tables import Event, Product, Reservation, StockLevel
+from tillsync.store.tables import Event, StockLevel
 from tillsync.store.uow import UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ class StockModel:
         self.poll_seconds = poll_seconds
         self.bound = dt.timedelta(seconds=bound_seconds)
         self.memory = StockMemory()
+        self._decoded = Decoded()
         self.as_of: dt.datetime | None = None
         self._cursor = 0
         self._gaps: dict[int, float] = {}
@@ -108,7 +109,11 @@ class StockModel:
         self._wake.set()
 
     async def load(self) -> Loaded:
-        """Every product and stock row, and the cursor from which to follow events."""
+        """Every stock row with its product's unit rule, and the cursor to follow events from.
+
+        Products without any row are not loaded: the first check of one reads the database
+        and the model learns it (`learned`).
+        """
         started = time.perf_counter()
         loaded_at = self.uows.clock.now()
         self.memory, count = StockMemory(), 0
@@ -119,15 +124,8 @@ class StockModel:
                 )
                 or 0
             )
-            products = await session.stream(
-                select(Product.tenant_id, Product.sku, Product.whole_units).execution_options(
-                    yield_per=BATCH
-                )
-            )
-            async for tenant_id, sku, whole_units in products:
-                self.memory.add_product(tenant_id, sku, whole_units=whole_units)
-            holds = await _holds(session, None)
-            rows = await session.stream(_rows().execution_options(yield_per=BATCH))
+            holds = await active_holds(session, None)
+            rows = await session.stream(stock_rows().execution_options(yield_per=BATCH))
             async for found in rows:
                 self._put(found, holds)
                 count += 1
@@ -225,14 +223,14 @@ class StockModel:
         for skus in chunks(sorted({sku for sku, _ in keys})):
             rows = (
                 await session.execute(
-                    _rows().where(
+                    stock_rows().where(
                         StockLevel.tenant_id == tenant_id,
                         StockLevel.sku.in_(skus),
                         StockLevel.location.in_(locations),
                     )
                 )
             ).all()
-            holds = await _holds(session, [row.id for row in rows])
+            holds = await active_holds(session, [row.id for row in rows])
             for row in rows:
                 self._put(row, holds)
                 found.add((row.sku, row.location))
@@ -240,35 +238,13 @@ class StockModel:
 
     def _put(self, found: Any, holds: dict[str, list[Hold]]) -> None:
         id_, tenant_id, sku, location, available, pending, reserved, as_of, whole = found
-        row = Row(location, available, pending, reserved, as_of, tuple(holds.get(id_, ())))
+        figure = self._decoded.figure
+        row = Row(
+            location,
+            figure(available),
+            figure(pending),
+            figure(reserved),
+            self._decoded.moment(as_of),
+            tuple(holds.get(id_, ())),
+        )
         self.memory.put(tenant_id, sku, row, whole_units=whole)
-
-
-StockRow = Select[str, str, str, str, Decimal, Decimal, Decimal, dt.datetime | None, bool]
-
-
-def _rows() -> StockRow:
-    return select(
-        StockLevel.id,
-        StockLevel.tenant_id,
-        StockLevel.sku,
-        StockLevel.location,
-        StockLevel.warehouse_available,
-        StockLevel.pending,
-        StockLevel.reserved,
-        StockLevel.as_of,
-        Product.whole_units,
-    ).join(Product, Product.id == StockLevel.product_id)
-
-
-async def _holds(session: AsyncSession, ids: list[str] | None) -> dict[str, list[Hold]]:
-    """Active reservations' ends and quantities by stock row (of these rows, or of all)."""
-    held: dict[str, list[Hold]] = defaultdict(list)
-    statement = select(Reservation.stock_level_id, Reservation.expires_at, Reservation.quantity)
-    active = Reservation.status == "active"
-    parts: list[list[str] | None] = [None] if ids is None else [list(p) for p in chunks(ids)]
-    for part in parts:
-        where = active if part is None else active & Reservation.stock_level_id.in_(part)
-        for stock_level_id, expires_at, quantity in await session.execute(statement.where(where)):
-            held[stock_level_id].append((expires_at, quantity))
-    return held

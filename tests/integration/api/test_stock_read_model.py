@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.hubs import RunningHub, TenantClient, running_hub
@@ -131,3 +132,24 @@ async def test_a_revoked_key_stops_working_within_the_freshness_bound(
     clock.advance(bound)
 
     assert (await _check(shop)).status_code == 401
+
+
+async def test_a_hub_starting_on_stock_and_holds_answers_them_from_memory(
+    settings: Settings, clock: FakeClock
+) -> None:
+    settings.stock_poll_seconds = HOUR
+    settings.stock_freshness_seconds = HOUR
+    async with running_hub(settings, clock=clock) as first, first.tenant() as shop:
+        await seed_stock(first.hub, shop.tenant_id, SKU, 10)
+        await shop.sale_sync({"action": "RESERVE", "sku": SKU, "quantity": 4, "ttlSeconds": 60})
+    async with (
+        running_hub(settings, clock=clock) as second,
+        httpx.AsyncClient(
+            base_url=second.url, headers={"Authorization": f"Bearer {shop.api_key}"}, timeout=30
+        ) as http,
+    ):
+        again = TenantClient(tenant_id=shop.tenant_id, api_key=shop.api_key, http=http)
+        loaded = await _from_memory(again, clock)
+        assert (loaded["currentStock"], loaded["reserved"]) == (6, 4)
+        clock.advance(60)
+        assert (await _from_memory(again, clock))["currentStock"] == 10
