@@ -24,7 +24,12 @@ def get_hub(request: Request) -> Hub:
     return hub
 
 
-HubDep = Annotated[Hub, Depends(get_hub)]
+async def _hub(request: Request) -> Hub:
+    """`get_hub` as a dependency: async, so it is not handed to a worker thread per request."""
+    return get_hub(request)
+
+
+HubDep = Annotated[Hub, Depends(_hub)]
 
 
 async def authenticate(request: Request) -> Caller:

@@ -11,7 +11,7 @@ nearly every row) and a read subtracts those past `now` from `reserved`.
 
 Entries stay small for a million SKUs: figures and report times repeat across rows (a
 pull reports many rows at one time, most figures are small whole numbers), so equal
-values share one object (`_shared`, bounded).
+values share one object (`_shared`, bounded), and so do equal location names.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from tillsync.domain.ledger import ZERO, StockFigures
 SHARED_VALUES = 100_000
 """At most this many distinct figures and times are shared; others are kept as given."""
 
-Value = TypeVar("Value", Decimal, dt.datetime)
+Value = TypeVar("Value", Decimal, dt.datetime, str)
 Hold = tuple[dt.datetime, Decimal]
 """An active reservation: when it runs out, and its quantity."""
 
@@ -102,7 +102,7 @@ class StockMemory:
         item = items.get(sku)
         kept = tuple(r for r in item.rows if r.location != row.location) if item else ()
         shared = Row(
-            location=row.location,
+            location=self._share(row.location),
             warehouse_available=self._share(row.warehouse_available),
             pending=self._share(row.pending),
             reserved=self._share(row.reserved),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 import time
 from collections import defaultdict
@@ -137,6 +138,7 @@ class StockModel:
         while self.as_of is None and not stop.is_set():
             try:
                 loaded = await self.load()
+                gc.freeze()  # a full collection would otherwise walk every entry loaded
                 log.info(
                     "stock read model loaded",
                     extra={"rows": loaded.rows, "seconds": round(loaded.seconds, 3)},
