@@ -27,6 +27,7 @@ from tillsync.cli_target import command_settings, plain_settings, service_settin
 from tillsync.cli_tenants import tenant_app
 from tillsync.errors import PortInUse
 from tillsync.providers import EMULATORS, default_providers
+from tillsync.serving import settle_heap
 
 app = typer.Typer(
     help="tillsync: keeps your POS and ordering apps in agreement with the systems around them."
@@ -86,6 +87,7 @@ def serve(
     async def main(stop: asyncio.Event) -> None:
         app_ = create_app(settings)
         async with serving.serve(app_, host=settings.host, port=settings.port) as url:
+            settle_heap()
             console.print(f"tillsync listening on {url}")
             await stop.wait()
 

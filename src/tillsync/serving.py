@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -124,3 +125,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def settle_heap() -> None:
+    """Once a long-running server has started: what start-up built lives as long as it does.
+
+    Frozen out of the collector's sight, the modules, routes, models and pools are no
+    longer walked by every full collection; such a walk took 30 to 160 ms on a serving hub,
+    stalling each request in flight (the checks' p99).
+    """
+    gc.collect()
+    gc.freeze()
