@@ -32,8 +32,8 @@ from sqlalchemy import insert, text
 
 from tillsync.bootstrap import open_hub
 from tillsync.config import Settings
-from tillsync.serving import free_port
 from tillsync.services.tenants import create_tenant
+from tillsync.serving import free_port
 from tillsync.store.tables import Product, StockLevel, new_id
 
 KEY = "yLR1Qc7j0m2P1yqk0lXx8g8w5pXlq2cUOX2x3lYw1aA"
