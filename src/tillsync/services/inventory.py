@@ -128,7 +128,7 @@ async def check_inventory(
     """Answer from the read model when it can (see services/stock_model.py), else the ledger."""
     where = location or caller.default_location
     now = uows.clock.now()
-    known = model.lookup(caller.tenant_id, wanted.sku, where, now=now) if model else None
+    known = await model.answer(caller.tenant_id, wanted.sku, where, now=now) if model else None
     if known is not None:
         _refuse_fraction(wanted, whole_units=known.whole_units)
         current, as_of = known.figures, known.as_of

@@ -23,6 +23,7 @@ what committed before it began.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import gc
 import logging
@@ -48,6 +49,8 @@ BATCH = 2000
 LOOKBACK = dt.timedelta(minutes=5)
 """At start, events this much older than the load are read again: a transaction still
 open while the memory loaded may commit an event numbered below the newest one seen."""
+ROUNDS_WAITED = 2
+"""A round begun before a commit does not clear its row: the next one does."""
 FREEZE_FROM = 50_000
 """A memory of this many rows or more is moved out of the collector's sight once loaded:
 a full collection would otherwise walk every entry (tens of milliseconds per 100,000)."""
@@ -85,6 +88,8 @@ class StockModel:
         self._dirty: dict[Key, int] = {}
         self._commits = 0
         self._wake = asyncio.Event()
+        self._round = asyncio.Event()
+        """Set when a complete round ends (then replaced): what waiting checks wait for."""
 
     def lookup(self, tenant_id: str, sku: str, location: str, *, now: dt.datetime) -> Known | None:
         """The answer from memory, or None when the database must answer (see the module)."""
@@ -98,6 +103,29 @@ class StockModel:
         row = item.row(location)
         figures = row.figures(now) if row is not None else NO_STOCK
         return Known(item.whole_units, figures, self.as_of)
+
+    async def answer(
+        self, tenant_id: str, sku: str, location: str, *, now: dt.datetime
+    ) -> Known | None:
+        """`lookup`, but a stale memory or a row this process just changed waits for the
+        refresher's next rounds (within the bound) before the database is asked.
+
+        One round answers every check waiting on it; were each to read the database, a burst
+        of them would queue the refresher's own read behind theirs, keeping the memory stale.
+        """
+        known = self.lookup(tenant_id, sku, location, now=now)
+        waiting = self.as_of is not None and self.memory.item(tenant_id, sku) is not None
+        if known is not None or not waiting:
+            return known
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.bound.total_seconds()):
+                for _ in range(ROUNDS_WAITED):
+                    self._wake.set()
+                    await self._round.wait()
+                    now = self.uows.clock.now()
+                    if (known := self.lookup(tenant_id, sku, location, now=now)) is not None:
+                        return known
+        return None
 
     def learned(self, tenant_id: str, sku: str, *, whole_units: bool) -> None:
         """A product the database knew and the memory did not (listed without stock rows)."""
@@ -194,6 +222,8 @@ class StockModel:
         self._dirty = {key: seen for key, seen in self._dirty.items() if seen > commits}
         if not more:
             self.as_of = began
+            self._round.set()
+            self._round = asyncio.Event()
         return more
 
     async def _events(self, session: AsyncSession, now: float) -> tuple[list[Key], bool]:
