@@ -75,13 +75,18 @@ def _row(job: NewJob, now: dt.datetime) -> dict[str, Any]:
 
 
 async def claim(
-    session: AsyncSession, *, owner: str, limit: int, now: dt.datetime, lease_seconds: float
+    session: AsyncSession,
+    *,
+    owner: str,
+    limit: int,
+    now: dt.datetime,
+    lease_seconds: float,
+    lapsed: bool = True,
 ) -> list[Job]:
-    """Lease up to `limit` due jobs (or jobs whose lease ran out) to `owner`."""
-    due = or_(
-        and_(Job.state.in_(DUE_STATES), Job.next_attempt_at <= now),
-        and_(Job.state == "syncing", Job.lease_expires_at < now),
-    )
+    """Lease up to `limit` due jobs (and, with `lapsed`, jobs whose lease ran out) to `owner`."""
+    due = and_(Job.state.in_(DUE_STATES), Job.next_attempt_at <= now)
+    if lapsed:
+        due = or_(due, and_(Job.state == "syncing", Job.lease_expires_at < now))
     chosen = (
         select(Job.id)
         .where(due)

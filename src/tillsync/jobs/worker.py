@@ -261,8 +261,14 @@ class Worker:
     async def _claim_following(self, session: AsyncSession, now: dt.datetime) -> list[Job]:
         if self._stop is None or self._stop.is_set() or len(self._running) > self.concurrency:
             return []
+        # Only queued work: a lapsed lease is the poll's to take back, not a settling's.
         return await store.claim(
-            session, owner=self.name, limit=1, now=now, lease_seconds=self.lease_seconds
+            session,
+            owner=self.name,
+            limit=1,
+            now=now,
+            lease_seconds=self.lease_seconds,
+            lapsed=False,
         )
 
     async def _abandon(self, job: Job) -> None:

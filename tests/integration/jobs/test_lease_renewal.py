@@ -18,9 +18,9 @@ from tillsync.jobs.worker import JobContext, Worker
 from tillsync.store.tables import Job, JobAttempt
 
 SLOTS = 8
-HOLD_SECONDS = 0.2
+HOLD_SECONDS = 0.25
 """Each write holds the writer this long: the queue of eight is longer than a lease."""
-LEASE_SECONDS = 1.0
+LEASE_SECONDS = 1.5
 WRITES = 4
 
 
