@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import sys
 import time
 import uuid
@@ -21,6 +22,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy import func, insert, select, text
@@ -51,6 +53,10 @@ class Seeded:
     """`SPREAD` SKUs evenly across the catalog."""
     seconds: float
     """How long the bulk insert of products and stock levels took."""
+
+
+MODEL_LOAD_SECONDS = 600.0
+"""How long the hub may take to load its stock read model (about 20 s at 1 M rows)."""
 
 
 def sku_of(number: int) -> str:
@@ -205,11 +211,38 @@ async def hub_process(folder: Path, database_url: str) -> AsyncIterator[str]:
             line = (await process.stdout.readline()).decode()
         if "http://" not in line:
             raise SystemExit(f"the hub did not start:\n{log.read_text()[-2000:]}")
+        began = time.perf_counter()
+        async with asyncio.timeout(MODEL_LOAD_SECONDS):  # checks read the database until then
+            while not (model := loaded(log)):
+                await asyncio.sleep(0.2)
+        print(
+            f"stock read model loaded: {model.get('rows')} rows in {model.get('seconds')} s "
+            f"(the hub listened {time.perf_counter() - began:.1f} s before); "
+            f"hub resident memory {resident_mb(process.pid):.0f} MB"
+        )
         yield line[line.index("http://") :].strip()
     finally:
         if process.returncode is None:
             process.terminate()
             await stopped(process)
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident memory, from Linux's /proc (0 where there is none)."""
+    status = Path(f"/proc/{pid}/status")
+    for line in status.read_text().splitlines() if status.exists() else []:
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def loaded(log: Path) -> dict[str, Any]:
+    """The hub's "stock read model loaded" log line, read as JSON; empty until written."""
+    for line in log.read_text().splitlines():
+        if "stock read model loaded" in line:
+            found: dict[str, Any] = json.loads(line)
+            return found
+    return {}
 
 
 async def queued(folder: Path, database_url: str) -> tuple[int, dict[str, int]]:
