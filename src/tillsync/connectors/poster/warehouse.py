@@ -16,12 +16,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from tillsync.connectors.contract import Page, RemoteWebhook
+from tillsync.connectors.contract import Page
 from tillsync.connectors.poster import stock
 from tillsync.connectors.poster.client import PosterClient
 from tillsync.connectors.poster.mapping import INGREDIENTS, STORAGES
+from tillsync.connectors.till_stock import TillStock
 from tillsync.domain.catalog import ProductFields, StockRow
-from tillsync.domain.sale_documents import ExternalSale, RemoteSale, SaleDocument, ShippedSale
+from tillsync.domain.sale_documents import RemoteSale, SaleDocument
 from tillsync.errors import Permanent
 
 WRITE_OFF = "write_off"
@@ -34,7 +35,9 @@ MAX_LOOKS = 200
 """Write-offs read one by one before our reference counts as not there."""
 
 
-class PosterWarehouse:
+class PosterWarehouse(TillStock):
+    title = "Poster"
+
     page_limit: int = 1000  # unused: Poster pages none of these listings
     sale_steps: tuple[str, ...] = (WRITE_OFF,)
     stock_step: str = WRITE_OFF
@@ -116,26 +119,6 @@ class PosterWarehouse:
         )
         made = await self._client.post(CREATE_WRITE_OFF, body)
         return str(made) if made not in (None, "") else document.reference
-
-    async def shipped_sales(
-        self, *, page: int, limit: int, changed_since: dt.datetime
-    ) -> Page[ShippedSale]:
-        """Not read from Poster: its till's sales are its own ledger's, not the hub's history."""
-        return Page(rows=[], last=True)
-
-    async def sale(self, external_id: str) -> ExternalSale:
-        raise Permanent("sales made at Poster are not read into the hub's history")
-
-    async def webhooks(self) -> list[RemoteWebhook]:
-        return []  # Poster's hooks are the application's, set in its developer cabinet
-
-    async def register_webhook(
-        self, event_type: str, *, url: str, token: str, external_id: str | None
-    ) -> str | None:
-        raise Permanent("Poster's webhooks are the application's, not a connection's")
-
-    async def delete_webhook(self, external_id: str) -> None:
-        return None
 
     async def _catalog(self) -> list[ProductFields]:
         if self._products is None:

@@ -12,13 +12,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from tillsync.connectors.contract import Page, RemoteWebhook
+from tillsync.connectors.contract import Page
 from tillsync.connectors.square import stock
 from tillsync.connectors.square.client import SquareClient
 from tillsync.connectors.square.mapping import locations
 from tillsync.connectors.square.settings import SquareSettings
+from tillsync.connectors.till_stock import TillStock
 from tillsync.domain.catalog import ProductFields, StockRow
-from tillsync.domain.sale_documents import ExternalSale, RemoteSale, SaleDocument, ShippedSale
+from tillsync.domain.sale_documents import RemoteSale, SaleDocument
 from tillsync.errors import Permanent
 
 ADJUST = "adjust"
@@ -31,7 +32,9 @@ FIND_SLACK = dt.timedelta(days=1)
 """Changes are read from the day before the sale's date: its date is the shop's, not UTC."""
 
 
-class SquareWarehouse:
+class SquareWarehouse(TillStock):
+    title = "Square"
+
     page_limit: int = CATALOG_PAGE
     sale_steps: tuple[str, ...] = (ADJUST,)
     stock_step: str = ADJUST
@@ -139,26 +142,6 @@ class SquareWarehouse:
         )
         made = stock.adjustment_with_reference(answer, document.reference)
         return made or document.reference
-
-    async def shipped_sales(
-        self, *, page: int, limit: int, changed_since: dt.datetime
-    ) -> Page[ShippedSale]:
-        """Not read from Square yet: its completed orders are not the hub's history."""
-        return Page(rows=[], last=True)
-
-    async def sale(self, external_id: str) -> ExternalSale:
-        raise Permanent("sales made at Square are not read into the hub's history")
-
-    async def webhooks(self) -> list[RemoteWebhook]:
-        return []  # Square's subscription is the application's, made once, not per seller
-
-    async def register_webhook(
-        self, event_type: str, *, url: str, token: str, external_id: str | None
-    ) -> str | None:
-        raise Permanent("Square's webhook subscription is the application's, not a seller's")
-
-    async def delete_webhook(self, external_id: str) -> None:
-        return None
 
     async def _page(self, listing: str, page: int, read: Any) -> dict[str, Any]:
         """Page `page` (from 1) of a cursor listing, from the furthest cursor known."""
