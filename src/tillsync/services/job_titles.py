@@ -1,7 +1,7 @@
 """What a job does, in the words a seller reads in a notice or an e-mail.
 
 A job's kind is `<provider>.<verb>` (or `<area>.<verb>` for the hub's own duties); a notice
-titled with the kind ("poster.sync_records failed") speaks our code's language, not the
+titled with the kind ("<provider>.sync_records failed") speaks our code's language, not the
 seller's. A kind with no wording here keeps its kind, so a new verb is never hidden.
 """
 
@@ -24,7 +24,7 @@ WORDING = {
 
 
 def job_title(kind: str, subject: str | None, *, provider_title: Callable[[str], str]) -> str:
-    """`provider_title` turns the kind's first part into a provider's name, e.g. "Poster"."""
+    """`provider_title` turns the kind's first part into the provider's title."""
     area, _, verb = kind.rpartition(".")
     wording = WORDING.get(verb)
     if wording is None or not area:
