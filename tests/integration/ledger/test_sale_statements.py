@@ -107,9 +107,8 @@ async def test_sales_on_a_row_with_an_open_alert_keep_one_alert_of_a_kind(hub: H
     assert [tuple(row) for row in alerts] == [("low_stock", True, 1)]
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # aiosqlite's thread hops
 async def test_a_sqlite_statement_takes_one_trip_to_the_connection_thread(hub: Hub) -> None:
-    if not hub.uows.database.is_sqlite:
-        pytest.skip("SQLite's driver runs each connection on a thread of its own")
     async with hub.uows.read() as session:
         connection = await session.connection()
         raw: Any = (await connection.get_raw_connection()).driver_connection
