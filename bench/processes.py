@@ -45,17 +45,17 @@ def backend_of(database_url: str | None) -> str:
 
 
 @asynccontextmanager
-async def emulator_process(folder: Path, provider: str) -> AsyncIterator[str]:
-    """`tillsync emulator <provider>` as its own process, so it does not share the hub's CPU."""
-    env = untouched_environment()
-    errors = folder / f"emulator-{provider}.log"
-    with errors.open("wb") as stderr:
+async def tillsync_process(
+    log: Path, *arguments: str, env: dict[str, str]
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, str]]:
+    """`tillsync <arguments> --port 0` as its own process, its stderr in `log`; the process
+    and the address it printed first, once it listens; stopped on leaving."""
+    with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "tillsync",
-            "emulator",
-            provider,
+            *arguments,
             "--port",
             "0",
             env=env,
@@ -65,14 +65,25 @@ async def emulator_process(folder: Path, provider: str) -> AsyncIterator[str]:
     try:
         assert process.stdout is not None
         async with asyncio.timeout(STARTUP_SECONDS):
-            url = (await process.stdout.readline()).decode().strip()
-        if not url.startswith("http://"):
-            raise SystemExit(f"the emulator did not start:\n{errors.read_text()[-2000:]}")
-        yield url
+            line = (await process.stdout.readline()).decode()
+        if "http://" not in line:
+            raise SystemExit(f"tillsync {arguments[0]} did not start:\n{log.read_text()[-2000:]}")
+        yield process, line[line.index("http://") :].strip()
     finally:
         if process.returncode is None:
             process.terminate()
             await stopped(process)
+
+
+@asynccontextmanager
+async def emulator_process(folder: Path, provider: str) -> AsyncIterator[str]:
+    """`tillsync emulator <provider>` as its own process, so it does not share the hub's CPU."""
+    log = folder / f"emulator-{provider}.log"
+    async with tillsync_process(log, "emulator", provider, env=untouched_environment()) as (
+        _,
+        url,
+    ):
+        yield url
 
 
 @asynccontextmanager

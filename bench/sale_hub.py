@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -28,7 +27,7 @@ import asyncpg
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from processes import STARTUP_SECONDS, stopped, untouched_environment
+from processes import tillsync_process, untouched_environment
 from tillsync.clock import SystemClock
 from tillsync.config import Settings
 from tillsync.services.tenants import create_tenant
@@ -192,25 +191,7 @@ async def hub_process(folder: Path, database_url: str) -> AsyncIterator[str]:
         "TILLSYNC_DATABASE_URL": database_url,
     }
     log = folder / "serve.log"
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tillsync",
-            "serve",
-            "--no-worker",
-            "--port",
-            "0",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-        )
-    try:
-        assert process.stdout is not None
-        async with asyncio.timeout(STARTUP_SECONDS):
-            line = (await process.stdout.readline()).decode()
-        if "http://" not in line:
-            raise SystemExit(f"the hub did not start:\n{log.read_text()[-2000:]}")
+    async with tillsync_process(log, "serve", "--no-worker", env=env) as (process, url):
         began = time.perf_counter()
         async with asyncio.timeout(MODEL_LOAD_SECONDS):  # checks read the database until then
             while not (model := loaded(log)):
@@ -220,11 +201,7 @@ async def hub_process(folder: Path, database_url: str) -> AsyncIterator[str]:
             f"(the hub listened {time.perf_counter() - began:.1f} s before); "
             f"hub resident memory {resident_mb(process.pid):.0f} MB"
         )
-        yield line[line.index("http://") :].strip()
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await stopped(process)
+        yield url
 
 
 def resident_mb(pid: int) -> float:
