@@ -120,13 +120,7 @@ class Worker:
             return 1
         try:
             async with self.uows.begin() as uow:
-                jobs = await store.claim(
-                    uow.session,
-                    owner=self.name,
-                    limit=free,
-                    now=uow.now,
-                    lease_seconds=self.lease_seconds,
-                )
+                jobs = await self._claim(uow.session, uow.now, limit=free)
                 if jobs:  # an empty claim is not committed: its commit would wake this worker
                     await uow.commit()
         except Exception:
@@ -262,13 +256,14 @@ class Worker:
         if self._stop is None or self._stop.is_set() or len(self._running) > self.concurrency:
             return []
         # Only queued work: a lapsed lease is the poll's to take back, not a settling's.
+        return await self._claim(session, now, limit=1, lapsed=False)
+
+    async def _claim(
+        self, session: AsyncSession, now: dt.datetime, *, limit: int, lapsed: bool = True
+    ) -> list[Job]:
+        lease = self.lease_seconds
         return await store.claim(
-            session,
-            owner=self.name,
-            limit=1,
-            now=now,
-            lease_seconds=self.lease_seconds,
-            lapsed=False,
+            session, owner=self.name, limit=limit, now=now, lease_seconds=lease, lapsed=lapsed
         )
 
     async def _abandon(self, job: Job) -> None:

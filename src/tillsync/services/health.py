@@ -127,15 +127,16 @@ class ConnectionHooks:
                 )
         # An auth failure is told once as reauth_required; one notice per job would be noise.
         if final and error_class != "auth" and tenant_id is not None:
+            what = self._title(job)
             await notify(
                 session,
                 tenant_id=tenant_id,
                 connection_id=job.connection_id,
                 kind="job_failed",
                 severity="critical",
-                title=f"{self._title(job)} failed",
+                title=f"{what} failed",
                 message=(
-                    f"{self._title(job)} gave up after {job.attempts} attempt(s): {message} "
+                    f"{what} gave up after {job.attempts} attempt(s): {message} "
                     f"(job {job.kind}{f' for {job.subject}' if job.subject else ''})"
                 ),
                 dedupe_key=f"failed:{job.id}",

@@ -42,7 +42,6 @@ async def upsert_records(
     stored = await _stored(uow, connection, entity, None if complete else list(latest))
     newer = {key for key, record in stored.items() if record.synced_at > read_at}
     stored = {key: record for key, record in stored.items() if key not in newer}
-    now = read_at
     new: list[dict[str, Any]] = []
     seen: list[str] = []
     created = updated = unchanged = removed = 0
@@ -53,13 +52,13 @@ async def upsert_records(
             if external_id in newer:
                 unchanged += 1
                 continue
-            new.append(_values(connection, entity, row, digest, now))
+            new.append(_values(connection, entity, row, digest, read_at))
         elif record.content_hash == digest:
             unchanged += 1
             seen.append(record.id)
         else:
             was_removed = record.deleted_at is not None
-            _apply(record, row, digest, now)
+            _apply(record, row, digest, read_at)
             if row.deleted and not was_removed:
                 removed += 1
             else:
@@ -67,13 +66,13 @@ async def upsert_records(
     if complete:
         for external_id, record in stored.items():
             if external_id not in latest and record.deleted_at is None:
-                record.deleted_at, record.synced_at = now, now
+                record.deleted_at, record.synced_at = read_at, read_at
                 removed += 1
     for batch in chunks(seen):
         await uow.session.execute(
             update(Record)
             .where(Record.id.in_(batch))
-            .values(synced_at=now)
+            .values(synced_at=read_at)
             .execution_options(synchronize_session=False)
         )
     if new:
