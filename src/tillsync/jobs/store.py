@@ -39,6 +39,8 @@ class NewJob:
     priority: int = 100
     job_id: str | None = None
     not_before: dt.datetime | None = None
+    request_id: str | None = None
+    """The request it came from; by default the one in hand."""
 
 
 async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bool:
@@ -70,7 +72,7 @@ def _row(job: NewJob, now: dt.datetime) -> dict[str, Any]:
         "checkpoint": {},
         "next_attempt_at": job.not_before or now,
         "created_at": now,
-        "request_id": request_ids.current.get(),
+        "request_id": job.request_id or request_ids.current.get(),
     }
 
 

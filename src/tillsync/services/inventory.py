@@ -62,18 +62,31 @@ async def load_products(
 ) -> dict[str, Product]:
     """Every product asked for, by SKU, in one statement; refused as `load_product` would,
     naming the first line in order that fails."""
+    found = await products_by_sku(session, tenant_id, {w.sku for w in wanted})
+    refuse_unsold(found, wanted)
+    return found
+
+
+async def products_by_sku(
+    session: AsyncSession, tenant_id: str, skus: set[str]
+) -> dict[str, Product]:
+    """The tenant's products of these SKUs that exist."""
     found: dict[str, Product] = {}
-    for skus in chunks(sorted({w.sku for w in wanted})):
+    for part in chunks(sorted(skus)):
         rows = await session.scalars(
-            select(Product).where(Product.tenant_id == tenant_id, Product.sku.in_(skus))
+            select(Product).where(Product.tenant_id == tenant_id, Product.sku.in_(part))
         )
         found |= {product.sku: product for product in rows}
+    return found
+
+
+def refuse_unsold(found: dict[str, Product], wanted: Sequence[Wanted]) -> None:
+    """Refuse the first line in order whose SKU is unknown or whose quantity is not sold."""
     for each in wanted:
         product = found.get(each.sku)
         if product is None:
             raise NotFound(f"unknown SKU '{each.sku}'", field=each.field)
         _refuse_fraction(each, whole_units=product.whole_units)
-    return found
 
 
 async def expire_overdue(ledger: Ledger, stock: StockLevel) -> None:

@@ -8,7 +8,9 @@ commit, and the refusal of a hold is worded from the very figures that refused i
 SQLite the write transaction's own lock serialises writers; on PostgreSQL the row locks do.
 The database checks the same invariants (see the migration "ledger invariants"): holds
 never negative, a movement released once, a new hold within what its row had available.
-`settle()` emits one live event per touched row and brings its alerts up to date.
+`settle()` emits one live event per touched row and brings its alerts up to date. A ledger
+made `deferred` (a sale's) keeps its holds and releases in memory until `settle()`, which
+writes them all in one statement.
 """
 
 from __future__ import annotations
@@ -44,9 +46,12 @@ class Repair:
 
 
 class Ledger:
-    def __init__(self, uow: UnitOfWork, tenant_id: str) -> None:
+    def __init__(self, uow: UnitOfWork, tenant_id: str, *, deferred: bool = False) -> None:
+        """`deferred`: holds and releases change the locked rows in memory, and `settle()`
+        writes them in one statement; nothing may read those rows again before it."""
         self.uow = uow
         self.tenant_id = tenant_id
+        self._deferred = stock_rows.DeferredHolds() if deferred else None
         self._touched: dict[str, StockLevel] = {}
         self._products: dict[str, Product] = {}
         """Products this ledger was given, so their alerts need not load them again."""
@@ -69,7 +74,7 @@ class Ledger:
         return await rows(self.uow.session, self.tenant_id, set(keys), lock=True)
 
     async def lock_for_holds(self, keys: Iterable[Key]) -> dict[Key, StockLevel]:
-        """As `lock_all`, learning which rows have reservations run out (`has_overdue`) and
+        """As `lock_all`, learning which rows have reservations run out (`take_overdue`) and
         which have no open alert (`settle` reads none for those)."""
         held = await stock_rows.rows_for_holds(
             self.uow.session, self.tenant_id, set(keys), now=self.uow.now
@@ -78,9 +83,13 @@ class Ledger:
         self._unalerted |= {key for key, row in held.items() if not row.alerted}
         return {key: row.stock for key, row in held.items()}
 
-    def has_overdue(self, stock: StockLevel) -> bool:
-        """Whether a row locked by `lock_for_holds` had reservations run out."""
-        return stock.id in self._overdue
+    def take_overdue(self, stock: StockLevel) -> bool:
+        """Whether a row locked by `lock_for_holds` had reservations run out, once: whoever
+        learns it sweeps them."""
+        if stock.id not in self._overdue:
+            return False
+        self._overdue.discard(stock.id)
+        return True
 
     async def lock(self, sku: str, location: str) -> StockLevel | None:
         """One stock row, locked as `lock_all` locks; None if the warehouse never reported it."""
@@ -106,16 +115,21 @@ class Ledger:
         current = figures(stock)
         if quantity > covered and current.available_to_sell < quantity:
             raise refusal(stock.sku, current, quantity, field=field)  # checked again: 0012
-        column = getattr(StockLevel, figure)
-        await self._update(stock, {figure: column + exact(quantity)})
+        await self._add(stock, figure, quantity)
         self._audit(stock, figure, quantity, cause, reference)
 
     async def release(
         self, stock: StockLevel, quantity: Decimal, *, figure: str, cause: str, reference: str
     ) -> None:
-        column = getattr(StockLevel, figure)
-        await self._update(stock, {figure: column - exact(quantity)})
+        await self._add(stock, figure, -quantity)
         self._audit(stock, figure, -quantity, cause, reference)
+
+    async def _add(self, stock: StockLevel, figure: str, quantity: Decimal) -> None:
+        if self._deferred is None:
+            await self._update(stock, {figure: getattr(StockLevel, figure) + exact(quantity)})
+        else:
+            self._deferred.add(stock, figure, quantity)
+            self._touched[stock.id] = stock
 
     async def report(
         self,
@@ -270,6 +284,8 @@ class Ledger:
 
     async def settle(self) -> None:
         """Emit one stock event per touched row and bring its alerts up to date."""
+        if self._deferred is not None:
+            await self._deferred.write(self.uow.session, now=self.uow.now)
         touched = list(self._touched.values())
         self._touched.clear()
         products = await self._products_of(touched)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.domain.orders import Customer, OrderDraft, OrderItem
 from tillsync.errors import Conflict
 from tillsync.jobs.store import NewJob, enqueue
-from tillsync.services import sales
+from tillsync.services import sale_rows, sales
 from tillsync.services.connections.roles import plays
 from tillsync.services.history import ORDER_SUBJECT
 from tillsync.services.order_views import OrderView, find, view
@@ -78,7 +78,7 @@ async def enqueue_push(uow: UnitOfWork, connection: Connection, order: Order) ->
             tenant_id=connection.tenant_id,
             connection_id=connection.id,
             subject=subject(order),
-            priority=sales.PUSH_PRIORITY,
+            priority=sale_rows.PUSH_PRIORITY,
         ),
         now=uow.now,
     )

@@ -1,9 +1,15 @@
-"""A sale's stock holds: its reservations used up, then a pending hold per SKU, in one lock."""
+"""A sale's stock holds: its reservations used up, then a pending hold per SKU, in one lock.
+
+The holds are kept in memory (a deferred ledger) and written when the ledger settles: a
+sale's stock rows cost one update statement together, and sales recorded together in one
+transaction (`sale_batch`) share it.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -12,7 +18,7 @@ from sqlalchemy import select
 from tillsync.errors import Conflict, InvalidInput, NotFound
 from tillsync.services.inventory import end_reservation, expire_overdue
 from tillsync.services.ledger import Ledger
-from tillsync.services.stock_rows import refusal
+from tillsync.services.stock_rows import figures, refusal
 from tillsync.services.tenants import Caller
 from tillsync.store.tables import PendingMovement, Product, Reservation, Sale, StockLevel, new_id
 from tillsync.store.uow import UnitOfWork
@@ -36,12 +42,12 @@ async def hold_stock(
     those are swept before the hold) and which have open alerts (only those are read):
     a sale of any number of lines then costs one update per row and one insert per table.
     """
-    ledger = Ledger(uow, caller.tenant_id)
+    ledger = Ledger(uow, caller.tenant_id, deferred=True)
     ledger.know(products)
     locked = await ledger.lock_for_holds({(line.sku, row.location) for line in sale.items})
     stocks = {sku: stock for (sku, _), stock in locked.items()}
     covered = await _consume_reservations(ledger, sale, stocks, sale_id=row.id)
-    await _hold_lines(ledger, sale, stocks, covered, sale_id=row.id, positions=positions)
+    await hold_lines(ledger, sale, stocks, covered, sale_id=row.id, positions=positions)
     await ledger.settle()
 
 
@@ -76,27 +82,56 @@ async def _consume_reservations(
     return covered
 
 
-async def _hold_lines(
+@dataclass(frozen=True, slots=True)
+class LineTotal:
+    """A SKU's quantity over a sale's lines, and the first line naming it (for refusals)."""
+
+    sku: str
+    quantity: Decimal
+    field: str
+
+
+def line_totals(sale: SaleInput, positions: Sequence[int] | None = None) -> list[LineTotal]:
+    """Per SKU in SKU order, as the sale's holds are taken."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    first_index: dict[str, int] = {}
+    for i, line in zip(positions or range(len(sale.items)), sale.items, strict=True):
+        totals[line.sku] += line.quantity
+        first_index.setdefault(line.sku, i)
+    return [
+        LineTotal(sku, totals[sku], f"items[{first_index[sku]}].quantity") for sku in sorted(totals)
+    ]
+
+
+def refuse_short(stocks: dict[str, StockLevel], totals: list[LineTotal]) -> None:
+    """Refuse as the holds would, before any is taken: the first SKU its row cannot cover.
+
+    For a sale naming no reservations, on rows already swept of reservations run out.
+    """
+    for total in totals:
+        stock = stocks.get(total.sku)
+        current = figures(stock) if stock is not None else None
+        if current is None or current.available_to_sell < total.quantity:
+            raise refusal(total.sku, current, total.quantity, field=total.field)
+
+
+async def hold_lines(
     ledger: Ledger,
     sale: SaleInput,
     stocks: dict[str, StockLevel],
     covered: dict[str, Decimal],
     *,
     sale_id: str,
-    positions: Sequence[int] | None,
+    positions: Sequence[int] | None = None,
 ) -> None:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    first_index: dict[str, int] = {}
-    for i, line in zip(positions or range(len(sale.items)), sale.items, strict=True):
-        totals[line.sku] += line.quantity
-        first_index.setdefault(line.sku, i)
-    for sku in sorted(totals):
-        stock, quantity, field = stocks.get(sku), totals[sku], f"items[{first_index[sku]}].quantity"
+    """A pending hold and movement per SKU on the locked rows, refused as the rows say."""
+    for total in line_totals(sale, positions):
+        stock, quantity, field = stocks.get(total.sku), total.quantity, total.field
         if stock is None:  # the warehouse never reported it here: nothing to sell
-            raise refusal(sku, None, quantity, field=field)
-        if ledger.has_overdue(stock):
+            raise refusal(total.sku, None, quantity, field=field)
+        if ledger.take_overdue(stock):
             await expire_overdue(ledger, stock)
-        moved = min(quantity, covered.get(sku, Decimal(0)))
+        moved = min(quantity, covered.get(total.sku, Decimal(0)))
         await ledger.hold(
             stock,
             quantity,

@@ -28,7 +28,8 @@ from tillsync.domain.deliveries import (
 from tillsync.services.connections.roles import plays
 from tillsync.services.history import subject_jobs
 from tillsync.services.outbound.kinds import role_of
-from tillsync.services.sales import recorded, subject
+from tillsync.services.sale_rows import subject
+from tillsync.services.sales import recorded
 from tillsync.store.tables import Connection, Job, Sale, SaleLine
 
 UNDER_WAY = frozenset({"pending", "syncing", "retry", "batched"})

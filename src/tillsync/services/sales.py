@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -17,26 +17,29 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillsync import request_ids
 from tillsync.domain.sales import RecordedSale, SaleOutcome, sync_status
 from tillsync.errors import Conflict
-from tillsync.jobs.store import NewJob, enqueue_all
-from tillsync.services.connections.roles import roles_of
+from tillsync.jobs.store import enqueue_all
 from tillsync.services.history import shown_states
 from tillsync.services.inventory import Wanted, load_products
-from tillsync.services.outbound.kinds import ROLE_JOBS, kind
+from tillsync.services.sale_batch import Stored, Submitted, record_together
 from tillsync.services.sale_holds import hold_stock
+from tillsync.services.sale_rows import (
+    SALE_LINES,
+    SALES,
+    line_rows,
+    live_connections,
+    sale_jobs,
+    sale_row,
+    subject,
+)
 from tillsync.services.tenants import Caller
 from tillsync.store.database import insert_unless_present
-from tillsync.store.tables import Connection, Product, Sale, SaleLine, new_id
+from tillsync.store.tables import Product, Sale
 from tillsync.store.uow import UnitOfWork, UnitsOfWork
 
-PUSH_PRIORITY = 10
-CUSTOMER_ROLES = frozenset({"crm"})
-"""Roles that only hear of sales with a customer."""
 LATER_FIELDS = ("customer_id", "currency", "payment_method")
-SALES: Any = Sale.__table__
-SALE_LINES: Any = SaleLine.__table__
-"""Written as tables: rows inserted in bulk need none of the ORM's bookkeeping."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ class SaleInput:
 
     def fingerprint(self) -> str:
         """Same sale id with a different body is a client bug, not a retry."""
-        data = asdict(self)
+        data = _fields(self) | {"items": [_fields(line) for line in self.items]}
         # Fields added later count only when set: a sale stored before them still matches.
         for name in LATER_FIELDS:
             if data[name] is None:
@@ -72,12 +75,17 @@ class SaleInput:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _fields(data: SaleInput | LineInput) -> dict[str, Any]:
+    """As `dataclasses.asdict` gives them, one level deep (and without its copies)."""
+    return {field.name: getattr(data, field.name) for field in fields(data)}
+
+
 Outcome = TypeVar("Outcome")
 
 
 async def record_sale(uows: UnitsOfWork, caller: Caller, sale: SaleInput) -> SaleOutcome:
     """RECORD_SALE (seed 000): the sale with the state of its pushes."""
-    return await record(uows, caller, sale, answer=_outcome)
+    return await record(uows, caller, sale, answer=_outcome, fresh=_fresh_outcome)
 
 
 async def record(
@@ -86,11 +94,19 @@ async def record(
     sale: SaleInput,
     *,
     answer: Callable[[AsyncSession, Sale, bool], Awaitable[Outcome]],
+    fresh: Callable[[Sale, tuple[str, ...]], Outcome] | None = None,
 ) -> Outcome:
     """Record the sale once; a repeat with the same body gets the outcome of the stored one.
 
-    `answer` reads the outcome from the stored sale and whether it was a duplicate.
+    `answer` reads the outcome from the stored sale and whether it was a duplicate;
+    `fresh`, when given, makes a new sale's from its row and its jobs' states, unread.
+    The sale is recorded together with the others waiting for the writer (`sale_batch`);
+    what a batch leaves (a repeat, a sale naming reservations) is recorded alone.
     """
+    submitted = Submitted(caller, sale, request_ids.current.get(), None if fresh else answer)
+    together = await uows.together(record_together).submit(submitted)
+    if isinstance(together, Stored):
+        return fresh(together.row, together.states) if fresh else together.answered
     try:
         async with uows.begin() as uow:
             recorded_now = await _record(uow, caller, sale, source="pos", unless_recorded=True)
@@ -160,6 +176,10 @@ async def _outcome(session: AsyncSession, sale: Sale, duplicate: bool) -> SaleOu
     return SaleOutcome(sale=recorded(sale), sync_status=sync_status(states), duplicate=duplicate)
 
 
+def _fresh_outcome(sale: Sale, states: tuple[str, ...]) -> SaleOutcome:
+    return SaleOutcome(sale=recorded(sale), sync_status=sync_status(states), duplicate=False)
+
+
 async def _record(
     uow: UnitOfWork,
     caller: Caller,
@@ -174,7 +194,7 @@ async def _record(
     With `unless_recorded`, None when the sale's reference is taken: the insert finds it,
     so a new sale costs no look-up of an old one.
     """
-    values = _sale_row(caller, sale, uow, source=source)
+    values = sale_row(caller, sale, now=uow.now, source=source)
     statement = insert_unless_present if unless_recorded else _plain_insert
     inserted = await uow.session.execute(statement(uow.session, SALES, values))
     if unless_recorded and not getattr(inserted, "rowcount", 0):
@@ -189,85 +209,14 @@ async def _record(
             for i, line in zip(places, sale.items, strict=True)
         ],
     )
-    await uow.session.execute(
-        insert(SALE_LINES),
-        [
-            {
-                "id": new_id(),
-                "tenant_id": caller.tenant_id,
-                "sale_id": row.id,
-                "position": position,
-                "sku": line.sku,
-                "name": line.name or products[line.sku].name,
-                "quantity": line.quantity,
-                "price": line.price,
-                "tax": line.tax,
-                "provider_product_id": line.product_ref,
-            }
-            for position, line in enumerate(sale.items)
-        ],
-    )
-    await _enqueue_jobs(uow, caller, row)
+    await uow.session.execute(insert(SALE_LINES), line_rows(row, sale, products))
+    connections = await live_connections(uow.session, caller.tenant_id)
+    await enqueue_all(uow.session, sale_jobs(connections, row), now=uow.now)
     return row, products
-
-
-def _sale_row(caller: Caller, sale: SaleInput, uow: UnitOfWork, *, source: str) -> dict[str, Any]:
-    return {
-        "id": new_id(),
-        "tenant_id": caller.tenant_id,
-        "source": source,
-        "reference": sale.sale_id,
-        "connection_id": None,
-        "provider_reference": None,
-        "invoice_number": sale.invoice_number,
-        "customer_name": sale.customer_name,
-        "customer_id": sale.customer_id,
-        "currency": sale.currency,
-        "payment_method": sale.payment_method,
-        "location": sale.location or caller.default_location,
-        "total": sum((line.quantity * line.price + line.tax for line in sale.items), Decimal(0)),
-        "request_hash": sale.fingerprint(),
-        "created_at": uow.now,
-    }
 
 
 def _plain_insert(_session: AsyncSession, table: Any, values: dict[str, Any]) -> Any:
     return insert(table).values(**values)
-
-
-async def _enqueue_jobs(uow: UnitOfWork, caller: Caller, sale: Sale) -> None:
-    """One job per connection that must hear of the sale: warehouse pushes, CRM invoices."""
-    connections = await uow.session.scalars(
-        select(Connection)
-        .where(Connection.tenant_id == caller.tenant_id, Connection.status != "disconnected")
-        .order_by(Connection.id)
-    )
-    roles = [
-        (role, connection)
-        for connection in connections
-        for role in roles_of(connection)
-        if role in ROLE_JOBS and (role not in CUSTOMER_ROLES or sale.customer_id)
-    ]
-    await enqueue_all(
-        uow.session,
-        [
-            NewJob(
-                kind=kind(connection.provider, ROLE_JOBS[role]),
-                payload={"sale_id": sale.id},
-                idempotency_key=f"{connection.id}:{sale.id}",
-                tenant_id=caller.tenant_id,
-                connection_id=connection.id,
-                subject=subject(sale),
-                priority=PUSH_PRIORITY,
-            )
-            for role, connection in sorted(roles, key=lambda pair: (pair[0], pair[1].id))
-        ],
-        now=uow.now,
-    )
-
-
-def subject(sale: Sale) -> str:
-    return f"sale:{sale.id}"
 
 
 def recorded(sale: Sale) -> RecordedSale:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, false, literal, select
+from sqlalchemy import bindparam, exists, false, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tillsync.domain.ledger import StockFigures, check_message
 from tillsync.errors import InsufficientStock
@@ -170,3 +171,48 @@ async def rows_for_holds(
             if (row.sku, row.location) in keys:
                 found[(row.sku, row.location)] = HeldRow(row, bool(is_overdue), bool(is_alerted))
     return found
+
+
+class DeferredHolds:
+    """Changes to locked rows' pending and reserved, made in memory and written at once.
+
+    Each row's figures change in memory as its holds are taken, so every later check on
+    the row sees them; `write` then adds each row's total in one statement. The rows are
+    locked, so what each adds to is what was read.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[StockLevel, dict[str, Decimal]]] = {}
+
+    def add(self, stock: StockLevel, figure: str, quantity: Decimal) -> None:
+        deltas = self._rows.setdefault(stock.id, (stock, {}))[1]
+        deltas[figure] = deltas.get(figure, ZERO) + quantity
+        set_committed_value(stock, figure, getattr(stock, figure) + quantity)
+
+    async def write(self, session: AsyncSession, *, now: dt.datetime) -> None:
+        if not self._rows:
+            return
+        changed, self._rows = list(self._rows.values()), {}
+        table: Any = StockLevel.__table__
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                pending=table.c.pending + bindparam("add_pending", type_=SCALED),
+                reserved=table.c.reserved + bindparam("add_reserved", type_=SCALED),
+                updated_at=now,
+            )
+        )
+        await session.execute(
+            statement,
+            [
+                {
+                    "row_id": stock.id,
+                    "add_pending": deltas.get("pending", ZERO),
+                    "add_reserved": deltas.get("reserved", ZERO),
+                }
+                for stock, deltas in changed
+            ],
+        )
+        for stock, _ in changed:
+            set_committed_value(stock, "updated_at", now)

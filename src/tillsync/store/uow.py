@@ -7,19 +7,22 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.clock import Clock
 from tillsync.store.database import Database
+from tillsync.store.group_commit import Batch, GroupCommit
 from tillsync.store.sqlite import READ_ONLY
 from tillsync.store.tables import Base, Event
 from tillsync.store.write_turns import WriteTurns
 
 _writing: ContextVar[bool] = ContextVar("tillsync_unit_of_work_open", default=False)
 INSERT_BATCH = 1000
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 class UnitOfWork:
@@ -82,6 +85,7 @@ class UnitsOfWork:
         # SQLite has one writer at a time. Queueing this process's writers here is fair and
         # costs nothing; left to SQLite's busy handler they would sleep and poll instead.
         self._writer = WriteTurns() if database.is_sqlite else None
+        self._groups: dict[object, GroupCommit[Any, Any]] = {}
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Called after every commit in this process (wakes the worker and the event feed)."""
@@ -114,6 +118,13 @@ class UnitsOfWork:
 
     def _write_turn(self, urgent: bool) -> AbstractAsyncContextManager[object]:
         return self._writer.turn(urgent=urgent) if self._writer is not None else nullcontext()
+
+    def together(self, batch: Batch[Item, Result]) -> GroupCommit[Item, Result]:
+        """This process's group commit of the writes `batch` makes (see `group_commit`)."""
+        group = self._groups.get(batch)
+        if group is None:
+            group = self._groups[batch] = GroupCommit(self, batch)
+        return group
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -1,0 +1,111 @@
+"""The group commit: writes waiting for the writer are made in one batch, each answered alone."""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from tillsync.store import group_commit
+from tillsync.store.group_commit import SKIPPED, GroupCommit, Skipped
+
+
+class Unit:
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    async def commit(self) -> None:
+        self.log.append("commit")
+
+
+class Units:
+    """Units of work that only say when they begin and commit."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[Unit]:
+        self.log.append("begin")
+        yield Unit(self.log)
+
+
+def _group(units: Units, batch: Any) -> GroupCommit[Any, Any]:
+    return GroupCommit(units, batch)  # type: ignore[arg-type]
+
+
+async def test_writes_waiting_together_are_one_batch_each_answered_alone() -> None:
+    units, batches = Units(), []
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        return [ValueError(n) if n == 2 else n * 10 for n in items]
+
+    group = _group(units, batch)
+    answers = await asyncio.gather(*(group.submit(n) for n in range(4)), return_exceptions=True)
+    assert batches == [[0, 1, 2, 3]]
+    assert units.log == ["begin", "commit"]
+    assert answers[:2] == [0, 10] and answers[3] == 30
+    assert isinstance(answers[2], ValueError)
+
+
+async def test_writes_arriving_during_a_batch_make_the_next_one_together() -> None:
+    units, batches, release = Units(), [], asyncio.Event()
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        if len(batches) == 1:
+            await release.wait()
+        return list(items)
+
+    group = _group(units, batch)
+    first = asyncio.ensure_future(group.submit(0))
+    await asyncio.sleep(0.01)  # the first batch is being written
+    later = [asyncio.ensure_future(group.submit(n)) for n in (1, 2, 3)]
+    await asyncio.sleep(0.01)
+    release.set()
+    assert await asyncio.gather(first, *later) == [0, 1, 2, 3]
+    assert batches == [[0], [1, 2, 3]]
+
+
+async def test_a_batch_that_fails_whole_leaves_every_write_to_its_caller() -> None:
+    units = Units()
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        raise RuntimeError("the database went away")
+
+    group = _group(units, batch)
+    answers = await asyncio.gather(*(group.submit(n) for n in range(3)))
+    assert answers == [SKIPPED] * 3
+    assert all(isinstance(answer, Skipped) for answer in answers)
+    assert "commit" not in units.log
+
+
+async def test_a_write_whose_caller_left_before_its_batch_is_not_given_to_it() -> None:
+    units, batches = Units(), []
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        return list(items)
+
+    group = _group(units, batch)
+    gone = asyncio.ensure_future(group.submit(0))
+    stays = asyncio.ensure_future(group.submit(1))
+    await asyncio.sleep(0)
+    gone.cancel()
+    assert await stays == 1
+    assert batches == [[1]]
+
+
+async def test_a_batch_holds_a_bounded_number_of_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_commit, "BATCH_LIMIT", 3)
+    units, batches = Units(), []
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        return list(items)
+
+    group = _group(units, batch)
+    assert await asyncio.gather(*(group.submit(n) for n in range(7))) == list(range(7))
+    assert batches == [[0, 1, 2], [3, 4, 5], [6]]
