@@ -50,5 +50,6 @@ async def catalog(
         location=location,
         limit=limit,
         offset=offset,
+        model=hub.stock,
     )
     return catalog_page_json(page)

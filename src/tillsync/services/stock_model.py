@@ -29,6 +29,7 @@ import gc
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.ledger import StockFigures
-from tillsync.domain.stock_memory import NO_STOCK, Hold, Row, StockMemory
+from tillsync.domain.stock_memory import NO_STOCK, Hold, Item, Row, StockMemory
 from tillsync.services.stock_reads import Decoded, active_holds, stock_rows
 from tillsync.store.database import chunks
 from tillsync.store.tables import Event, StockLevel
@@ -68,6 +69,14 @@ class Known:
 
 
 @dataclass(frozen=True, slots=True)
+class Shown:
+    """Products answered from memory, by SKU, and when the memory's last round began."""
+
+    items: dict[str, Item]
+    as_of: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Loaded:
     rows: int
     seconds: float
@@ -93,16 +102,32 @@ class StockModel:
 
     def lookup(self, tenant_id: str, sku: str, location: str, *, now: dt.datetime) -> Known | None:
         """The answer from memory, or None when the database must answer (see the module)."""
-        if self.as_of is None or now - self.as_of > self.bound:
-            return None
-        if (tenant_id, sku, location) in self._dirty:
+        as_of = self._fresh(now)
+        if as_of is None or (tenant_id, sku, location) in self._dirty:
             return None
         item = self.memory.item(tenant_id, sku)
         if item is None:  # a product the warehouse listed without stock; or no such SKU
             return None
         row = item.row(location)
         figures = row.figures(now) if row is not None else NO_STOCK
-        return Known(item.whole_units, figures, self.as_of)
+        return Known(item.whole_units, figures, as_of)
+
+    def shown(self, tenant_id: str, skus: Iterable[str], *, now: dt.datetime) -> Shown | None:
+        """The products of these the memory answers for, as `lookup` would; None when stale.
+
+        A product with a row this process just changed, or one the memory has not heard of,
+        is left out: the database answers for it.
+        """
+        as_of = self._fresh(now)
+        if as_of is None:
+            return None
+        dirty = {sku for tenant, sku, _ in self._dirty if tenant == tenant_id}
+        items = {sku: self.memory.item(tenant_id, sku) for sku in skus if sku not in dirty}
+        return Shown({sku: item for sku, item in items.items() if item is not None}, as_of)
+
+    def _fresh(self, now: dt.datetime) -> dt.datetime | None:
+        """When the last round began, if the memory is loaded and no older than the bound."""
+        return self.as_of if self.as_of is not None and now - self.as_of <= self.bound else None
 
     async def answer(
         self, tenant_id: str, sku: str, location: str, *, now: dt.datetime

@@ -1,5 +1,8 @@
 """Stock rows as the read model reads them: stored figures decoded once per distinct value.
 
+The catalog shows a row the same way whether the memory or the database gave it
+(`location_stock`): holds that ran out are free, as a check counts them.
+
 A million rows are read at start; decoding each figure and time through the column types
 would cost more than the rest of the load, and most values repeat (a pull reports many
 rows at one time, most figures are small whole numbers), so the stored values are read
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +21,8 @@ from sqlalchemy import BigInteger, Select, String, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator
 
-from tillsync.domain.stock_memory import SHARED_VALUES, Hold
+from tillsync.domain.stock_memory import SHARED_VALUES, Hold, Row
+from tillsync.services.stock_rows import LocationStock
 from tillsync.store.database import chunks
 from tillsync.store.tables import Product, Reservation, StockLevel
 from tillsync.store.types import SCALE
@@ -89,3 +94,29 @@ async def active_holds(session: AsyncSession, ids: list[str] | None) -> dict[str
         for stock_level_id, expires_at, quantity in await session.execute(statement.where(where)):
             held[stock_level_id].append((expires_at, quantity))
     return held
+
+
+def stored_row(stock: StockLevel, holds: Iterable[Hold]) -> Row:
+    """A row read from the database, as the memory holds it."""
+    return Row(
+        stock.location,
+        stock.warehouse_available,
+        stock.pending,
+        stock.reserved,
+        stock.as_of,
+        tuple(holds),
+    )
+
+
+def location_stock(sku: str, row: Row, *, now: dt.datetime) -> LocationStock:
+    """The row's figures at `now`, as the catalog shows them."""
+    current = row.figures(now)
+    return LocationStock(
+        sku=sku,
+        location=row.location,
+        available_to_sell=current.available_to_sell,
+        warehouse_available=current.warehouse_available,
+        pending=current.pending,
+        reserved=current.reserved,
+        as_of=row.as_of,
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from tillsync.api.answers import Answer, paged
+from tillsync.api.answers import Answer, paged, when
 from tillsync.api.numbers import STOCK_FIGURES, number, wire
 from tillsync.services import products, stock_rows
 from tillsync.services.event_payloads import stock_payload
@@ -44,10 +44,16 @@ class CatalogPage(Answer):
     total: int = Field(description="Products matching in all, past this page too")
     limit: int
     offset: int
+    asOf: dt.datetime = Field(
+        description="How fresh the figures are, as a stock check's `asOf`: every change "
+        "committed before this time is counted (at most `TILLSYNC_STOCK_FRESHNESS_SECONDS` "
+        "old, one second by default)"
+    )
 
 
 def catalog_page_json(page: products.CatalogPage) -> dict[str, Any]:
-    return paged("products", [_product_json(product) for product in page.products], page)
+    rows = [_product_json(product) for product in page.products]
+    return paged("products", rows, page) | {"asOf": when(page.as_of)}
 
 
 def location_stock_json(stock: stock_rows.LocationStock) -> dict[str, Any]:

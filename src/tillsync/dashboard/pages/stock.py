@@ -63,6 +63,7 @@ async def stock(
         location=None,
         limit=PAGE_SIZE,
         offset=(page_number - 1) * PAGE_SIZE,
+        model=hub.stock,
     )
     return await page(
         request,
