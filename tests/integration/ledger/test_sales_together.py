@@ -123,13 +123,16 @@ async def test_each_sale_of_a_batch_gets_its_own_outcome(hub: Hub) -> None:
         ],
     )
     first, unknown, short, repeat, fraction, fifth, fifth_again = answers
-    assert first.sale.sale_id == "POS-1" and first.duplicate is False
-    assert isinstance(unknown, NotFound) and unknown.field == "items[0].sku"
-    assert isinstance(short, InsufficientStock) and short.available == D(1)
-    assert repeat.duplicate is True and repeat.sale.id == before.sale.id
-    assert isinstance(fraction, InvalidInput) and fraction.field == "items[0].quantity"
+    assert (first.sale.sale_id, first.duplicate) == ("POS-1", False)
+    assert isinstance(unknown, NotFound)
+    assert unknown.field == "items[0].sku"
+    assert isinstance(short, InsufficientStock)
+    assert short.available == D(1)
+    assert (repeat.duplicate, repeat.sale.id) == (True, before.sale.id)
+    assert isinstance(fraction, InvalidInput)
+    assert fraction.field == "items[0].quantity"
     assert fifth.duplicate is False
-    assert fifth_again.duplicate is True and fifth_again.sale.id == fifth.sale.id
+    assert (fifth_again.duplicate, fifth_again.sale.id) == (True, fifth.sale.id)
     async with hub.uows.read() as session:
         stored = sorted(await session.scalars(select(Sale.reference)))
         figures = dict((await session.execute(select(StockLevel.sku, StockLevel.pending))).all())

@@ -46,7 +46,8 @@ async def test_writes_waiting_together_are_one_batch_each_answered_alone() -> No
     answers = await asyncio.gather(*(group.submit(n) for n in range(4)), return_exceptions=True)
     assert batches == [[0, 1, 2, 3]]
     assert units.log == ["begin", "commit"]
-    assert answers[:2] == [0, 10] and answers[3] == 30
+    assert answers[:2] == [0, 10]
+    assert answers[3] == 30
     assert isinstance(answers[2], ValueError)
 
 
