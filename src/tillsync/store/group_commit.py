@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 200
 """Writes in one batch at most: a bounded transaction, and a bounded wait behind it."""
+LINGER_SECONDS = 0.002
+STEADY_SECONDS = 0.005
+"""A batch that ended this recently means writes are arriving steadily."""
 
 
 class Skipped:
@@ -47,6 +50,8 @@ class GroupCommit(Generic[Item, Result]):
         self._batch = batch
         self._waiting: list[tuple[Item, asyncio.Future[Result | Skipped]]] = []
         self._draining: asyncio.Task[None] | None = None
+        self._last_size = 0
+        self._last_end = float("-inf")
 
     async def submit(self, item: Item) -> Result | Skipped:
         """The write's result once its batch committed; its refusal raised."""
@@ -60,19 +65,33 @@ class GroupCommit(Generic[Item, Result]):
     async def _drain(self) -> None:
         try:
             while self._waiting:
-                taken = self._waiting[:BATCH_LIMIT]
-                del self._waiting[:BATCH_LIMIT]
-                # A caller gone before its batch began: its write is not made.
-                taken = [(item, future) for item, future in taken if not future.done()]
-                if taken:
-                    await self._commit(taken)
+                await self._linger()
+                await self._commit()
         finally:
             self._draining = None
 
-    async def _commit(self, taken: list[tuple[Item, asyncio.Future[Result | Skipped]]]) -> None:
+    async def _linger(self) -> None:
+        """While writes arrive steadily, give those in flight a moment to join the batch.
+
+        Under load the callers of the last batch send their next writes as it answers
+        them; without a pause the first to arrive would make a batch alone and the rest
+        the next one, each batch paying the transaction's whole cost.
+        """
+        loop = asyncio.get_running_loop()
+        steady = loop.time() - self._last_end < STEADY_SECONDS
+        if steady and len(self._waiting) < self._last_size:
+            await asyncio.sleep(LINGER_SECONDS)
+
+    async def _commit(self) -> None:
+        taken: list[tuple[Item, asyncio.Future[Result | Skipped]]] = []
         answers: list[Result | Exception | Skipped]
         try:
             async with self._uows.begin() as uow:
+                # Taken once the writer is ours: whatever arrived meanwhile joins.
+                taken = [pair for pair in self._waiting[:BATCH_LIMIT] if not pair[1].done()]
+                del self._waiting[:BATCH_LIMIT]
+                if not taken:  # every caller left before its batch began: nothing made
+                    return
                 answers = await self._batch(uow, [item for item, _ in taken])
                 await uow.commit()
         except Exception:
@@ -80,6 +99,8 @@ class GroupCommit(Generic[Item, Result]):
                 "a batch of %d writes failed; each is made alone", len(taken), exc_info=True
             )
             answers = [SKIPPED] * len(taken)
+        self._last_size = len(taken)
+        self._last_end = asyncio.get_running_loop().time()
         for (_, future), answer in zip(taken, answers, strict=True):
             if future.done():
                 continue  # its caller is gone; the write stands

@@ -110,3 +110,57 @@ async def test_a_batch_holds_a_bounded_number_of_writes(monkeypatch: pytest.Monk
     group = _group(units, batch)
     assert await asyncio.gather(*(group.submit(n) for n in range(7))) == list(range(7))
     assert batches == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+class HeldWriter(Units):
+    """Units of work whose writer is busy until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.free = asyncio.Event()
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[Unit]:
+        await self.free.wait()
+        async with super().begin() as unit:
+            yield unit
+
+
+async def test_writes_arriving_while_the_writer_is_busy_join_the_batch() -> None:
+    units, batches = HeldWriter(), []
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        return list(items)
+
+    group = _group(units, batch)
+    first = asyncio.ensure_future(group.submit(0))
+    await asyncio.sleep(0.01)  # its batch waits for the writer
+    later = [asyncio.ensure_future(group.submit(n)) for n in (1, 2)]
+    await asyncio.sleep(0.01)
+    units.free.set()
+    assert await asyncio.gather(first, *later) == [0, 1, 2]
+    assert batches == [[0, 1, 2]]
+
+
+async def test_under_steady_writes_a_batch_waits_a_moment_for_those_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(group_commit, "LINGER_SECONDS", 0.3)
+    monkeypatch.setattr(group_commit, "STEADY_SECONDS", 60)
+    units, batches = Units(), []
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        return list(items)
+
+    group = _group(units, batch)
+    alone = await group.submit(0)  # nothing before it: no pause
+    assert alone == 0
+    steady = await asyncio.gather(*(group.submit(n) for n in (1, 2, 3)))
+    assert steady == [1, 2, 3]
+    next_one = asyncio.ensure_future(group.submit(4))  # right after a batch of three
+    await asyncio.sleep(0.05)
+    in_flight = asyncio.ensure_future(group.submit(5))
+    assert await asyncio.gather(next_one, in_flight) == [4, 5]
+    assert batches == [[0], [1, 2, 3], [4, 5]]
