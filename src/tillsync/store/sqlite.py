@@ -50,8 +50,9 @@ class OneTripCursor:
     aiosqlite's own cursor takes four (made, executed, rows fetched, closed), each handed
     from the event loop to the connection's thread and back; those hand-overs, not SQLite,
     were most of a short statement's time, and a write transaction holds SQLite's one
-    write lock through all of them. The rows are read with the statement: SQLAlchemy reads
-    them all at once anyway.
+    write lock through all of them. The first `FIRST_ROWS` rows come with the statement;
+    a longer result (a streamed read of every stock row) stays open in the thread and is
+    read on as asked, so it is never held whole in memory.
     """
 
     arraysize = 1
@@ -59,6 +60,7 @@ class OneTripCursor:
     def __init__(self, connection: _Connection) -> None:
         self._connection = connection
         self._rows: deque[Any] = deque()
+        self._open: sqlite3.Cursor | None = None
         self.description: Any = None
         self.rowcount = -1
         self.lastrowid: int | None = None
@@ -76,41 +78,78 @@ class OneTripCursor:
         return await self._run("executemany", sql, parameters)
 
     async def _run(self, method: str, sql: str, parameters: Any) -> OneTripCursor:
+        await self.close()
         connection = self._connection
-        # aiosqlite's own way onto its thread (its methods all go through it), left untyped
-        in_thread: Callable[..., Awaitable[Any]] = connection._execute
-        done = await in_thread(_statement, connection._conn, method, sql, parameters)
-        self.description, rows, self.rowcount, self.lastrowid = done
+        done = await self._in_thread(_statement, connection._conn, method, sql, parameters)
+        self.description, rows, self.rowcount, self.lastrowid, self._open = done
         self._rows = deque(rows)
         return self
 
+    async def _in_thread(self, function: Callable[..., Any], *arguments: Any) -> Any:
+        # aiosqlite's own way onto its thread (its methods all go through it), left untyped
+        in_thread: Callable[..., Awaitable[Any]] = self._connection._execute
+        return await in_thread(function, *arguments)
+
+    async def _read_on(self, count: int | None) -> None:
+        """Up to `count` more rows (all with None) from a result left open."""
+        if self._open is not None:
+            rows, self._open = await self._in_thread(_more, self._open, count)
+            self._rows.extend(rows)
+
     async def fetchone(self) -> Any:
+        if not self._rows:
+            await self._read_on(FIRST_ROWS)
         return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
-        count = min(size or self.arraysize, len(self._rows))
+        wanted = size or self.arraysize
+        if len(self._rows) < wanted:
+            await self._read_on(max(wanted - len(self._rows), FIRST_ROWS))
+        count = min(wanted, len(self._rows))
         return [self._rows.popleft() for _ in range(count)]
 
     async def fetchall(self) -> list[Any]:
+        await self._read_on(None)
         rows = list(self._rows)
         self._rows.clear()
         return rows
 
     async def close(self) -> None:
         self._rows.clear()
+        if self._open is not None:
+            cursor, self._open = self._open, None
+            await self._in_thread(cursor.close)
+
+
+FIRST_ROWS = 2000
+"""Rows read with their statement; a longer result is read on in steps of this many."""
 
 
 def _statement(
     connection: sqlite3.Connection, method: str, sql: str, parameters: Any
-) -> tuple[Any, list[Any], int, int | None]:
-    """Run in the connection's thread: the statement, all its rows, its counts."""
+) -> tuple[Any, list[Any], int, int | None, sqlite3.Cursor | None]:
+    """Run in the connection's thread: the statement, its first rows, its counts, and the
+    cursor itself while rows may remain."""
     cursor = connection.cursor()
     try:
         getattr(cursor, method)(sql, parameters)
-        rows = cursor.fetchall() if cursor.description else []
-        return cursor.description, rows, cursor.rowcount, cursor.lastrowid
-    finally:
+        rows = cursor.fetchmany(FIRST_ROWS) if cursor.description else []
+    except BaseException:
         cursor.close()
+        raise
+    if len(rows) < FIRST_ROWS:
+        cursor.close()
+        return cursor.description, rows, cursor.rowcount, cursor.lastrowid, None
+    return cursor.description, rows, cursor.rowcount, cursor.lastrowid, cursor
+
+
+def _more(cursor: sqlite3.Cursor, count: int | None) -> tuple[list[Any], sqlite3.Cursor | None]:
+    """Run in the connection's thread: more rows of an open result; the cursor if any remain."""
+    rows = cursor.fetchall() if count is None else cursor.fetchmany(count)
+    if count is None or len(rows) < count:
+        cursor.close()
+        return rows, None
+    return rows, cursor
 
 
 def sqlite_engine(url: str) -> AsyncEngine:

@@ -15,6 +15,7 @@ from tillsync.config import Settings
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 from tillsync.services.tenants import Caller, create_tenant
+from tillsync.store.sqlite import FIRST_ROWS
 from tillsync.store.tables import Alert, AuditEntry, Reservation, StockLevel
 
 
@@ -128,3 +129,33 @@ async def test_a_sqlite_statement_takes_one_trip_to_the_connection_thread(hub: H
     assert [tuple(row) for row in rows] == [(1,), (2,)]
     assert count == 0
     assert len(trips) == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # aiosqlite's thread hops
+async def test_a_long_sqlite_result_is_read_in_steps_not_held_whole(hub: Hub) -> None:
+    count = FIRST_ROWS * 2 + 500
+    numbers = text(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :count) "
+        "SELECT x FROM n"
+    ).bindparams(count=count)
+    async with hub.uows.read() as session:
+        connection = await session.connection()
+        raw: Any = (await connection.get_raw_connection()).driver_connection
+        trips: list[object] = []
+        own = raw._execute
+
+        async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            trips.append(fn)
+            return await own(fn, *args, **kwargs)
+
+        raw._execute = counted
+        try:
+            streamed = await session.stream(numbers.execution_options(yield_per=100))
+            read = [row async for (row,) in streamed]
+            streamed_trips = len(trips)
+            whole = (await session.execute(numbers)).scalars().all()
+        finally:
+            del raw._execute
+    assert read == list(range(1, count + 1))
+    assert streamed_trips == 3  # the statement with its first rows, then two steps
+    assert list(whole) == read
