@@ -6,9 +6,11 @@ import pytest
 
 from tests.support.hubs import RunningHub, TenantClient, running_hub
 from tests.support.ledger import seed_stock
+from tillsync.clock import FakeClock
 from tillsync.config import Settings
 
 SKU = "TOMB45SHAVECBLCK"
+HOUR = 3600.0
 
 
 @pytest.fixture
@@ -24,3 +26,17 @@ async def shop(served: RunningHub) -> AsyncIterator[TenantClient]:
             served.hub, client.tenant_id, SKU, 10, name="Tomb45 Shaving Cream", reorder_level=3
         )
         yield client
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def held(settings: Settings, clock: FakeClock) -> AsyncIterator[RunningHub]:
+    """A hub on a fake clock whose stock memory moves only when a test refreshes it."""
+    settings.stock_poll_seconds = HOUR
+    settings.stock_freshness_seconds = HOUR
+    async with running_hub(settings, clock=clock) as running:
+        yield running

@@ -29,30 +29,17 @@ HOUR = 3600.0
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def served(settings: Settings, clock: FakeClock) -> AsyncIterator[RunningHub]:
-    settings.stock_poll_seconds = HOUR
-    settings.stock_freshness_seconds = HOUR
-    async with running_hub(settings, clock=clock) as running:
-        yield running
-
-
-@pytest.fixture
-async def shop(served: RunningHub) -> AsyncIterator[TenantClient]:
-    async with served.tenant() as client:
-        await _stock(served, client.tenant_id)
+async def shop(held: RunningHub) -> AsyncIterator[TenantClient]:
+    async with held.tenant() as client:
+        await _stock(held, client.tenant_id)
         yield client
 
 
-async def _stock(served: RunningHub, tenant_id: str) -> None:
-    await seed_stock(served.hub, tenant_id, SKU, 10)
-    await seed_stock(served.hub, tenant_id, POMADE, 4)
-    await report_stock(served.hub, tenant_id, POMADE, 6, location=BACK)
-    await seed_stock(served.hub, tenant_id, "UNSTOCKED", 0)
+async def _stock(held: RunningHub, tenant_id: str) -> None:
+    await seed_stock(held.hub, tenant_id, SKU, 10)
+    await seed_stock(held.hub, tenant_id, POMADE, 4)
+    await report_stock(held.hub, tenant_id, POMADE, 6, location=BACK)
+    await seed_stock(held.hub, tenant_id, "UNSTOCKED", 0)
 
 
 async def _catalog(shop: TenantClient, **params: Any) -> dict[str, Any]:
@@ -80,10 +67,10 @@ async def _from_memory(
 
 
 async def _page(
-    served: RunningHub, tenant_id: str, model: StockModel | None, location: str | None = None
+    held: RunningHub, tenant_id: str, model: StockModel | None, location: str | None = None
 ) -> CatalogPage:
     return await catalog_page(
-        served.hub.uows,
+        held.hub.uows,
         tenant_id,
         search=None,
         active=None,
@@ -101,7 +88,7 @@ def _rows(body: dict[str, Any], sku: str) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("location", [None, BACK])
 async def test_figures_from_memory_are_the_databases_with_a_lapsed_hold_counted_free(
-    served: RunningHub, shop: TenantClient, clock: FakeClock, location: str | None
+    held: RunningHub, shop: TenantClient, clock: FakeClock, location: str | None
 ) -> None:
     lapsing: dict[str, object] = {
         "action": "RESERVE",
@@ -125,7 +112,7 @@ async def test_figures_from_memory_are_the_databases_with_a_lapsed_hold_counted_
     clock.advance(60)  # no sweep runs here (no worker): the pomade's hold has lapsed
 
     remembered = await _from_memory(shop, clock, location=location)
-    read = catalog_page_json(await _page(served, shop.tenant_id, None, location))
+    read = catalog_page_json(await _page(held, shop.tenant_id, None, location))
 
     assert remembered["products"] == read["products"]
     assert read["asOf"] == clock.now().isoformat()
@@ -159,8 +146,8 @@ async def test_a_report_committed_by_another_process_reaches_the_catalog_from_me
 ) -> None:
     settings.stock_poll_seconds = 0.05  # nothing in this process wakes the refresher
     settings.stock_freshness_seconds = HOUR
-    async with running_hub(settings, clock=clock) as served, served.tenant() as shop:
-        await _stock(served, shop.tenant_id)
+    async with running_hub(settings, clock=clock) as held, held.tenant() as shop:
+        await _stock(held, shop.tenant_id)
         assert _rows(await _from_memory(shop, clock), SKU)[MAIN]["available_to_sell"] == 10
         async with open_hub(settings, clock=clock) as elsewhere:
             await report_stock(elsewhere, shop.tenant_id, SKU, 25)
@@ -170,35 +157,35 @@ async def test_a_report_committed_by_another_process_reaches_the_catalog_from_me
 
 
 async def test_the_database_answers_until_the_memory_is_loaded_and_once_it_is_stale(
-    served: RunningHub, shop: TenantClient, clock: FakeClock
+    held: RunningHub, shop: TenantClient, clock: FakeClock
 ) -> None:
-    model = StockModel(served.hub.uows, bound_seconds=60)  # not loaded, not running
-    unloaded = await _page(served, shop.tenant_id, model)
+    model = StockModel(held.hub.uows, bound_seconds=60)  # not loaded, not running
+    unloaded = await _page(held, shop.tenant_id, model)
     assert (unloaded.as_of, _available(unloaded, SKU)) == (clock.now(), 10)
 
     await model.load()
     loaded_at = clock.now()
     clock.advance(30)
-    assert (await _page(served, shop.tenant_id, model)).as_of == loaded_at
-    await report_stock(served.hub, shop.tenant_id, SKU, 25)  # unseen by this model
-    assert _available(await _page(served, shop.tenant_id, model), SKU) == 10
+    assert (await _page(held, shop.tenant_id, model)).as_of == loaded_at
+    await report_stock(held.hub, shop.tenant_id, SKU, 25)  # unseen by this model
+    assert _available(await _page(held, shop.tenant_id, model), SKU) == 10
 
     clock.advance(31)
-    stale = await _page(served, shop.tenant_id, model)
+    stale = await _page(held, shop.tenant_id, model)
     assert (stale.as_of, _available(stale, SKU)) == (clock.now(), 25)
 
 
 async def test_a_product_this_process_just_changed_is_read_from_the_database(
-    served: RunningHub, shop: TenantClient, clock: FakeClock
+    held: RunningHub, shop: TenantClient, clock: FakeClock
 ) -> None:
-    model = StockModel(served.hub.uows)  # told of commits below by hand, as bootstrap does
+    model = StockModel(held.hub.uows)  # told of commits below by hand, as bootstrap does
     await model.load()
     loaded_at = clock.now()
-    await report_stock(served.hub, shop.tenant_id, SKU, 25)
+    await report_stock(held.hub, shop.tenant_id, SKU, 25)
     changed = {"sku": SKU, "location": MAIN}
     model.committed([{"type": "stock.changed", "tenant_id": shop.tenant_id, "data": changed}])
 
-    page = await _page(served, shop.tenant_id, model)
+    page = await _page(held, shop.tenant_id, model)
     assert (_available(page, SKU), _available(page, POMADE)) == (25, 10)
     assert page.as_of == loaded_at  # the other products' figures are the memory's
 

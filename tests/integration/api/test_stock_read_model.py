@@ -25,22 +25,9 @@ HOUR = 3600.0
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def served(settings: Settings, clock: FakeClock) -> AsyncIterator[RunningHub]:
-    settings.stock_poll_seconds = HOUR
-    settings.stock_freshness_seconds = HOUR
-    async with running_hub(settings, clock=clock) as running:
-        yield running
-
-
-@pytest.fixture
-async def shop(served: RunningHub) -> AsyncIterator[TenantClient]:
-    async with served.tenant() as client:
-        await seed_stock(served.hub, client.tenant_id, SKU, 10)
+async def shop(held: RunningHub) -> AsyncIterator[TenantClient]:
+    async with held.tenant() as client:
+        await seed_stock(held.hub, client.tenant_id, SKU, 10)
         yield client
 
 
@@ -103,9 +90,9 @@ async def test_a_release_in_this_process_is_counted_at_once(
 
 
 async def test_the_memory_refuses_what_the_ledger_refuses(
-    served: RunningHub, shop: TenantClient, clock: FakeClock
+    held: RunningHub, shop: TenantClient, clock: FakeClock
 ) -> None:
-    await seed_stock(served.hub, shop.tenant_id, "LOOSE", 5, whole_units=False)
+    await seed_stock(held.hub, shop.tenant_id, "LOOSE", 5, whole_units=False)
     await _from_memory(shop, clock)  # both products are in memory now
 
     unknown = await _check(shop, sku="NOPE")
@@ -121,14 +108,14 @@ async def test_the_memory_refuses_what_the_ledger_refuses(
 
 
 async def test_a_revoked_key_stops_working_within_the_freshness_bound(
-    served: RunningHub, shop: TenantClient, clock: FakeClock
+    held: RunningHub, shop: TenantClient, clock: FakeClock
 ) -> None:
     """By default an API key is trusted as long as the stock memory: revoked, it stops."""
     bound = Settings(_env_file=None).stock_freshness_seconds  # type: ignore[call-arg]
     assert Settings(_env_file=None).key_trust_seconds == bound  # type: ignore[call-arg]
     assert (await _check(shop)).status_code == 200
 
-    await revoke_keys(served.hub.uows, shop.tenant_id)
+    await revoke_keys(held.hub.uows, shop.tenant_id)
     clock.advance(bound)
 
     assert (await _check(shop)).status_code == 401

@@ -1,12 +1,13 @@
 """A sale in few statements: set-based reads, and what its rows' lock tells it besides figures."""
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from decimal import Decimal as D
 from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.ledger import report_stock, seed_stock
 from tillsync.bootstrap import Hub, open_hub
@@ -108,24 +109,30 @@ async def test_sales_on_a_row_with_an_open_alert_keep_one_alert_of_a_kind(hub: H
     assert [tuple(row) for row in alerts] == [("low_stock", True, 1)]
 
 
+@asynccontextmanager
+async def _trips(session: AsyncSession) -> AsyncIterator[list[object]]:
+    """Each hand-over to the SQLite connection's thread, while inside."""
+    connection = await session.connection()
+    raw: Any = (await connection.get_raw_connection()).driver_connection
+    trips: list[object] = []
+    own = raw._execute
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(fn)
+        return await own(fn, *args, **kwargs)
+
+    raw._execute = counted
+    try:
+        yield trips
+    finally:
+        del raw._execute
+
+
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # aiosqlite's thread hops
 async def test_a_sqlite_statement_takes_one_trip_to_the_connection_thread(hub: Hub) -> None:
-    async with hub.uows.read() as session:
-        connection = await session.connection()
-        raw: Any = (await connection.get_raw_connection()).driver_connection
-        trips: list[object] = []
-        own = raw._execute
-
-        async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
-            trips.append(fn)
-            return await own(fn, *args, **kwargs)
-
-        raw._execute = counted
-        try:
-            rows = (await session.execute(text("SELECT 1 UNION ALL SELECT 2"))).all()
-            count = await session.scalar(select(func.count()).select_from(StockLevel))
-        finally:
-            del raw._execute
+    async with hub.uows.read() as session, _trips(session) as trips:
+        rows = (await session.execute(text("SELECT 1 UNION ALL SELECT 2"))).all()
+        count = await session.scalar(select(func.count()).select_from(StockLevel))
     assert [tuple(row) for row in rows] == [(1,), (2,)]
     assert count == 0
     assert len(trips) == 2
@@ -138,24 +145,11 @@ async def test_a_long_sqlite_result_is_read_in_steps_not_held_whole(hub: Hub) ->
         "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :count) "
         "SELECT x FROM n"
     ).bindparams(count=count)
-    async with hub.uows.read() as session:
-        connection = await session.connection()
-        raw: Any = (await connection.get_raw_connection()).driver_connection
-        trips: list[object] = []
-        own = raw._execute
-
-        async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
-            trips.append(fn)
-            return await own(fn, *args, **kwargs)
-
-        raw._execute = counted
-        try:
-            streamed = await session.stream(numbers.execution_options(yield_per=100))
-            read = [row async for (row,) in streamed]
-            streamed_trips = len(trips)
-            whole = (await session.execute(numbers)).scalars().all()
-        finally:
-            del raw._execute
+    async with hub.uows.read() as session, _trips(session) as trips:
+        streamed = await session.stream(numbers.execution_options(yield_per=100))
+        read = [row async for (row,) in streamed]
+        streamed_trips = len(trips)
+        whole = (await session.execute(numbers)).scalars().all()
     assert read == list(range(1, count + 1))
     assert streamed_trips == 3  # the statement with its first rows, then two steps
     assert list(whole) == read

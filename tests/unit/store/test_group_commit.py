@@ -31,6 +31,16 @@ class Units:
         yield Unit(self.log)
 
 
+def _recording(batches: list[list[int]]) -> Any:
+    """A batch that answers each write with itself, keeping what each batch was given."""
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        return list(items)
+
+    return batch
+
+
 def _group(units: Units, batch: Any) -> GroupCommit[Any, Any]:
     return GroupCommit(units, batch)  # type: ignore[arg-type]
 
@@ -86,11 +96,7 @@ async def test_a_batch_that_fails_whole_leaves_every_write_to_its_caller() -> No
 async def test_a_write_whose_caller_left_before_its_batch_is_not_given_to_it() -> None:
     units, batches = Units(), []
 
-    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
-        batches.append(list(items))
-        return list(items)
-
-    group = _group(units, batch)
+    group = _group(units, _recording(batches))
     gone = asyncio.ensure_future(group.submit(0))
     stays = asyncio.ensure_future(group.submit(1))
     await asyncio.sleep(0)
@@ -103,11 +109,7 @@ async def test_a_batch_holds_a_bounded_number_of_writes(monkeypatch: pytest.Monk
     monkeypatch.setattr(group_commit, "BATCH_LIMIT", 3)
     units, batches = Units(), []
 
-    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
-        batches.append(list(items))
-        return list(items)
-
-    group = _group(units, batch)
+    group = _group(units, _recording(batches))
     assert await asyncio.gather(*(group.submit(n) for n in range(7))) == list(range(7))
     assert batches == [[0, 1, 2], [3, 4, 5], [6]]
 
@@ -129,11 +131,7 @@ class HeldWriter(Units):
 async def test_writes_arriving_while_the_writer_is_busy_join_the_batch() -> None:
     units, batches = HeldWriter(), []
 
-    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
-        batches.append(list(items))
-        return list(items)
-
-    group = _group(units, batch)
+    group = _group(units, _recording(batches))
     first = asyncio.ensure_future(group.submit(0))
     await asyncio.sleep(0.01)  # its batch waits for the writer
     later = [asyncio.ensure_future(group.submit(n)) for n in (1, 2)]
@@ -150,11 +148,7 @@ async def test_under_steady_writes_a_batch_waits_a_moment_for_those_in_flight(
     monkeypatch.setattr(group_commit, "STEADY_SECONDS", 60)
     units, batches = Units(), []
 
-    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
-        batches.append(list(items))
-        return list(items)
-
-    group = _group(units, batch)
+    group = _group(units, _recording(batches))
     alone = await group.submit(0)  # nothing before it: no pause
     assert alone == 0
     steady = await asyncio.gather(*(group.submit(n) for n in (1, 2, 3)))
