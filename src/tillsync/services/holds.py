@@ -4,15 +4,53 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.domain.ledger import ZERO
 from tillsync.store.database import chunks
-from tillsync.store.tables import PendingMovement, Reservation
+from tillsync.store.tables import PendingMovement, Reservation, StockLevel
+
+if TYPE_CHECKING:
+    from tillsync.services.ledger import Ledger
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A hold figure that did not match the records behind it, and what it was set to."""
+
+    sku: str
+    location: str
+    figure: str
+    was: Decimal
+    now: Decimal
+
+
+async def repair_holds(
+    ledger: Ledger, stocks: Iterable[StockLevel], *, reference: str
+) -> list[Repair]:
+    """Set each locked row's pending and reserved to what its records add up to.
+
+    What the records add up to is `hold_totals`; anything else is drift (a lost update,
+    a hand edit, a bug): it is repaired and its audit entry says so.
+    """
+    by_id = {stock.id: stock for stock in stocks}
+    totals = await hold_totals(ledger.uow.session, by_id)
+    repairs: list[Repair] = []
+    for stock in sorted(by_id.values(), key=lambda s: (s.sku, s.location)):
+        truth = {name: sums.get(stock.id, ZERO) for name, sums in totals.items()}
+        wrong = {name: value for name, value in truth.items() if getattr(stock, name) != value}
+        if not wrong:
+            continue
+        repairs += [
+            Repair(stock.sku, stock.location, n, getattr(stock, n), v) for n, v in wrong.items()
+        ]
+        await ledger.correct(stock, wrong, cause="reconciliation", reference=reference)
+    return repairs
 
 
 async def hold_totals(

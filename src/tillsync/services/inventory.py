@@ -40,13 +40,7 @@ class Wanted:
 
 
 async def load_product(session: AsyncSession, tenant_id: str, wanted: Wanted) -> Product:
-    product = await session.scalar(
-        select(Product).where(Product.tenant_id == tenant_id, Product.sku == wanted.sku)
-    )
-    if product is None:
-        raise NotFound(f"unknown SKU '{wanted.sku}'", field=wanted.field)
-    _refuse_fraction(wanted, whole_units=product.whole_units)
-    return product
+    return (await load_products(session, tenant_id, [wanted]))[wanted.sku]
 
 
 def _refuse_fraction(wanted: Wanted, *, whole_units: bool) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -27,22 +26,11 @@ from tillsync.domain.ledger import ZERO
 from tillsync.services import stock_rows
 from tillsync.services.alerts import open_alerts, update_alerts
 from tillsync.services.event_payloads import stock_payload
-from tillsync.services.holds import hold_totals, release_included
+from tillsync.services.holds import release_included
 from tillsync.services.stock_rows import Key, Report, exact, figures, refusal, rows, stock_view
 from tillsync.store.database import chunks, insert_all_returning_new
 from tillsync.store.tables import Alert, AuditEntry, Product, StockLevel, new_id
 from tillsync.store.uow import UnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class Repair:
-    """A hold figure that did not match the records behind it, and what it was set to."""
-
-    sku: str
-    location: str
-    figure: str
-    was: Decimal
-    now: Decimal
 
 
 class Ledger:
@@ -196,26 +184,14 @@ class Ledger:
                     reference=reference,
                 )
 
-    async def repair_holds(self, stocks: Iterable[StockLevel], *, reference: str) -> list[Repair]:
-        """Set each locked row's pending and reserved to what its records add up to.
-
-        What the records add up to is `hold_totals`; anything else is drift (a lost update,
-        a hand edit, a bug): it is repaired and its audit entry says so.
-        """
-        by_id = {stock.id: stock for stock in stocks}
-        totals = await hold_totals(self.uow.session, by_id)
-        repairs: list[Repair] = []
-        for stock in sorted(by_id.values(), key=lambda s: (s.sku, s.location)):
-            truth = {name: sums.get(stock.id, ZERO) for name, sums in totals.items()}
-            wrong = {name: value for name, value in truth.items() if getattr(stock, name) != value}
-            if not wrong:
-                continue
-            was = {name: getattr(stock, name) for name in wrong}
-            await self._update(stock, wrong)
-            for name, value in wrong.items():
-                self._audit(stock, name, value - was[name], "reconciliation", reference)
-                repairs.append(Repair(stock.sku, stock.location, name, was[name], value))
-        return repairs
+    async def correct(
+        self, stock: StockLevel, values: dict[str, Decimal], *, cause: str, reference: str
+    ) -> None:
+        """Set a locked row's hold figures to these values, each change audited."""
+        was = {name: getattr(stock, name) for name in values}
+        await self._update(stock, values)
+        for name, value in values.items():
+            self._audit(stock, name, value - was[name], cause, reference)
 
     async def _open(
         self, reports: Sequence[Report], *, as_of: dt.datetime, cause: str, reference: str

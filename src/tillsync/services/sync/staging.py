@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillsync.domain.catalog import StockRow
 from tillsync.domain.drift import Difference
 from tillsync.services.context import Services
+from tillsync.services.holds import repair_holds
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_rows import Key, Report
 from tillsync.services.sync import drift
@@ -182,7 +183,7 @@ async def _repair_holds(
         )
         ledger = Ledger(uow, connection.tenant_id)
         locked = await ledger.lock_all({(sku, location) for sku, location in keys})
-        repairs = await ledger.repair_holds(locked.values(), reference=run_id)
+        repairs = await repair_holds(ledger, locked.values(), reference=run_id)
         await drift.record(
             uow.session,
             tenant_id=connection.tenant_id,
