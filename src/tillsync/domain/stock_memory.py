@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
@@ -125,3 +126,20 @@ class StockMemory:
         if len(self._shared) < SHARED_VALUES:
             self._shared[value] = value
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A check's answer from memory: the product's unit rule and the row's figures."""
+
+    whole_units: bool
+    figures: StockFigures
+    as_of: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """Products answered from memory, by SKU, and when the memory's last round began."""
+
+    items: dict[str, Item]
+    as_of: dt.datetime

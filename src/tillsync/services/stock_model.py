@@ -36,8 +36,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillsync.domain.ledger import StockFigures
-from tillsync.domain.stock_memory import NO_STOCK, Hold, Item, Row, StockMemory
+from tillsync.domain.stock_memory import NO_STOCK, Hold, Known, Row, Shown, StockMemory
 from tillsync.services.stock_reads import Decoded, active_holds, stock_rows
 from tillsync.store.database import chunks
 from tillsync.store.tables import Event, StockLevel
@@ -57,23 +56,6 @@ FREEZE_FROM = 50_000
 a full collection would otherwise walk every entry (tens of milliseconds per 100,000)."""
 Key = tuple[str, str, str]
 """Tenant, SKU, location."""
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """A check's answer from memory: the product's unit rule and the row's figures."""
-
-    whole_units: bool
-    figures: StockFigures
-    as_of: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """Products answered from memory, by SKU, and when the memory's last round began."""
-
-    items: dict[str, Item]
-    as_of: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
