@@ -6,9 +6,9 @@ every stock row (reservations run out swept first), then each sale in arrival or
 refused or held on the locked rows' figures as its predecessors left them; then one
 insert each of the sales, their lines and their jobs, one update of every row held,
 and, at commit, one insert each of movements, audit entries and events. A refused sale
-makes nothing and holds nothing; the others go on. A sale naming reservations, or whose
-reference is taken (a repeat, or a second of the same reference in the batch), is left
-to be recorded alone.
+makes nothing and holds nothing; the others go on. A sale whose reference is taken (a
+repeat, or a second of the same reference in the batch) is left to be recorded alone;
+sales naming reservations are not submitted (`sales.record`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.errors import TillsyncError
 from tillsync.jobs.store import enqueue_all
-from tillsync.services.inventory import Wanted, expire_overdue, products_by_sku, refuse_unsold
+from tillsync.services.inventory import products_by_sku, refuse_unsold
 from tillsync.services.ledger import Ledger
-from tillsync.services.sale_holds import hold_lines, line_totals, refuse_short
+from tillsync.services.sale_holds import hold_lines, wanted_lines
 from tillsync.services.sale_rows import (
     SALE_LINES,
     SALES,
@@ -78,8 +78,7 @@ async def record_together(uow: UnitOfWork, items: Sequence[Submitted]) -> list[O
     outcomes: list[Outcome] = [SKIPPED] * len(items)
     by_tenant: dict[str, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
-        if not item.sale.reservation_ids:
-            by_tenant[item.caller.tenant_id].append(index)
+        by_tenant[item.caller.tenant_id].append(index)
     for tenant_id in sorted(by_tenant):
         await _tenant_sales(uow, tenant_id, items, by_tenant[tenant_id], outcomes)
     return outcomes
@@ -103,22 +102,19 @@ async def _tenant_sales(
     locked = await ledger.lock_for_holds(
         {(line.sku, _location(item)) for _, item in fresh for line in item.sale.items}
     )
-    for stock in locked.values():
-        if ledger.take_overdue(stock):
-            await expire_overdue(ledger, stock)
     connections = await live_connections(session, tenant_id)
     stored: list[Row] = []
     for index, item in fresh:
         location = _location(item)
         keys = {(line.sku, location) for line in item.sale.items}
         stocks = {sku: locked[sku, at] for sku, at in keys if (sku, at) in locked}
-        try:
-            _refuse(item.sale, products, stocks)
+        values = sale_row(item.caller, item.sale, now=uow.now, source="pos")
+        try:  # refused as recording it alone would: its products first, then its stock
+            refuse_unsold(products, wanted_lines(item.sale))
+            await hold_lines(ledger, item.sale, stocks, {}, sale_id=values["id"])
         except TillsyncError as refused:
             outcomes[index] = refused
             continue
-        values = sale_row(item.caller, item.sale, now=uow.now, source="pos")
-        await hold_lines(ledger, item.sale, stocks, {}, sale_id=values["id"])
         stored.append(Row(index, item, values))
     if not stored:
         return
@@ -149,18 +145,6 @@ async def _unrecorded(
 
 def _location(item: Submitted) -> str:
     return item.sale.location or item.caller.default_location
-
-
-def _refuse(sale: SaleInput, products: dict[str, Product], stocks: dict[str, Any]) -> None:
-    """Refuse the sale as recording it alone would: its products first, then its stock."""
-    refuse_unsold(
-        products,
-        [
-            Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity")
-            for i, line in enumerate(sale.items)
-        ],
-    )
-    refuse_short(stocks, line_totals(sale))
 
 
 async def _insert_sales(

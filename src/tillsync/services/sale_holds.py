@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from tillsync.errors import Conflict, InvalidInput, NotFound
-from tillsync.services.inventory import end_reservation, expire_overdue
+from tillsync.services.inventory import Wanted, end_reservation, expire_overdue
 from tillsync.services.ledger import Ledger
 from tillsync.services.stock_rows import figures, refusal
 from tillsync.services.tenants import Caller
@@ -82,6 +82,15 @@ async def _consume_reservations(
     return covered
 
 
+def wanted_lines(sale: SaleInput, positions: Sequence[int] | None = None) -> list[Wanted]:
+    """The sale's lines as products asked for, each named by its place as the caller sent it."""
+    places = positions or range(len(sale.items))
+    return [
+        Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity")
+        for i, line in zip(places, sale.items, strict=True)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class LineTotal:
     """A SKU's quantity over a sale's lines, and the first line naming it (for refusals)."""
@@ -91,7 +100,7 @@ class LineTotal:
     field: str
 
 
-def line_totals(sale: SaleInput, positions: Sequence[int] | None = None) -> list[LineTotal]:
+def _line_totals(sale: SaleInput, positions: Sequence[int] | None) -> list[LineTotal]:
     """Per SKU in SKU order, as the sale's holds are taken."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     first_index: dict[str, int] = {}
@@ -103,18 +112,6 @@ def line_totals(sale: SaleInput, positions: Sequence[int] | None = None) -> list
     ]
 
 
-def refuse_short(stocks: dict[str, StockLevel], totals: list[LineTotal]) -> None:
-    """Refuse as the holds would, before any is taken: the first SKU its row cannot cover.
-
-    For a sale naming no reservations, on rows already swept of reservations run out.
-    """
-    for total in totals:
-        stock = stocks.get(total.sku)
-        current = figures(stock) if stock is not None else None
-        if current is None or current.available_to_sell < total.quantity:
-            raise refusal(total.sku, current, total.quantity, field=total.field)
-
-
 async def hold_lines(
     ledger: Ledger,
     sale: SaleInput,
@@ -124,22 +121,34 @@ async def hold_lines(
     sale_id: str,
     positions: Sequence[int] | None = None,
 ) -> None:
-    """A pending hold and movement per SKU on the locked rows, refused as the rows say."""
-    for total in line_totals(sale, positions):
-        stock, quantity, field = stocks.get(total.sku), total.quantity, total.field
-        if stock is None:  # the warehouse never reported it here: nothing to sell
-            raise refusal(total.sku, None, quantity, field=field)
-        if ledger.take_overdue(stock):
+    """A pending hold and movement per SKU on the locked rows, all or none.
+
+    The rows' run-out reservations are swept first; then every SKU is checked as its
+    ledger would check it before any hold is taken, so a refused sale has held nothing
+    (a deferred ledger cannot take a hold back; a sale among others must not leave one).
+    """
+    totals = _line_totals(sale, positions)
+    for total in totals:
+        stock = stocks.get(total.sku)
+        if stock is not None and ledger.take_overdue(stock):
             await expire_overdue(ledger, stock)
-        moved = min(quantity, covered.get(total.sku, Decimal(0)))
+    moved = {t.sku: min(t.quantity, covered.get(t.sku, Decimal(0))) for t in totals}
+    for total in totals:
+        stock = stocks.get(total.sku)  # none: the warehouse never reported it here
+        current = figures(stock) if stock is not None else None
+        short = current is None or current.available_to_sell < total.quantity
+        if short and (current is None or total.quantity > moved[total.sku]):
+            raise refusal(total.sku, current, total.quantity, field=total.field)
+    for total in totals:
+        stock = stocks[total.sku]
         await ledger.hold(
             stock,
-            quantity,
+            total.quantity,
             figure="pending",
             cause="sale",
             reference=sale.sale_id,
-            field=field,
-            covered=moved,
+            field=total.field,
+            covered=moved[total.sku],
         )
         ledger.uow.append(
             PendingMovement,
@@ -148,8 +157,8 @@ async def hold_lines(
                 "tenant_id": ledger.tenant_id,
                 "stock_level_id": stock.id,
                 "sale_id": sale_id,
-                "quantity": quantity,
-                "covered": moved,
+                "quantity": total.quantity,
+                "covered": moved[total.sku],
                 "created_at": ledger.uow.now,
                 "confirmed_at": None,
                 "released_at": None,

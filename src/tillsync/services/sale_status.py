@@ -28,7 +28,7 @@ from tillsync.domain.deliveries import (
 from tillsync.services.connections.roles import plays
 from tillsync.services.history import subject_jobs
 from tillsync.services.outbound.kinds import role_of
-from tillsync.services.sale_rows import subject
+from tillsync.services.sale_rows import live_connections, subject
 from tillsync.services.sales import recorded
 from tillsync.store.tables import Connection, Job, Sale, SaleLine
 
@@ -48,13 +48,7 @@ async def read_status(session: AsyncSession, sale: Sale) -> SaleStatus:
 
 async def _status(session: AsyncSession, sale: Sale, occasion: Occasion) -> SaleStatus:
     jobs = await subject_jobs(session, sale.tenant_id, subject(sale))
-    connections = list(
-        await session.scalars(
-            select(Connection).where(
-                Connection.tenant_id == sale.tenant_id, Connection.status != "disconnected"
-            )
-        )
-    )
+    connections = await live_connections(session, sale.tenant_id)
     lines = await session.scalar(
         select(func.count()).select_from(SaleLine).where(SaleLine.sale_id == sale.id)
     )

@@ -22,9 +22,9 @@ from tillsync.domain.sales import RecordedSale, SaleOutcome, sync_status
 from tillsync.errors import Conflict
 from tillsync.jobs.store import enqueue_all
 from tillsync.services.history import shown_states
-from tillsync.services.inventory import Wanted, load_products
+from tillsync.services.inventory import load_products
 from tillsync.services.sale_batch import Stored, Submitted, record_together
-from tillsync.services.sale_holds import hold_stock
+from tillsync.services.sale_holds import hold_stock, wanted_lines
 from tillsync.services.sale_rows import (
     SALE_LINES,
     SALES,
@@ -100,13 +100,14 @@ async def record(
 
     `answer` reads the outcome from the stored sale and whether it was a duplicate;
     `fresh`, when given, makes a new sale's from its row and its jobs' states, unread.
-    The sale is recorded together with the others waiting for the writer (`sale_batch`);
-    what a batch leaves (a repeat, a sale naming reservations) is recorded alone.
+    A sale is recorded together with the others waiting for the writer (`sale_batch`);
+    a sale naming reservations, and what a batch leaves (a repeat), is recorded alone.
     """
-    submitted = Submitted(caller, sale, request_ids.current.get(), None if fresh else answer)
-    together = await uows.together(record_together).submit(submitted)
-    if isinstance(together, Stored):
-        return fresh(together.row, together.states) if fresh else together.answered
+    if not sale.reservation_ids:  # reservations are read and ended one by one: alone
+        submitted = Submitted(caller, sale, request_ids.current.get(), None if fresh else answer)
+        together = await uows.together(record_together).submit(submitted)
+        if isinstance(together, Stored):
+            return fresh(together.row, together.states) if fresh else together.answered
     try:
         async with uows.begin() as uow:
             recorded_now = await _record(uow, caller, sale, source="pos", unless_recorded=True)
@@ -200,15 +201,7 @@ async def _record(
     if unless_recorded and not getattr(inserted, "rowcount", 0):
         return None
     row = Sale(**values)  # as stored, for the answer: not the session's to write
-    places = positions or range(len(sale.items))
-    products = await load_products(
-        uow.session,
-        caller.tenant_id,
-        [
-            Wanted(line.sku, line.quantity, f"items[{i}].sku", f"items[{i}].quantity")
-            for i, line in zip(places, sale.items, strict=True)
-        ],
-    )
+    products = await load_products(uow.session, caller.tenant_id, wanted_lines(sale, positions))
     await uow.session.execute(insert(SALE_LINES), line_rows(row, sale, products))
     connections = await live_connections(uow.session, caller.tenant_id)
     await enqueue_all(uow.session, sale_jobs(connections, row), now=uow.now)

@@ -1,14 +1,15 @@
 """A sale in few statements: set-based reads, and what its rows' lock tells it besides figures."""
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.support.engine_events import heard
 from tests.support.ledger import report_stock, seed_stock
 from tillsync.bootstrap import Hub, open_hub
 from tillsync.clock import FakeClock
@@ -37,34 +38,19 @@ def _sale(sale_id: str, *skus: str, quantity: int = 1) -> sales.SaleInput:
     return sales.SaleInput(sale_id=sale_id, items=lines)
 
 
-@contextmanager
-def _statements(hub: Hub) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    engine = hub.uows.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 async def test_further_lines_of_a_sale_cost_no_further_statement(hub: Hub) -> None:
     caller = await _caller(hub)
     skus = ["GEL", "POMADE", "RAZOR", "TOMB45"]
     for sku in skus:
         await seed_stock(hub, caller.tenant_id, sku, 10)
-    with _statements(hub) as one_line:
+    with heard(hub, "before_cursor_execute") as one_line:
         await sales.record_sale(hub.uows, caller, _sale("POS-1", "TOMB45"))
-    with _statements(hub) as four_lines:
+    with heard(hub, "before_cursor_execute") as four_lines:
         await sales.record_sale(hub.uows, caller, _sale("POS-2", *skus))
     # Products, lines, jobs, movements, audit and events are one statement each whatever
     # the number of lines, and the stock rows are updated together.
     assert len(four_lines) == len(one_line)
-    updates = [s for s in four_lines if s.lstrip().upper().startswith("UPDATE")]
+    updates = [args for args in four_lines if args[2].lstrip().upper().startswith("UPDATE")]
     assert len(updates) == 1
 
 

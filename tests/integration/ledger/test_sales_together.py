@@ -1,13 +1,12 @@
 """Sales that wait for the writer are recorded together, each with its own outcome."""
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal as D
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.support.engine_events import heard
 from tests.support.jobs import add_connection
 from tests.support.ledger import seed_stock
 from tillsync import request_ids
@@ -36,21 +35,6 @@ def _sale(sale_id: str, sku: str, quantity: str = "1") -> sales.SaleInput:
     return sales.SaleInput(sale_id=sale_id, items=(line,))
 
 
-@contextmanager
-def _commits(hub: Hub) -> Iterator[list[object]]:
-    seen: list[object] = []
-
-    def count(connection: Any) -> None:
-        seen.append(connection)
-
-    engine = hub.uows.database.engine.sync_engine
-    event.listen(engine, "commit", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "commit", count)
-
-
 async def _at_once(hub: Hub, caller: Caller, sold: list[sales.SaleInput]) -> list[Any]:
     return await asyncio.gather(
         *(sales.record_sale(hub.uows, caller, sale) for sale in sold), return_exceptions=True
@@ -73,7 +57,7 @@ async def _stock_events(hub: Hub) -> int:
 async def test_sales_made_at_once_share_one_transaction(hub: Hub) -> None:
     caller = await _caller(hub)
     await seed_stock(hub, caller.tenant_id, "TOMB45", 100)
-    with _commits(hub) as commits:
+    with heard(hub, "commit") as commits:
         answers = await _at_once(hub, caller, [_sale(f"POS-{n}", "TOMB45") for n in range(20)])
     assert len(commits) == 1
     assert [answer.sale.sale_id for answer in answers] == [f"POS-{n}" for n in range(20)]
