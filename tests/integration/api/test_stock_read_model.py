@@ -6,6 +6,7 @@ from memory carries the time of the memory's last round, one from the database t
 of the check (`asOf`), which is how these tests tell them apart.
 """
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
@@ -63,6 +64,28 @@ async def test_a_sale_in_this_process_is_counted_at_once_and_then_from_memory(
     assert (await _check(shop)).json()["currentStock"] == 7
     remembered = await _from_memory(shop, clock)
     assert (remembered["currentStock"], remembered["pending"]) == (7, 3)
+
+
+async def test_a_sale_starts_no_round_of_the_memory_until_its_row_is_checked(
+    held: RunningHub, shop: TenantClient, clock: FakeClock
+) -> None:
+    """Sales cost no reads of the memory's: a check of a row they changed makes the round."""
+    model = held.hub.stock
+    assert model is not None
+    await _from_memory(shop, clock)
+    before = model.as_of
+    sale = {
+        "action": "RECORD_SALE",
+        "saleId": "S-2",
+        "items": [{"sku": SKU, "quantity": 2, "price": 5}],
+    }
+    clock.advance(1)
+    assert (await shop.sale_sync(sale)).status_code == 200
+    await asyncio.sleep(0.3)  # a round woken by the commit would have run by now
+    assert model.as_of == before
+
+    assert (await _check(shop)).json()["currentStock"] == 8
+    assert model.as_of is not None and before is not None and model.as_of > before
 
 
 async def test_a_hold_is_counted_from_memory_until_it_runs_out(
