@@ -85,7 +85,9 @@ async def test_a_sale_starts_no_round_of_the_memory_until_its_row_is_checked(
     assert model.as_of == before
 
     assert (await _check(shop)).json()["currentStock"] == 8
-    assert model.as_of is not None and before is not None and model.as_of > before
+    assert model.as_of is not None
+    assert before is not None
+    assert model.as_of > before
 
 
 async def test_a_hold_is_counted_from_memory_until_it_runs_out(
