@@ -28,6 +28,9 @@ class LeaseLost(Exception):
     """Another worker owns the job now: stop touching it."""
 
 
+JOBS: Any = Job.__table__
+
+
 @dataclass(frozen=True, slots=True)
 class NewJob:
     kind: str
@@ -53,8 +56,8 @@ async def enqueue(session: AsyncSession, job: NewJob, *, now: dt.datetime) -> bo
 
 
 async def enqueue_all(session: AsyncSession, jobs: list[NewJob], *, now: dt.datetime) -> None:
-    """As `enqueue`, many jobs in one statement."""
-    await insert_all_unless_present(session, Job, [_row(job, now) for job in jobs])
+    """As `enqueue`, many jobs in one statement (to the table: no ORM bulk bookkeeping)."""
+    await insert_all_unless_present(session, JOBS, [_row(job, now) for job in jobs])
 
 
 def _row(job: NewJob, now: dt.datetime) -> dict[str, Any]:

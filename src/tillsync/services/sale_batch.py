@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillsync.errors import TillsyncError
@@ -43,6 +43,12 @@ from tillsync.store.uow import UnitOfWork
 if TYPE_CHECKING:
     from tillsync.services.sales import SaleInput
 
+TAKEN = select(SALES.c.reference).where(
+    SALES.c.tenant_id == bindparam("tenant_id"),
+    SALES.c.source == "pos",
+    SALES.c.reference.in_(bindparam("references", expanding=True)),
+)
+"""Built once: a sale batch's first statement, on the table, needs no ORM."""
 Answer = Callable[[AsyncSession, Sale, bool], Awaitable[Any]]
 
 
@@ -129,11 +135,7 @@ async def _unrecorded(
     taken: set[str] = set()
     for part in chunks(sorted({item.sale.sale_id for _, item in items})):
         taken |= set(
-            await session.scalars(
-                select(Sale.reference).where(
-                    Sale.tenant_id == tenant_id, Sale.source == "pos", Sale.reference.in_(part)
-                )
-            )
+            await session.scalars(TAKEN, {"tenant_id": tenant_id, "references": list(part)})
         )
     fresh: list[tuple[int, Submitted]] = []
     for index, item in items:

@@ -50,13 +50,18 @@ class GroupCommit(Generic[Item, Result]):
         self._batch = batch
         self._waiting: list[tuple[Item, asyncio.Future[Result | Skipped]]] = []
         self._draining: asyncio.Task[None] | None = None
-        self._last_size = 0
+        self._expected = 0
+        """Writes the next batch may expect: those the last answered, and those that came
+        while it ran (see `_linger`)."""
         self._last_end = float("-inf")
+        self._gathered: asyncio.Future[None] | None = None
 
     async def submit(self, item: Item) -> Result | Skipped:
         """The write's result once its batch committed; its refusal raised."""
         future: asyncio.Future[Result | Skipped] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
+        if self._gathered is not None and len(self._waiting) >= self._expected:
+            _end(self._gathered)
         if self._draining is None:
             # Its own context: a batch belongs to none of the requests in it.
             self._draining = asyncio.create_task(self._drain(), context=contextvars.Context())
@@ -74,13 +79,24 @@ class GroupCommit(Generic[Item, Result]):
         """While writes arrive steadily, give those in flight a moment to join the batch.
 
         Under load the callers of the last batch send their next writes as it answers
-        them; without a pause the first to arrive would make a batch alone and the rest
-        the next one, each batch paying the transaction's whole cost.
+        them, and so may those that arrived while it ran. Without a pause the first to
+        arrive would make a batch alone and the rest the next one, each batch paying the
+        transaction's whole cost; callers split in two groups would stay split, each
+        group's batch running while the other's callers are answered (measured: a third
+        fewer sales a second than one group). The pause ends once as many writes wait as
+        are expected, or after `LINGER_SECONDS`.
         """
         loop = asyncio.get_running_loop()
         steady = loop.time() - self._last_end < STEADY_SECONDS
-        if steady and len(self._waiting) < self._last_size:
-            await asyncio.sleep(LINGER_SECONDS)
+        if not steady or len(self._waiting) >= self._expected:
+            return
+        self._gathered = gathered = loop.create_future()
+        timer = loop.call_later(LINGER_SECONDS, _end, gathered)
+        try:
+            await gathered
+        finally:
+            timer.cancel()
+            self._gathered = None
 
     async def _commit(self) -> None:
         taken: list[tuple[Item, asyncio.Future[Result | Skipped]]] = []
@@ -99,7 +115,7 @@ class GroupCommit(Generic[Item, Result]):
                 "a batch of %d writes failed; each is made alone", len(taken), exc_info=True
             )
             answers = [SKIPPED] * len(taken)
-        self._last_size = len(taken)
+        self._expected = len(taken) + len(self._waiting)
         self._last_end = asyncio.get_running_loop().time()
         for (_, future), answer in zip(taken, answers, strict=True):
             if future.done():
@@ -108,3 +124,8 @@ class GroupCommit(Generic[Item, Result]):
                 future.set_exception(answer)
             else:
                 future.set_result(answer)
+
+
+def _end(pause: asyncio.Future[None]) -> None:
+    if not pause.done():
+        pause.set_result(None)

@@ -158,3 +158,50 @@ async def test_under_steady_writes_a_batch_waits_a_moment_for_those_in_flight(
     in_flight = asyncio.ensure_future(group.submit(5))
     assert await asyncio.gather(next_one, in_flight) == [4, 5]
     assert batches == [[0], [1, 2, 3], [4, 5]]
+
+
+async def test_a_pause_ends_once_the_writes_expected_are_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(group_commit, "LINGER_SECONDS", 0.3)
+    monkeypatch.setattr(group_commit, "STEADY_SECONDS", 60)
+    units, batches = Units(), []
+    group = _group(units, _recording(batches))
+    await asyncio.gather(*(group.submit(n) for n in (1, 2)))
+
+    first = asyncio.ensure_future(group.submit(3))
+    await asyncio.sleep(0.02)
+    second = asyncio.ensure_future(group.submit(4))  # the two expected: the pause ends
+    await asyncio.sleep(0.1)
+    late = asyncio.ensure_future(group.submit(5))  # within the pause, had it gone on
+    assert await asyncio.gather(first, second, late) == [3, 4, 5]
+    assert batches == [[1, 2], [3, 4], [5]]
+
+
+async def test_callers_split_in_two_groups_are_gathered_into_one_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writes that came while a batch ran, and the writes its callers send next, together."""
+    monkeypatch.setattr(group_commit, "LINGER_SECONDS", 0.3)
+    monkeypatch.setattr(group_commit, "STEADY_SECONDS", 60)
+    units, batches, running = Units(), [], asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def batch(_uow: Any, items: Sequence[int]) -> list[Any]:
+        batches.append(list(items))
+        if len(batches) == 1:
+            running.set()
+            await go_on.wait()
+        return list(items)
+
+    group = _group(units, batch)
+    group_a = asyncio.gather(*(group.submit(n) for n in (1, 2)))
+    await running.wait()
+    group_b = asyncio.gather(*(group.submit(n) for n in (3, 4)))
+    await asyncio.sleep(0.01)
+    go_on.set()
+    assert await group_a == [1, 2]
+    again = asyncio.gather(*(group.submit(n) for n in (5, 6)))  # group A's next writes
+
+    assert (await group_b, await again) == ([3, 4], [5, 6])
+    assert batches == [[1, 2], [3, 4, 5, 6]]
