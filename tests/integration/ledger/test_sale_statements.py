@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from decimal import Decimal as D
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,7 @@ from tillsync.config import Settings
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 from tillsync.services.tenants import Caller, create_tenant
-from tillsync.store.sqlite import FIRST_ROWS
+from tillsync.store.sqlite import FIRST_ROWS, _statement
 from tillsync.store.tables import Alert, AuditEntry, Reservation, StockLevel
 
 
@@ -122,6 +123,30 @@ async def test_a_sqlite_statement_takes_one_trip_to_the_connection_thread(hub: H
     assert [tuple(row) for row in rows] == [(1,), (2,)]
     assert count == 0
     assert len(trips) == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # aiosqlite's thread hops
+async def test_a_sqlite_transactions_begin_goes_with_its_first_statement(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[tuple[Any, ...]] = []
+    own = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
+        if fn is _statement:
+            statements.append(args[1:4])  # BEGIN, method, SQL
+        return await own(self, fn, *args)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with hub.uows.begin() as uow:
+        assert await uow.session.scalar(text("SELECT 'first'")) == "first"
+        assert await uow.session.scalar(text("SELECT 'second'")) == "second"
+        await uow.commit()
+
+    assert statements == [
+        ("BEGIN IMMEDIATE", "execute", "SELECT 'first'"),
+        (None, "execute", "SELECT 'second'"),
+    ]
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # aiosqlite's thread hops
