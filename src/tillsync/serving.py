@@ -83,13 +83,10 @@ _TICK_SECONDS = 0.1
 _DRAIN_POLL_SECONDS = 0.005
 
 
-@asynccontextmanager
-async def serve(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Run `app` (with its lifespan) until the block ends; yield its base URL.
-
-    Port 0 takes a free port; a port another program holds raises `PortInUse`. Signals
-    are left to the caller.
-    """
+def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A socket bound and listening on this address, for `serve`: from now on the port is
+    this process's, however long the app takes to build (port 0 takes a free one; a port
+    another program holds raises `PortInUse`)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit this; without it small answers wait on delayed ACKs
@@ -97,11 +94,28 @@ async def serve(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIte
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
+        sock.listen(socket.SOMAXCONN)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(host=host, port=port) from None
         raise
+    return sock
+
+
+@asynccontextmanager
+async def serve(
+    app: Any, *, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None
+) -> AsyncIterator[str]:
+    """Run `app` (with its lifespan) until the block ends; yield its base URL.
+
+    It listens on `sock` if given (see `listening_socket`), else on `host` and `port`.
+    Signals are left to the caller.
+    """
+    if sock is None:
+        sock = listening_socket(host, port)
+    else:
+        host = sock.getsockname()[0]
     bound = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=3)
     server = Server(config)

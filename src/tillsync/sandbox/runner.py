@@ -48,7 +48,7 @@ from tillsync.sandbox.square import SquareDemo, connect_square, square_demo, wit
 from tillsync.sandbox.zoho import ZohoDemo, with_zoho, zoho_demo
 from tillsync.services.connections.lifecycle import connect
 from tillsync.services.tenants import create_tenant
-from tillsync.serving import free_port, serve
+from tillsync.serving import listening_socket, serve
 from tillsync.store.tables import Job
 
 console = Console(highlight=False)
@@ -143,8 +143,10 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     """
     settings = prepare_state_dir(settings, state_dir)
     settings = settings.model_copy(update={"allow_private_addresses": True})
-    if settings.port == 0:  # webhooks need the hub's address before it listens
-        settings = settings.model_copy(update={"port": free_port(settings.host)})
+    # Webhooks need the hub's address before it is built: its port is taken first, so no
+    # emulator, nor any other program, can take it meanwhile.
+    held = listening_socket(settings.host, settings.port)
+    settings = settings.model_copy(update={"port": held.getsockname()[1]})
     cin7 = Cin7State()
     credentials = cin7_demo(cin7)
     crm = CrmState()
@@ -154,6 +156,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
     zoho = zoho_demo(name=CAFE, location=CAFE_LOCATION, items=CAFE_SHELF)
     poster = poster_demo(name=RESTAURANT)
     async with AsyncExitStack() as stack:
+        stack.callback(held.close)
         cin7_url = await stack.enter_async_context(serve(create_cin7_emulator(cin7)))
         crm_url = await stack.enter_async_context(serve(create_crm_emulator(crm)))
         square_app = create_square_emulator(square.state)
@@ -168,9 +171,7 @@ async def open_sandbox(settings: Settings, *, state_dir: Path) -> AsyncIterator[
         urls = {**settings.provider_urls, "dine": dine.url}
         given = settings.model_copy(update={"provider_urls": urls})
         app = create_app(with_poster(with_zoho(with_square_app(given, square), zoho), poster))
-        hub_url = await stack.enter_async_context(
-            serve(app, host=settings.host, port=settings.port)
-        )
+        hub_url = await stack.enter_async_context(serve(app, sock=held))
         hub: Hub = app.state.hub
         tenant = await create_tenant(hub.uows, name=BARBERSHOP)
         await connect_cin7(
