@@ -115,7 +115,7 @@ class GroupCommit(Generic[Item, Result]):
                 "a batch of %d writes failed; each is made alone", len(taken), exc_info=True
             )
             answers = [SKIPPED] * len(taken)
-        self._expected = len(taken) + len(self._waiting)
+        self._expected = min(BATCH_LIMIT, len(taken) + len(self._waiting))
         self._last_end = asyncio.get_running_loop().time()
         for (_, future), answer in zip(taken, answers, strict=True):
             if future.done():
