@@ -141,11 +141,15 @@ async def test_writes_arriving_while_the_writer_is_busy_join_the_batch() -> None
     assert batches == [[0, 1, 2]]
 
 
-async def test_under_steady_writes_a_batch_waits_a_moment_for_those_in_flight(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def steady(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every batch counts as under steady writes, and a pause lasts 0.3 s at most."""
     monkeypatch.setattr(group_commit, "LINGER_SECONDS", 0.3)
     monkeypatch.setattr(group_commit, "STEADY_SECONDS", 60)
+
+
+@pytest.mark.usefixtures("steady")
+async def test_under_steady_writes_a_batch_waits_a_moment_for_those_in_flight() -> None:
     units, batches = Units(), []
 
     group = _group(units, _recording(batches))
@@ -160,11 +164,8 @@ async def test_under_steady_writes_a_batch_waits_a_moment_for_those_in_flight(
     assert batches == [[0], [1, 2, 3], [4, 5]]
 
 
-async def test_a_pause_ends_once_the_writes_expected_are_waiting(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(group_commit, "LINGER_SECONDS", 0.3)
-    monkeypatch.setattr(group_commit, "STEADY_SECONDS", 60)
+@pytest.mark.usefixtures("steady")
+async def test_a_pause_ends_once_the_writes_expected_are_waiting() -> None:
     units, batches = Units(), []
     group = _group(units, _recording(batches))
     await asyncio.gather(*(group.submit(n) for n in (1, 2)))
@@ -178,12 +179,9 @@ async def test_a_pause_ends_once_the_writes_expected_are_waiting(
     assert batches == [[1, 2], [3, 4], [5]]
 
 
-async def test_callers_split_in_two_groups_are_gathered_into_one_batch(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.mark.usefixtures("steady")
+async def test_callers_split_in_two_groups_are_gathered_into_one_batch() -> None:
     """Writes that came while a batch ran, and the writes its callers send next, together."""
-    monkeypatch.setattr(group_commit, "LINGER_SECONDS", 0.3)
-    monkeypatch.setattr(group_commit, "STEADY_SECONDS", 60)
     units, batches, running = Units(), [], asyncio.Event()
     go_on = asyncio.Event()
 
