@@ -90,7 +90,14 @@ class OneTripCursor:
         await self.close()
         connection = self._connection
         begin, connection.begin = connection.begin, None
-        done = await self._in_thread(_statement, connection._conn, begin, method, sql, parameters)
+        try:
+            done = await self._in_thread(
+                _statement, connection._conn, begin, method, sql, parameters
+            )
+        except BaseException:
+            if begin is not None and not connection.in_transaction:
+                connection.begin = begin  # not begun (a busy writer): the next statement does
+            raise
         self.description, rows, self.rowcount, self.lastrowid, self._open = done
         self._rows = deque(rows)
         return self

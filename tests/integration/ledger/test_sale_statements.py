@@ -1,13 +1,16 @@
 """A sale in few statements: set-based reads, and what its rows' lock tells it besides figures."""
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal as D
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.engine_events import heard
@@ -18,6 +21,7 @@ from tillsync.config import Settings
 from tillsync.services import inventory, sales
 from tillsync.services.inventory import Wanted
 from tillsync.services.tenants import Caller, create_tenant
+from tillsync.store import sqlite
 from tillsync.store.sqlite import FIRST_ROWS, _statement
 from tillsync.store.tables import Alert, AuditEntry, Reservation, StockLevel
 
@@ -164,3 +168,29 @@ async def test_a_long_sqlite_result_is_read_in_steps_not_held_whole(hub: Hub) ->
     assert read == list(range(1, count + 1))
     assert streamed_trips == 3  # the statement with its first rows, then two steps
     assert list(whole) == read
+
+
+async def test_a_begin_refused_by_a_busy_writer_is_run_with_the_next_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Else the transaction's next statement would run outside any transaction."""
+    monkeypatch.setattr(sqlite, "BUSY_SECONDS", 0.05)
+    path = tmp_path / "busy.db"
+    engine = sqlite.sqlite_engine(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with AsyncSession(engine) as session:
+            await session.execute(text("CREATE TABLE t (x INTEGER)"))
+            await session.commit()
+            other.execute("BEGIN IMMEDIATE")  # another process's writer
+            with pytest.raises(OperationalError, match="locked"):
+                await session.execute(text("INSERT INTO t VALUES (1)"))
+            other.execute("ROLLBACK")
+            await session.execute(text("INSERT INTO t VALUES (2)"))
+            raw: Any = (await (await session.connection()).get_raw_connection()).driver_connection
+            assert raw.in_transaction
+            await session.rollback()
+        assert other.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    finally:
+        other.close()
+        await engine.dispose()
